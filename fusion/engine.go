@@ -1,0 +1,204 @@
+package fusion
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// Scan is everything one sensor reported for one capture instant. A scan
+// with no detections is still information: the sensor looked and saw
+// nothing.
+type Scan struct {
+	Sensor perception.Sensor
+	Stamp  sensors.Time
+	Dets   []perception.Detection
+}
+
+// EngineConfig configures the engine.
+type EngineConfig struct {
+	Params Params
+	Rig    calib.Rig
+	// MaxLatency bounds how long a scan waits for slower sensors: a scan
+	// older than now-MaxLatency is fused even if another sensor has not
+	// caught up.
+	MaxLatency time.Duration
+	// SensorTimeout is how long a sensor may stay silent before it stops
+	// holding back the watermark.
+	SensorTimeout time.Duration
+}
+
+// Engine orders scans by capture stamp and feeds them to the tracker up to
+// the watermark: the oldest "latest stamp" among live sensors, so a scan
+// from a fast sensor waits until every slower one has reported past it.
+// A scan older than what was already fused is dropped and counted.
+type Engine struct {
+	cfg     EngineConfig
+	tracker *Tracker
+
+	pending []pendingScan
+	latest  [perception.NumSensors]sensors.Time
+	heard   [perception.NumSensors]sensors.Time // arrival time of the latest scan
+	fused   sensors.Time                        // stamp of the newest fused scan
+	newest  sensors.Time                        // newest stamp of a fused scan that had detections
+	seq     uint64                              // arrival counter, breaks ties between equal stamps
+
+	// DroppedLate counts scans that arrived after newer ones were fused.
+	DroppedLate [perception.NumSensors]uint64
+	// Fused counts scans fused per sensor.
+	Fused [perception.NumSensors]uint64
+}
+
+type pendingScan struct {
+	sensor perception.Sensor
+	stamp  sensors.Time
+	seq    uint64
+	dets   []perception.Detection
+}
+
+// NewEngine returns an engine with a fresh tracker.
+func NewEngine(cfg EngineConfig) (*Engine, error) {
+	t, err := NewTracker(cfg.Params, cfg.Rig)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, tracker: t}, nil
+}
+
+// Tracker returns the engine's tracker.
+func (e *Engine) Tracker() *Tracker { return e.tracker }
+
+// PushEgo records an ego-motion sample.
+func (e *Engine) PushEgo(g Ego) { e.tracker.PushEgo(g) }
+
+// Ingest queues a scan that arrived at now. The detections are copied, so
+// the caller may reuse s.Dets.
+func (e *Engine) Ingest(s Scan, now sensors.Time) {
+	if s.Stamp < e.fused {
+		e.DroppedLate[s.Sensor]++
+		return
+	}
+	e.latest[s.Sensor] = max(e.latest[s.Sensor], s.Stamp)
+	e.heard[s.Sensor] = now
+	n := len(e.pending)
+	if n < cap(e.pending) {
+		e.pending = e.pending[:n+1]
+	} else {
+		e.pending = append(e.pending, pendingScan{})
+	}
+	p := &e.pending[n]
+	e.seq++
+	p.sensor, p.stamp, p.seq = s.Sensor, s.Stamp, e.seq
+	p.dets = append(p.dets[:0], s.Dets...)
+}
+
+// Watermark returns the stamp up to which scans can be fused at now.
+func (e *Engine) Watermark(now sensors.Time) sensors.Time {
+	floor := now.Add(-e.cfg.MaxLatency)
+	w := sensors.Time(0)
+	live := false
+	for s := range e.latest {
+		if e.heard[s] == 0 || now.Sub(e.heard[s]) > e.cfg.SensorTimeout {
+			continue
+		}
+		if !live || e.latest[s] < w {
+			w = e.latest[s]
+		}
+		live = true
+	}
+	if !live || w < floor {
+		return floor
+	}
+	return w
+}
+
+// Advance fuses every pending scan up to the watermark at now, in stamp
+// order.
+func (e *Engine) Advance(now sensors.Time) {
+	w := e.Watermark(now)
+	slices.SortFunc(e.pending, func(a, b pendingScan) int {
+		switch {
+		case a.stamp != b.stamp:
+			return cmp.Compare(a.stamp, b.stamp)
+		case a.sensor != b.sensor:
+			return int(a.sensor) - int(b.sensor)
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	k := 0
+	for k < len(e.pending) && e.pending[k].stamp <= w {
+		p := &e.pending[k]
+		e.tracker.Process(p.sensor, p.stamp, p.dets)
+		e.fused = p.stamp
+		if len(p.dets) > 0 {
+			e.newest = p.stamp
+		}
+		e.Fused[p.sensor]++
+		k++
+	}
+	// Move the fused scans behind the pending ones, keeping their buffers.
+	for i := k; i < len(e.pending); i++ {
+		e.pending[i-k], e.pending[i] = e.pending[i], e.pending[i-k]
+	}
+	e.pending = e.pending[:len(e.pending)-k]
+}
+
+// Pending returns the number of scans waiting for the watermark.
+func (e *Engine) Pending() int { return len(e.pending) }
+
+// NewestFused returns the capture stamp of the newest detection fused so far.
+func (e *Engine) NewestFused() sensors.Time { return e.newest }
+
+// TrackState is a confirmed track predicted to an output time.
+type TrackState struct {
+	ID        uint32
+	X         [kalman.N]float64
+	P         [kalman.N][kalman.N]float64
+	Class     perception.Class
+	ClassProb float64
+	Probs     perception.ClassProbs
+	Existence float64
+	Age       time.Duration
+	Hits      [perception.NumSensors]uint32
+	LastHit   [perception.NumSensors]sensors.Time
+}
+
+// Output is what one cycle publishes. Its slices are reused by Snapshot.
+type Output struct {
+	Stamp sensors.Time
+	// Newest is the capture stamp of the newest detection fused.
+	Newest  sensors.Time
+	Tracks  []TrackState
+	Deleted []uint32
+	Ego     Ego
+}
+
+// Snapshot predicts every confirmed track to now, without changing the
+// tracks, and fills out.
+func (e *Engine) Snapshot(now sensors.Time, out *Output) {
+	out.Stamp = now
+	out.Newest = e.newest
+	out.Tracks = out.Tracks[:0]
+	out.Deleted = e.tracker.DrainDeleted(out.Deleted[:0])
+	out.Ego = e.tracker.EgoAt(now)
+	for i := range e.tracker.tracks {
+		tr := &e.tracker.tracks[i]
+		if tr.Status != Confirmed {
+			continue
+		}
+		f := tr.Filter
+		if now > tr.Stamp {
+			_ = f.Predict(now.Sub(tr.Stamp).Seconds(), e.cfg.Params.AccelStdMps2)
+		}
+		c, pc := tr.Class.Argmax()
+		out.Tracks = append(out.Tracks, TrackState{
+			ID: tr.ID, X: f.X, P: f.P, Class: c, ClassProb: pc, Probs: tr.Class,
+			Existence: tr.Existence, Age: now.Sub(tr.Born), Hits: tr.Hits, LastHit: tr.LastHit,
+		})
+	}
+}

@@ -1,0 +1,255 @@
+// Package kalman is the extended Kalman filter of the tracker: a
+// constant-velocity state in the odom frame and the nonlinear measurement
+// models of the radar and the camera. Everything is fixed-size arrays, so
+// predicting and updating allocate nothing.
+package kalman
+
+import (
+	"errors"
+	"math"
+)
+
+// N is the state dimension: x, y (m) and vx, vy (m/s) in odom.
+const N = 4
+
+// MaxDim is the largest measurement dimension.
+const MaxDim = 3
+
+// State indices.
+const (
+	PX = iota
+	PY
+	VX
+	VY
+)
+
+// ErrNegativeDt is returned when asked to predict backwards in time.
+var ErrNegativeDt = errors.New("kalman: negative time step")
+
+// Filter is the mean X and covariance P of one object's state.
+type Filter struct {
+	X [N]float64
+	P [N][N]float64
+}
+
+// Predict moves the filter dt seconds ahead under a constant-velocity model
+// driven by white acceleration noise of standard deviation accelStd (m/s²)
+// on each axis. A negative dt is refused.
+func (f *Filter) Predict(dt, accelStd float64) error {
+	if dt < 0 {
+		return ErrNegativeDt
+	}
+	if dt == 0 {
+		return nil
+	}
+	f.X[PX] += dt * f.X[VX]
+	f.X[PY] += dt * f.X[VY]
+	// P = F P Fᵀ with F = [[I, dt I], [0, I]], written out per 2×2 block.
+	p := &f.P
+	for a := 0; a < 2; a++ {
+		for b := 0; b < 2; b++ {
+			pp, pv, vp, vv := p[a][b], p[a][b+2], p[a+2][b], p[a+2][b+2]
+			p[a][b] = pp + dt*(pv+vp) + dt*dt*vv
+			p[a][b+2] = pv + dt*vv
+			p[a+2][b] = vp + dt*vv
+		}
+	}
+	q := accelStd * accelStd
+	dt2 := dt * dt
+	for a := 0; a < 2; a++ {
+		p[a][a] += q * dt2 * dt2 / 4
+		p[a][a+2] += q * dt2 * dt / 2
+		p[a+2][a] += q * dt2 * dt / 2
+		p[a+2][a+2] += q * dt2
+	}
+	return nil
+}
+
+// Measurement is a sensor reading in the sensor's own coordinates.
+type Measurement struct {
+	Dim int
+	Z   [MaxDim]float64
+	R   [MaxDim][MaxDim]float64
+}
+
+// Innovation is a measurement compared with a filter's prediction of it.
+type Innovation struct {
+	Dim  int
+	Y    [MaxDim]float64         // z - h(x), angles wrapped to (-π, π]
+	H    [MaxDim][N]float64      // Jacobian of h at x
+	S    [MaxDim][MaxDim]float64 // H P Hᵀ + R
+	Sinv [MaxDim][MaxDim]float64
+	// D2 is the squared Mahalanobis distance yᵀ S⁻¹ y; LogDetS is ln|S|.
+	D2, LogDetS float64
+}
+
+// Innovate compares m with the prediction of model at the filter's state
+// and stores the result in dst. It reports false when S is not positive
+// definite (a numeric failure, not a misuse).
+func (f *Filter) Innovate(dst *Innovation, model Model, m *Measurement) bool {
+	var h [MaxDim]float64
+	model.Predict(&h, &dst.H, &f.X)
+	d := model.Dim()
+	if m.Dim != d {
+		panic("kalman: measurement dimension does not match the model")
+	}
+	dst.Dim = d
+	for i := 0; i < d; i++ {
+		dst.Y[i] = m.Z[i] - h[i]
+		if model.IsAngle(i) {
+			dst.Y[i] = WrapAngle(dst.Y[i])
+		}
+	}
+	// S = H P Hᵀ + R
+	var hp [MaxDim][N]float64
+	for i := 0; i < d; i++ {
+		for k := 0; k < N; k++ {
+			s := 0.0
+			for l := 0; l < N; l++ {
+				s += dst.H[i][l] * f.P[l][k]
+			}
+			hp[i][k] = s
+		}
+	}
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			s := m.R[i][j]
+			for k := 0; k < N; k++ {
+				s += hp[i][k] * dst.H[j][k]
+			}
+			dst.S[i][j] = s
+		}
+	}
+	logDet, ok := invertSPD(&dst.Sinv, &dst.S, d)
+	if !ok {
+		return false
+	}
+	dst.LogDetS = logDet
+	d2 := 0.0
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			d2 += dst.Y[i] * dst.Sinv[i][j] * dst.Y[j]
+		}
+	}
+	dst.D2 = d2
+	return true
+}
+
+// Update applies the innovation in (from Innovate on this filter's current
+// state) with the Joseph-form covariance update.
+func (f *Filter) Update(in *Innovation) {
+	d := in.Dim
+	// K = P Hᵀ S⁻¹
+	var pht [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for l := 0; l < N; l++ {
+				s += f.P[i][l] * in.H[j][l]
+			}
+			pht[i][j] = s
+		}
+	}
+	var k [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for l := 0; l < d; l++ {
+				s += pht[i][l] * in.Sinv[l][j]
+			}
+			k[i][j] = s
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			f.X[i] += k[i][j] * in.Y[j]
+		}
+	}
+	// P = P - K S Kᵀ, then symmetrised. (Equivalent to (I-KH)P for the
+	// optimal gain, cheaper, and kept symmetric explicitly.)
+	var ks [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for l := 0; l < d; l++ {
+				s += k[i][l] * in.S[l][j]
+			}
+			ks[i][j] = s
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < N; j++ {
+			s := 0.0
+			for l := 0; l < d; l++ {
+				s += ks[i][l] * k[j][l]
+			}
+			f.P[i][j] -= s
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := i + 1; j < N; j++ {
+			m := (f.P[i][j] + f.P[j][i]) / 2
+			f.P[i][j], f.P[j][i] = m, m
+		}
+	}
+}
+
+// WrapAngle maps a to (-π, π].
+func WrapAngle(a float64) float64 {
+	if a > -math.Pi && a <= math.Pi {
+		return a
+	}
+	a = math.Mod(a+math.Pi, 2*math.Pi)
+	if a <= 0 {
+		a += 2 * math.Pi
+	}
+	return a - math.Pi
+}
+
+// invertSPD inverts the d×d symmetric positive-definite matrix a into dst
+// through its Cholesky factor and returns ln|a|. It reports false when a is
+// not positive definite.
+func invertSPD(dst, a *[MaxDim][MaxDim]float64, d int) (float64, bool) {
+	var l [MaxDim][MaxDim]float64
+	logDet := 0.0
+	for j := 0; j < d; j++ {
+		s := a[j][j]
+		for k := 0; k < j; k++ {
+			s -= l[j][k] * l[j][k]
+		}
+		if !(s > 0) {
+			return 0, false
+		}
+		l[j][j] = math.Sqrt(s)
+		logDet += 2 * math.Log(l[j][j])
+		for i := j + 1; i < d; i++ {
+			s := a[i][j]
+			for k := 0; k < j; k++ {
+				s -= l[i][k] * l[j][k]
+			}
+			l[i][j] = s / l[j][j]
+		}
+	}
+	// inv(L) by forward substitution, then a⁻¹ = inv(L)ᵀ inv(L).
+	var li [MaxDim][MaxDim]float64
+	for i := 0; i < d; i++ {
+		li[i][i] = 1 / l[i][i]
+		for j := 0; j < i; j++ {
+			s := 0.0
+			for k := j; k < i; k++ {
+				s -= l[i][k] * li[k][j]
+			}
+			li[i][j] = s / l[i][i]
+		}
+	}
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for k := 0; k < d; k++ {
+				s += li[k][i] * li[k][j]
+			}
+			dst[i][j] = s
+		}
+	}
+	return logDet, true
+}

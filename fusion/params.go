@@ -1,0 +1,155 @@
+// Package fusion is the tracker: it consumes detections from every sensor
+// in capture-stamp order, keeps one extended Kalman filter per object in the
+// odom frame, associates by Mahalanobis gating and optimal assignment, and
+// manages track life (tentative → confirmed → deleted) with M-of-N hits and
+// an existence probability.
+package fusion
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/avfusion/avfusion/perception"
+)
+
+// Coverage is what a sensor can see, seen from its mount.
+type Coverage struct {
+	FOVDeg    float64 `yaml:"fov_deg"`     // full horizontal field of view, degrees
+	MaxRangeM float64 `yaml:"max_range_m"` // m
+	// PDetect is the probability that an object inside the coverage is
+	// detected in one scan; it drives the existence probability.
+	PDetect float64 `yaml:"p_detect"`
+	// PFalse is the probability that a detection falling in a track's gate
+	// is clutter rather than the object.
+	PFalse float64 `yaml:"p_false"`
+}
+
+// Contains reports whether a point at azimuth az (rad, from the sensor's
+// axis) and range r (m) lies inside the coverage.
+func (c Coverage) Contains(az, r float64) bool {
+	return r <= c.MaxRangeM && math.Abs(az) <= c.FOVDeg*math.Pi/360
+}
+
+// Params tunes the tracker. Units are in the names.
+type Params struct {
+	// AccelStdMps2 is the white-acceleration process noise of the
+	// constant-velocity model, per axis.
+	AccelStdMps2 float64 `yaml:"accel_std_mps2"`
+	// GateProbability is the probability mass of the Mahalanobis gate; a
+	// detection outside it never associates with the track.
+	GateProbability float64 `yaml:"gate_probability"`
+	// ConfirmHits of the last ConfirmWindow scans that saw a tentative
+	// track's area must have hit it to confirm it (M-of-N).
+	ConfirmHits   int `yaml:"confirm_hits"`
+	ConfirmWindow int `yaml:"confirm_window"`
+	// ExistenceConfirm is the existence probability a track needs to be
+	// confirmed; ExistenceDelete is the one below which it is deleted.
+	ExistenceConfirm float64 `yaml:"existence_confirm"`
+	ExistenceDelete  float64 `yaml:"existence_delete"`
+	// InitialExistence is the existence probability of a new track.
+	InitialExistence float64 `yaml:"initial_existence"`
+	// MaxCoast is how long a confirmed track survives without any hit.
+	MaxCoast time.Duration `yaml:"max_coast"`
+	// MaxTracks caps the live tracks; spawning stops at the cap.
+	MaxTracks int `yaml:"max_tracks"`
+	// SpawnSpeedStdMps is the velocity uncertainty of a new track along
+	// directions its first detection did not measure.
+	SpawnSpeedStdMps float64 `yaml:"spawn_speed_std_mps"`
+	// Radar and Camera describe each sensor's coverage and reliability.
+	Radar  Coverage `yaml:"radar"`
+	Camera Coverage `yaml:"camera"`
+}
+
+// DefaultParams returns parameters that suit the shipped scenarios.
+func DefaultParams() Params {
+	return Params{
+		AccelStdMps2:     2.0,
+		GateProbability:  0.999,
+		ConfirmHits:      3,
+		ConfirmWindow:    5,
+		ExistenceConfirm: 0.7,
+		ExistenceDelete:  0.05,
+		InitialExistence: 0.3,
+		MaxCoast:         1500 * time.Millisecond,
+		MaxTracks:        1000,
+		SpawnSpeedStdMps: 10,
+		Radar:            Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2},
+		Camera:           Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05},
+	}
+}
+
+// Coverage returns the coverage of sensor s.
+func (p *Params) Coverage(s perception.Sensor) Coverage {
+	if s == perception.Camera {
+		return p.Camera
+	}
+	return p.Radar
+}
+
+// Validate reports the first unusable field by its YAML name.
+func (p *Params) Validate() error {
+	prob := func(name string, v float64, open bool) error {
+		if !(v >= 0 && v <= 1) || (open && (v == 0 || v == 1)) {
+			return fmt.Errorf("%s: must be a probability in (0, 1), got %g", name, v)
+		}
+		return nil
+	}
+	checks := []error{
+		positive("accel_std_mps2", p.AccelStdMps2),
+		prob("gate_probability", p.GateProbability, true),
+		prob("existence_confirm", p.ExistenceConfirm, true),
+		prob("existence_delete", p.ExistenceDelete, true),
+		prob("initial_existence", p.InitialExistence, true),
+		positive("spawn_speed_std_mps", p.SpawnSpeedStdMps),
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	switch {
+	case p.ConfirmWindow < 1:
+		return fmt.Errorf("confirm_window: must be at least 1, got %d", p.ConfirmWindow)
+	case p.ConfirmWindow > 32:
+		return fmt.Errorf("confirm_window: at most 32 scans are remembered, got %d", p.ConfirmWindow)
+	case p.ConfirmHits < 1 || p.ConfirmHits > p.ConfirmWindow:
+		return fmt.Errorf("confirm_hits: must be in [1, confirm_window=%d], got %d", p.ConfirmWindow, p.ConfirmHits)
+	case p.ExistenceDelete >= p.ExistenceConfirm:
+		return fmt.Errorf("existence_delete: must be below existence_confirm (%g), got %g", p.ExistenceConfirm, p.ExistenceDelete)
+	case p.MaxCoast <= 0:
+		return fmt.Errorf("max_coast: must be positive, got %v", p.MaxCoast)
+	case p.MaxTracks < 1:
+		return fmt.Errorf("max_tracks: must be at least 1, got %d", p.MaxTracks)
+	}
+	for _, s := range []struct {
+		name string
+		c    Coverage
+	}{{"radar", p.Radar}, {"camera", p.Camera}} {
+		if err := s.c.validate(); err != nil {
+			return fmt.Errorf("%s.%w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func (c Coverage) validate() error {
+	switch {
+	case !(c.FOVDeg > 0 && c.FOVDeg <= 360):
+		return fmt.Errorf("fov_deg: must be in (0, 360], got %g", c.FOVDeg)
+	case !(c.MaxRangeM > 0):
+		return fmt.Errorf("max_range_m: must be positive, got %g", c.MaxRangeM)
+	case !(c.PDetect > 0 && c.PDetect < 1):
+		return fmt.Errorf("p_detect: must be in (0, 1), got %g", c.PDetect)
+	case !(c.PFalse > 0 && c.PFalse < 1):
+		return fmt.Errorf("p_false: must be in (0, 1), got %g", c.PFalse)
+	}
+	return nil
+}
+
+func positive(name string, v float64) error {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s: must be positive, got %g", name, v)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package fusion
+
+import (
+	"math/bits"
+
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// Status is a track's stage in its life.
+type Status uint8
+
+// Track stages. A deleted track leaves the pool, so it has no status.
+const (
+	Tentative Status = iota
+	Confirmed
+)
+
+// Track is one object the tracker believes in.
+type Track struct {
+	ID     uint32
+	Status Status
+	Filter kalman.Filter
+	// Stamp is the time the filter state refers to.
+	Stamp sensors.Time
+	// Existence is the probability that the object is real.
+	Existence float64
+	// Class is the fused class belief.
+	Class perception.ClassProbs
+	// Born is the stamp of the detection that started the track.
+	Born sensors.Time
+	// LastHit is the stamp of the latest detection per sensor (0 if none).
+	LastHit [perception.NumSensors]sensors.Time
+	// Hits counts associated detections per sensor.
+	Hits [perception.NumSensors]uint32
+	// history has a 1 for each of the latest scans covering the track that
+	// hit it, newest in bit 0.
+	history uint32
+}
+
+// LastSeen is the newest stamp at which any sensor hit the track.
+func (t *Track) LastSeen() sensors.Time {
+	var last sensors.Time
+	for _, s := range t.LastHit {
+		last = max(last, s)
+	}
+	return last
+}
+
+func (t *Track) record(hit bool, window int) {
+	t.history <<= 1
+	if hit {
+		t.history |= 1
+	}
+	if window < 32 {
+		t.history &= 1<<uint(window) - 1
+	}
+}
+
+func (t *Track) recentHits() int { return bits.OnesCount32(t.history) }
+
+// fuseClass multiplies the track's class belief by a detection's, with a
+// floor so that one confident mistake cannot make a class impossible.
+func (t *Track) fuseClass(obs *perception.ClassProbs) {
+	const floor = 0.02
+	sum := 0.0
+	for i := range t.Class {
+		t.Class[i] *= obs[i] + floor
+		sum += t.Class[i]
+	}
+	for i := range t.Class {
+		t.Class[i] /= sum
+		t.Class[i] = max(t.Class[i], 1e-6)
+	}
+}

@@ -1,0 +1,301 @@
+package fusion
+
+import (
+	"math"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion/assoc"
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Tracker owns the tracks. It processes one scan (all detections of one
+// sensor at one capture instant) at a time, in stamp order: predict →
+// associate → update → manage → spawn. It is not safe for concurrent use;
+// the Engine is its single owner.
+type Tracker struct {
+	params Params
+	rig    calib.Rig
+	gate   [kalman.MaxDim + 1]float64 // squared Mahalanobis gate per measurement dimension
+	tracks []Track
+	nextID uint32
+	ego    egoHistory
+
+	solver   assoc.Solver
+	cost     []float64
+	rowToCol []int
+	detUsed  []bool
+	innov    kalman.Innovation
+	// deleted collects the ids of confirmed tracks deleted since the last
+	// drain, for consumers that must retract what they published.
+	deleted []uint32
+}
+
+// NewTracker returns a tracker with validated params.
+func NewTracker(p Params, rig calib.Rig) (*Tracker, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	t := &Tracker{
+		params: p,
+		rig:    rig,
+		tracks: make([]Track, 0, p.MaxTracks),
+		nextID: 1,
+	}
+	for d := 1; d <= kalman.MaxDim; d++ {
+		t.gate[d] = distuv.ChiSquared{K: float64(d)}.Quantile(p.GateProbability)
+	}
+	return t, nil
+}
+
+// Tracks returns the live tracks. The slice is the tracker's own; it is
+// valid until the next call that changes the tracker.
+func (t *Tracker) Tracks() []Track { return t.tracks }
+
+// PushEgo records an ego-motion sample.
+func (t *Tracker) PushEgo(e Ego) { t.ego.push(e) }
+
+// EgoAt returns the ego state at t.
+func (t *Tracker) EgoAt(s sensors.Time) Ego { return t.ego.at(s) }
+
+// Reset deletes every track, for example when time jumps backwards.
+func (t *Tracker) Reset() {
+	for i := range t.tracks {
+		if t.tracks[i].Status == Confirmed {
+			t.deleted = append(t.deleted, t.tracks[i].ID)
+		}
+	}
+	t.tracks = t.tracks[:0]
+	t.ego = egoHistory{}
+}
+
+func (t *Tracker) model(s perception.Sensor, pose kalman.SensorPose) kalman.Model {
+	if s == perception.Camera {
+		return kalman.Camera{Pose: pose}
+	}
+	return kalman.Radar{Pose: pose}
+}
+
+func (t *Tracker) mount(s perception.Sensor) calib.Mount {
+	if s == perception.Camera {
+		return t.rig.Camera
+	}
+	return t.rig.Radar
+}
+
+// Process fuses one scan of sensor s captured at stamp. dets may be empty:
+// a scan that saw nothing still counts as a miss for every track it covers.
+func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []perception.Detection) {
+	pose := t.ego.at(stamp).SensorPose(t.mount(s))
+	model := t.model(s, pose)
+	cov := t.params.Coverage(s)
+
+	// Predict.
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		if stamp > tr.Stamp {
+			_ = tr.Filter.Predict(stamp.Sub(tr.Stamp).Seconds(), t.params.AccelStdMps2)
+			tr.Stamp = stamp
+		}
+	}
+
+	// Associate: cost is the negative log-likelihood of the pair, up to a
+	// constant; pairs outside the gate are infeasible.
+	nt, nd := len(t.tracks), len(dets)
+	t.cost = growFloat(t.cost, nt*nd)
+	t.rowToCol = growInt(t.rowToCol, nt)
+	for i := range t.tracks {
+		for j := range dets {
+			c := assoc.Infeasible
+			m := measurement(&dets[j])
+			if t.tracks[i].Filter.Innovate(&t.innov, model, &m) && t.innov.D2 <= t.gate[m.Dim] {
+				c = t.innov.D2 + t.innov.LogDetS
+			}
+			t.cost[i*nd+j] = c
+		}
+	}
+	t.solver.Assign(t.rowToCol, t.cost, nt, nd)
+
+	// Update and manage.
+	t.detUsed = growBool(t.detUsed, nd)
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		j := t.rowToCol[i]
+		if j >= 0 {
+			t.detUsed[j] = true
+			m := measurement(&dets[j])
+			if tr.Filter.Innovate(&t.innov, model, &m) {
+				tr.Filter.Update(&t.innov)
+			}
+			tr.fuseClass(&dets[j].Class)
+			tr.LastHit[s] = stamp
+			tr.Hits[s]++
+			tr.record(true, t.params.ConfirmWindow)
+			pd, pf := cov.PDetect, cov.PFalse
+			tr.Existence = tr.Existence * pd / (tr.Existence*pd + (1-tr.Existence)*pf)
+			continue
+		}
+		if !t.covers(model, cov, tr) {
+			continue // not this sensor's fault that it did not see the track
+		}
+		tr.record(false, t.params.ConfirmWindow)
+		miss := 1 - cov.PDetect
+		tr.Existence = tr.Existence * miss / (tr.Existence*miss + 1 - tr.Existence)
+	}
+	t.manage(stamp)
+	t.spawn(s, stamp, pose, dets)
+}
+
+// covers reports whether the track's predicted position is inside the
+// sensor's coverage.
+func (t *Tracker) covers(model kalman.Model, cov Coverage, tr *Track) bool {
+	var z [kalman.MaxDim]float64
+	var jac [kalman.MaxDim][kalman.N]float64
+	model.Predict(&z, &jac, &tr.Filter.X)
+	if _, ok := model.(kalman.Camera); ok {
+		return cov.Contains(z[perception.CameraBearing], z[perception.CameraRange])
+	}
+	return cov.Contains(z[perception.RadarAzimuth], z[perception.RadarRange])
+}
+
+// manage confirms and deletes tracks, compacting the pool in place.
+func (t *Tracker) manage(now sensors.Time) {
+	p := &t.params
+	keep := t.tracks[:0]
+	for i := range t.tracks {
+		tr := t.tracks[i]
+		if tr.Status == Tentative && tr.recentHits() >= p.ConfirmHits && tr.Existence >= p.ExistenceConfirm {
+			tr.Status = Confirmed
+		}
+		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
+		if tr.Status == Tentative {
+			// A tentative track that failed its M-of-N window is dropped.
+			scans := bitsLen(tr.history)
+			dead = dead || (scans >= p.ConfirmWindow && tr.recentHits() < p.ConfirmHits)
+		}
+		if dead {
+			if tr.Status == Confirmed {
+				t.deleted = append(t.deleted, tr.ID)
+			}
+			continue
+		}
+		keep = append(keep, tr)
+	}
+	t.tracks = keep
+}
+
+// spawn starts a tentative track at every detection no track took.
+func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, dets []perception.Detection) {
+	for j := range dets {
+		if t.detUsed[j] {
+			t.detUsed[j] = false
+			continue
+		}
+		if len(t.tracks) == cap(t.tracks) {
+			continue
+		}
+		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
+	}
+}
+
+func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection) Track {
+	var rng, az, rangeVar, azVar float64
+	if s == perception.Camera {
+		rng, az = d.Z[perception.CameraRange], d.Z[perception.CameraBearing]
+		rangeVar, azVar = d.R[1][1], d.R[0][0]
+	} else {
+		rng, az = d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth]
+		rangeVar, azVar = d.R[0][0], d.R[1][1]
+	}
+	bearing := pose.Yaw + az
+	sb, cb := math.Sincos(bearing)
+	tr := Track{
+		ID:        t.nextID,
+		Status:    Tentative,
+		Stamp:     stamp,
+		Born:      stamp,
+		Existence: t.params.InitialExistence,
+		Class:     d.Class,
+	}
+	t.nextID++
+	tr.LastHit[s] = stamp
+	tr.Hits[s] = 1
+	tr.record(true, t.params.ConfirmWindow)
+	f := &tr.Filter
+	f.X[kalman.PX] = pose.X + rng*cb
+	f.X[kalman.PY] = pose.Y + rng*sb
+	// Position covariance: radial variance along the line of sight,
+	// tangential variance (r·σ_az)² across it.
+	tangVar := rng * rng * azVar
+	setRotated(&f.P, 0, cb, sb, rangeVar, tangVar)
+	vs := t.params.SpawnSpeedStdMps * t.params.SpawnSpeedStdMps
+	if s == perception.Radar {
+		// The range rate measures the radial velocity relative to the sensor.
+		radial := d.Z[perception.RadarRangeRate] + pose.VX*cb + pose.VY*sb
+		f.X[kalman.VX] = radial * cb
+		f.X[kalman.VY] = radial * sb
+		setRotated(&f.P, 2, cb, sb, d.R[2][2], vs)
+	} else {
+		setRotated(&f.P, 2, cb, sb, vs, vs)
+	}
+	return tr
+}
+
+// setRotated writes into the 2×2 block at (k, k) of p the covariance whose
+// principal variances are a along (c, s) and b across it.
+func setRotated(p *[kalman.N][kalman.N]float64, k int, c, s, a, b float64) {
+	p[k][k] = a*c*c + b*s*s
+	p[k+1][k+1] = a*s*s + b*c*c
+	p[k][k+1] = (a - b) * c * s
+	p[k+1][k] = p[k][k+1]
+}
+
+func measurement(d *perception.Detection) kalman.Measurement {
+	m := kalman.Measurement{Dim: d.Dim, Z: d.Z}
+	for i := 0; i < d.Dim; i++ {
+		for j := 0; j < d.Dim; j++ {
+			m.R[i][j] = d.R[i][j]
+		}
+	}
+	return m
+}
+
+// DrainDeleted appends to dst the ids of confirmed tracks deleted since the
+// previous drain and forgets them.
+func (t *Tracker) DrainDeleted(dst []uint32) []uint32 {
+	dst = append(dst, t.deleted...)
+	t.deleted = t.deleted[:0]
+	return dst
+}
+
+func bitsLen(h uint32) int {
+	n := 0
+	for h != 0 {
+		n++
+		h >>= 1
+	}
+	return n
+}
+
+func growFloat(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n, 2*n)
+	}
+	return s[:n]
+}
+
+func growInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n, 2*n)
+	}
+	return s[:n]
+}
+
+func growBool(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n, 2*n)
+	}
+	return s[:n]
+}

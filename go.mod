@@ -1,0 +1,14 @@
+module github.com/avfusion/avfusion
+
+go 1.26.8
+
+require (
+	github.com/bluenviron/goroslib/v2 v2.1.4 // indirect
+	github.com/gookit/color v1.5.4 // indirect
+	github.com/xo/terminfo v0.0.0-20210125001918-ca9a967f8778 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	go.uber.org/zap v1.28.0 // indirect
+	golang.org/x/sys v0.10.0 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
