@@ -23,6 +23,10 @@ type Coverage struct {
 	// PFalse is the probability that a detection falling in a track's gate
 	// is clutter rather than the object.
 	PFalse float64 `yaml:"p_false"`
+	// OcclusionBlockage is the share of detections a nearer object takes
+	// away from one it hides: 1 for a camera, less for a radar, whose
+	// waves reach around and under.
+	OcclusionBlockage float64 `yaml:"occlusion_blockage"`
 }
 
 // Contains reports whether a point at azimuth az (rad, from the sensor's
@@ -66,16 +70,16 @@ func DefaultParams() Params {
 	return Params{
 		AccelStdMps2:     2.0,
 		GateProbability:  0.999,
-		ConfirmHits:      3,
-		ConfirmWindow:    5,
-		ExistenceConfirm: 0.7,
+		ConfirmHits:      4,
+		ConfirmWindow:    6,
+		ExistenceConfirm: 0.9,
 		ExistenceDelete:  0.05,
 		InitialExistence: 0.3,
 		MaxCoast:         1500 * time.Millisecond,
 		MaxTracks:        1000,
 		SpawnSpeedStdMps: 10,
-		Radar:            Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2},
-		Camera:           Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05},
+		Radar:            Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5},
+		Camera:           Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05, OcclusionBlockage: 1},
 	}
 }
 
@@ -143,6 +147,8 @@ func (c Coverage) validate() error {
 		return fmt.Errorf("p_detect: must be in (0, 1), got %g", c.PDetect)
 	case !(c.PFalse > 0 && c.PFalse < 1):
 		return fmt.Errorf("p_false: must be in (0, 1), got %g", c.PFalse)
+	case !(c.OcclusionBlockage >= 0 && c.OcclusionBlockage <= 1):
+		return fmt.Errorf("occlusion_blockage: must be in [0, 1], got %g", c.OcclusionBlockage)
 	}
 	return nil
 }

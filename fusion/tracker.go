@@ -28,6 +28,7 @@ type Tracker struct {
 	rowToCol []int
 	detUsed  []bool
 	innov    kalman.Innovation
+	geom     []viewGeometry
 	// deleted collects the ids of confirmed tracks deleted since the last
 	// drain, for consumers that must retract what they published.
 	deleted []uint32
@@ -101,6 +102,8 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		}
 	}
 
+	t.look(pose, t.mount(s), cov)
+
 	// Associate: cost is the negative log-likelihood of the pair, up to a
 	// constant; pairs outside the gate are infeasible.
 	nt, nd := len(t.tracks), len(dets)
@@ -137,27 +140,63 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			tr.Existence = tr.Existence * pd / (tr.Existence*pd + (1-tr.Existence)*pf)
 			continue
 		}
-		if !t.covers(model, cov, tr) {
+		g := &t.geom[i]
+		if !g.inside {
 			continue // not this sensor's fault that it did not see the track
 		}
+		// Behind a nearer object the sensor is expected to miss more.
+		pd := cov.PDetect * (1 - cov.OcclusionBlockage*t.hiddenFraction(i))
+		if pd < cov.PDetect/2 {
+			continue
+		}
 		tr.record(false, t.params.ConfirmWindow)
-		miss := 1 - cov.PDetect
-		tr.Existence = tr.Existence * miss / (tr.Existence*miss + 1 - tr.Existence)
+		tr.Existence = tr.Existence * (1 - pd) / (tr.Existence*(1-pd) + 1 - tr.Existence)
 	}
 	t.manage(stamp)
 	t.spawn(s, stamp, pose, dets)
 }
 
-// covers reports whether the track's predicted position is inside the
-// sensor's coverage.
-func (t *Tracker) covers(model kalman.Model, cov Coverage, tr *Track) bool {
-	var z [kalman.MaxDim]float64
-	var jac [kalman.MaxDim][kalman.N]float64
-	model.Predict(&z, &jac, &tr.Filter.X)
-	if _, ok := model.(kalman.Camera); ok {
-		return cov.Contains(z[perception.CameraBearing], z[perception.CameraRange])
+// viewGeometry is how a track appears from the sensor of the current scan.
+type viewGeometry struct {
+	rng, az float64 // m, rad
+	halfAng float64 // half the angle its width subtends, rad
+	top     float64 // elevation of its top above the sensor's horizon, rad
+	inside  bool    // within the sensor's coverage
+}
+
+// look computes every track's geometry as seen by the scan's sensor.
+func (t *Tracker) look(pose kalman.SensorPose, mount calib.Mount, cov Coverage) {
+	t.geom = growGeom(t.geom, len(t.tracks))
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		dx, dy := tr.Filter.X[kalman.PX]-pose.X, tr.Filter.X[kalman.PY]-pose.Y
+		r := math.Max(math.Hypot(dx, dy), 0.1)
+		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
+		c, _ := tr.Class.Argmax()
+		size := perception.TypicalSize(c)
+		t.geom[i] = viewGeometry{
+			rng: r, az: az,
+			halfAng: math.Atan2(size[1]/2, r),
+			top:     math.Atan2(size[2]-mount.Z, r),
+			inside:  cov.Contains(az, r),
+		}
 	}
-	return cov.Contains(z[perception.RadarAzimuth], z[perception.RadarRange])
+}
+
+// hiddenFraction is the share of track i's angular width that nearer,
+// taller-or-equal confirmed tracks cover in the current scan's view.
+func (t *Tracker) hiddenFraction(i int) float64 {
+	g := &t.geom[i]
+	lo, hi := g.az-g.halfAng, g.az+g.halfAng
+	hidden := 0.0
+	for j := range t.tracks {
+		n := &t.geom[j]
+		if j == i || t.tracks[j].Status != Confirmed || n.rng >= g.rng || n.top < g.top {
+			continue
+		}
+		hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
+	}
+	return math.Min(1, hidden/(hi-lo))
 }
 
 // manage confirms and deletes tracks, compacting the pool in place.
@@ -296,6 +335,13 @@ func growInt(s []int, n int) []int {
 func growBool(s []bool, n int) []bool {
 	if cap(s) < n {
 		return make([]bool, n, 2*n)
+	}
+	return s[:n]
+}
+
+func growGeom(s []viewGeometry, n int) []viewGeometry {
+	if cap(s) < n {
+		return make([]viewGeometry, n, 2*n)
 	}
 	return s[:n]
 }

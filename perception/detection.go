@@ -4,6 +4,7 @@ package perception
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/avfusion/avfusion/sensors"
 )
@@ -84,6 +85,51 @@ func (p *ClassProbs) Argmax() (Class, float64) {
 		}
 	}
 	return best, p[best]
+}
+
+// TypicalSize returns a class's typical length, width and height in metres.
+func TypicalSize(c Class) [3]float64 {
+	switch c {
+	case Car:
+		return [3]float64{4.5, 1.8, 1.5}
+	case Truck:
+		return [3]float64{10, 2.5, 3.5}
+	case Pedestrian:
+		return [3]float64{0.5, 0.5, 1.75}
+	case Cyclist:
+		return [3]float64{1.8, 0.6, 1.7}
+	case EmergencyVehicle:
+		return [3]float64{5.5, 2.0, 2.5}
+	}
+	return [3]float64{1, 1, 1}
+}
+
+// DepthFromWidth estimates how deep (along the line of sight) an object of
+// class c is when its visible width is w metres (standard deviation wStd):
+// a box of length L and width W turned by θ from the line of sight shows
+// L·sinθ + W·cosθ and is L·cosθ + W·sinθ deep. It returns the depth and
+// its standard deviation, including what the class's size spread leaves
+// unknown.
+func DepthFromWidth(c Class, w, wStd float64) (depth, std float64) {
+	size := TypicalSize(c)
+	l, wd := size[0], size[1]
+	theta := func(w float64) float64 {
+		// Visible width rises with θ up to atan(L/W); invert by bisection.
+		lo, hi := 0.0, math.Atan2(l, wd)
+		for i := 0; i < 30; i++ {
+			mid := (lo + hi) / 2
+			if l*math.Sin(mid)+wd*math.Cos(mid) < w {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return (lo + hi) / 2
+	}
+	deep := func(th float64) float64 { return l*math.Cos(th) + wd*math.Sin(th) }
+	d := deep(theta(w))
+	spread := math.Abs(deep(theta(w+wStd))-deep(theta(w-wStd))) / 2
+	return d, math.Hypot(spread, 0.1*l)
 }
 
 // MaxMeasDim is the largest measurement dimension of any sensor.

@@ -1,0 +1,242 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sim/eval"
+	"go.uber.org/zap"
+)
+
+// Sink receives each cycle's output, for example a ROS publisher. The
+// output is reused after Publish returns.
+type Sink interface {
+	Publish(out *fusion.Output) error
+}
+
+// RunConfig configures a simulated run of the node.
+type RunConfig struct {
+	Scenario *Scenario
+	Engine   fusion.EngineConfig
+	// OutputHz is the publish rate; Deadline the time a cycle may take.
+	OutputHz float64
+	Deadline time.Duration
+	// Duration overrides the scenario's duration when positive.
+	Duration time.Duration
+	// Realtime paces the run on the wall clock; otherwise it runs as fast
+	// as possible on a virtual clock starting at Start.
+	Realtime bool
+	Start    sensors.Time
+	// MatchDistanceM is the ground-plane distance within which a track
+	// matches a true object.
+	MatchDistanceM float64
+	Sink           Sink
+	// Status, when set, is called about once a second of run time.
+	Status func(Status)
+	Logger *zap.Logger
+}
+
+// Status is the live state of a run.
+type Status struct {
+	Elapsed   time.Duration
+	Tracks    int
+	CycleHz   float64
+	LatencyMs float64
+}
+
+// Result summarises a run.
+type Result struct {
+	Cycles         int
+	Tracking       eval.Metrics
+	LatencyMs      Percentiles // capture stamp of the newest fused detection → publish
+	CycleMs        Percentiles // wall time a cycle took
+	DeadlineMisses int
+	PublishErrors  int
+	DroppedLate    uint64
+}
+
+// Percentiles of a sample.
+type Percentiles struct {
+	P50, P99, Max float64
+}
+
+func percentiles(xs []float64) Percentiles {
+	if len(xs) == 0 {
+		return Percentiles{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	at := func(q float64) float64 { return s[int(math.Ceil(q*float64(len(s))))-1] }
+	return Percentiles{P50: at(0.5), P99: at(0.99), Max: s[len(s)-1]}
+}
+
+// Run simulates the scenario's sensors, fuses them cycle by cycle, scores
+// the confirmed tracks against the ground truth and hands each cycle's
+// output to the sink.
+func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
+	sc := cfg.Scenario
+	if !(cfg.OutputHz > 0) {
+		return nil, fmt.Errorf("sim: output rate must be positive, got %g", cfg.OutputHz)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	duration := sc.Duration
+	if cfg.Duration > 0 {
+		duration = cfg.Duration
+	}
+	start := cfg.Start
+	if cfg.Realtime {
+		start = sensors.WallClock{}.Now()
+	}
+	world := NewWorld(sc, cfg.Engine.Rig, start)
+	ecfg := cfg.Engine
+	ecfg.Rig = world.Rig()
+	engine, err := fusion.NewEngine(ecfg)
+	if err != nil {
+		return nil, err
+	}
+	period := time.Duration(float64(time.Second) / cfg.OutputHz)
+	cycles := int(duration / period)
+
+	feed := newFeed(world)
+	acc := eval.NewAccumulator(eval.GroundDistance(cfg.MatchDistanceM))
+	res := &Result{}
+	latencies := make([]float64, 0, cycles)
+	durations := make([]float64, 0, cycles)
+	var out fusion.Output
+	var truth []Truth
+	var gt, hyp []eval.Object
+	lastStatus := time.Duration(0)
+
+	engine.PushEgo(world.Ego(start))
+	for k := 1; k <= cycles; k++ {
+		now := start.Add(time.Duration(k) * period)
+		if cfg.Realtime {
+			if err := sleepUntil(ctx, now); err != nil {
+				return res, err
+			}
+		} else if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		began := time.Now()
+		engine.PushEgo(world.Ego(now))
+		feed.deliver(engine, now)
+		engine.Advance(now)
+		engine.Snapshot(now, &out)
+		took := time.Since(began)
+
+		if cfg.Sink != nil {
+			if err := cfg.Sink.Publish(&out); err != nil {
+				res.PublishErrors++
+				if res.PublishErrors == 1 {
+					log.Warn("publish failed; counting further failures silently", zap.Error(err))
+				}
+			}
+		}
+		published := now
+		if cfg.Realtime {
+			published = sensors.WallClock{}.Now()
+			took = time.Duration(published - now)
+		}
+		if took > cfg.Deadline {
+			res.DeadlineMisses++
+		}
+		durations = append(durations, float64(took)/1e6)
+		lat := 0.0
+		if out.Newest > 0 {
+			lat = float64(published-out.Newest) / 1e6
+			latencies = append(latencies, lat)
+		}
+
+		truth = world.Truth(truth[:0], now)
+		gt, hyp = gt[:0], hyp[:0]
+		for _, t := range truth {
+			gt = append(gt, eval.Object{ID: t.ID, X: t.X, Y: t.Y})
+		}
+		// Tracks coasting outside every sensor's view are kept and published
+		// but, like the truth there, not scored.
+		for i := range out.Tracks {
+			tr := &out.Tracks[i]
+			if world.InCoverage(out.Ego, tr.X[0], tr.X[1]) {
+				hyp = append(hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
+			}
+		}
+		acc.Update(gt, hyp)
+		res.Cycles++
+
+		if el := now.Sub(start); cfg.Status != nil && el-lastStatus >= time.Second {
+			cycleHz := float64(k) / el.Seconds()
+			if cfg.Realtime {
+				cycleHz = float64(k) / time.Duration(sensors.WallClock{}.Now()-start).Seconds()
+			}
+			cfg.Status(Status{Elapsed: el, Tracks: len(out.Tracks), CycleHz: cycleHz, LatencyMs: lat})
+			lastStatus = el
+		}
+	}
+	res.Tracking = acc.Metrics()
+	res.LatencyMs = percentiles(latencies)
+	res.CycleMs = percentiles(durations)
+	for _, n := range engine.DroppedLate {
+		res.DroppedLate += n
+	}
+	return res, nil
+}
+
+func sleepUntil(ctx context.Context, t sensors.Time) error {
+	d := time.Duration(t - sensors.WallClock{}.Now())
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// feed delivers each sensor's scans to the engine when they would arrive:
+// capture stamp plus the sensor's latency. Slower sensors therefore arrive
+// out of capture order, as on a real vehicle.
+type feed struct {
+	world                 *World
+	radarK, cameraK       int
+	radarDets, cameraDets []perception.Detection
+}
+
+func newFeed(w *World) *feed { return &feed{world: w} }
+
+func (f *feed) deliver(e *fusion.Engine, now sensors.Time) {
+	sc := f.world.sc
+	for {
+		var rArr, cArr sensors.Time = math.MaxInt64, math.MaxInt64
+		if sc.Radar != nil {
+			rArr = f.world.RadarStamp(f.radarK).Add(sc.Radar.Latency)
+		}
+		if sc.Camera != nil {
+			cArr = f.world.CameraStamp(f.cameraK).Add(sc.Camera.Latency)
+		}
+		switch {
+		case rArr <= cArr && rArr <= now:
+			f.radarDets = f.world.RadarScan(f.radarDets[:0], f.radarK)
+			e.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: f.world.RadarStamp(f.radarK), Dets: f.radarDets}, rArr)
+			f.radarK++
+		case cArr < rArr && cArr <= now:
+			f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
+			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: f.world.CameraStamp(f.cameraK), Dets: f.cameraDets}, cArr)
+			f.cameraK++
+		default:
+			return
+		}
+	}
+}

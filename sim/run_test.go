@@ -1,0 +1,62 @@
+package sim
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+)
+
+func runScenario(t *testing.T, path string) *Result {
+	t.Helper()
+	sc, err := LoadScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), RunConfig{
+		Scenario:       sc,
+		Engine:         EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
+		OutputHz:       20,
+		Deadline:       50 * time.Millisecond,
+		Start:          1_700_000_000e9,
+		MatchDistanceM: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestShippedScenariosMOTA is the walking skeleton's acceptance test: with
+// radar and camera together every shipped scenario reaches MOTA ≥ 0.80.
+func TestShippedScenariosMOTA(t *testing.T) {
+	files, _ := filepath.Glob("scenarios/*.yaml")
+	if len(files) < 6 {
+		t.Fatalf("want at least 6 shipped scenarios, found %d", len(files))
+	}
+	for _, f := range files {
+		res := runScenario(t, f)
+		m := res.Tracking
+		t.Logf("%-22s MOTA %.3f MOTP %.2f m IDF1 %.3f sw %d fp %d miss %d gt %d lat p50 %.0f ms",
+			filepath.Base(f), m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.GroundTruthFrames, res.LatencyMs.P50)
+		if m.MOTA < 0.80 {
+			t.Errorf("%s: MOTA %.3f < 0.80", f, m.MOTA)
+		}
+		if m.GroundTruthFrames == 0 {
+			t.Errorf("%s: no ground truth in coverage", f)
+		}
+	}
+}
+
+func TestSameSeedSameRun(t *testing.T) {
+	a := runScenario(t, "scenarios/crossing.yaml")
+	b := runScenario(t, "scenarios/crossing.yaml")
+	a.CycleMs, b.CycleMs = Percentiles{}, Percentiles{}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("two runs differ:\n%+v\n%+v", a, b)
+	}
+}

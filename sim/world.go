@@ -1,0 +1,324 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// Truth is one actor's true state at an instant.
+type Truth struct {
+	ID     int
+	Class  perception.Class
+	X, Y   float64 // m, odom
+	VX, VY float64 // m/s, odom
+}
+
+// World moves the scenario's actors and the ego vehicle and renders what
+// the sensors report. Each sensor draws from its own random stream, so
+// removing one sensor does not change what the others see.
+type World struct {
+	sc     *Scenario
+	rig    calib.Rig
+	start  sensors.Time
+	radar  *rand.Rand
+	camera *rand.Rand
+	view   []viewed // scratch
+}
+
+// viewed is an actor as seen from one sensor.
+type viewed struct {
+	actor    *Actor
+	truth    Truth
+	rng, az  float64 // m, rad in the sensor frame
+	halfAng  float64 // half the angle the actor subtends, rad
+	occluded float64 // fraction of the actor hidden behind nearer ones
+}
+
+// NewWorld returns the world of sc, with t=0 at start. The rig's lens is
+// replaced by one with the scenario camera's field of view.
+func NewWorld(sc *Scenario, rig calib.Rig, start sensors.Time) *World {
+	if sc.Camera != nil {
+		rig.Lens = calib.PinholeForFOV(rig.Lens.Width, rig.Lens.Height, sc.Camera.FOVDeg*math.Pi/180)
+	}
+	seed := uint64(sc.Seed)
+	return &World{
+		sc:     sc,
+		rig:    rig,
+		start:  start,
+		radar:  rand.New(rand.NewPCG(seed, 0x7261646172)),
+		camera: rand.New(rand.NewPCG(seed, 0x63616d657261)),
+	}
+}
+
+// Rig returns the calibration the world renders with.
+func (w *World) Rig() calib.Rig { return w.rig }
+
+// Start returns the stamp of t=0.
+func (w *World) Start() sensors.Time { return w.start }
+
+// Ego returns the ego state at t.
+func (w *World) Ego(t sensors.Time) fusion.Ego {
+	return fusion.Ego{Stamp: w.start, Speed: w.sc.Ego.Speed, YawRate: w.sc.Ego.YawRate}.At(t)
+}
+
+// truthAt returns actor a's state at t and whether it is in the world.
+func (w *World) truthAt(a *Actor, t sensors.Time) (Truth, bool) {
+	el := t.Sub(w.start)
+	if el < a.Appear || (a.Disappear != 0 && el >= a.Disappear) {
+		return Truth{}, false
+	}
+	dt := (el - a.Appear).Seconds()
+	return Truth{
+		ID: a.ID, Class: a.Class,
+		X: a.Position[0] + a.Velocity[0]*dt, Y: a.Position[1] + a.Velocity[1]*dt,
+		VX: a.Velocity[0], VY: a.Velocity[1],
+	}, true
+}
+
+// Truth appends to dst every actor present at t that at least one sensor
+// of the scenario covers: the objects a perfect tracker would report.
+func (w *World) Truth(dst []Truth, t sensors.Time) []Truth {
+	ego := w.Ego(t)
+	for i := range w.sc.Actors {
+		tr, ok := w.truthAt(&w.sc.Actors[i], t)
+		if !ok {
+			continue
+		}
+		if w.InCoverage(ego, tr.X, tr.Y) {
+			dst = append(dst, tr)
+		}
+	}
+	return dst
+}
+
+// InCoverage reports whether the odom point (x, y) is inside the coverage
+// of at least one of the scenario's sensors when the ego state is ego. It
+// is the region where tracks are scored.
+func (w *World) InCoverage(ego fusion.Ego, x, y float64) bool {
+	if m := w.sc.Radar; m != nil && covers(ego, w.rig.Radar, m.FOVDeg, m.MaxRangeM, x, y) {
+		return true
+	}
+	m := w.sc.Camera
+	return m != nil && covers(ego, w.rig.Camera, m.FOVDeg, m.MaxRangeM, x, y)
+}
+
+func covers(ego fusion.Ego, m calib.Mount, fovDeg, maxRange, x, y float64) bool {
+	r, az := polar(ego.SensorPose(m).X, ego.SensorPose(m).Y, ego.Yaw+m.Yaw, x, y)
+	return r <= maxRange && math.Abs(az) <= fovDeg*math.Pi/360
+}
+
+// polar returns range and azimuth of (x, y) seen from (sx, sy) facing yaw.
+func polar(sx, sy, yaw, x, y float64) (float64, float64) {
+	dx, dy := x-sx, y-sy
+	return math.Hypot(dx, dy), wrap(math.Atan2(dy, dx) - yaw)
+}
+
+func wrap(a float64) float64 { return math.Remainder(a, 2*math.Pi) }
+
+// look fills w.view with the actors inside a sensor's coverage, nearest
+// first, with how much of each nearer actors hide.
+func (w *World) look(t sensors.Time, m calib.Mount, fovDeg, maxRange float64) {
+	ego := w.Ego(t)
+	pose := ego.SensorPose(m)
+	w.view = w.view[:0]
+	for i := range w.sc.Actors {
+		a := &w.sc.Actors[i]
+		tr, ok := w.truthAt(a, t)
+		if !ok {
+			continue
+		}
+		r, az := polar(pose.X, pose.Y, pose.Yaw, tr.X, tr.Y)
+		if r > maxRange || math.Abs(az) > fovDeg*math.Pi/360 || r < 0.5 {
+			continue
+		}
+		size := perception.TypicalSize(a.Class)
+		w.view = append(w.view, viewed{actor: a, truth: tr, rng: r, az: az, halfAng: math.Atan2(size[1]/2, r)})
+	}
+	slices.SortFunc(w.view, func(a, b viewed) int { return cmpFloat(a.rng, b.rng) })
+	for i := range w.view {
+		v := &w.view[i]
+		lo, hi := v.az-v.halfAng, v.az+v.halfAng
+		top := w.topElevation(v, m)
+		hidden := 0.0
+		for j := 0; j < i; j++ {
+			n := &w.view[j]
+			if w.topElevation(n, m) < top {
+				continue // the nearer object is lower: the farther one shows above it
+			}
+			hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
+		}
+		v.occluded = math.Min(1, hidden/(hi-lo))
+	}
+}
+
+// topElevation is the angle above the sensor's horizon of an object's top.
+func (w *World) topElevation(v *viewed, m calib.Mount) float64 {
+	return math.Atan2(perception.TypicalSize(v.actor.Class)[2]-m.Z, v.rng)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// RadarStamp returns the capture time of radar frame k.
+func (w *World) RadarStamp(k int) sensors.Time {
+	return w.start.Add(time.Duration(float64(k) / w.sc.Radar.RateHz * 1e9))
+}
+
+// CameraStamp returns the capture time of camera frame k.
+func (w *World) CameraStamp(k int) sensors.Time {
+	return w.start.Add(time.Duration(float64(k) / w.sc.Camera.RateHz * 1e9))
+}
+
+// RadarScan appends to dst the object-level detections of radar frame k:
+// range, azimuth and range rate with the scenario's noise, each object
+// detected with p_detect (less when nearer objects hide it), plus clutter
+// from the static world. Frames must be asked for in order.
+func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detection {
+	m := w.sc.Radar
+	t := w.RadarStamp(k)
+	w.look(t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
+	pose := w.Ego(t).SensorPose(w.rig.Radar)
+	azStd := m.AzimuthStdDeg * math.Pi / 180
+	det := perception.Detection{Stamp: t, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: 1}
+	det.R[0][0], det.R[1][1], det.R[2][2] = m.RangeStdM*m.RangeStdM, azStd*azStd, m.VelocityStdMps*m.VelocityStdMps
+	rnd := w.radar
+	for i := range w.view {
+		v := &w.view[i]
+		pd := m.PDetect * (1 - 0.5*v.occluded) // radar partly sees under and around
+		if rnd.Float64() >= pd {
+			continue
+		}
+		dx, dy := v.truth.X-pose.X, v.truth.Y-pose.Y
+		rr := (dx*(v.truth.VX-pose.VX) + dy*(v.truth.VY-pose.VY)) / v.rng
+		det.Z = [3]float64{
+			v.rng + rnd.NormFloat64()*m.RangeStdM,
+			wrap(v.az + rnd.NormFloat64()*azStd),
+			rr + rnd.NormFloat64()*m.VelocityStdMps,
+		}
+		dst = append(dst, det)
+	}
+	// Clutter: Poisson count, uniform over the field of view, static in
+	// the world so its range rate is minus the sensor's radial speed.
+	n := poisson(rnd, m.ClutterPerFrame)
+	half := m.FOVDeg * math.Pi / 360
+	for i := 0; i < n; i++ {
+		r := 1 + rnd.Float64()*(m.MaxRangeM-1)
+		az := (2*rnd.Float64() - 1) * half
+		b := pose.Yaw + az
+		rr := -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
+		det.Z = [3]float64{r, az, rr + rnd.NormFloat64()*m.VelocityStdMps}
+		dst = append(dst, det)
+	}
+	return dst
+}
+
+// CameraScan appends to dst the detections of camera frame k: a noisy image
+// box per visible actor (with p_detect; hidden when mostly occluded), turned
+// into bearing and ground-plane range with their propagated covariance, and
+// a class belief with the confusions of a real detector.
+func (w *World) CameraScan(dst []perception.Detection, k int) []perception.Detection {
+	m := w.sc.Camera
+	t := w.CameraStamp(k)
+	w.look(t, w.rig.Camera, m.FOVDeg, m.MaxRangeM)
+	lens, mount := w.rig.Lens, w.rig.Camera
+	camYaw := w.Ego(t).Yaw + mount.Yaw
+	rnd := w.camera
+	for i := range w.view {
+		v := &w.view[i]
+		if v.occluded > 0.6 || rnd.Float64() >= m.PDetect {
+			continue
+		}
+		size := perception.TypicalSize(v.actor.Class)
+		heading := math.Atan2(v.truth.VY, v.truth.VX) - camYaw
+		if v.truth.VX == 0 && v.truth.VY == 0 {
+			heading = 0
+		}
+		// The box spans the footprint's projection; its bottom edge touches
+		// the ground at the footprint's nearest face, not at its centre.
+		width := math.Abs(size[0]*math.Sin(heading)) + math.Abs(size[1]*math.Cos(heading))
+		extent := math.Abs(size[0]*math.Cos(heading)) + math.Abs(size[1]*math.Sin(heading))
+		depth := v.rng*math.Cos(v.az) - extent/2
+		lateral := v.rng * math.Sin(v.az)
+		if depth < 1 {
+			continue
+		}
+		uc := lens.Cx - lens.Fx*lateral/depth
+		halfW := lens.Fx * width / depth / 2
+		bottom := lens.Cy + lens.Fy*mount.Z/depth
+		top := lens.Cy - lens.Fy*(size[2]-mount.Z)/depth
+		s := m.BboxStdPx
+		left := uc - halfW + rnd.NormFloat64()*s
+		right := uc + halfW + rnd.NormFloat64()*s
+		top += rnd.NormFloat64() * s
+		bottom += rnd.NormFloat64() * s
+		if bottom-lens.Cy < 1 || bottom > float64(lens.Height) || right < 0 || left > float64(lens.Width) {
+			continue // too far to range, or cut by the image border
+		}
+		det := perception.Detection{Stamp: t, Sensor: perception.Camera, Dim: 2, Score: 0.5 + 0.5*rnd.Float64()}
+		det.Box = [4]float64{left, top, right - left, bottom - top}
+		bearing := math.Atan((lens.Cx - (left+right)/2) / lens.Fx)
+		estDepth := lens.Fy * mount.Z / (bottom - lens.Cy)
+		det.Class = cameraClass(rnd, v.actor.Class)
+		// The bottom edge ranges the nearest face; the object's centre lies
+		// half its depth further. Its depth follows from the box width.
+		cls, _ := det.Class.Argmax()
+		wStd := s * math.Sqrt2 * estDepth / lens.Fx
+		depthM, depthStd := perception.DepthFromWidth(cls, (right-left)*estDepth/lens.Fx, wStd)
+		offset, offsetStd := depthM/2, depthStd/2
+		det.Z[perception.CameraBearing] = bearing
+		det.Z[perception.CameraRange] = estDepth/math.Cos(bearing) + offset
+		// Bearing from the mean of two edges; range from the bottom edge,
+		// whose error grows with the square of the distance.
+		bStd := s / math.Sqrt2 / lens.Fx
+		rStd := estDepth * estDepth / (lens.Fy * mount.Z) * s / math.Cos(bearing)
+		det.R[0][0], det.R[1][1] = bStd*bStd, rStd*rStd+offsetStd*offsetStd
+		dst = append(dst, det)
+	}
+	return dst
+}
+
+// cameraClass returns a detector-like class belief: usually confident in
+// the true class, sometimes confused with a neighbouring one.
+func cameraClass(rnd *rand.Rand, truth perception.Class) perception.ClassProbs {
+	top := truth
+	if rnd.Float64() < 0.1 {
+		top = perception.Class(1 + rnd.IntN(int(perception.NumClasses)-1))
+	}
+	var p perception.ClassProbs
+	conf := 0.6 + 0.3*rnd.Float64()
+	for i := range p {
+		p[i] = (1 - conf) / float64(perception.NumClasses-1)
+	}
+	p[top] = conf
+	return p
+}
+
+// poisson draws from a Poisson distribution with mean lambda (Knuth's
+// method; lambda here is at most a few dozen).
+func poisson(rnd *rand.Rand, lambda float64) int {
+	if lambda <= 0 {
+		return 0
+	}
+	l, k, p := math.Exp(-lambda), 0, 1.0
+	for {
+		p *= rnd.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
