@@ -103,7 +103,7 @@ func (e *Engine) Watermark(now sensors.Time) sensors.Time {
 	w := sensors.Time(0)
 	live := false
 	for s := range e.latest {
-		if e.heard[s] == 0 || now.Sub(e.heard[s]) > e.cfg.SensorTimeout {
+		if e.Silent(perception.Sensor(s), now) {
 			continue
 		}
 		if !live || e.latest[s] < w {
@@ -146,6 +146,12 @@ func (e *Engine) Advance(now sensors.Time) {
 		e.pending[i-k], e.pending[i] = e.pending[i], e.pending[i-k]
 	}
 	e.pending = e.pending[:len(e.pending)-k]
+}
+
+// Silent reports whether sensor s has sent nothing for longer than the
+// sensor timeout (or never sent anything) at now.
+func (e *Engine) Silent(s perception.Sensor, now sensors.Time) bool {
+	return e.heard[s] == 0 || now.Sub(e.heard[s]) > e.cfg.SensorTimeout
 }
 
 // Pending returns the number of scans waiting for the watermark.

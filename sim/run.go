@@ -14,10 +14,12 @@ import (
 	"go.uber.org/zap"
 )
 
-// Sink receives each cycle's output, for example a ROS publisher. The
-// output is reused after Publish returns.
+// Sink receives each cycle's output and, about once a second, the node's
+// diagnostics; for example a ROS publisher. Both are reused after the call
+// returns.
 type Sink interface {
 	Publish(out *fusion.Output) error
+	PublishDiagnostics(d *fusion.Diagnostics) error
 }
 
 // RunConfig configures a simulated run of the node.
@@ -54,26 +56,21 @@ type Status struct {
 type Result struct {
 	Cycles         int
 	Tracking       eval.Metrics
-	LatencyMs      Percentiles // capture stamp of the newest fused detection → publish
-	CycleMs        Percentiles // wall time a cycle took
+	LatencyMs      fusion.Percentiles // capture stamp of the newest fused detection → publish
+	CycleMs        fusion.Percentiles // wall time a cycle took
 	DeadlineMisses int
 	PublishErrors  int
 	DroppedLate    uint64
 }
 
-// Percentiles of a sample.
-type Percentiles struct {
-	P50, P99, Max float64
-}
-
-func percentiles(xs []float64) Percentiles {
+func percentiles(xs []float64) fusion.Percentiles {
 	if len(xs) == 0 {
-		return Percentiles{}
+		return fusion.Percentiles{}
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	at := func(q float64) float64 { return s[int(math.Ceil(q*float64(len(s))))-1] }
-	return Percentiles{P50: at(0.5), P99: at(0.99), Max: s[len(s)-1]}
+	return fusion.Percentiles{P50: at(0.5), P99: at(0.99), Max: s[len(s)-1]}
 }
 
 // Run simulates the scenario's sensors, fuses them cycle by cycle, scores
@@ -115,6 +112,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	var truth []Truth
 	var gt, hyp []eval.Object
 	lastStatus := time.Duration(0)
+	health := newHealthWindow(sc, start, ecfg.SensorTimeout, cfg.Realtime)
 
 	engine.PushEgo(world.Ego(start))
 	for k := 1; k <= cycles; k++ {
@@ -172,12 +170,16 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		acc.Update(gt, hyp)
 		res.Cycles++
 
-		if el := now.Sub(start); cfg.Status != nil && el-lastStatus >= time.Second {
-			cycleHz := float64(k) / el.Seconds()
-			if cfg.Realtime {
-				cycleHz = float64(k) / time.Duration(sensors.WallClock{}.Now()-start).Seconds()
+		if el := now.Sub(start); el-lastStatus >= time.Second {
+			d := health.window(engine, now, len(out.Tracks), k, res.DeadlineMisses, latencies, durations)
+			if cfg.Sink != nil {
+				if err := cfg.Sink.PublishDiagnostics(d); err != nil {
+					res.PublishErrors++
+				}
 			}
-			cfg.Status(Status{Elapsed: el, Tracks: len(out.Tracks), CycleHz: cycleHz, LatencyMs: lat})
+			if cfg.Status != nil {
+				cfg.Status(Status{Elapsed: el, Tracks: len(out.Tracks), CycleHz: d.CycleHz, LatencyMs: lat})
+			}
 			lastStatus = el
 		}
 	}
@@ -239,4 +241,60 @@ func (f *feed) deliver(e *fusion.Engine, now sensors.Time) {
 			return
 		}
 	}
+}
+
+// healthWindow turns the run's counters into one Diagnostics per window.
+type healthWindow struct {
+	sensors  []perception.Sensor
+	timeout  time.Duration
+	realtime bool
+	since    sensors.Time // start of the window, on the run's clock
+	wallFrom time.Time
+	cycles   int // cycles before the window
+	misses   int
+	samples  int // latency/cycle samples before the window
+	fused    [perception.NumSensors]uint64
+	diag     fusion.Diagnostics
+}
+
+func newHealthWindow(sc *Scenario, start sensors.Time, timeout time.Duration, realtime bool) *healthWindow {
+	h := &healthWindow{timeout: timeout, realtime: realtime, since: start, wallFrom: time.Now()}
+	if sc.Radar != nil {
+		h.sensors = append(h.sensors, perception.Radar)
+	}
+	if sc.Camera != nil {
+		h.sensors = append(h.sensors, perception.Camera)
+	}
+	return h
+}
+
+func (h *healthWindow) window(e *fusion.Engine, now sensors.Time, tracks, cycles, misses int, latencies, durations []float64) *fusion.Diagnostics {
+	span := now.Sub(h.since)
+	if h.realtime {
+		span = time.Since(h.wallFrom)
+	}
+	d := &h.diag
+	*d = fusion.Diagnostics{
+		Stamp: now, Window: span, Cycles: cycles,
+		CycleHz:             float64(cycles-h.cycles) / span.Seconds(),
+		DeadlineMisses:      misses - h.misses,
+		TotalDeadlineMisses: misses,
+		LatencyMs:           percentiles(latencies[min(h.samples, len(latencies)):]),
+		CycleMs:             percentiles(durations[min(h.samples, len(durations)):]),
+		Tracks:              tracks,
+		Pending:             e.Pending(),
+		Sensors:             d.Sensors[:0],
+	}
+	for _, s := range h.sensors {
+		d.Sensors = append(d.Sensors, fusion.SensorHealth{
+			Sensor:      s,
+			RateHz:      float64(e.Fused[s]-h.fused[s]) / span.Seconds(),
+			DroppedLate: e.DroppedLate[s],
+			Silent:      e.Silent(s, now),
+		})
+		h.fused[s] = e.Fused[s]
+	}
+	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), cycles, misses
+	h.samples = len(durations)
+	return d
 }

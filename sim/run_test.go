@@ -55,7 +55,7 @@ func TestShippedScenariosMOTA(t *testing.T) {
 func TestSameSeedSameRun(t *testing.T) {
 	a := runScenario(t, "scenarios/crossing.yaml")
 	b := runScenario(t, "scenarios/crossing.yaml")
-	a.CycleMs, b.CycleMs = Percentiles{}, Percentiles{}
+	a.CycleMs, b.CycleMs = fusion.Percentiles{}, fusion.Percentiles{}
 	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("two runs differ:\n%+v\n%+v", a, b)
 	}

@@ -217,16 +217,16 @@ func (v *validator) str(field string, p *string) string {
 	return *p
 }
 
-// num returns *p, failing when it is missing, not finite or below min.
-func (v *validator) num(field string, p *float64, min float64) float64 {
+// num returns *p, failing when it is missing, not finite or below least.
+func (v *validator) num(field string, p *float64, least float64) float64 {
 	switch {
 	case p == nil:
 		v.fail(field, "missing")
 		return 0
 	case math.IsNaN(*p) || math.IsInf(*p, 0):
 		v.fail(field, "must be a finite number, got %g", *p)
-	case *p < min:
-		v.fail(field, "must be at least %g, got %g", min, *p)
+	case *p < least:
+		v.fail(field, "must be at least %g, got %g", least, *p)
 	}
 	return *p
 }

@@ -1,6 +1,7 @@
 package kalman
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -13,7 +14,7 @@ func TestPredictMatchesMatrixForm(t *testing.T) {
 		for j := 0; j < N; j++ {
 			f.P[i][j] = 0.1 * float64((i+1)*(j+1))
 		}
-		f.P[i][i] += 1
+		f.P[i][i]++
 	}
 	const dt, sa = 0.25, 2.0
 	F := mat.NewDense(N, N, []float64{1, 0, dt, 0, 0, 1, 0, dt, 0, 0, 1, 0, 0, 0, 0, 1})
@@ -43,7 +44,7 @@ func TestPredictMatchesMatrixForm(t *testing.T) {
 			}
 		}
 	}
-	if err := f.Predict(-0.1, sa); err != ErrNegativeDt {
+	if err := f.Predict(-0.1, sa); !errors.Is(err, ErrNegativeDt) {
 		t.Errorf("negative dt: got %v", err)
 	}
 }

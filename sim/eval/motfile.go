@@ -21,7 +21,7 @@ func ReadMOTFile(path string, minConf float64) (Frames, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mot: %w", err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read-only file
 	fr, err := ReadMOT(f, minConf)
 	if err != nil {
 		return nil, fmt.Errorf("mot: %s: %w", path, err)

@@ -1,0 +1,72 @@
+# avfusion — the two commands a newcomer needs are `make demo` and `make test`.
+# Both install what is missing (Debian packages via apt-get, Go modules via
+# the proxy, golangci-lint via `go install`) and are quick when it is present.
+
+SHELL := /bin/bash
+GO ?= go
+GOLANGCI_VERSION := v2.15.0
+TOOLS := $(CURDIR)/.tools/$(GOLANGCI_VERSION)
+GOLANGCI := $(TOOLS)/golangci-lint
+BIN := $(CURDIR)/bin/avfusion
+DEB_PACKAGES := ros-core python3-rosbag
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# demo settings; override as `make demo SCENARIO=sim/scenarios/crossing.yaml DURATION=60s`
+SCENARIO ?= sim/scenarios/urban.yaml
+DURATION ?= 20s
+ROS_MASTER_URI ?= http://127.0.0.1:11311
+
+.PHONY: all deps build demo test lint vet fmt-check unit bench clean
+
+all: build
+
+deps: ## Debian packages and Go modules
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/avfusion
+
+$(GOLANGCI):
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+
+lint: $(GOLANGCI)
+	$(GOLANGCI) run ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+test: deps fmt-check vet lint unit
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The node on the built-in simulator, publishing on a real ROS master. A
+# roscore is started only if none answers at ROS_MASTER_URI, and only that
+# one is stopped afterwards.
+demo: build
+	@export ROS_MASTER_URI=$(ROS_MASTER_URI); export ROS_IP=$${ROS_IP:-127.0.0.1}; \
+	started=""; \
+	if ! timeout 5 rosnode list >/dev/null 2>&1; then \
+		port=$${ROS_MASTER_URI##*:}; port=$${port%%/*}; \
+		echo "no ROS master at $$ROS_MASTER_URI: starting roscore -p $$port"; \
+		roscore -p $$port >/tmp/avfusion-demo-roscore.log 2>&1 & started=$$!; \
+		for i in $$(seq 1 50); do timeout 5 rosnode list >/dev/null 2>&1 && break; sleep 0.2; done; \
+	fi; \
+	trap '[ -n "$$started" ] && kill -INT $$started && wait $$started' EXIT; \
+	echo "publishing on $$ROS_MASTER_URI: obstacles, obstacles/tracks, obstacles/markers, /diagnostics"; \
+	$(BIN) sim --ros --status on --scenario $(SCENARIO) --duration $(DURATION)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,46 @@
+// Command avfusion is the avfusion sensor-fusion node and its tools. Each
+// subcommand lives in its own file; main only dispatches.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+var commands = []struct {
+	name, summary string
+	run           func(args []string) error
+}{
+	{"sim", "run the node on a simulated scenario (optionally publishing on ROS)", runSim},
+	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
+	{"version", "print the version", runVersion},
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: avfusion COMMAND [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(os.Stderr, "\n'avfusion COMMAND -h' lists a command's flags.")
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	for _, c := range commands {
+		if c.name == os.Args[1] {
+			if err := c.run(os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "avfusion %s: %v\n", c.name, err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	if os.Args[1] != "-h" && os.Args[1] != "--help" && os.Args[1] != "help" {
+		fmt.Fprintf(os.Stderr, "avfusion: unknown command %q\n\n", os.Args[1])
+	}
+	usage()
+	os.Exit(2)
+}

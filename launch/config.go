@@ -1,0 +1,203 @@
+// Package launch configures the avfusion node: the one YAML configuration
+// (rates, deadline, tracker gates and noise, sensor calibration, topics,
+// frame ids), loaded in layers — built-in defaults, then a file, then ROS
+// private parameters, then command-line overrides — and validated before
+// the node starts, naming the offending field. The directory also holds the
+// roslaunch files and the default parameter file.
+package launch
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the node's whole configuration.
+type Config struct {
+	// OutputHz is how often the node publishes.
+	OutputHz float64 `yaml:"output_hz"`
+	// Deadline is how long a cycle may take before it counts as missed.
+	Deadline time.Duration `yaml:"deadline"`
+	// MaxLatency bounds how long a scan waits for slower sensors.
+	MaxLatency time.Duration `yaml:"max_latency"`
+	// SensorTimeout is how long a silent sensor holds back fusion.
+	SensorTimeout time.Duration `yaml:"sensor_timeout"`
+	// MatchDistanceM is the ground-plane distance (m) within which a track
+	// matches a true object when the simulator scores a run.
+	MatchDistanceM float64       `yaml:"match_distance_m"`
+	Tracker        fusion.Params `yaml:"tracker"`
+	Rig            calib.Rig     `yaml:"rig"`
+	Topics         Topics        `yaml:"topics"`
+	Frames         Frames        `yaml:"frames"`
+}
+
+// Topics are the names the node publishes on; relative names resolve in
+// the node's namespace.
+type Topics struct {
+	Obstacles   string `yaml:"obstacles"`
+	Tracks      string `yaml:"tracks"`
+	Markers     string `yaml:"markers"`
+	Diagnostics string `yaml:"diagnostics"`
+}
+
+// Frames are the REP-105 frame ids the node stamps its output with.
+type Frames struct {
+	Odom     string `yaml:"odom"`
+	BaseLink string `yaml:"base_link"`
+}
+
+// Default returns the built-in configuration.
+func Default() Config {
+	return Config{
+		OutputHz:       20,
+		Deadline:       25 * time.Millisecond,
+		MaxLatency:     150 * time.Millisecond,
+		SensorTimeout:  500 * time.Millisecond,
+		MatchDistanceM: 2,
+		Tracker:        fusion.DefaultParams(),
+		Rig:            calib.DefaultRig(),
+		Topics: Topics{
+			Obstacles:   "obstacles",
+			Tracks:      "obstacles/tracks",
+			Markers:     "obstacles/markers",
+			Diagnostics: "/diagnostics",
+		},
+		Frames: Frames{Odom: "odom", BaseLink: "base_link"},
+	}
+}
+
+// Validate reports the first unusable field by its dotted YAML path.
+func (c *Config) Validate() error {
+	switch {
+	case !(c.OutputHz > 0 && c.OutputHz <= 1000):
+		return fmt.Errorf("output_hz: must be in (0, 1000], got %g", c.OutputHz)
+	case c.Deadline <= 0:
+		return fmt.Errorf("deadline: must be positive, got %v", c.Deadline)
+	case c.MaxLatency <= 0:
+		return fmt.Errorf("max_latency: must be positive, got %v", c.MaxLatency)
+	case c.SensorTimeout <= 0:
+		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
+	case !(c.MatchDistanceM > 0):
+		return fmt.Errorf("match_distance_m: must be positive, got %g", c.MatchDistanceM)
+	}
+	if err := c.Tracker.Validate(); err != nil {
+		return fmt.Errorf("tracker.%w", err)
+	}
+	if err := c.Rig.Lens.Validate(); err != nil {
+		return fmt.Errorf("rig.lens.%w", err)
+	}
+	if c.Rig.Camera.Z <= 0 {
+		return fmt.Errorf("rig.camera.z: the camera must be above the ground to range by the ground plane, got %g", c.Rig.Camera.Z)
+	}
+	for _, f := range []struct{ name, v string }{
+		{"topics.obstacles", c.Topics.Obstacles}, {"topics.tracks", c.Topics.Tracks},
+		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics},
+		{"frames.odom", c.Frames.Odom}, {"frames.base_link", c.Frames.BaseLink},
+	} {
+		if strings.TrimSpace(f.v) == "" || strings.ContainsAny(f.v, " \t") {
+			return fmt.Errorf("%s: must be a name without spaces, got %q", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// LoadFile overlays the YAML file at path on c. Unknown keys are refused.
+func (c *Config) LoadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := c.overlay(data); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+func (c *Config) overlay(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Set overrides one field given as a dotted path and a YAML value, as in
+// "tracker.gate_probability=0.99".
+func (c *Config) Set(assignment string) error {
+	key, value, ok := strings.Cut(assignment, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("config: want key=value, got %q", assignment)
+	}
+	if _, ok := c.Kind(key); !ok {
+		return fmt.Errorf("config: %s: no such field", key)
+	}
+	parts := strings.Split(key, ".")
+	var doc strings.Builder
+	for i, p := range parts {
+		fmt.Fprintf(&doc, "%s%s:", strings.Repeat("  ", i), p)
+		if i < len(parts)-1 {
+			doc.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&doc, " %s\n", value)
+	if err := c.overlay([]byte(doc.String())); err != nil {
+		return fmt.Errorf("config: %s: %w", key, err)
+	}
+	return nil
+}
+
+// Kind returns the Go kind of the field at a dotted path (time.Duration
+// fields report reflect.String, since they are written as "50ms").
+func (c *Config) Kind(key string) (reflect.Kind, bool) {
+	for _, k := range c.Keys() {
+		if k.Path == key {
+			return k.Kind, true
+		}
+	}
+	return reflect.Invalid, false
+}
+
+// Key is one leaf field of the configuration.
+type Key struct {
+	Path string // dotted YAML path
+	Kind reflect.Kind
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// Keys lists every leaf field, for example to look each up among a node's
+// ROS private parameters.
+func (c *Config) Keys() []Key {
+	var keys []Key
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			path := prefix + name
+			switch {
+			case f.Type == durationType:
+				keys = append(keys, Key{Path: path, Kind: reflect.String})
+			case f.Type.Kind() == reflect.Struct:
+				walk(f.Type, path+".")
+			default:
+				keys = append(keys, Key{Path: path, Kind: f.Type.Kind()})
+			}
+		}
+	}
+	walk(reflect.TypeOf(*c), "")
+	return keys
+}
