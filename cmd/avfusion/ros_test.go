@@ -10,22 +10,11 @@ import (
 	"github.com/avfusion/avfusion/ros/rostest"
 )
 
-// buildBinary builds this command into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "avfusion")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestSimPublishesOnRealROS runs `avfusion sim --ros` against a real
 // roscore, records its output with the real `rosbag record`, and checks the
 // recorded messages with the real rosbag Python module.
 func TestSimPublishesOnRealROS(t *testing.T) {
-	bin := buildBinary(t)
+	bin := sharedBinary(t)
 	master := rostest.StartMaster(t)
 	bag := filepath.Join(t.TempDir(), "out.bag")
 	rec := master.Record(t, bag, "/obstacles", "/obstacles/tracks", "/obstacles/markers", "/diagnostics")

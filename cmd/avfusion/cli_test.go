@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// sharedBinary builds the command once for all CLI tests of this package.
+func sharedBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "avfusion-cli")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "avfusion")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func keys(m map[string]any) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	slices.Sort(k)
+	return k
+}
+
+func TestSimJSONHasExactlyTheDocumentedKeys(t *testing.T) {
+	cmd := exec.Command(sharedBinary(t), "sim", "--json", "--scenario", "../../sim/scenarios/following.yaml", "--duration", "5s")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var v map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
+	}
+	want := []string{"cycles", "deadline_misses", "latency_ms", "scenario", "seed", "tracking"}
+	if got := keys(v); !reflect.DeepEqual(got, want) {
+		t.Fatalf("keys %v, want %v", got, want)
+	}
+	tracking := v["tracking"].(map[string]any)
+	if got, want := keys(tracking), []string{"false_positives", "gt_objects", "id_switches", "idf1", "misses", "mota", "motp_m"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("tracking keys %v, want %v", got, want)
+	}
+	if got, want := keys(v["latency_ms"].(map[string]any)), []string{"max", "p50", "p99"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("latency keys %v, want %v", got, want)
+	}
+	if v["cycles"].(float64) != 100 || v["scenario"] != "following" {
+		t.Fatalf("summary %v", v)
+	}
+}
+
+func TestSimRefusesBadInputNamingTheField(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	data, err := os.ReadFile("../../sim/scenarios/crossing.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(data), "class: cyclist", "class: unicorn", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"sim", "--scenario", bad}, "actors[3].class"},
+		{[]string{"sim", "--scenario", "../../sim/scenarios/crossing.yaml", "--set", "tracker.gate_probability=2"}, "tracker.gate_probability"},
+		{[]string{"sim", "--scenario", "../../sim/scenarios/crossing.yaml", "--set", "output_hz=0"}, "output_hz"},
+		{[]string{"sim"}, "--scenario"},
+	} {
+		out, err := exec.Command(sharedBinary(t), c.args...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.field) {
+			t.Errorf("%v: exit %v, output %q does not name %s", c.args, err, out, c.field)
+		}
+	}
+}
+
+func TestEvalMOTReproducesPyMotmetrics(t *testing.T) {
+	out, err := exec.Command(sharedBinary(t), "eval", "mot",
+		"--gt", "../../../shared/testdata/motchallenge/TUD-Campus/gt.txt",
+		"--test", "../../../shared/testdata/motchallenge/TUD-Campus/test.txt", "--iou", "0.5", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]float64
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	// py-motmetrics on TUD-Campus (shared/testdata/README.md).
+	want := map[string]float64{
+		"idf1": 0.557659, "idp": 0.729730, "idr": 0.451253, "recall": 0.582173, "precision": 0.941441,
+		"mota": 0.526462, "motp": 0.277201, "num_switches": 7, "num_false_positives": 13, "num_misses": 150,
+		"num_fragmentations": 7, "mostly_tracked": 1, "partially_tracked": 6, "mostly_lost": 1, "num_unique_objects": 8,
+	}
+	if len(m) != len(want) {
+		t.Fatalf("keys %v", m)
+	}
+	for k, w := range want {
+		if math.Abs(m[k]-w) > 1e-3 {
+			t.Errorf("%s = %g, want %g", k, m[k], w)
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package fusion
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+const ms = sensors.Time(time.Millisecond)
+
+func testEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, err := NewEngine(EngineConfig{
+		Params: DefaultParams(), Rig: calib.Rig{Lens: calib.PinholeForFOV(1280, 720, math.Pi/2), Camera: calib.Mount{Z: 1.4}},
+		MaxLatency: 200 * time.Millisecond, SensorTimeout: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.PushEgo(Ego{Stamp: 0})
+	return e
+}
+
+// radarAt returns a noiseless radar detection of a static object at (x, y)
+// seen from a static sensor at the origin.
+func radarAt(stamp sensors.Time, x, y float64) perception.Detection {
+	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform()}
+	d.Z = [3]float64{math.Hypot(x, y), math.Atan2(y, x), 0}
+	d.R[0][0], d.R[1][1], d.R[2][2] = 0.01, 1e-4, 0.01
+	return d
+}
+
+func cameraAt(stamp sensors.Time, x, y float64) perception.Detection {
+	d := perception.Detection{Stamp: stamp, Sensor: perception.Camera, Dim: 2, Class: perception.Uniform()}
+	d.Z = [3]float64{math.Atan2(y, x), math.Hypot(x, y)}
+	d.R[0][0], d.R[1][1] = 1e-4, 0.25
+	return d
+}
+
+// fusedOrder lists the stamps of the scans still waiting, in order.
+func fusedOrder(e *Engine) []sensors.Time {
+	var out []sensors.Time
+	for _, p := range e.pending {
+		out = append(out, p.stamp)
+	}
+	return out
+}
+
+func TestEngineFusesInStampOrderAcrossSensors(t *testing.T) {
+	e := testEngine(t)
+	// The camera is slower: its scan captured at 10 ms arrives after the
+	// radar's of 20 and 30 ms. Nothing may be fused before the camera has
+	// reported past those stamps.
+	e.Ingest(Scan{Sensor: perception.Radar, Stamp: 20 * ms, Dets: []perception.Detection{radarAt(20*ms, 10, 0)}}, 21*ms)
+	e.Ingest(Scan{Sensor: perception.Radar, Stamp: 30 * ms, Dets: []perception.Detection{radarAt(30*ms, 10, 0)}}, 31*ms)
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: 10 * ms}, 70*ms)
+	if w := e.Watermark(71 * ms); w != 10*ms {
+		t.Fatalf("watermark %v, want the camera's 10 ms", w)
+	}
+	e.Advance(71 * ms)
+	if e.Fused[perception.Camera] != 1 || e.Fused[perception.Radar] != 0 {
+		t.Fatalf("fused %v, want only the camera scan", e.Fused)
+	}
+	if got := fusedOrder(e); len(got) != 2 || got[0] != 20*ms || got[1] != 30*ms {
+		t.Fatalf("pending %v", got)
+	}
+	// A camera scan older than what was fused is dropped and counted.
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: 5 * ms}, 72*ms)
+	if e.DroppedLate[perception.Camera] != 1 {
+		t.Fatalf("late scan not counted: %v", e.DroppedLate)
+	}
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: 40 * ms}, 100*ms)
+	e.Advance(100 * ms)
+	// The radar's 20 and 30 ms scans are fused; the camera's 40 ms one waits
+	// for the radar to report past it.
+	if e.Fused[perception.Radar] != 2 || e.Pending() != 1 {
+		t.Fatalf("fused %v pending %d", e.Fused, e.Pending())
+	}
+}
+
+func TestEngineSilentSensorReleasesWatermark(t *testing.T) {
+	e := testEngine(t)
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: 10 * ms}, 10*ms)
+	for k := sensors.Time(1); k <= 40; k++ {
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: k * 50 * ms}, k*50*ms)
+	}
+	// At 2 s the camera has been silent for longer than its timeout: the
+	// radar's scans are fused up to its own latest stamp.
+	e.Advance(2000 * ms)
+	if !e.Silent(perception.Camera, 2000*ms) || e.Fused[perception.Radar] != 40 {
+		t.Fatalf("silent %v fused %v", e.Silent(perception.Camera, 2000*ms), e.Fused)
+	}
+}
+
+func TestTrackLifecycle(t *testing.T) {
+	e := testEngine(t)
+	var out Output
+	now := sensors.Time(0)
+	// An object at (20, 2) seen by both sensors is confirmed within a few
+	// scans and published near its true position.
+	for k := 1; k <= 10; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cameraAt(now, 20, 2)}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 1 {
+		t.Fatalf("%d tracks, want 1", len(out.Tracks))
+	}
+	tr := out.Tracks[0]
+	if math.Hypot(tr.X[kalman.PX]-20, tr.X[kalman.PY]-2) > 0.2 || tr.Hits[perception.Radar] != 10 || tr.Hits[perception.Camera] != 10 {
+		t.Fatalf("track %+v", tr)
+	}
+	id := tr.ID
+	// Then it vanishes: empty scans inside the coverage delete it, and its
+	// id is reported once as deleted.
+	for k := 11; k <= 60; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now}, now)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 0 || len(out.Deleted) != 1 || out.Deleted[0] != id {
+		t.Fatalf("tracks %d deleted %v, want 0 and [%d]", len(out.Tracks), out.Deleted, id)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Deleted) != 0 {
+		t.Fatalf("deletion reported twice")
+	}
+}
+
+func TestClutterIsNotConfirmed(t *testing.T) {
+	e := testEngine(t)
+	var out Output
+	// A different isolated return every scan never forms a track.
+	for k := 1; k <= 100; k++ {
+		now := sensors.Time(k) * 50 * ms
+		x := 10 + float64(k%17)*3
+		y := -20 + float64((k*7)%13)*3
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, x, y)}}, now)
+		e.Advance(now)
+		e.Snapshot(now, &out)
+		if len(out.Tracks) != 0 {
+			t.Fatalf("scan %d: clutter confirmed as %+v", k, out.Tracks[0])
+		}
+	}
+}
+
+func TestParamsValidateNamesField(t *testing.T) {
+	p := DefaultParams()
+	p.ConfirmHits = 9
+	if err := p.Validate(); err == nil || err.Error()[:12] != "confirm_hits" {
+		t.Fatalf("got %v", err)
+	}
+	p = DefaultParams()
+	p.Camera.PDetect = 1
+	if err := p.Validate(); err == nil || err.Error()[:15] != "camera.p_detect" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestEgoExtrapolation(t *testing.T) {
+	// A quarter circle of radius 10 m at 10 m/s takes π/2 s.
+	e := Ego{Speed: 10, YawRate: 1}
+	quarter := math.Pi / 2
+	got := e.At(sensors.FromDuration(time.Duration(quarter * float64(time.Second))))
+	if math.Abs(got.X-10) > 1e-6 || math.Abs(got.Y-10) > 1e-6 || math.Abs(got.Yaw-math.Pi/2) > 1e-9 {
+		t.Fatalf("at π/2 s: %+v", got)
+	}
+	// The radar 3.7 m ahead of a car turning left moves left as well.
+	pose := Ego{Speed: 10, YawRate: 0.5}.SensorPose(calib.Mount{X: 3.7})
+	if math.Abs(pose.VX-10) > 1e-9 || math.Abs(pose.VY-0.5*3.7) > 1e-9 {
+		t.Fatalf("sensor velocity %+v", pose)
+	}
+}

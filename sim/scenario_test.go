@@ -1,0 +1,88 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/perception"
+)
+
+const validScenario = `
+name: t
+duration: 10s
+seed: 1
+ego: {speed: 5, yaw_rate: 0}
+sensors:
+  radar:  {rate_hz: 20, fov_deg: 120, max_range_m: 80, range_std_m: 0.15,
+           azimuth_std_deg: 1.5, velocity_std_mps: 0.1, p_detect: 0.9, clutter_per_frame: 4}
+  camera: {rate_hz: 30, fov_deg: 90, max_range_m: 60, p_detect: 0.95, bbox_std_px: 3, latency: 60ms}
+actors:
+  - {id: 1, class: car, position: [30, 3.5], velocity: [-6, 0]}
+  - {id: 2, class: pedestrian, position: [18, -5], velocity: [0, 1.3], appear: 2s, disappear: 8s}
+`
+
+func TestParseScenario(t *testing.T) {
+	sc, err := ParseScenario([]byte(validScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Duration != 10*time.Second || sc.Camera.Latency != 60*time.Millisecond || sc.Mic != nil ||
+		len(sc.Actors) != 2 || sc.Actors[1].Class != perception.Pedestrian || sc.Actors[1].Disappear != 8*time.Second {
+		t.Fatalf("parsed %+v", sc)
+	}
+}
+
+// TestScenarioErrorsNameTheField checks that each kind of mistake is refused
+// with the offending field named.
+func TestScenarioErrorsNameTheField(t *testing.T) {
+	cases := []struct{ from, to, field string }{
+		{"class: car", "class: spaceship", "actors[0].class"},
+		{"rate_hz: 20", "rate_hz: -20", "sensors.radar.rate_hz"},
+		{"seed: 1\n", "", "seed"},
+		{"position: [30, 3.5], ", "", "actors[0].position"},
+		{"p_detect: 0.95", "p_detect: 1.5", "sensors.camera.p_detect"},
+		{"duration: 10s", "duration: ten", "duration"},
+		{"appear: 2s, disappear: 8s", "appear: 8s, disappear: 2s", "actors[1].disappear"},
+		{"id: 2,", "id: 1,", "actors[1].id"},
+		{"latency: 60ms", "latency: 60ms, exposure: 3", "exposure"},
+		{"fov_deg: 90", "fov_deg: 400", "sensors.camera.fov_deg"},
+	}
+	for _, c := range cases {
+		text := strings.Replace(validScenario, c.from, c.to, 1)
+		if text == validScenario {
+			t.Fatalf("case %q does not change the scenario", c.from)
+		}
+		_, err := ParseScenario([]byte(text))
+		if err == nil || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%q → %q: error %v does not name %s", c.from, c.to, err, c.field)
+		}
+	}
+	if _, err := ParseScenario(nil); err == nil {
+		t.Error("empty file accepted")
+	}
+}
+
+func TestShippedScenariosLoad(t *testing.T) {
+	sc, err := LoadScenario("scenarios/urban.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Actors) < 30 {
+		t.Fatalf("dense urban has %d actors, want 30+", len(sc.Actors))
+	}
+	em, err := LoadScenario("scenarios/emergency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	siren := false
+	for _, a := range em.Actors {
+		siren = siren || (a.Siren && a.Class == perception.EmergencyVehicle)
+	}
+	if !siren {
+		t.Fatal("emergency scenario has no emergency vehicle with a siren")
+	}
+	if _, err := LoadScenario("scenarios/missing.yaml"); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Fatalf("missing file: %v", err)
+	}
+}
