@@ -17,13 +17,6 @@ type Mount struct {
 	Yaw float64 `yaml:"yaw"` // rad
 }
 
-// ToParent maps a point (x, y) in the sensor frame to the frame the mount is
-// expressed in.
-func (m Mount) ToParent(x, y float64) (px, py float64) {
-	s, c := math.Sincos(m.Yaw)
-	return m.X + c*x - s*y, m.Y + s*x + c*y
-}
-
 // Pinhole is an undistorted pinhole camera.
 type Pinhole struct {
 	Width  int     `yaml:"width"`  // px

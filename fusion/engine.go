@@ -70,9 +70,6 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	return &Engine{cfg: cfg, tracker: t}, nil
 }
 
-// Tracker returns the engine's tracker.
-func (e *Engine) Tracker() *Tracker { return e.tracker }
-
 // PushEgo records an ego-motion sample.
 func (e *Engine) PushEgo(g Ego) { e.tracker.PushEgo(g) }
 
@@ -156,9 +153,6 @@ func (e *Engine) Silent(s perception.Sensor, now sensors.Time) bool {
 
 // Pending returns the number of scans waiting for the watermark.
 func (e *Engine) Pending() int { return len(e.pending) }
-
-// NewestFused returns the capture stamp of the newest detection fused so far.
-func (e *Engine) NewestFused() sensors.Time { return e.newest }
 
 // TrackState is a confirmed track predicted to an output time.
 type TrackState struct {

@@ -51,26 +51,11 @@ func NewTracker(p Params, rig calib.Rig) (*Tracker, error) {
 	return t, nil
 }
 
-// Tracks returns the live tracks. The slice is the tracker's own; it is
-// valid until the next call that changes the tracker.
-func (t *Tracker) Tracks() []Track { return t.tracks }
-
 // PushEgo records an ego-motion sample.
 func (t *Tracker) PushEgo(e Ego) { t.ego.push(e) }
 
 // EgoAt returns the ego state at t.
 func (t *Tracker) EgoAt(s sensors.Time) Ego { return t.ego.at(s) }
-
-// Reset deletes every track, for example when time jumps backwards.
-func (t *Tracker) Reset() {
-	for i := range t.tracks {
-		if t.tracks[i].Status == Confirmed {
-			t.deleted = append(t.deleted, t.tracks[i].ID)
-		}
-	}
-	t.tracks = t.tracks[:0]
-	t.ego = egoHistory{}
-}
 
 func (t *Tracker) model(s perception.Sensor, pose kalman.SensorPose) kalman.Model {
 	if s == perception.Camera {

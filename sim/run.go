@@ -89,10 +89,15 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	if cfg.Duration > 0 {
 		duration = cfg.Duration
 	}
-	start := cfg.Start
+	// The run's clock: the wall clock in real time, otherwise a virtual
+	// clock that jumps from cycle to cycle.
+	var clock sensors.Clock
+	virtual := sensors.NewVirtualClock(cfg.Start)
+	clock = virtual
 	if cfg.Realtime {
-		start = sensors.WallClock{}.Now()
+		clock = sensors.WallClock{}
 	}
+	start := clock.Now()
 	world := NewWorld(sc, cfg.Engine.Rig, start)
 	ecfg := cfg.Engine
 	ecfg.Rig = world.Rig()
@@ -118,12 +123,13 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	for k := 1; k <= cycles; k++ {
 		now := start.Add(time.Duration(k) * period)
 		if cfg.Realtime {
-			if err := sleepUntil(ctx, now); err != nil {
+			if err := sleepUntil(ctx, clock, now); err != nil {
 				return res, err
 			}
 		} else if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		virtual.Set(now)
 		began := time.Now()
 		engine.PushEgo(world.Ego(now))
 		feed.deliver(engine, now)
@@ -139,10 +145,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 				}
 			}
 		}
-		published := now
+		published := clock.Now()
 		if cfg.Realtime {
-			published = sensors.WallClock{}.Now()
-			took = time.Duration(published - now)
+			took = published.Sub(now) // scheduling delay included
 		}
 		if took > cfg.Deadline {
 			res.DeadlineMisses++
@@ -192,8 +197,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	return res, nil
 }
 
-func sleepUntil(ctx context.Context, t sensors.Time) error {
-	d := time.Duration(t - sensors.WallClock{}.Now())
+func sleepUntil(ctx context.Context, clock sensors.Clock, t sensors.Time) error {
+	d := t.Sub(clock.Now())
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -60,9 +60,6 @@ func NewWorld(sc *Scenario, rig calib.Rig, start sensors.Time) *World {
 // Rig returns the calibration the world renders with.
 func (w *World) Rig() calib.Rig { return w.rig }
 
-// Start returns the stamp of t=0.
-func (w *World) Start() sensors.Time { return w.start }
-
 // Ego returns the ego state at t.
 func (w *World) Ego(t sensors.Time) fusion.Ego {
 	return fusion.Ego{Stamp: w.start, Speed: w.sc.Ego.Speed, YawRate: w.sc.Ego.YawRate}.At(t)

@@ -52,3 +52,39 @@ func TestSimPublishesOnRealROS(t *testing.T) {
 		}
 	}
 }
+
+// TestSimReadsPrivateParams checks the ROS-parameter layer of the
+// configuration: ~output_hz from the master changes the cycle rate, and a
+// bad ~tracker/gate_probability is refused with the field named.
+func TestSimReadsPrivateParams(t *testing.T) {
+	bin := sharedBinary(t)
+	master := rostest.StartMaster(t)
+	if out, err := master.Command("rosparam", "set", "/avfusion/output_hz", "10").CombinedOutput(); err != nil {
+		t.Fatalf("rosparam set: %v\n%s", err, out)
+	}
+	out, err := master.Command(bin, "sim", "--ros", "--json", "--status", "off",
+		"--scenario", "../../sim/scenarios/crossing.yaml", "--duration", "3s").Output()
+	if err != nil {
+		t.Fatalf("avfusion sim: %v", err)
+	}
+	var summary simSummary
+	if err := json.Unmarshal(out, &summary); err != nil {
+		t.Fatal(err)
+	}
+	if summary.Cycles != 30 {
+		t.Fatalf("%d cycles in 3 s, want 30 at ~output_hz=10", summary.Cycles)
+	}
+	// A flag overrides the parameter.
+	out, err = master.Command(bin, "sim", "--ros", "--json", "--status", "off", "--set", "output_hz=20",
+		"--scenario", "../../sim/scenarios/crossing.yaml", "--duration", "1s").Output()
+	if err != nil || json.Unmarshal(out, &summary) != nil || summary.Cycles != 20 {
+		t.Fatalf("--set over a parameter: %v %s", err, out)
+	}
+	if out, err := master.Command("rosparam", "set", "/avfusion/tracker/gate_probability", "1.5").CombinedOutput(); err != nil {
+		t.Fatalf("rosparam set: %v\n%s", err, out)
+	}
+	out, err = master.Command(bin, "sim", "--ros", "--scenario", "../../sim/scenarios/crossing.yaml", "--duration", "1s").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "tracker.gate_probability") {
+		t.Fatalf("bad parameter not refused by name: %v\n%s", err, out)
+	}
+}
