@@ -92,8 +92,8 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	// Associate: cost is the negative log-likelihood of the pair, up to a
 	// constant; pairs outside the gate are infeasible.
 	nt, nd := len(t.tracks), len(dets)
-	t.cost = growFloat(t.cost, nt*nd)
-	t.rowToCol = growInt(t.rowToCol, nt)
+	t.cost = grow(t.cost, nt*nd)
+	t.rowToCol = grow(t.rowToCol, nt)
 	for i := range t.tracks {
 		for j := range dets {
 			c := assoc.Infeasible
@@ -107,7 +107,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	t.solver.Assign(t.rowToCol, t.cost, nt, nd)
 
 	// Update and manage.
-	t.detUsed = growBool(t.detUsed, nd)
+	t.detUsed = grow(t.detUsed, nd)
 	for i := range t.tracks {
 		tr := &t.tracks[i]
 		j := t.rowToCol[i]
@@ -151,7 +151,7 @@ type viewGeometry struct {
 
 // look computes every track's geometry as seen by the scan's sensor.
 func (t *Tracker) look(pose kalman.SensorPose, mount calib.Mount, cov Coverage) {
-	t.geom = growGeom(t.geom, len(t.tracks))
+	t.geom = grow(t.geom, len(t.tracks))
 	for i := range t.tracks {
 		tr := &t.tracks[i]
 		dx, dy := tr.Filter.X[kalman.PX]-pose.X, tr.Filter.X[kalman.PY]-pose.Y
@@ -303,30 +303,11 @@ func bitsLen(h uint32) int {
 	return n
 }
 
-func growFloat(s []float64, n int) []float64 {
+// grow returns s resized to n, reusing its backing array when it is large
+// enough.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float64, n, 2*n)
-	}
-	return s[:n]
-}
-
-func growInt(s []int, n int) []int {
-	if cap(s) < n {
-		return make([]int, n, 2*n)
-	}
-	return s[:n]
-}
-
-func growBool(s []bool, n int) []bool {
-	if cap(s) < n {
-		return make([]bool, n, 2*n)
-	}
-	return s[:n]
-}
-
-func growGeom(s []viewGeometry, n int) []viewGeometry {
-	if cap(s) < n {
-		return make([]viewGeometry, n, 2*n)
+		return make([]T, n, 2*n)
 	}
 	return s[:n]
 }

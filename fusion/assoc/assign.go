@@ -84,12 +84,9 @@ func (s *Solver) solve(n, m int) []int {
 	s.u = grow(s.u, n+1)
 	s.v = grow(s.v, m+1)
 	s.minv = grow(s.minv, m+1)
-	s.p = growInt(s.p, m+1)
-	s.way = growInt(s.way, m+1)
-	if cap(s.used) < m+1 {
-		s.used = make([]bool, m+1)
-	}
-	s.used = s.used[:m+1]
+	s.p = grow(s.p, m+1)
+	s.way = grow(s.way, m+1)
+	s.used = grow(s.used, m+1)
 	u, v, p, way, minv, used := s.u, s.v, s.p, s.way, s.minv, s.used
 	for i := range u {
 		u[i] = 0
@@ -152,16 +149,11 @@ func (s *Solver) solve(n, m int) []int {
 	return res
 }
 
-func grow(s []float64, n int) []float64 {
+// grow returns s resized to n, reusing its backing array when it is large
+// enough.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
-}
-
-func growInt(s []int, n int) []int {
-	if cap(s) < n {
-		return make([]int, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }
