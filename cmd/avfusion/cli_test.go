@@ -142,3 +142,41 @@ func TestEvalMOTReproducesPyMotmetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestRadarDecodeJSON(t *testing.T) {
+	out, err := exec.Command(sharedBinary(t), "radar", "decode",
+		"../../../shared/testdata/ti-mmwave/xwr68xx_processed_stream_2019_12_04T21_44_51_663.dat", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 102 {
+		t.Fatalf("%d lines, want 101 frames and a summary", len(lines))
+	}
+	var first struct {
+		Frame    uint32           `json:"frame"`
+		Version  string           `json:"version"`
+		Points   []map[string]any `json:"points"`
+		TLVTypes []uint32         `json:"tlv_types"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	p := first.Points[0]
+	if first.Frame != 209 || first.Version != "0x03030002" || len(first.Points) != 7 ||
+		p["x"] != 0.019077677 || p["y"] != 0.08510004 || p["snr"] != 181.0 || p["noise"] != 852.0 {
+		t.Fatalf("first frame %+v", first)
+	}
+	for _, l := range lines[:101] {
+		if strings.Contains(l, `"frame":265`) && (strings.Contains(l, "snr") || !strings.Contains(l, `"tlv_types":[1,2,6]`)) {
+			t.Fatalf("frame 265 has no side info: %s", l)
+		}
+	}
+	var sum struct {
+		Frames, Points int
+		Errors         map[string]int
+	}
+	if err := json.Unmarshal([]byte(lines[101]), &sum); err != nil || sum.Frames != 101 || sum.Points != 825 || len(sum.Errors) != 0 {
+		t.Fatalf("summary %s (%v)", lines[101], err)
+	}
+}

@@ -12,6 +12,7 @@ var commands = []struct {
 	run           func(args []string) error
 }{
 	{"sim", "run the node on a simulated scenario (optionally publishing on ROS)", runSim},
+	{"radar", "TI mmWave radar tools (radar decode FILE)", runRadar},
 	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
 	{"version", "print the version", runVersion},
 }
