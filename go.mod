@@ -3,13 +3,18 @@ module github.com/avfusion/avfusion
 go 1.26.8
 
 require (
-	github.com/bluenviron/goroslib/v2 v2.1.4 // indirect
+	github.com/bluenviron/goroslib/v2 v2.1.4
+	github.com/creack/pty v1.1.24
+	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
+	go.uber.org/zap v1.28.0
+	golang.org/x/sys v0.50.0
+	golang.org/x/term v0.48.0
+	gonum.org/v1/gonum v0.17.0
+	gopkg.in/yaml.v3 v3.0.1
+)
+
+require (
 	github.com/gookit/color v1.5.4 // indirect
 	github.com/xo/terminfo v0.0.0-20210125001918-ca9a967f8778 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
-	go.uber.org/zap v1.28.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/term v0.48.0 // indirect
-	gonum.org/v1/gonum v0.17.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -27,6 +27,10 @@ type Coverage struct {
 	// away from one it hides: 1 for a camera, less for a radar, whose
 	// waves reach around and under.
 	OcclusionBlockage float64 `yaml:"occlusion_blockage"`
+	// StaticBlindMps is, for a sensor whose perception removes static
+	// returns, the radial ground speed (m/s) below which it is not expected
+	// to see an object; 0 when it sees static objects too.
+	StaticBlindMps float64 `yaml:"static_blind_mps"`
 }
 
 // Contains reports whether a point at azimuth az (rad, from the sensor's
@@ -147,6 +151,8 @@ func (c Coverage) validate() error {
 		return fmt.Errorf("p_detect: must be in (0, 1), got %g", c.PDetect)
 	case !(c.PFalse > 0 && c.PFalse < 1):
 		return fmt.Errorf("p_false: must be in (0, 1), got %g", c.PFalse)
+	case c.StaticBlindMps < 0:
+		return fmt.Errorf("static_blind_mps: must not be negative, got %g", c.StaticBlindMps)
 	case !(c.OcclusionBlockage >= 0 && c.OcclusionBlockage <= 1):
 		return fmt.Errorf("occlusion_blockage: must be in [0, 1], got %g", c.OcclusionBlockage)
 	}

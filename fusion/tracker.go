@@ -27,6 +27,7 @@ type Tracker struct {
 	cost     []float64
 	rowToCol []int
 	detUsed  []bool
+	detGated []bool // detection fell in some track's gate
 	innov    kalman.Innovation
 	geom     []viewGeometry
 	// deleted collects the ids of confirmed tracks deleted since the last
@@ -93,6 +94,10 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	// constant; pairs outside the gate are infeasible.
 	nt, nd := len(t.tracks), len(dets)
 	t.cost = grow(t.cost, nt*nd)
+	t.detGated = grow(t.detGated, nd)
+	for j := range t.detGated {
+		t.detGated[j] = false
+	}
 	t.rowToCol = grow(t.rowToCol, nt)
 	for i := range t.tracks {
 		for j := range dets {
@@ -100,6 +105,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			m := measurement(&dets[j])
 			if t.tracks[i].Filter.Innovate(&t.innov, model, &m) && t.innov.D2 <= t.gate[m.Dim] {
 				c = t.innov.D2 + t.innov.LogDetS
+				t.detGated[j] = true
 			}
 			t.cost[i*nd+j] = c
 		}
@@ -126,7 +132,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			continue
 		}
 		g := &t.geom[i]
-		if !g.inside {
+		if !g.inside || t.staticBlind(cov, pose, tr) {
 			continue // not this sensor's fault that it did not see the track
 		}
 		// Behind a nearer object the sensor is expected to miss more.
@@ -138,7 +144,24 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		tr.Existence = tr.Existence * (1 - pd) / (tr.Existence*(1-pd) + 1 - tr.Existence)
 	}
 	t.manage(stamp)
+	t.dropDuplicates()
 	t.spawn(s, stamp, pose, dets)
+}
+
+// staticBlind reports whether a sensor that removes static returns could
+// not have seen the track: its ground speed along the line of sight is
+// below the sensor's static-blind threshold.
+func (t *Tracker) staticBlind(cov Coverage, pose kalman.SensorPose, tr *Track) bool {
+	if cov.StaticBlindMps <= 0 {
+		return false
+	}
+	dx, dy := tr.Filter.X[kalman.PX]-pose.X, tr.Filter.X[kalman.PY]-pose.Y
+	r := math.Hypot(dx, dy)
+	if r < 1e-3 {
+		return false
+	}
+	radial := (dx*tr.Filter.X[kalman.VX] + dy*tr.Filter.X[kalman.VY]) / r
+	return math.Abs(radial) < cov.StaticBlindMps
 }
 
 // viewGeometry is how a track appears from the sensor of the current scan.
@@ -210,29 +233,112 @@ func (t *Tracker) manage(now sensors.Time) {
 	t.tracks = keep
 }
 
-// spawn starts a tentative track at every detection no track took.
+// dropDuplicates deletes the younger of two tracks that describe one
+// object: classes that agree, velocities within 2 m/s, and centres within three quarters of the
+// longer typical length along the older track's heading and within half
+// the wider typical width plus 0.5 m across it. Fragments of one long
+// object (a truck's front and rear returns) otherwise become two tracks.
+func (t *Tracker) dropDuplicates() {
+	for i := 0; i < len(t.tracks); i++ {
+		for j := i + 1; j < len(t.tracks); j++ {
+			a, b := &t.tracks[i], &t.tracks[j]
+			dvx, dvy := a.Filter.X[kalman.VX]-b.Filter.X[kalman.VX], a.Filter.X[kalman.VY]-b.Filter.X[kalman.VY]
+			if dvx*dvx+dvy*dvy > 4 || !sameObject(a, b) {
+				continue
+			}
+			// Keep the older track; ties go to the one with more hits.
+			victim := j
+			if b.Born < a.Born || (b.Born == a.Born && b.Hits[0]+b.Hits[1] > a.Hits[0]+a.Hits[1]) {
+				victim = i
+			}
+			if t.tracks[victim].Status == Confirmed {
+				t.deleted = append(t.deleted, t.tracks[victim].ID)
+			}
+			t.tracks = append(t.tracks[:victim], t.tracks[victim+1:]...)
+			if victim == i {
+				i--
+				break
+			}
+			j--
+		}
+	}
+}
+
+// sameObject reports whether two tracks' centres are close enough, given
+// their typical sizes, to be parts of one object, and their classes agree
+// (or one of them is still unsure).
+func sameObject(a, b *Track) bool {
+	ca, pa := a.Class.Argmax()
+	cb, pb := b.Class.Argmax()
+	if ca != cb && pa > 0.5 && pb > 0.5 {
+		return false
+	}
+	sa, sb := perception.TypicalSize(ca), perception.TypicalSize(cb)
+	along, across := 0.75*math.Max(sa[0], sb[0]), math.Max(sa[1], sb[1])/2+0.5
+	dx, dy := a.Filter.X[kalman.PX]-b.Filter.X[kalman.PX], a.Filter.X[kalman.PY]-b.Filter.X[kalman.PY]
+	if dx*dx+dy*dy > along*along {
+		return false
+	}
+	hx, hy := a.Filter.X[kalman.VX], a.Filter.X[kalman.VY]
+	speed := math.Hypot(hx, hy)
+	if speed < 1 {
+		return dx*dx+dy*dy < across*across
+	}
+	return math.Abs(dx*hx+dy*hy)/speed < along && math.Abs(dx*hy-dy*hx)/speed < across
+}
+
+// spawn starts a tentative track at every detection no track took and no
+// track's gate held: a second detection inside a track's gate is more
+// likely a fragment of that object than a new one.
 func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, dets []perception.Detection) {
 	for j := range dets {
-		if t.detUsed[j] {
+		if t.detUsed[j] || t.detGated[j] {
 			t.detUsed[j] = false
 			continue
 		}
-		if len(t.tracks) == cap(t.tracks) {
+		if len(t.tracks) == cap(t.tracks) || (s == perception.Radar && t.insideTrack(s, pose, &dets[j])) {
 			continue
 		}
 		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
 	}
 }
 
-func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection) Track {
-	var rng, az, rangeVar, azVar float64
-	if s == perception.Camera {
-		rng, az = d.Z[perception.CameraRange], d.Z[perception.CameraBearing]
-		rangeVar, azVar = d.R[1][1], d.R[0][0]
-	} else {
-		rng, az = d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth]
-		rangeVar, azVar = d.R[0][0], d.R[1][1]
+// insideTrack reports whether a detection lies within the extent of a
+// confirmed track, widened by three standard deviations of the
+// detection's own position error: a piece of a known object, not a new one.
+// Radar clusters fragment large objects; camera boxes do not, so only
+// radar detections are tested.
+func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *perception.Detection) bool {
+	rng, az, rangeVar, azVar := polar(s, d)
+	b := pose.Yaw + az
+	x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
+	slack := 3 * math.Sqrt(rangeVar+rng*rng*azVar)
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		if tr.Status != Confirmed {
+			continue
+		}
+		c, _ := tr.Class.Argmax()
+		reach := perception.TypicalSize(c)[0]/2 + slack
+		dx, dy := tr.Filter.X[kalman.PX]-x, tr.Filter.X[kalman.PY]-y
+		if dx*dx+dy*dy < reach*reach {
+			return true
+		}
 	}
+	return false
+}
+
+// polar returns a radar or camera detection's range, azimuth and their
+// variances.
+func polar(s perception.Sensor, d *perception.Detection) (rng, az, rangeVar, azVar float64) {
+	if s == perception.Camera {
+		return d.Z[perception.CameraRange], d.Z[perception.CameraBearing], d.R[1][1], d.R[0][0]
+	}
+	return d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth], d.R[0][0], d.R[1][1]
+}
+
+func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection) Track {
+	rng, az, rangeVar, azVar := polar(s, d)
 	bearing := pose.Yaw + az
 	sb, cb := math.Sincos(bearing)
 	tr := Track{

@@ -18,6 +18,7 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception/radar"
 	"gopkg.in/yaml.v3"
 )
 
@@ -35,9 +36,11 @@ type Config struct {
 	// matches a true object when the simulator scores a run.
 	MatchDistanceM float64       `yaml:"match_distance_m"`
 	Tracker        fusion.Params `yaml:"tracker"`
-	Rig            calib.Rig     `yaml:"rig"`
-	Topics         Topics        `yaml:"topics"`
-	Frames         Frames        `yaml:"frames"`
+	// RadarPerception tunes how radar point clouds become detections.
+	RadarPerception radar.Params `yaml:"radar_perception"`
+	Rig             calib.Rig    `yaml:"rig"`
+	Topics          Topics       `yaml:"topics"`
+	Frames          Frames       `yaml:"frames"`
 }
 
 // Topics are the names the node publishes on; relative names resolve in
@@ -58,13 +61,14 @@ type Frames struct {
 // Default returns the built-in configuration.
 func Default() Config {
 	return Config{
-		OutputHz:       20,
-		Deadline:       25 * time.Millisecond,
-		MaxLatency:     150 * time.Millisecond,
-		SensorTimeout:  500 * time.Millisecond,
-		MatchDistanceM: 2,
-		Tracker:        fusion.DefaultParams(),
-		Rig:            calib.DefaultRig(),
+		OutputHz:        20,
+		Deadline:        25 * time.Millisecond,
+		MaxLatency:      150 * time.Millisecond,
+		SensorTimeout:   500 * time.Millisecond,
+		MatchDistanceM:  2,
+		Tracker:         fusion.DefaultParams(),
+		RadarPerception: radar.DefaultParams(),
+		Rig:             calib.DefaultRig(),
 		Topics: Topics{
 			Obstacles:   "obstacles",
 			Tracks:      "obstacles/tracks",
@@ -91,6 +95,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Tracker.Validate(); err != nil {
 		return fmt.Errorf("tracker.%w", err)
+	}
+	if err := c.RadarPerception.Validate(); err != nil {
+		return fmt.Errorf("radar_perception.%w", err)
 	}
 	if err := c.Rig.Lens.Validate(); err != nil {
 		return fmt.Errorf("rig.lens.%w", err)

@@ -9,7 +9,9 @@ import (
 
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 	"github.com/avfusion/avfusion/sim/eval"
 	"go.uber.org/zap"
 )
@@ -39,6 +41,12 @@ type RunConfig struct {
 	// matches a true object.
 	MatchDistanceM float64
 	Sink           Sink
+	// Radar selects object-level or emulated TI radar detections (default
+	// RadarObjects); RadarConfig is the TI .cfg uploaded to the emulated
+	// radar and RadarPerception tunes its clustering.
+	Radar           RadarMode
+	RadarConfig     string
+	RadarPerception radar.Params
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
 	Logger *zap.Logger
@@ -101,6 +109,12 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	world := NewWorld(sc, cfg.Engine.Rig, start)
 	ecfg := cfg.Engine
 	ecfg.Rig = world.Rig()
+	if cfg.Radar == RadarTI {
+		// The TI path's perception removes isolated static returns: the
+		// tracker must not expect that radar to see what does not move
+		// radially faster than the perception's static tolerance.
+		ecfg.Params.Radar.StaticBlindMps = max(ecfg.Params.Radar.StaticBlindMps, cfg.RadarPerception.StaticToleranceMps)
+	}
 	engine, err := fusion.NewEngine(ecfg)
 	if err != nil {
 		return nil, err
@@ -108,7 +122,17 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	period := time.Duration(float64(time.Second) / cfg.OutputHz)
 	cycles := int(duration / period)
 
-	feed := newFeed(world)
+	feed := &feed{world: world, realtime: cfg.Realtime}
+	if sc.Radar != nil {
+		if feed.radar, err = newRadarSource(world, &cfg); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if cerr := feed.radar.close(); cerr != nil {
+				log.Warn("closing the radar", zap.Error(cerr))
+			}
+		}()
+	}
 	acc := eval.NewAccumulator(eval.GroundDistance(cfg.MatchDistanceM))
 	res := &Result{}
 	latencies := make([]float64, 0, cycles)
@@ -132,7 +156,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		virtual.Set(now)
 		began := time.Now()
 		engine.PushEgo(world.Ego(now))
-		feed.deliver(engine, now)
+		if err := feed.deliver(ctx, engine, now); err != nil {
+			return res, err
+		}
 		engine.Advance(now)
 		engine.Snapshot(now, &out)
 		took := time.Since(began)
@@ -216,14 +242,15 @@ func sleepUntil(ctx context.Context, clock sensors.Clock, t sensors.Time) error 
 // capture stamp plus the sensor's latency. Slower sensors therefore arrive
 // out of capture order, as on a real vehicle.
 type feed struct {
-	world                 *World
-	radarK, cameraK       int
-	radarDets, cameraDets []perception.Detection
+	world           *World
+	radar           radarSource
+	realtime        bool
+	radarK, cameraK int
+	cameraDets      []perception.Detection
+	scans           []radarScan
 }
 
-func newFeed(w *World) *feed { return &feed{world: w} }
-
-func (f *feed) deliver(e *fusion.Engine, now sensors.Time) {
+func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
 	sc := f.world.sc
 	for {
 		var rArr, cArr sensors.Time = math.MaxInt64, math.MaxInt64
@@ -235,17 +262,37 @@ func (f *feed) deliver(e *fusion.Engine, now sensors.Time) {
 		}
 		switch {
 		case rArr <= cArr && rArr <= now:
-			f.radarDets = f.world.RadarScan(f.radarDets[:0], f.radarK)
-			e.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: f.world.RadarStamp(f.radarK), Dets: f.radarDets}, rArr)
+			f.radar.emit(ctx, f.radarK)
 			f.radarK++
+			if !f.realtime {
+				// Virtual time: the frame is in when it is due.
+				if err := f.ingestRadar(e, rArr, true); err != nil {
+					return err
+				}
+			}
 		case cArr < rArr && cArr <= now:
 			f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
 			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: f.world.CameraStamp(f.cameraK), Dets: f.cameraDets}, cArr)
 			f.cameraK++
 		default:
-			return
+			if f.realtime {
+				return f.ingestRadar(e, now, false)
+			}
+			return nil
 		}
 	}
+}
+
+// ingestRadar hands the engine the radar scans that are ready.
+func (f *feed) ingestRadar(e *fusion.Engine, arrival sensors.Time, wait bool) error {
+	f.scans = f.radar.collect(f.scans[:0], wait)
+	for _, s := range f.scans {
+		if s.err != nil {
+			return fmt.Errorf("sim: radar frame %d: %w", s.k, s.err)
+		}
+		e.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: s.stamp, Dets: s.dets}, arrival)
+	}
+	return nil
 }
 
 // healthWindow turns the run's counters into one Diagnostics per window.
@@ -302,4 +349,22 @@ func (h *healthWindow) window(e *fusion.Engine, now sensors.Time, tracks, cycles
 	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), cycles, misses
 	h.samples = len(durations)
 	return d
+}
+
+func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
+	switch cfg.Radar {
+	case RadarObjects, "":
+		return &objectRadar{world: world}, nil
+	case RadarTI:
+		baud := 0
+		if cfg.Realtime {
+			baud = mmwave.DataBaud
+		}
+		path := cfg.RadarConfig
+		if path == "" {
+			path = DefaultTIConfig
+		}
+		return newTIRadar(world, path, cfg.RadarPerception, baud)
+	}
+	return nil, fmt.Errorf("sim: unknown radar mode %q", cfg.Radar)
 }

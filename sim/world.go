@@ -9,6 +9,7 @@ import (
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -318,4 +319,78 @@ func poisson(rnd *rand.Rand, lambda float64) int {
 		}
 		k++
 	}
+}
+
+// pointsPerObject is the mean number of radar returns an object of class c
+// gives at 20 m; nearer objects give more, farther fewer.
+func pointsPerObject(c perception.Class) float64 {
+	switch c {
+	case perception.Truck:
+		return 14
+	case perception.Car, perception.EmergencyVehicle:
+		return 6
+	case perception.Cyclist:
+		return 2.5
+	case perception.Pedestrian:
+		return 2
+	}
+	return 2
+}
+
+// RadarPoints appends to dst the point cloud of radar frame k, in the
+// sensor frame with ROS axes, as a TI mmWave demo reports it: each object
+// inside the field of view is detected with p_detect (less behind nearer
+// objects) and then gives a Poisson number of returns scattered over its
+// footprint and height, each with the scenario's range, azimuth and
+// velocity noise; static clutter points come on top. Frames must be asked
+// for in order.
+func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
+	m := w.sc.Radar
+	t := w.RadarStamp(k)
+	w.look(t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
+	pose := w.Ego(t).SensorPose(w.rig.Radar)
+	sinY, cosY := math.Sincos(pose.Yaw)
+	azStd := m.AzimuthStdDeg * math.Pi / 180
+	rnd := w.radar
+	mountZ := w.rig.Radar.Z
+	for i := range w.view {
+		v := &w.view[i]
+		if rnd.Float64() >= m.PDetect*(1-0.5*v.occluded) {
+			continue
+		}
+		size := perception.TypicalSize(v.actor.Class)
+		heading := math.Atan2(v.truth.VY, v.truth.VX)
+		sh, ch := math.Sincos(heading)
+		n := max(1, poisson(rnd, pointsPerObject(v.actor.Class)*math.Min(2, 20/v.rng)))
+		for j := 0; j < n; j++ {
+			// A point on the object's footprint, in odom.
+			a, b := (rnd.Float64()-0.5)*size[0], (rnd.Float64()-0.5)*size[1]
+			ox, oy := v.truth.X+a*ch-b*sh, v.truth.Y+a*sh+b*ch
+			dx, dy := ox-pose.X, oy-pose.Y
+			r := math.Hypot(dx, dy)
+			rr := (dx*(v.truth.VX-pose.VX) + dy*(v.truth.VY-pose.VY)) / r
+			az := math.Atan2(dx*-sinY+dy*cosY, dx*cosY+dy*sinY) + rnd.NormFloat64()*azStd
+			r += rnd.NormFloat64() * m.RangeStdM
+			z := rnd.Float64()*size[2] - mountZ
+			dst = append(dst, radar.Point{
+				X: r * math.Cos(az), Y: r * math.Sin(az), Z: z,
+				Doppler: rr + rnd.NormFloat64()*m.VelocityStdMps,
+				SNR:     15 + 10*math.Log10(size[0]*size[1]) - 20*math.Log10(r/20) + 2*rnd.NormFloat64(),
+			})
+		}
+	}
+	n := poisson(rnd, m.ClutterPerFrame)
+	half := m.FOVDeg * math.Pi / 360
+	for i := 0; i < n; i++ {
+		r := 1 + rnd.Float64()*(m.MaxRangeM-1)
+		az := (2*rnd.Float64() - 1) * half
+		b := pose.Yaw + az
+		rr := -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
+		dst = append(dst, radar.Point{
+			X: r * math.Cos(az), Y: r * math.Sin(az), Z: rnd.Float64() - mountZ,
+			Doppler: rr + rnd.NormFloat64()*m.VelocityStdMps,
+			SNR:     8 + 3*rnd.NormFloat64(),
+		})
+	}
+	return dst
 }

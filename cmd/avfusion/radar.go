@@ -67,6 +67,7 @@ func runRadar(args []string) error {
 	opts := mmwave.DefaultOpts()
 	opts.DopplerResolutionMps = float32(*dopplerRes)
 	s := mmwave.NewScanner(opts)
+	// Write errors are sticky in the buffer and surface at Flush.
 	out := bufio.NewWriter(os.Stdout)
 	enc := json.NewEncoder(out)
 	var frame mmwave.Frame
@@ -76,7 +77,7 @@ func runRadar(args []string) error {
 			sum.Frames++
 			sum.Points += len(frame.Points)
 			if !*asJSON {
-				fmt.Fprintf(out, "frame %d: %d points, TLVs %v\n", frame.FrameNumber, len(frame.Points), frame.TLVTypes)
+				_, _ = fmt.Fprintf(out, "frame %d: %d points, TLVs %v\n", frame.FrameNumber, len(frame.Points), frame.TLVTypes)
 				continue
 			}
 			d := decodedFrame{Frame: frame.FrameNumber, Version: fmt.Sprintf("%#08x", frame.Version),
@@ -121,7 +122,7 @@ func runRadar(args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(out, "%d frames, %d points, errors %v, %d bytes skipped\n", sum.Frames, sum.Points, sum.Errors, s.SkippedBytes)
+		_, _ = fmt.Fprintf(out, "%d frames, %d points, errors %v, %d bytes skipped\n", sum.Frames, sum.Points, sum.Errors, s.SkippedBytes)
 	}
 	return out.Flush()
 }

@@ -74,6 +74,8 @@ func runSim(args []string) error {
 	status := fs.String("status", "auto", "live status line on stderr: auto (with --ros), on, off")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	nodeName := fs.String("node-name", "avfusion", "ROS node name")
+	radarMode := fs.String("radar", string(sim.RadarObjects), "radar path: objects (object-level detections) or ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering)")
+	radarConfig := fs.String("radar-config", sim.DefaultTIConfig, "TI .cfg uploaded to the virtual radar with --radar ti")
 	var sets multiFlag
 	fs.Var(&sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +83,10 @@ func runSim(args []string) error {
 	}
 	if *scenarioPath == "" {
 		return errors.New("--scenario: missing")
+	}
+	mode, err := sim.ParseRadarMode(*radarMode)
+	if err != nil {
+		return fmt.Errorf("--radar: %w", err)
 	}
 	if *duration < 0 {
 		return fmt.Errorf("--duration: must not be negative, got %v", *duration)
@@ -129,15 +135,18 @@ func runSim(args []string) error {
 	}
 
 	run := sim.RunConfig{
-		Scenario:       sc,
-		Engine:         sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
-		OutputHz:       cfg.OutputHz,
-		Deadline:       cfg.Deadline,
-		Duration:       *duration,
-		Realtime:       *withROS,
-		Start:          1_700_000_000e9, // a fixed epoch keeps virtual runs bit-identical
-		MatchDistanceM: cfg.MatchDistanceM,
-		Logger:         log.Named("sim"),
+		Scenario:        sc,
+		Engine:          sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
+		OutputHz:        cfg.OutputHz,
+		Deadline:        cfg.Deadline,
+		Duration:        *duration,
+		Realtime:        *withROS,
+		Start:           1_700_000_000e9, // a fixed epoch keeps virtual runs bit-identical
+		MatchDistanceM:  cfg.MatchDistanceM,
+		Radar:           mode,
+		RadarConfig:     *radarConfig,
+		RadarPerception: cfg.RadarPerception,
+		Logger:          log.Named("sim"),
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
 	if node != nil {

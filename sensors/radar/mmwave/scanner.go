@@ -1,6 +1,9 @@
 package mmwave
 
-import "bytes"
+import (
+	"bytes"
+	"errors"
+)
 
 // Scanner cuts a byte stream from the data port into frames. It
 // resynchronises on the magic word, so garbage between frames, truncated
@@ -136,7 +139,10 @@ func (s *Scanner) Next(dst *Frame) bool {
 			return false
 		}
 		if err := ParseFrame(dst, data[:end], &s.opts); err != nil {
-			fe, _ := err.(*FrameError)
+			var fe *FrameError
+			if !errors.As(err, &fe) {
+				fe = &FrameError{ErrBadTLV, err.Error()}
+			}
 			s.fail(fe)
 			s.skip(1)
 			continue
@@ -158,3 +164,6 @@ func magicPrefixSuffix(b []byte) int {
 	}
 	return 0
 }
+
+// Buffered returns the number of bytes received but not yet decoded.
+func (s *Scanner) Buffered() int { return s.w - s.r }

@@ -1,0 +1,249 @@
+// Package radar turns radar point clouds into object-level detections: it
+// drops static clutter (isolated points whose Doppler matches the sensor's
+// own motion), clusters the rest with DBSCAN in position and Doppler, and
+// reports each cluster as range, azimuth and range rate with a covariance.
+package radar
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+)
+
+// Point is one radar return in the sensor frame with ROS axes (x along
+// boresight, y left, z up).
+type Point struct {
+	X, Y, Z float64 // m
+	Doppler float64 // m/s, radial, positive receding
+	SNR     float64 // dB
+}
+
+// Range returns the point's distance from the sensor.
+func (p *Point) Range() float64 { return math.Sqrt(p.X*p.X + p.Y*p.Y + p.Z*p.Z) }
+
+// Azimuth returns the point's bearing, counter-clockwise from boresight.
+func (p *Point) Azimuth() float64 { return math.Atan2(p.Y, p.X) }
+
+// Elevation returns the point's angle above the sensor's horizontal plane.
+func (p *Point) Elevation() float64 { return math.Atan2(p.Z, math.Hypot(p.X, p.Y)) }
+
+// FromTIFrame appends a TI mmWave frame's points to dst, turned from TI's
+// axes (x right, y along boresight) to ROS axes, with SNR in dB.
+func FromTIFrame(dst []Point, f *mmwave.Frame) []Point {
+	for i := range f.Points {
+		p := &f.Points[i]
+		dst = append(dst, Point{
+			X: float64(p.Y), Y: -float64(p.X), Z: float64(p.Z),
+			Doppler: float64(p.Doppler), SNR: float64(p.SNR) / 10,
+		})
+	}
+	return dst
+}
+
+// Params tunes clustering. Units are in the names.
+type Params struct {
+	// EpsM is the DBSCAN neighbourhood radius in the ground plane along the
+	// line of sight; across it the radius grows with the azimuth noise.
+	EpsM float64 `yaml:"eps_m"`
+	// DopplerWeightMPerMps turns a Doppler difference into distance, so
+	// adjacent objects moving differently stay apart.
+	DopplerWeightMPerMps float64 `yaml:"doppler_weight_m_per_mps"`
+	// MinPointsMoving and MinPointsStatic are the points a cluster needs;
+	// static clusters need more, which removes isolated static clutter.
+	MinPointsMoving int `yaml:"min_points_moving"`
+	MinPointsStatic int `yaml:"min_points_static"`
+	// StaticToleranceMps is how close to the ego-motion Doppler a point
+	// must be to count as static.
+	StaticToleranceMps float64 `yaml:"static_tolerance_mps"`
+	// MinSNRDB drops weaker points.
+	MinSNRDB float64 `yaml:"min_snr_db"`
+	// RangeStdM, AzimuthStdDeg and DopplerStdMps are the accuracy of one
+	// detection's centroid when a cluster has a single point; they also
+	// floor the covariance of larger clusters.
+	RangeStdM     float64 `yaml:"range_std_m"`
+	AzimuthStdDeg float64 `yaml:"azimuth_std_deg"`
+	DopplerStdMps float64 `yaml:"doppler_std_mps"`
+}
+
+// DefaultParams suits a TI IWR6843 at road-user scale.
+func DefaultParams() Params {
+	return Params{
+		EpsM: 3.5, DopplerWeightMPerMps: 1.5,
+		MinPointsMoving: 1, MinPointsStatic: 3, StaticToleranceMps: 0.3, MinSNRDB: 0,
+		RangeStdM: 0.3, AzimuthStdDeg: 1.5, DopplerStdMps: 0.15,
+	}
+}
+
+// Validate reports the first unusable field by its YAML name.
+func (p *Params) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"eps_m", p.EpsM}, {"static_tolerance_mps", p.StaticToleranceMps}, {"range_std_m", p.RangeStdM},
+		{"azimuth_std_deg", p.AzimuthStdDeg}, {"doppler_std_mps", p.DopplerStdMps}} {
+		if !(f.v > 0) {
+			return fmt.Errorf("%s: must be positive, got %g", f.name, f.v)
+		}
+	}
+	switch {
+	case p.DopplerWeightMPerMps < 0:
+		return fmt.Errorf("doppler_weight_m_per_mps: must not be negative, got %g", p.DopplerWeightMPerMps)
+	case p.MinPointsMoving < 1:
+		return fmt.Errorf("min_points_moving: must be at least 1, got %d", p.MinPointsMoving)
+	case p.MinPointsStatic < 1:
+		return fmt.Errorf("min_points_static: must be at least 1, got %d", p.MinPointsStatic)
+	}
+	return nil
+}
+
+// Clusterer turns point clouds into detections. Its scratch space is
+// reused, so steady-state calls allocate nothing. Not safe for concurrent
+// use.
+type Clusterer struct {
+	p       Params
+	label   []int32
+	static  []bool
+	queue   []int32
+	members []int32
+	// StaticDropped counts points removed as static clutter.
+	StaticDropped uint64
+}
+
+// NewClusterer returns a clusterer with validated params.
+func NewClusterer(p Params) (*Clusterer, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("radar: %w", err)
+	}
+	return &Clusterer{p: p}, nil
+}
+
+const (
+	unvisited = -2
+	noise     = -1
+)
+
+// Detect appends to dst one radar detection per cluster of pts. vx, vy is
+// the sensor's own velocity in its frame (m/s), used to tell static points
+// by their Doppler.
+func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts []Point, vx, vy float64) []perception.Detection {
+	n := len(pts)
+	c.label = grow(c.label, n)
+	c.static = grow(c.static, n)
+	for i := range pts {
+		c.label[i] = unvisited
+		p := &pts[i]
+		az := p.Azimuth()
+		expected := -(vx*math.Cos(az) + vy*math.Sin(az))
+		c.static[i] = math.Abs(p.Doppler-expected) < c.p.StaticToleranceMps
+		if p.SNR < c.p.MinSNRDB {
+			c.label[i] = noise
+		}
+	}
+	// Neighbourhoods are ellipses in polar coordinates: EpsM along the line
+	// of sight, and across it the larger of EpsM and what 2.5 standard
+	// deviations of azimuth noise spread a point by at that range.
+	azStd := c.p.AzimuthStdDeg * math.Pi / 180
+	near := func(i, j int) bool {
+		a, b := &pts[i], &pts[j]
+		ra, rb := math.Hypot(a.X, a.Y), math.Hypot(b.X, b.Y)
+		r := math.Max(ra, rb)
+		across := math.Max(c.p.EpsM, 2.5*azStd*r)
+		dr := (ra - rb) / c.p.EpsM
+		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / across
+		dd := (a.Doppler - b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
+		return dr*dr+dt*dt+dd*dd <= 1
+	}
+	var cluster int32
+	for i := range pts {
+		if c.label[i] != unvisited {
+			continue
+		}
+		// Grow the cluster reachable from i (every point counts as a core
+		// point: radar clouds are sparse).
+		c.members = append(c.members[:0], int32(i))
+		c.label[i] = cluster
+		c.queue = append(c.queue[:0], int32(i))
+		for len(c.queue) > 0 {
+			q := int(c.queue[len(c.queue)-1])
+			c.queue = c.queue[:len(c.queue)-1]
+			for j := range pts {
+				if c.label[j] == unvisited && near(q, j) {
+					c.label[j] = cluster
+					c.queue = append(c.queue, int32(j))
+					c.members = append(c.members, int32(j))
+				}
+			}
+		}
+		staticCount := 0
+		for _, m := range c.members {
+			if c.static[m] {
+				staticCount++
+			}
+		}
+		isStatic := 2*staticCount > len(c.members)
+		need := c.p.MinPointsMoving
+		if isStatic {
+			need = c.p.MinPointsStatic
+		}
+		if len(c.members) < need {
+			if isStatic {
+				c.StaticDropped += uint64(len(c.members))
+			}
+			for _, m := range c.members {
+				c.label[m] = noise
+			}
+			continue
+		}
+		dst = append(dst, c.detection(stamp, pts))
+		cluster++
+	}
+	return dst
+}
+
+// detection summarises c.members as one detection: the centroid's range,
+// azimuth and mean Doppler, with the centroid's uncertainty.
+func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detection {
+	var sx, sy, sd, snr float64
+	for _, m := range c.members {
+		p := &pts[m]
+		sx += p.X
+		sy += p.Y
+		sd += p.Doppler
+		snr = math.Max(snr, p.SNR)
+	}
+	k := float64(len(c.members))
+	x, y, dop := sx/k, sy/k, sd/k
+	rng, az := math.Hypot(x, y), math.Atan2(y, x)
+	// Spread of the members about the centroid, along and across the line
+	// of sight, and of their Doppler.
+	var vr, vt, vd float64
+	for _, m := range c.members {
+		p := &pts[m]
+		dr := math.Hypot(p.X, p.Y) - rng
+		dt := (math.Atan2(p.Y, p.X) - az) * rng
+		vr += dr * dr
+		vt += dt * dt
+		vd += (p.Doppler - dop) * (p.Doppler - dop)
+	}
+	azStd := c.p.AzimuthStdDeg * math.Pi / 180
+	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: math.Min(1, snr/30)}
+	d.Z = [perception.MaxMeasDim]float64{rng, az, dop}
+	// A few returns say little about where on the object they came from:
+	// the centroid's offset from the object's centre is at least that of
+	// returns spread over a metre and a half (σ² = 1.5²/12 ≈ 0.19 m²).
+	const extentVar = 0.19
+	d.R[0][0] = c.p.RangeStdM*c.p.RangeStdM + math.Max(vr/k, extentVar)
+	d.R[1][1] = azStd*azStd + math.Max(vt/k, extentVar)/math.Max(rng*rng, 1)
+	d.R[2][2] = c.p.DopplerStdMps*c.p.DopplerStdMps + vd/k
+	return d
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, 2*n)
+	}
+	return s[:n]
+}

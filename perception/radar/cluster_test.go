@@ -1,0 +1,87 @@
+package radar
+
+import (
+	"math"
+	"testing"
+
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+)
+
+// The sensor drives forward at 10 m/s: a static point at azimuth az shows
+// a Doppler of -10·cos(az).
+const egoSpeed = 10
+
+func static(x, y float64) Point {
+	return Point{X: x, Y: y, Doppler: -egoSpeed * x / math.Hypot(x, y), SNR: 20}
+}
+
+func moving(x, y, doppler float64) Point { return Point{X: x, Y: y, Doppler: doppler, SNR: 20} }
+
+func TestClustersAndStaticClutter(t *testing.T) {
+	c, err := NewClusterer(DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := []Point{
+		// A car ahead receding at 1 m/s relative: three returns over its rear.
+		moving(20, 0.5, 1), moving(20.4, -0.3, 1.05), moving(21.5, 0.1, 0.95),
+		// A pedestrian far to the left, walking towards us: one return.
+		moving(15, 9, -11),
+		// A parked car on the right: four static returns.
+		static(30, -5), static(31, -5.5), static(32.5, -5.2), static(30.5, -4.6),
+		// An isolated static return (a sign): clutter.
+		static(45, 12),
+	}
+	dets := c.Detect(nil, 0, pts, egoSpeed, 0)
+	if len(dets) != 3 {
+		t.Fatalf("%d detections, want car, pedestrian and parked car: %+v", len(dets), dets)
+	}
+	car := dets[0]
+	wantRange := math.Hypot((20+20.4+21.5)/3, (0.5-0.3+0.1)/3)
+	if math.Abs(car.Z[0]-wantRange) > 1e-9 || math.Abs(car.Z[2]-1) > 1e-9 || car.Sensor != perception.Radar {
+		t.Fatalf("car detection %+v", car)
+	}
+	if car.R[0][0] < 0.3*0.3 || car.R[1][1] <= 0 {
+		t.Fatalf("car covariance %v", car.R)
+	}
+	if c.StaticDropped != 1 {
+		t.Fatalf("%d static points dropped, want the sign's 1", c.StaticDropped)
+	}
+}
+
+func TestDopplerSeparatesNeighbours(t *testing.T) {
+	c, _ := NewClusterer(DefaultParams())
+	// Two returns 1 m apart, one from a car closing at 8 m/s, one from a
+	// cyclist receding at 2 m/s: two objects.
+	dets := c.Detect(nil, 0, []Point{moving(25, 0, -8), moving(25.5, 0.8, 2)}, 0, 0)
+	if len(dets) != 2 {
+		t.Fatalf("%d detections, want 2", len(dets))
+	}
+}
+
+func TestDetectAllocatesNothingInSteadyState(t *testing.T) {
+	c, _ := NewClusterer(DefaultParams())
+	pts := []Point{moving(20, 0.5, 1), moving(20.4, -0.3, 1.05), static(30, -5), static(31, -5.5), static(32.5, -5.2)}
+	dst := make([]perception.Detection, 0, 8)
+	c.Detect(dst, 0, pts, egoSpeed, 0)
+	if n := testing.AllocsPerRun(50, func() { c.Detect(dst[:0], 0, pts, egoSpeed, 0) }); n != 0 {
+		t.Fatalf("%v allocations per call", n)
+	}
+}
+
+func TestFromTIFrameTurnsAxes(t *testing.T) {
+	f := mmwave.Frame{Points: []mmwave.Point{{X: 1, Y: 10, Z: 0.5, Doppler: -2, SNR: 155}}}
+	p := FromTIFrame(nil, &f)[0]
+	if p.X != 10 || p.Y != -1 || p.Z != 0.5 || p.Doppler != -2 || p.SNR != 15.5 {
+		t.Fatalf("%+v", p)
+	}
+}
+
+func TestParamsValidateNamesField(t *testing.T) {
+	p := DefaultParams()
+	p.MinPointsStatic = 0
+	if err := p.Validate(); err == nil || err.Error()[:17] != "min_points_static" {
+		t.Fatalf("got %v", err)
+	}
+}

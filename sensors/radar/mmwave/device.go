@@ -1,0 +1,112 @@
+package mmwave
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// DevOpts configures a Dev.
+type DevOpts struct {
+	// TransferLatency is the time from a frame's capture to the arrival of
+	// its first byte at the node (chirps, processing, start of transfer).
+	TransferLatency time.Duration
+	// CommandTimeout bounds the wait for each CLI command's Done.
+	CommandTimeout time.Duration
+	// Clock stamps arrivals; the wall clock when nil.
+	Clock sensors.Clock
+	Parse Opts
+}
+
+// DefaultDevOpts suits the SDK 3.x out-of-box demo.
+func DefaultDevOpts() DevOpts {
+	return DevOpts{TransferLatency: 10 * time.Millisecond, CommandTimeout: 2 * time.Second, Parse: DefaultOpts()}
+}
+
+// StampedFrame is a frame with its capture time on the node clock.
+type StampedFrame struct {
+	Frame
+	// Stamp is the capture time: arrival of the first byte minus the
+	// transfer latency.
+	Stamp   sensors.Time
+	Arrival sensors.Time
+}
+
+// Dev is a TI mmWave radar on two serial ports it does not own.
+type Dev struct {
+	cli, data Port
+	opts      DevOpts
+	scanner   *Scanner
+	// since is when the oldest buffered byte arrived; lastRead when the
+	// latest read returned.
+	since, lastRead sensors.Time
+}
+
+// New returns a device on the given CLI and data ports.
+func New(cli, data Port, opts *DevOpts) (*Dev, error) {
+	o := DefaultDevOpts()
+	if opts != nil {
+		o = *opts
+	}
+	if o.Clock == nil {
+		o.Clock = sensors.WallClock{}
+	}
+	switch {
+	case o.TransferLatency < 0:
+		return nil, fmt.Errorf("mmwave: transfer latency must not be negative, got %v", o.TransferLatency)
+	case o.CommandTimeout <= 0:
+		return nil, fmt.Errorf("mmwave: command timeout must be positive, got %v", o.CommandTimeout)
+	case cli == nil || data == nil:
+		return nil, errors.New("mmwave: both the CLI and the data port are needed")
+	}
+	return &Dev{cli: cli, data: data, opts: o, scanner: NewScanner(o.Parse)}, nil
+}
+
+// Configure uploads a configuration (see Configure).
+func (d *Dev) Configure(ctx context.Context, lines []ConfigLine) error {
+	return Configure(ctx, d.cli, lines, d.opts.CommandTimeout)
+}
+
+// Halt stops the sensor (sensorStop) without waiting for the answer.
+func (d *Dev) Halt() error {
+	_, err := io.WriteString(d.cli, "sensorStop\n")
+	return err
+}
+
+// Errors returns the counts of damaged frames by kind so far.
+func (d *Dev) Errors() [NumErrorKinds]uint64 { return d.scanner.Errors }
+
+// ReadFrame reads the data port until a whole frame has arrived and
+// decodes it into dst, stamped at capture. It returns the port's error (a
+// vanished USB device gives one) or ctx's.
+func (d *Dev) ReadFrame(ctx context.Context, dst *StampedFrame) error {
+	for {
+		if d.scanner.Next(&dst.Frame) {
+			dst.Arrival = d.since
+			dst.Stamp = d.since.Add(-d.opts.TransferLatency)
+			// What is left belongs to the next frame and came with the
+			// latest read.
+			d.since = d.lastRead
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		empty := d.scanner.Buffered() == 0
+		n, err := d.data.Read(d.scanner.Space())
+		if n > 0 {
+			d.lastRead = d.opts.Clock.Now()
+			if empty {
+				d.since = d.lastRead
+			}
+			d.scanner.Commit(n)
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("mmwave: read data port: %w", err)
+		}
+	}
+}

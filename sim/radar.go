@@ -1,0 +1,244 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+	"github.com/avfusion/avfusion/sim/mmwavesim"
+)
+
+// RadarMode selects how a run produces its radar detections.
+type RadarMode string
+
+// Radar modes.
+const (
+	// RadarTI runs a virtual TI mmWave radar on pseudo-terminals: the
+	// world's point cloud goes out as TLV frames, comes back through the
+	// serial driver and the parser, and is clustered into detections.
+	RadarTI RadarMode = "ti"
+	// RadarObjects hands the tracker the world's object-level detections.
+	RadarObjects RadarMode = "objects"
+)
+
+// ParseRadarMode checks a mode name.
+func ParseRadarMode(s string) (RadarMode, error) {
+	switch RadarMode(s) {
+	case RadarTI, RadarObjects:
+		return RadarMode(s), nil
+	}
+	return "", fmt.Errorf("radar mode %q: want %q or %q", s, RadarTI, RadarObjects)
+}
+
+// radarScan is one radar frame's detections.
+type radarScan struct {
+	k     int
+	stamp sensors.Time
+	dets  []perception.Detection
+	err   error
+}
+
+// radarSource produces the radar scans of a run. emit is called when frame
+// k is due at the node; collect returns the scans finished so far, waiting
+// for all emitted ones when wait is set.
+type radarSource interface {
+	emit(ctx context.Context, k int)
+	collect(dst []radarScan, wait bool) []radarScan
+	close() error
+}
+
+// objectRadar is RadarObjects.
+type objectRadar struct {
+	world *World
+	ready []radarScan
+}
+
+func (r *objectRadar) emit(_ context.Context, k int) {
+	r.ready = append(r.ready, radarScan{k: k, stamp: r.world.RadarStamp(k), dets: r.world.RadarScan(nil, k)})
+}
+
+func (r *objectRadar) collect(dst []radarScan, _ bool) []radarScan {
+	dst = append(dst, r.ready...)
+	r.ready = r.ready[:0]
+	return dst
+}
+
+func (r *objectRadar) close() error { return nil }
+
+// tiRadar is RadarTI: one worker goroutine per run owns the emulator's
+// data port and the driver, so pacing at the baud rate never blocks the
+// fusion cycle.
+type tiRadar struct {
+	world   *World
+	emu     *mmwavesim.Emulator
+	ports   []io.Closer
+	dev     *mmwave.Dev
+	clock   *sensors.VirtualClock
+	cluster *radar.Clusterer
+	latency time.Duration
+
+	requests chan int
+	results  chan radarScan
+	pending  int
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// DefaultTIConfig is the radar configuration the simulator uploads.
+const DefaultTIConfig = "launch/ti/xwr68xx_20hz.cfg"
+
+// newTIRadar starts the emulator, opens its ports through the serial
+// driver, uploads the configuration (with the frame period set to the
+// scenario's rate) and starts the worker. baud paces the data port (0:
+// unpaced, for virtual time).
+func newTIRadar(world *World, cfgPath string, params radar.Params, baud int) (*tiRadar, error) {
+	m := world.sc.Radar
+	lines, err := loadTIConfig(cfgPath, m.RateHz)
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := radar.NewClusterer(params)
+	if err != nil {
+		return nil, err
+	}
+	r := &tiRadar{world: world, cluster: cluster, latency: m.Latency, clock: sensors.NewVirtualClock(0),
+		requests: make(chan int, 64), results: make(chan radarScan, 64), done: make(chan struct{})}
+	if r.emu, err = mmwavesim.New(baud); err != nil {
+		return nil, err
+	}
+	r.ports = append(r.ports, r.emu)
+	cli, err := mmwave.OpenSerial(r.emu.CLIPath(), mmwave.CLIBaud, 100*time.Millisecond)
+	if err != nil {
+		return nil, errors.Join(err, r.closePorts())
+	}
+	r.ports = append(r.ports, cli)
+	data, err := mmwave.OpenSerial(r.emu.DataPath(), mmwave.DataBaud, 100*time.Millisecond)
+	if err != nil {
+		return nil, errors.Join(err, r.closePorts())
+	}
+	r.ports = append(r.ports, data)
+	opts := mmwave.DefaultDevOpts()
+	// The driver stamps on this clock, set to each frame's nominal arrival,
+	// so stamps do not depend on how fast this machine runs.
+	opts.Clock, opts.TransferLatency = r.clock, m.Latency
+	if r.dev, err = mmwave.New(cli, data, &opts); err != nil {
+		return nil, errors.Join(err, r.closePorts())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err = r.dev.Configure(ctx, lines)
+	cancel()
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("sim: configure the virtual radar: %w", err), r.closePorts())
+	}
+	wctx, wcancel := context.WithCancel(context.Background())
+	r.cancel = wcancel
+	go r.work(wctx)
+	return r, nil
+}
+
+// loadTIConfig reads a TI .cfg and sets its frame period to rateHz.
+func loadTIConfig(path string, rateHz float64) ([]mmwave.ConfigLine, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sim: radar config: %w", err)
+	}
+	defer f.Close() //nolint:errcheck // read-only
+	lines, err := mmwave.ReadConfig(f)
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range lines {
+		fields := strings.Fields(l.Command)
+		if fields[0] == "frameCfg" && len(fields) == 8 {
+			fields[5] = fmt.Sprintf("%g", 1000/rateHz)
+			lines[i].Command = strings.Join(fields, " ")
+		}
+	}
+	return lines, nil
+}
+
+func (r *tiRadar) work(ctx context.Context) {
+	defer close(r.done)
+	var frame mmwave.StampedFrame
+	var pts []radar.Point
+	var pkt []byte
+	for {
+		var k int
+		select {
+		case <-ctx.Done():
+			return
+		case k = <-r.requests:
+		}
+		stamp := r.world.RadarStamp(k)
+		pts = r.world.RadarPoints(pts[:0], k)
+		pkt = mmwavesim.EncodeFrame(pkt[:0], uint32(k), stamp.Sub(r.world.start), pts)
+		r.clock.Set(stamp.Add(r.latency))
+		werr := make(chan error, 1)
+		go func() { werr <- r.emu.WriteFrame(ctx, pkt) }()
+		err := r.dev.ReadFrame(ctx, &frame)
+		err = errors.Join(err, <-werr)
+		scan := radarScan{k: k, stamp: frame.Stamp, err: err}
+		if err == nil {
+			pts = radar.FromTIFrame(pts[:0], &frame.Frame)
+			pose := r.world.Ego(frame.Stamp).SensorPose(r.world.rig.Radar)
+			s, c := math.Sincos(pose.Yaw)
+			vx, vy := c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY
+			scan.dets = r.cluster.Detect(nil, frame.Stamp, pts, vx, vy)
+		}
+		select {
+		case r.results <- scan:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (r *tiRadar) emit(ctx context.Context, k int) {
+	select {
+	case r.requests <- k:
+		r.pending++
+	case <-ctx.Done():
+	}
+}
+
+func (r *tiRadar) collect(dst []radarScan, wait bool) []radarScan {
+	for r.pending > 0 {
+		if wait {
+			dst = append(dst, <-r.results)
+			r.pending--
+			continue
+		}
+		select {
+		case s := <-r.results:
+			dst = append(dst, s)
+			r.pending--
+		default:
+			return dst
+		}
+	}
+	return dst
+}
+
+func (r *tiRadar) close() error {
+	r.cancel()
+	<-r.done
+	return r.closePorts()
+}
+
+func (r *tiRadar) closePorts() error {
+	var errs []error
+	for i := len(r.ports) - 1; i >= 0; i-- {
+		errs = append(errs, r.ports[i].Close())
+	}
+	r.ports = nil
+	return errors.Join(errs...)
+}
