@@ -31,6 +31,10 @@ type Coverage struct {
 	// returns, the radial ground speed (m/s) below which it is not expected
 	// to see an object; 0 when it sees static objects too.
 	StaticBlindMps float64 `yaml:"static_blind_mps"`
+	// Fragments is set for a sensor whose detections can be pieces of one
+	// object (clustered point clouds): a detection inside a confirmed
+	// track's extent then updates nothing and starts no new track.
+	Fragments bool `yaml:"fragments"`
 }
 
 // Contains reports whether a point at azimuth az (rad, from the sensor's

@@ -296,7 +296,7 @@ func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.Sen
 			t.detUsed[j] = false
 			continue
 		}
-		if len(t.tracks) == cap(t.tracks) || (s == perception.Radar && t.insideTrack(s, pose, &dets[j])) {
+		if len(t.tracks) == cap(t.tracks) || (t.params.Coverage(s).Fragments && t.insideTrack(s, pose, &dets[j])) {
 			continue
 		}
 		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
@@ -306,8 +306,6 @@ func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.Sen
 // insideTrack reports whether a detection lies within the extent of a
 // confirmed track, widened by three standard deviations of the
 // detection's own position error: a piece of a known object, not a new one.
-// Radar clusters fragment large objects; camera boxes do not, so only
-// radar detections are tested.
 func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *perception.Detection) bool {
 	rng, az, rangeVar, azVar := polar(s, d)
 	b := pose.Yaw + az
