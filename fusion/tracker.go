@@ -60,9 +60,9 @@ func (t *Tracker) EgoAt(s sensors.Time) Ego { return t.ego.at(s) }
 
 func (t *Tracker) model(s perception.Sensor, pose kalman.SensorPose) kalman.Model {
 	if s == perception.Camera {
-		return kalman.Camera{Pose: pose}
+		return kalman.Model{Kind: kalman.Camera, Pose: pose}
 	}
-	return kalman.Radar{Pose: pose}
+	return kalman.Model{Kind: kalman.Radar, Pose: pose}
 }
 
 func (t *Tracker) mount(s perception.Sensor) calib.Mount {
@@ -103,7 +103,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		for j := range dets {
 			c := assoc.Infeasible
 			m := measurement(&dets[j])
-			if t.tracks[i].Filter.Innovate(&t.innov, model, &m) && t.innov.D2 <= t.gate[m.Dim] {
+			if t.tracks[i].Filter.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
 				c = t.innov.D2 + t.innov.LogDetS
 				t.detGated[j] = true
 			}
@@ -120,7 +120,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		if j >= 0 {
 			t.detUsed[j] = true
 			m := measurement(&dets[j])
-			if tr.Filter.Innovate(&t.innov, model, &m) {
+			if tr.Filter.Innovate(&t.innov, &model, &m) {
 				tr.Filter.Update(&t.innov)
 			}
 			tr.fuseClass(&dets[j].Class)

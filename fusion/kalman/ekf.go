@@ -86,7 +86,7 @@ type Innovation struct {
 // Innovate compares m with the prediction of model at the filter's state
 // and stores the result in dst. It reports false when S is not positive
 // definite (a numeric failure, not a misuse).
-func (f *Filter) Innovate(dst *Innovation, model Model, m *Measurement) bool {
+func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) bool {
 	var h [MaxDim]float64
 	model.Predict(&h, &dst.H, &f.X)
 	d := model.Dim()

@@ -50,7 +50,7 @@ func TestPredictMatchesMatrixForm(t *testing.T) {
 }
 
 // numericJacobian checks a model's analytic Jacobian by central differences.
-func checkJacobian(t *testing.T, name string, m Model, x [N]float64) {
+func checkJacobian(t *testing.T, name string, m *Model, x [N]float64) {
 	t.Helper()
 	var z0 [MaxDim]float64
 	var jac [MaxDim][N]float64
@@ -80,8 +80,8 @@ func checkJacobian(t *testing.T, name string, m Model, x [N]float64) {
 func TestJacobians(t *testing.T) {
 	pose := SensorPose{X: 2, Y: -1, Yaw: 0.3, VX: 8, VY: 0.5}
 	for _, x := range [][N]float64{{30, 4, -5, 1}, {-10, -20, 3, 3}, {2.5, 6, 0, -2}} {
-		checkJacobian(t, "radar", Radar{Pose: pose}, x)
-		checkJacobian(t, "camera", Camera{Pose: pose}, x)
+		checkJacobian(t, "radar", &Model{Kind: Radar, Pose: pose}, x)
+		checkJacobian(t, "camera", &Model{Kind: Camera, Pose: pose}, x)
 	}
 }
 
@@ -89,7 +89,7 @@ func TestRadarPrediction(t *testing.T) {
 	// A target 10 m ahead and 10 m left of a sensor yawed by 45°, closing
 	// on it at 1 m/s along the line of sight: range 10√2, azimuth 0,
 	// range rate -1.
-	r := Radar{Pose: SensorPose{Yaw: math.Pi / 4, VX: 1 / math.Sqrt2, VY: 1 / math.Sqrt2}}
+	r := Model{Kind: Radar, Pose: SensorPose{Yaw: math.Pi / 4, VX: 1 / math.Sqrt2, VY: 1 / math.Sqrt2}}
 	var z [MaxDim]float64
 	var jac [MaxDim][N]float64
 	r.Predict(&z, &jac, &[N]float64{10, 10, 0, 0})
@@ -104,7 +104,7 @@ func TestUpdateConvergesOnStaticTarget(t *testing.T) {
 		f.P[i][i] = 25
 	}
 	truth := [N]float64{25, 3, 0, 0}
-	cam := Camera{}
+	cam := &Model{Kind: Camera}
 	var m Measurement
 	cam.Predict(&m.Z, new([MaxDim][N]float64), &truth)
 	m.Dim = 2

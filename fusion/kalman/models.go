@@ -2,17 +2,6 @@ package kalman
 
 import "math"
 
-// Model is a measurement model: the prediction h(x) of a sensor reading
-// from the state, and its Jacobian.
-type Model interface {
-	// Dim is the measurement dimension.
-	Dim() int
-	// Predict writes h(x) to z and ∂h/∂x to jac.
-	Predict(z *[MaxDim]float64, jac *[MaxDim][N]float64, x *[N]float64)
-	// IsAngle reports whether component i is an angle whose residual wraps.
-	IsAngle(i int) bool
-}
-
 // SensorPose is where a sensor is, where it points and how it moves, in
 // odom at the measurement's capture time.
 type SensorPose struct {
@@ -21,58 +10,67 @@ type SensorPose struct {
 	VX, VY float64 // m/s
 }
 
-// Radar measures range (m), azimuth (rad, from the sensor's x axis) and
-// range rate (m/s, positive receding) relative to a moving sensor.
-type Radar struct{ Pose SensorPose }
+// Kind is the kind of a measurement model.
+type Kind uint8
 
-// Dim returns 3.
-func (Radar) Dim() int { return 3 }
+// Measurement model kinds.
+const (
+	// Radar measures range (m), azimuth (rad, from the sensor's x axis)
+	// and range rate (m/s, positive receding) relative to a moving sensor.
+	Radar Kind = iota
+	// Camera measures bearing (rad, from the optical axis on the ground
+	// plane) and range (m, from the ground-plane assumption).
+	Camera
+)
 
-// IsAngle reports that component 1, the azimuth, is an angle.
-func (Radar) IsAngle(i int) bool { return i == 1 }
+// Model is a measurement model: the prediction h(x) of a sensor reading
+// from the state, and its Jacobian. It is a concrete type (not an
+// interface) so that calls with pointers to stack arrays do not move them
+// to the heap.
+type Model struct {
+	Kind Kind
+	Pose SensorPose
+}
 
-// Predict implements Model.
-func (r Radar) Predict(z *[MaxDim]float64, jac *[MaxDim][N]float64, x *[N]float64) {
-	dx, dy := x[PX]-r.Pose.X, x[PY]-r.Pose.Y
-	dvx, dvy := x[VX]-r.Pose.VX, x[VY]-r.Pose.VY
+// Dim is the measurement dimension.
+func (m *Model) Dim() int {
+	if m.Kind == Camera {
+		return 2
+	}
+	return 3
+}
+
+// IsAngle reports whether component i is an angle whose residual wraps.
+func (m *Model) IsAngle(i int) bool {
+	if m.Kind == Camera {
+		return i == 0
+	}
+	return i == 1
+}
+
+// Predict writes h(x) to z and ∂h/∂x to jac.
+func (m *Model) Predict(z *[MaxDim]float64, jac *[MaxDim][N]float64, x *[N]float64) {
+	dx, dy := x[PX]-m.Pose.X, x[PY]-m.Pose.Y
 	r2 := dx*dx + dy*dy
 	if r2 < 1e-6 {
 		r2 = 1e-6
 	}
 	rng := math.Sqrt(r2)
+	bearing := WrapAngle(math.Atan2(dy, dx) - m.Pose.Yaw)
+	if m.Kind == Camera {
+		z[0], z[1] = bearing, rng
+		*jac = [MaxDim][N]float64{
+			{-dy / r2, dx / r2, 0, 0},
+			{dx / rng, dy / rng, 0, 0},
+		}
+		return
+	}
+	dvx, dvy := x[VX]-m.Pose.VX, x[VY]-m.Pose.VY
 	rr := (dx*dvx + dy*dvy) / rng
-	z[0] = rng
-	z[1] = WrapAngle(math.Atan2(dy, dx) - r.Pose.Yaw)
-	z[2] = rr
+	z[0], z[1], z[2] = rng, bearing, rr
 	*jac = [MaxDim][N]float64{
 		{dx / rng, dy / rng, 0, 0},
 		{-dy / r2, dx / r2, 0, 0},
 		{dvx/rng - rr*dx/r2, dvy/rng - rr*dy/r2, dx / rng, dy / rng},
-	}
-}
-
-// Camera measures bearing (rad, from the optical axis on the ground plane)
-// and range (m, from the ground-plane assumption).
-type Camera struct{ Pose SensorPose }
-
-// Dim returns 2.
-func (Camera) Dim() int { return 2 }
-
-// IsAngle reports that component 0, the bearing, is an angle.
-func (Camera) IsAngle(i int) bool { return i == 0 }
-
-// Predict implements Model.
-func (c Camera) Predict(z *[MaxDim]float64, jac *[MaxDim][N]float64, x *[N]float64) {
-	dx, dy := x[PX]-c.Pose.X, x[PY]-c.Pose.Y
-	r2 := dx*dx + dy*dy
-	if r2 < 1e-6 {
-		r2 = 1e-6
-	}
-	rng := math.Sqrt(r2)
-	z[0] = WrapAngle(math.Atan2(dy, dx) - c.Pose.Yaw)
-	z[1] = rng
-	*jac = [MaxDim][N]float64{
-		{-dy / r2, dx / r2, 0, 0},
-		{dx / rng, dy / rng, 0, 0},
 	}
 }

@@ -1,0 +1,105 @@
+package fusion
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// crowd is n objects on a grid 6 m apart around a static radar that sees
+// all around, each moving at a few m/s, and the radar scans of them.
+type crowd struct {
+	engine *Engine
+	x, y   []float64
+	vx, vy []float64
+	rng    *rand.Rand
+	dets   []perception.Detection
+	now    sensors.Time
+	out    Output
+}
+
+const benchPeriod = 50 * time.Millisecond
+
+func newCrowd(tb testing.TB, n int) *crowd {
+	tb.Helper()
+	p := DefaultParams()
+	p.MaxTracks = 2 * n
+	p.Radar = Coverage{FOVDeg: 360, MaxRangeM: 1000, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5}
+	e, err := NewEngine(EngineConfig{Params: p, Rig: calib.DefaultRig(), MaxLatency: 100 * time.Millisecond, SensorTimeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := &crowd{engine: e, rng: rand.New(rand.NewPCG(1, uint64(n))), dets: make([]perception.Detection, 0, n)}
+	side := int(math.Ceil(math.Sqrt(float64(n))))
+	for i := 0; i < n; i++ {
+		c.x = append(c.x, 20+6*float64(i%side))
+		c.y = append(c.y, -3*float64(side)+6*float64(i/side))
+		a := c.rng.Float64() * 2 * math.Pi
+		c.vx = append(c.vx, 2*math.Cos(a))
+		c.vy = append(c.vy, 2*math.Sin(a))
+	}
+	e.PushEgo(Ego{})
+	// Warm up until every object has a confirmed track and every buffer
+	// has grown to its steady size.
+	for k := 0; k < 40; k++ {
+		c.cycle()
+	}
+	return c
+}
+
+// cycle moves the objects one period, scans them and runs one engine cycle.
+func (c *crowd) cycle() {
+	c.now += sensors.Time(benchPeriod)
+	dt := benchPeriod.Seconds()
+	c.dets = c.dets[:0]
+	for i := range c.x {
+		c.x[i] += c.vx[i] * dt
+		c.y[i] += c.vy[i] * dt
+		// The radar sits at the rig's radar mount, 3.7 m ahead of base_link.
+		dx, dy := c.x[i]-3.7, c.y[i]
+		r := math.Hypot(dx, dy)
+		d := perception.Detection{Stamp: c.now, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform()}
+		d.Z = [3]float64{r + 0.1*c.rng.NormFloat64(), math.Atan2(dy, dx) + 0.005*c.rng.NormFloat64(), (dx*c.vx[i]+dy*c.vy[i])/r + 0.1*c.rng.NormFloat64()}
+		d.R[0][0], d.R[1][1], d.R[2][2] = 0.01, 2.5e-5, 0.01
+		c.dets = append(c.dets, d)
+	}
+	c.engine.Ingest(Scan{Sensor: perception.Radar, Stamp: c.now, Dets: c.dets}, c.now)
+	c.engine.Advance(c.now)
+	c.engine.Snapshot(c.now, &c.out)
+}
+
+// BenchmarkCycle measures one fusion cycle — ingest a scan with as many
+// detections as tracks, predict, gate, assign, update, manage, build the
+// output — at three crowd sizes.
+func BenchmarkCycle(b *testing.B) {
+	for _, n := range []int{50, 200, 1000} {
+		b.Run(fmt.Sprintf("tracks=%d", n), func(b *testing.B) {
+			c := newCrowd(b, n)
+			if got := len(c.out.Tracks); got < n*9/10 {
+				b.Fatalf("%d confirmed tracks for %d objects", got, n)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				c.cycle()
+			}
+		})
+	}
+}
+
+// TestCycleAllocatesNothing guards the steady-state cycle.
+func TestCycleAllocatesNothing(t *testing.T) {
+	c := newCrowd(t, 200)
+	if len(c.out.Tracks) < 180 {
+		t.Fatalf("%d confirmed tracks for 200 objects", len(c.out.Tracks))
+	}
+	if n := testing.AllocsPerRun(20, c.cycle); n != 0 {
+		t.Fatalf("%v allocations per cycle", n)
+	}
+}
