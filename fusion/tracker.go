@@ -1,7 +1,9 @@
 package fusion
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion/assoc"
@@ -23,8 +25,12 @@ type Tracker struct {
 	nextID uint32
 	ego    egoHistory
 
-	solver   assoc.Solver
-	cost     []float64
+	solver   assoc.Sparse
+	edges    []assoc.Edge
+	grid     detectionGrid
+	near     []int32
+	byX      []int32 // track indices sorted by x, for the duplicate sweep
+	dead     []bool
 	rowToCol []int
 	detUsed  []bool
 	detGated []bool // detection fell in some track's gate
@@ -91,26 +97,29 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	t.look(pose, t.mount(s), cov)
 
 	// Associate: cost is the negative log-likelihood of the pair, up to a
-	// constant; pairs outside the gate are infeasible.
-	nt, nd := len(t.tracks), len(dets)
-	t.cost = grow(t.cost, nt*nd)
+	// constant; pairs outside the gate are infeasible. Only pairs that a
+	// coarse spatial grid puts near each other are tested at all.
+	nd := len(dets)
 	t.detGated = grow(t.detGated, nd)
 	for j := range t.detGated {
 		t.detGated[j] = false
 	}
-	t.rowToCol = grow(t.rowToCol, nt)
+	t.rowToCol = grow(t.rowToCol, len(t.tracks))
+	t.grid.index(s, pose, dets)
+	t.edges = t.edges[:0]
 	for i := range t.tracks {
-		for j := range dets {
-			c := assoc.Infeasible
+		f := &t.tracks[i].Filter
+		reach := 3*math.Sqrt(f.P[kalman.PX][kalman.PX]+f.P[kalman.PY][kalman.PY]) + t.grid.slack
+		t.near = t.grid.within(t.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
+		for _, j := range t.near {
 			m := measurement(&dets[j])
-			if t.tracks[i].Filter.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
-				c = t.innov.D2 + t.innov.LogDetS
+			if f.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
+				t.edges = append(t.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS})
 				t.detGated[j] = true
 			}
-			t.cost[i*nd+j] = c
 		}
 	}
-	t.solver.Assign(t.rowToCol, t.cost, nt, nd)
+	t.solver.Assign(t.rowToCol, t.edges, len(t.tracks), nd)
 
 	// Update and manage.
 	t.detUsed = grow(t.detUsed, nd)
@@ -239,29 +248,52 @@ func (t *Tracker) manage(now sensors.Time) {
 // the wider typical width plus 0.5 m across it. Fragments of one long
 // object (a truck's front and rear returns) otherwise become two tracks.
 func (t *Tracker) dropDuplicates() {
-	for i := 0; i < len(t.tracks); i++ {
-		for j := i + 1; j < len(t.tracks); j++ {
-			a, b := &t.tracks[i], &t.tracks[j]
-			dvx, dvy := a.Filter.X[kalman.VX]-b.Filter.X[kalman.VX], a.Filter.X[kalman.VY]-b.Filter.X[kalman.VY]
-			if dvx*dvx+dvy*dvy > 4 || !sameObject(a, b) {
+	n := len(t.tracks)
+	t.byX = grow(t.byX, n)
+	t.dead = grow(t.dead, n)
+	for i := range t.byX {
+		t.byX[i] = int32(i)
+		t.dead[i] = false
+	}
+	tracks := t.tracks
+	slices.SortFunc(t.byX, func(a, b int32) int {
+		return cmp.Compare(tracks[a].Filter.X[kalman.PX], tracks[b].Filter.X[kalman.PX])
+	})
+	// Sweep along x: no two parts of one object are further apart than
+	// three quarters of the longest typical length.
+	maxReach := 0.75 * perception.TypicalSize(perception.Truck)[0]
+	for a := 0; a < n; a++ {
+		i := t.byX[a]
+		for b := a + 1; b < n && !t.dead[i]; b++ {
+			j := t.byX[b]
+			ta, tb := &t.tracks[i], &t.tracks[j]
+			if tb.Filter.X[kalman.PX]-ta.Filter.X[kalman.PX] > maxReach {
+				break
+			}
+			if t.dead[j] {
+				continue
+			}
+			dvx, dvy := ta.Filter.X[kalman.VX]-tb.Filter.X[kalman.VX], ta.Filter.X[kalman.VY]-tb.Filter.X[kalman.VY]
+			if dvx*dvx+dvy*dvy > 4 || !sameObject(ta, tb) {
 				continue
 			}
 			// Keep the older track; ties go to the one with more hits.
 			victim := j
-			if b.Born < a.Born || (b.Born == a.Born && b.Hits[0]+b.Hits[1] > a.Hits[0]+a.Hits[1]) {
+			if tb.Born < ta.Born || (tb.Born == ta.Born && tb.Hits[0]+tb.Hits[1] > ta.Hits[0]+ta.Hits[1]) {
 				victim = i
 			}
-			if t.tracks[victim].Status == Confirmed {
-				t.deleted = append(t.deleted, t.tracks[victim].ID)
-			}
-			t.tracks = append(t.tracks[:victim], t.tracks[victim+1:]...)
-			if victim == i {
-				i--
-				break
-			}
-			j--
+			t.dead[victim] = true
 		}
 	}
+	keep := t.tracks[:0]
+	for i := range t.tracks {
+		if !t.dead[i] {
+			keep = append(keep, t.tracks[i])
+		} else if t.tracks[i].Status == Confirmed {
+			t.deleted = append(t.deleted, t.tracks[i].ID)
+		}
+	}
+	t.tracks = keep
 }
 
 // sameObject reports whether two tracks' centres are close enough, given

@@ -146,3 +146,38 @@ func benchmarkAssign(b *testing.B, n int) {
 }
 
 func BenchmarkAssign200(b *testing.B) { benchmarkAssign(b, 200) }
+
+func TestSparseMatchesDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var dense Solver
+	var sparse Sparse
+	for trial := 0; trial < 300; trial++ {
+		rows, cols := 1+rng.IntN(12), 1+rng.IntN(12)
+		cost := make([]float64, rows*cols)
+		var edges []Edge
+		for i := range cost {
+			if rng.Float64() < 0.75 {
+				cost[i] = inf
+				continue
+			}
+			cost[i] = math.Round(rng.Float64()*100) / 10
+			edges = append(edges, Edge{Row: i / cols, Col: i % cols, Cost: cost[i]})
+		}
+		want := make([]int, rows)
+		wantPairs := dense.Assign(want, cost, rows, cols)
+		got := make([]int, rows)
+		gotPairs := sparse.Assign(got, edges, rows, cols)
+		total := func(a []int) float64 {
+			s := 0.0
+			for i, j := range a {
+				if j >= 0 {
+					s += cost[i*cols+j]
+				}
+			}
+			return s
+		}
+		if gotPairs != wantPairs || math.Abs(total(got)-total(want)) > 1e-9 {
+			t.Fatalf("trial %d: sparse %d pairs cost %g, dense %d pairs cost %g", trial, gotPairs, total(got), wantPairs, total(want))
+		}
+	}
+}
