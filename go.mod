@@ -14,7 +14,9 @@ require (
 )
 
 require (
+	github.com/dsnet/compress v0.0.1 // indirect
 	github.com/gookit/color v1.5.4 // indirect
+	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 	github.com/xo/terminfo v0.0.0-20210125001918-ca9a967f8778 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
 )

@@ -180,3 +180,25 @@ func TestRadarDecodeJSON(t *testing.T) {
 		t.Fatalf("summary %s (%v)", lines[101], err)
 	}
 }
+
+func TestBagInfoJSON(t *testing.T) {
+	out, err := exec.Command(sharedBinary(t), "bag", "info", "../../../shared/testdata/bags/embag-test.bag", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keys(v), []string{"compression", "duration_s", "end", "messages", "start", "topics", "version"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("keys %v, want %v", got, want)
+	}
+	// rosbag info: lz4, 15 messages, 1604515190.23 to 1604515197.82.
+	if v["compression"] != "lz4" || v["messages"] != 15.0 || math.Abs(v["start"].(float64)-1604515190.231375) > 1e-6 {
+		t.Fatalf("%v", v)
+	}
+	topic := v["topics"].([]any)[0].(map[string]any)
+	if got, want := keys(topic), []string{"count", "md5", "name", "type"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("topic keys %v", got)
+	}
+}

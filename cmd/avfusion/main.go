@@ -13,6 +13,7 @@ var commands = []struct {
 }{
 	{"sim", "run the node on a simulated scenario (optionally publishing on ROS)", runSim},
 	{"radar", "TI mmWave radar tools (radar decode FILE)", runRadar},
+	{"bag", "ROS bag tools (bag info FILE)", runBag},
 	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
 	{"version", "print the version", runVersion},
 }
