@@ -1,6 +1,8 @@
 package fusion
 
 import (
+	"math"
+	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/perception"
@@ -73,4 +75,69 @@ func (d *Diagnostics) Level() Level {
 		}
 	}
 	return level
+}
+
+// PercentilesOf returns the median, 99th percentile (nearest rank) and
+// maximum of xs; zero for an empty sample.
+func PercentilesOf(xs []float64) Percentiles {
+	if len(xs) == 0 {
+		return Percentiles{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	at := func(q float64) float64 { return s[int(math.Ceil(q*float64(len(s))))-1] }
+	return Percentiles{P50: at(0.5), P99: at(0.99), Max: s[len(s)-1]}
+}
+
+// HealthWindow turns a run's counters into one Diagnostics per window.
+type HealthWindow struct {
+	sensors  []perception.Sensor
+	realtime bool
+	since    sensors.Time // start of the window, on the run's clock
+	wallFrom time.Time
+	cycles   int // cycles before the window
+	misses   int
+	samples  int // latency/cycle samples before the window
+	fused    [perception.NumSensors]uint64
+	diag     Diagnostics
+}
+
+// NewHealthWindow starts windows at start for the given live sensors.
+// With realtime, the window's length is measured on the wall clock.
+func NewHealthWindow(live []perception.Sensor, start sensors.Time, realtime bool) *HealthWindow {
+	return &HealthWindow{sensors: live, realtime: realtime, since: start, wallFrom: time.Now()}
+}
+
+// Window closes the window at now and returns its diagnostics (reused by
+// the next call). cycles and misses are totals since start; latencies and
+// durations hold every sample since start, in ms.
+func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks, cycles, misses int, latencies, durations []float64) *Diagnostics {
+	span := now.Sub(h.since)
+	if h.realtime {
+		span = time.Since(h.wallFrom)
+	}
+	d := &h.diag
+	*d = Diagnostics{
+		Stamp: now, Window: span, Cycles: cycles,
+		CycleHz:             float64(cycles-h.cycles) / span.Seconds(),
+		DeadlineMisses:      misses - h.misses,
+		TotalDeadlineMisses: misses,
+		LatencyMs:           PercentilesOf(latencies[min(h.samples, len(latencies)):]),
+		CycleMs:             PercentilesOf(durations[min(h.samples, len(durations)):]),
+		Tracks:              tracks,
+		Pending:             e.Pending(),
+		Sensors:             d.Sensors[:0],
+	}
+	for _, s := range h.sensors {
+		d.Sensors = append(d.Sensors, SensorHealth{
+			Sensor:      s,
+			RateHz:      float64(e.Fused[s]-h.fused[s]) / span.Seconds(),
+			DroppedLate: e.DroppedLate[s],
+			Silent:      e.Silent(s, now),
+		})
+		h.fused[s] = e.Fused[s]
+	}
+	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), cycles, misses
+	h.samples = len(durations)
+	return d
 }

@@ -73,6 +73,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 // PushEgo records an ego-motion sample.
 func (e *Engine) PushEgo(g Ego) { e.tracker.PushEgo(g) }
 
+// EgoAt returns the ego state at t from the samples pushed so far.
+func (e *Engine) EgoAt(t sensors.Time) Ego { return e.tracker.EgoAt(t) }
+
 // Ingest queues a scan that arrived at now. The detections are copied, so
 // the caller may reuse s.Dets.
 func (e *Engine) Ingest(s Scan, now sensors.Time) {

@@ -10,6 +10,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
 )
 
@@ -41,6 +43,14 @@ type Coverage struct {
 // axis) and range r (m) lies inside the coverage.
 func (c Coverage) Contains(az, r float64) bool {
 	return r <= c.MaxRangeM && math.Abs(az) <= c.FOVDeg*math.Pi/360
+}
+
+// Sees reports whether the odom point (x, y) is inside the coverage of a
+// sensor on mount m when the ego state is ego.
+func (c Coverage) Sees(ego Ego, m calib.Mount, x, y float64) bool {
+	p := ego.SensorPose(m)
+	dx, dy := x-p.X, y-p.Y
+	return c.Contains(kalman.WrapAngle(math.Atan2(dy, dx)-p.Yaw), math.Hypot(dx, dy))
 }
 
 // Params tunes the tracker. Units are in the names.

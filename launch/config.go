@@ -38,9 +38,12 @@ type Config struct {
 	Tracker        fusion.Params `yaml:"tracker"`
 	// RadarPerception tunes how radar point clouds become detections.
 	RadarPerception radar.Params `yaml:"radar_perception"`
-	Rig             calib.Rig    `yaml:"rig"`
-	Topics          Topics       `yaml:"topics"`
-	Frames          Frames       `yaml:"frames"`
+	// CameraBoxStdPx is the standard deviation (px) of each edge of the
+	// camera detector's boxes; camera covariances follow from it.
+	CameraBoxStdPx float64   `yaml:"camera_box_std_px"`
+	Rig            calib.Rig `yaml:"rig"`
+	Topics         Topics    `yaml:"topics"`
+	Frames         Frames    `yaml:"frames"`
 }
 
 // Topics are the names the node publishes on; relative names resolve in
@@ -68,6 +71,7 @@ func Default() Config {
 		MatchDistanceM:  2,
 		Tracker:         fusion.DefaultParams(),
 		RadarPerception: radar.DefaultParams(),
+		CameraBoxStdPx:  3,
 		Rig:             calib.DefaultRig(),
 		Topics: Topics{
 			Obstacles:   "obstacles",
@@ -92,6 +96,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
 	case !(c.MatchDistanceM > 0):
 		return fmt.Errorf("match_distance_m: must be positive, got %g", c.MatchDistanceM)
+	case !(c.CameraBoxStdPx > 0):
+		return fmt.Errorf("camera_box_std_px: must be positive, got %g", c.CameraBoxStdPx)
 	}
 	if err := c.Tracker.Validate(); err != nil {
 		return fmt.Errorf("tracker.%w", err)

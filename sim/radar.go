@@ -41,10 +41,11 @@ func ParseRadarMode(s string) (RadarMode, error) {
 
 // radarScan is one radar frame's detections.
 type radarScan struct {
-	k     int
-	stamp sensors.Time
-	dets  []perception.Detection
-	err   error
+	k      int
+	stamp  sensors.Time
+	dets   []perception.Detection
+	points []radar.Point // what the radar reported, for recording
+	err    error
 }
 
 // radarSource produces the radar scans of a run. emit is called when frame
@@ -63,7 +64,14 @@ type objectRadar struct {
 }
 
 func (r *objectRadar) emit(_ context.Context, k int) {
-	r.ready = append(r.ready, radarScan{k: k, stamp: r.world.RadarStamp(k), dets: r.world.RadarScan(nil, k)})
+	dets := r.world.RadarScan(nil, k)
+	// An object-level radar reports one point per object.
+	pts := make([]radar.Point, len(dets))
+	for i, d := range dets {
+		rng, az := d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth]
+		pts[i] = radar.Point{X: rng * math.Cos(az), Y: rng * math.Sin(az), Doppler: d.Z[perception.RadarRangeRate], SNR: 20}
+	}
+	r.ready = append(r.ready, radarScan{k: k, stamp: r.world.RadarStamp(k), dets: dets, points: pts})
 }
 
 func (r *objectRadar) collect(dst []radarScan, _ bool) []radarScan {
@@ -189,6 +197,7 @@ func (r *tiRadar) work(ctx context.Context) {
 		scan := radarScan{k: k, stamp: frame.Stamp, err: err}
 		if err == nil {
 			pts = radar.FromTIFrame(pts[:0], &frame.Frame)
+			scan.points = append([]radar.Point(nil), pts...)
 			pose := r.world.Ego(frame.Stamp).SensorPose(r.world.rig.Radar)
 			s, c := math.Sincos(pose.Yaw)
 			vx, vy := c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY

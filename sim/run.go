@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/fusion"
@@ -22,6 +21,15 @@ import (
 type Sink interface {
 	Publish(out *fusion.Output) error
 	PublishDiagnostics(d *fusion.Diagnostics) error
+}
+
+// Recorder receives a run's raw sensor streams and ground truth, each at
+// the time it reaches the node (see BagRecorder).
+type Recorder interface {
+	RadarPoints(stamp, arrival sensors.Time, pts []radar.Point) error
+	CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error
+	Ego(e fusion.Ego) error
+	Truth(stamp sensors.Time, truth []Truth) error
 }
 
 // RunConfig configures a simulated run of the node.
@@ -47,6 +55,8 @@ type RunConfig struct {
 	Radar           RadarMode
 	RadarConfig     string
 	RadarPerception radar.Params
+	// Recorder, when set, records the raw streams (sim --bag).
+	Recorder Recorder
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
 	Logger *zap.Logger
@@ -69,16 +79,6 @@ type Result struct {
 	DeadlineMisses int
 	PublishErrors  int
 	DroppedLate    uint64
-}
-
-func percentiles(xs []float64) fusion.Percentiles {
-	if len(xs) == 0 {
-		return fusion.Percentiles{}
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	at := func(q float64) float64 { return s[int(math.Ceil(q*float64(len(s))))-1] }
-	return fusion.Percentiles{P50: at(0.5), P99: at(0.99), Max: s[len(s)-1]}
 }
 
 // Run simulates the scenario's sensors, fuses them cycle by cycle, scores
@@ -124,7 +124,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	period := time.Duration(float64(time.Second) / cfg.OutputHz)
 	cycles := int(duration / period)
 
-	feed := &feed{world: world, realtime: cfg.Realtime}
+	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder}
 	if sc.Radar != nil {
 		if feed.radar, err = newRadarSource(world, &cfg); err != nil {
 			return nil, err
@@ -143,7 +143,14 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	var truth []Truth
 	var gt, hyp []eval.Object
 	lastStatus := time.Duration(0)
-	health := newHealthWindow(sc, start, ecfg.SensorTimeout, cfg.Realtime)
+	var live []perception.Sensor
+	if sc.Radar != nil {
+		live = append(live, perception.Radar)
+	}
+	if sc.Camera != nil {
+		live = append(live, perception.Camera)
+	}
+	health := fusion.NewHealthWindow(live, start, cfg.Realtime)
 
 	engine.PushEgo(world.Ego(start))
 	for k := 1; k <= cycles; k++ {
@@ -157,7 +164,13 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 		virtual.Set(now)
 		began := time.Now()
-		engine.PushEgo(world.Ego(now))
+		ego := world.Ego(now)
+		engine.PushEgo(ego)
+		if cfg.Recorder != nil {
+			if err := cfg.Recorder.Ego(ego); err != nil {
+				return res, err
+			}
+		}
 		if err := feed.deliver(ctx, engine, now); err != nil {
 			return res, err
 		}
@@ -188,6 +201,11 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 
 		truth = world.Truth(truth[:0], now)
+		if cfg.Recorder != nil {
+			if err := cfg.Recorder.Truth(now, truth); err != nil {
+				return res, err
+			}
+		}
 		gt, hyp = gt[:0], hyp[:0]
 		for _, t := range truth {
 			gt = append(gt, eval.Object{ID: t.ID, X: t.X, Y: t.Y})
@@ -204,7 +222,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		res.Cycles++
 
 		if el := now.Sub(start); el-lastStatus >= time.Second {
-			d := health.window(engine, now, len(out.Tracks), k, res.DeadlineMisses, latencies, durations)
+			d := health.Window(engine, now, len(out.Tracks), k, res.DeadlineMisses, latencies, durations)
 			if cfg.Sink != nil {
 				if err := cfg.Sink.PublishDiagnostics(d); err != nil {
 					res.PublishErrors++
@@ -217,8 +235,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 	}
 	res.Tracking = acc.Metrics()
-	res.LatencyMs = percentiles(latencies)
-	res.CycleMs = percentiles(durations)
+	res.LatencyMs = fusion.PercentilesOf(latencies)
+	res.CycleMs = fusion.PercentilesOf(durations)
 	for _, n := range engine.DroppedLate {
 		res.DroppedLate += n
 	}
@@ -250,6 +268,7 @@ type feed struct {
 	radarK, cameraK int
 	cameraDets      []perception.Detection
 	scans           []radarScan
+	rec             Recorder
 }
 
 func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
@@ -274,7 +293,13 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 			}
 		case cArr < rArr && cArr <= now:
 			f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
-			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: f.world.CameraStamp(f.cameraK), Dets: f.cameraDets}, cArr)
+			stamp := f.world.CameraStamp(f.cameraK)
+			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: f.cameraDets}, cArr)
+			if f.rec != nil {
+				if err := f.rec.CameraBoxes(stamp, cArr, f.cameraDets); err != nil {
+					return err
+				}
+			}
 			f.cameraK++
 		default:
 			if f.realtime {
@@ -293,64 +318,13 @@ func (f *feed) ingestRadar(e *fusion.Engine, arrival sensors.Time, wait bool) er
 			return fmt.Errorf("sim: radar frame %d: %w", s.k, s.err)
 		}
 		e.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: s.stamp, Dets: s.dets}, arrival)
+		if f.rec != nil {
+			if err := f.rec.RadarPoints(s.stamp, arrival, s.points); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
-}
-
-// healthWindow turns the run's counters into one Diagnostics per window.
-type healthWindow struct {
-	sensors  []perception.Sensor
-	timeout  time.Duration
-	realtime bool
-	since    sensors.Time // start of the window, on the run's clock
-	wallFrom time.Time
-	cycles   int // cycles before the window
-	misses   int
-	samples  int // latency/cycle samples before the window
-	fused    [perception.NumSensors]uint64
-	diag     fusion.Diagnostics
-}
-
-func newHealthWindow(sc *Scenario, start sensors.Time, timeout time.Duration, realtime bool) *healthWindow {
-	h := &healthWindow{timeout: timeout, realtime: realtime, since: start, wallFrom: time.Now()}
-	if sc.Radar != nil {
-		h.sensors = append(h.sensors, perception.Radar)
-	}
-	if sc.Camera != nil {
-		h.sensors = append(h.sensors, perception.Camera)
-	}
-	return h
-}
-
-func (h *healthWindow) window(e *fusion.Engine, now sensors.Time, tracks, cycles, misses int, latencies, durations []float64) *fusion.Diagnostics {
-	span := now.Sub(h.since)
-	if h.realtime {
-		span = time.Since(h.wallFrom)
-	}
-	d := &h.diag
-	*d = fusion.Diagnostics{
-		Stamp: now, Window: span, Cycles: cycles,
-		CycleHz:             float64(cycles-h.cycles) / span.Seconds(),
-		DeadlineMisses:      misses - h.misses,
-		TotalDeadlineMisses: misses,
-		LatencyMs:           percentiles(latencies[min(h.samples, len(latencies)):]),
-		CycleMs:             percentiles(durations[min(h.samples, len(durations)):]),
-		Tracks:              tracks,
-		Pending:             e.Pending(),
-		Sensors:             d.Sensors[:0],
-	}
-	for _, s := range h.sensors {
-		d.Sensors = append(d.Sensors, fusion.SensorHealth{
-			Sensor:      s,
-			RateHz:      float64(e.Fused[s]-h.fused[s]) / span.Seconds(),
-			DroppedLate: e.DroppedLate[s],
-			Silent:      e.Silent(s, now),
-		})
-		h.fused[s] = e.Fused[s]
-	}
-	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), cycles, misses
-	h.samples = len(durations)
-	return d
 }
 
 func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {

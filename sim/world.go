@@ -10,6 +10,7 @@ import (
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -100,16 +101,11 @@ func (w *World) Truth(dst []Truth, t sensors.Time) []Truth {
 // of at least one of the scenario's sensors when the ego state is ego. It
 // is the region where tracks are scored.
 func (w *World) InCoverage(ego fusion.Ego, x, y float64) bool {
-	if m := w.sc.Radar; m != nil && covers(ego, w.rig.Radar, m.FOVDeg, m.MaxRangeM, x, y) {
+	if m := w.sc.Radar; m != nil && (fusion.Coverage{FOVDeg: m.FOVDeg, MaxRangeM: m.MaxRangeM}).Sees(ego, w.rig.Radar, x, y) {
 		return true
 	}
 	m := w.sc.Camera
-	return m != nil && covers(ego, w.rig.Camera, m.FOVDeg, m.MaxRangeM, x, y)
-}
-
-func covers(ego fusion.Ego, m calib.Mount, fovDeg, maxRange, x, y float64) bool {
-	r, az := polar(ego.SensorPose(m).X, ego.SensorPose(m).Y, ego.Yaw+m.Yaw, x, y)
-	return r <= maxRange && math.Abs(az) <= fovDeg*math.Pi/360
+	return m != nil && (fusion.Coverage{FOVDeg: m.FOVDeg, MaxRangeM: m.MaxRangeM}).Sees(ego, w.rig.Camera, x, y)
 }
 
 // polar returns range and azimuth of (x, y) seen from (sx, sy) facing yaw.
@@ -266,24 +262,11 @@ func (w *World) CameraScan(dst []perception.Detection, k int) []perception.Detec
 		if bottom-lens.Cy < 1 || bottom > float64(lens.Height) || right < 0 || left > float64(lens.Width) {
 			continue // too far to range, or cut by the image border
 		}
-		det := perception.Detection{Stamp: t, Sensor: perception.Camera, Dim: 2, Score: 0.5 + 0.5*rnd.Float64()}
-		det.Box = [4]float64{left, top, right - left, bottom - top}
-		bearing := math.Atan((lens.Cx - (left+right)/2) / lens.Fx)
-		estDepth := lens.Fy * mount.Z / (bottom - lens.Cy)
-		det.Class = cameraClass(rnd, v.actor.Class)
-		// The bottom edge ranges the nearest face; the object's centre lies
-		// half its depth further. Its depth follows from the box width.
-		cls, _ := det.Class.Argmax()
-		wStd := s * math.Sqrt2 * estDepth / lens.Fx
-		depthM, depthStd := perception.DepthFromWidth(cls, (right-left)*estDepth/lens.Fx, wStd)
-		offset, offsetStd := depthM/2, depthStd/2
-		det.Z[perception.CameraBearing] = bearing
-		det.Z[perception.CameraRange] = estDepth/math.Cos(bearing) + offset
-		// Bearing from the mean of two edges; range from the bottom edge,
-		// whose error grows with the square of the distance.
-		bStd := s / math.Sqrt2 / lens.Fx
-		rStd := estDepth * estDepth / (lens.Fy * mount.Z) * s / math.Cos(bearing)
-		det.R[0][0], det.R[1][1] = bStd*bStd, rStd*rStd+offsetStd*offsetStd
+		score := 0.5 + 0.5*rnd.Float64()
+		det, ok := vision.Project(t, vision.Box{left, top, right - left, bottom - top}, cameraClass(rnd, v.actor.Class), score, lens, mount, s)
+		if !ok {
+			continue
+		}
 		dst = append(dst, det)
 	}
 	return dst

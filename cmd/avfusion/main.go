@@ -12,6 +12,7 @@ var commands = []struct {
 	run           func(args []string) error
 }{
 	{"sim", "run the node on a simulated scenario (optionally publishing on ROS)", runSim},
+	{"replay", "run the node on a recorded bag (replay IN.bag --out OUT.bag --fast)", runReplay},
 	{"radar", "TI mmWave radar tools (radar decode FILE)", runRadar},
 	{"bag", "ROS bag tools (bag info FILE)", runBag},
 	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},

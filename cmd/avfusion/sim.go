@@ -75,6 +75,8 @@ func runSim(args []string) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	nodeName := fs.String("node-name", "avfusion", "ROS node name")
 	radarMode := fs.String("radar", string(sim.RadarObjects), "radar path: objects (object-level detections) or ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering)")
+	bagPath := fs.String("bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
+	bagCompression := fs.String("bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
 	radarConfig := fs.String("radar-config", sim.DefaultTIConfig, "TI .cfg uploaded to the virtual radar with --radar ti")
 	var sets multiFlag
 	fs.Var(&sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")
@@ -149,6 +151,19 @@ func runSim(args []string) error {
 		Logger:          log.Named("sim"),
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
+	if *bagPath != "" {
+		world := sim.NewWorld(sc, cfg.Rig, 0)
+		rec, err := sim.NewBagRecorder(*bagPath, *bagCompression, world.Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
+		if err != nil {
+			return err
+		}
+		run.Recorder = rec
+		defer func() {
+			if cerr := rec.Close(); cerr != nil {
+				log.Error("closing the bag", zap.Error(cerr))
+			}
+		}()
+	}
 	if node != nil {
 		if err := node.Advertise(cfg.Topics, cfg.Frames); err != nil {
 			return err

@@ -1,0 +1,379 @@
+// Package replay runs the node on a recorded bag: its sensor topics go
+// through the same perception and fusion as live operation, on a virtual
+// clock driven by the bag's record times, and everything the node
+// publishes is written to an output bag. As fast as possible, the output
+// is byte-identical from run to run.
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/ros/bag"
+	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sim/eval"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
+)
+
+// Input topics (after remapping).
+const (
+	TopicRadarPoints = "/radar/points"
+	TopicCameraBoxes = "/camera/detections"
+	TopicCameraInfo  = "/camera/camera_info"
+	TopicOdometry    = "/odom"
+	TopicTruth       = "/avfusion/ground_truth"
+)
+
+// Config configures a replay.
+type Config struct {
+	In, Out string
+	// Rate is the replay speed relative to real time; Fast ignores it and
+	// runs as fast as possible.
+	Rate float64
+	Fast bool
+	// Start and End cut the bag, as offsets from its first message; End 0
+	// means to the end.
+	Start, End time.Duration
+	// Remap renames input topics, from → to.
+	Remap map[string]string
+	Node  launch.Config
+	// Progress, when set, is called about every second of bag time.
+	Progress func(done, total time.Duration)
+}
+
+// Result summarises a replay.
+type Result struct {
+	Cycles   int
+	Messages int // input messages used
+	// Tracking is scored when the bag has ground truth; nil otherwise.
+	Tracking  *eval.Metrics
+	LatencyMs fusion.Percentiles
+	// Unused lists input topics the node has no use for.
+	Unused []string
+}
+
+// ParseRemap parses "from:=to" arguments.
+func ParseRemap(args []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, a := range args {
+		from, to, ok := strings.Cut(a, ":=")
+		if !ok || from == "" || to == "" {
+			return nil, fmt.Errorf("replay: remap %q: want from:=to", a)
+		}
+		m[from] = to
+	}
+	return m, nil
+}
+
+// outputs writes what the node publishes to the output bag.
+type outputs struct {
+	w                                    *bag.Writer
+	obstacles, tracks, markers, diagConn *bag.Connection
+	cfg                                  *launch.Config
+}
+
+func absolute(topic string) string {
+	if strings.HasPrefix(topic, "/") {
+		return topic
+	}
+	return "/" + topic
+}
+
+func newOutputs(path string, cfg *launch.Config) (*outputs, error) {
+	w, err := bag.Create(path, bag.WriterOpts{Compression: bag.CompressionLZ4})
+	if err != nil {
+		return nil, err
+	}
+	o := &outputs{w: w, cfg: cfg}
+	hdr := map[string]string{"callerid": "/avfusion"}
+	for _, c := range []struct {
+		dst   **bag.Connection
+		topic string
+		msg   any
+	}{
+		{&o.obstacles, cfg.Topics.Obstacles, vision_msgs.Detection3DArray{}},
+		{&o.tracks, cfg.Topics.Tracks, derivedobject.ObjectWithCovarianceArray{}},
+		{&o.markers, cfg.Topics.Markers, visualization_msgs.MarkerArray{}},
+		{&o.diagConn, cfg.Topics.Diagnostics, diagnostic_msgs.DiagnosticArray{}},
+	} {
+		if *c.dst, err = w.AddTyped(absolute(c.topic), c.msg, hdr); err != nil {
+			return nil, errors.Join(err, w.Close())
+		}
+	}
+	return o, nil
+}
+
+func at(t sensors.Time) bag.Time { return bag.Time{Sec: uint32(t / 1e9), Nsec: uint32(t % 1e9)} }
+
+func (o *outputs) publish(out *fusion.Output) error {
+	t := at(out.Stamp)
+	frame := o.cfg.Frames.Odom
+	return errors.Join(
+		o.w.WriteMsg(o.obstacles, t, ros.Obstacles(out, frame)),
+		o.w.WriteMsg(o.tracks, t, ros.Tracks(out, frame)),
+		o.w.WriteMsg(o.markers, t, ros.Markers(out, frame)),
+	)
+}
+
+// Run replays the bag.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if !cfg.Fast && !(cfg.Rate > 0) {
+		return nil, fmt.Errorf("replay: rate must be positive, got %g", cfg.Rate)
+	}
+	if err := cfg.Node.Validate(); err != nil {
+		return nil, fmt.Errorf("replay: config: %w", err)
+	}
+	in, err := bag.Open(cfg.In)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close() //nolint:errcheck // read-only
+	info := in.Info()
+	if info.Start == nil {
+		return nil, fmt.Errorf("replay: %s has no messages", cfg.In)
+	}
+
+	node := cfg.Node
+	params := node.Tracker
+	// Radar comes as point clouds: the clustering's static-clutter removal
+	// and fragments are the tracker's to know about.
+	params.Radar.StaticBlindMps = math.Max(params.Radar.StaticBlindMps, node.RadarPerception.StaticToleranceMps)
+	params.Radar.Fragments = true
+	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout})
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := radar.NewClusterer(node.RadarPerception)
+	if err != nil {
+		return nil, err
+	}
+	var out *outputs
+	if cfg.Out != "" {
+		if out, err = newOutputs(cfg.Out, &node); err != nil {
+			return nil, err
+		}
+	}
+	r := &replayer{cfg: &cfg, node: &node, params: params, engine: engine, cluster: cluster, out: out, lens: node.Rig.Lens,
+		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
+		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{}}
+	first := sensors.Time(*info.Start * 1e9)
+	r.from = first.Add(cfg.Start)
+	r.to = sensors.Time(math.MaxInt64)
+	if cfg.End > 0 {
+		r.to = first.Add(cfg.End)
+	}
+	r.total = sensors.Time(*info.End * 1e9).Sub(r.from)
+	if cfg.End > 0 {
+		r.total = r.to.Sub(r.from)
+	}
+	r.health = fusion.NewHealthWindow([]perception.Sensor{perception.Radar, perception.Camera}, r.from, false)
+	r.wallStart = time.Now()
+
+	err = in.Messages(func(m *bag.Message) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := sensors.Time(int64(m.Time.Sec)*1e9 + int64(m.Time.Nsec))
+		if t < r.from || t > r.to {
+			return nil
+		}
+		if err := r.cyclesUntil(t); err != nil {
+			return err
+		}
+		return r.dispatch(m, t)
+	})
+	if err == nil && r.next != 0 {
+		err = r.cycle(r.next)
+	}
+	if out != nil {
+		err = errors.Join(err, out.w.Close())
+	}
+	if err != nil {
+		return r.res, err
+	}
+	r.res.LatencyMs = fusion.PercentilesOf(r.latencies)
+	if r.haveTruth {
+		m := r.acc.Metrics()
+		r.res.Tracking = &m
+	}
+	for _, c := range in.Conns {
+		if !r.used[c.Topic] {
+			r.res.Unused = append(r.res.Unused, c.Topic)
+		}
+	}
+	return r.res, nil
+}
+
+type replayer struct {
+	cfg       *Config
+	node      *launch.Config
+	params    fusion.Params
+	engine    *fusion.Engine
+	cluster   *radar.Clusterer
+	out       *outputs
+	lens      calib.Pinhole
+	period    sensors.Time
+	next      sensors.Time // next cycle time; 0 before the first message
+	from, to  sensors.Time
+	total     time.Duration
+	wallStart time.Time
+	lastShown sensors.Time
+	res       *Result
+	acc       *eval.Accumulator
+	haveTruth bool
+	truth     map[sensors.Time][]eval.Object
+	latencies []float64
+	zeros     []float64
+	health    *fusion.HealthWindow
+	lastDiag  sensors.Time
+	used      map[string]bool
+	snapshot  fusion.Output
+	points    []radar.Point
+	dets      []perception.Detection
+}
+
+// cyclesUntil runs every cycle due before t.
+func (r *replayer) cyclesUntil(t sensors.Time) error {
+	if r.next == 0 {
+		// Cycles fall on multiples of the period, as the simulator's do.
+		r.next = (t/r.period + 1) * r.period
+	}
+	for r.next < t {
+		if err := r.cycle(r.next); err != nil {
+			return err
+		}
+		r.next += r.period
+	}
+	return nil
+}
+
+func (r *replayer) cycle(now sensors.Time) error {
+	if !r.cfg.Fast {
+		due := r.wallStart.Add(time.Duration(float64(now.Sub(r.from)) / r.cfg.Rate))
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		}
+	}
+	r.engine.Advance(now)
+	r.engine.Snapshot(now, &r.snapshot)
+	r.res.Cycles++
+	if r.snapshot.Newest > 0 {
+		r.latencies = append(r.latencies, float64(now-r.snapshot.Newest)/1e6)
+	}
+	r.zeros = append(r.zeros, 0) // cycle time on the virtual clock
+	if r.out != nil {
+		if err := r.out.publish(&r.snapshot); err != nil {
+			return err
+		}
+	}
+	if gt, ok := r.truth[now]; ok {
+		// As in the simulator, tracks coasting outside every sensor's view
+		// are published but not scored (the truth there is not either).
+		var hyp []eval.Object
+		p, rig := &r.params, &r.node.Rig
+		for i := range r.snapshot.Tracks {
+			tr := &r.snapshot.Tracks[i]
+			if p.Radar.Sees(r.snapshot.Ego, rig.Radar, tr.X[0], tr.X[1]) || p.Camera.Sees(r.snapshot.Ego, rig.Camera, tr.X[0], tr.X[1]) {
+				hyp = append(hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
+			}
+		}
+		r.acc.Update(gt, hyp)
+		delete(r.truth, now)
+	}
+	if now-r.lastDiag >= 1e9 {
+		d := r.health.Window(r.engine, now, len(r.snapshot.Tracks), r.res.Cycles, 0, r.latencies, r.zeros)
+		if r.out != nil {
+			if err := r.out.w.WriteMsg(r.out.diagConn, at(now), ros.DiagnosticArray(d, "avfusion")); err != nil {
+				return err
+			}
+		}
+		r.lastDiag = now
+	}
+	if r.cfg.Progress != nil && now-r.lastShown >= 1e9 {
+		r.cfg.Progress(now.Sub(r.from), r.total)
+		r.lastShown = now
+	}
+	return nil
+}
+
+func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
+	topic := m.Conn.Topic
+	if to, ok := r.cfg.Remap[topic]; ok {
+		topic = to
+	}
+	switch topic {
+	case TopicOdometry:
+		var msg nav_msgs.Odometry
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		r.engine.PushEgo(ros.EgoFromOdometry(&msg))
+	case TopicRadarPoints:
+		var msg sensor_msgs.PointCloud2
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		pts, err := ros.RadarPoints(r.points[:0], &msg)
+		if err != nil {
+			return err
+		}
+		r.points = pts
+		stamp := ros.Stamp(msg.Header.Stamp)
+		pose := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar)
+		s, c := math.Sincos(pose.Yaw)
+		r.dets = r.cluster.Detect(r.dets[:0], stamp, pts, c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY)
+		r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, t)
+	case TopicCameraInfo:
+		var msg sensor_msgs.CameraInfo
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		lens, err := ros.LensFromCameraInfo(&msg)
+		if err != nil {
+			return err
+		}
+		r.lens = lens
+	case TopicCameraBoxes:
+		var msg vision_msgs.Detection2DArray
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		stamp := ros.Stamp(msg.Header.Stamp)
+		r.dets = ros.CameraDetections(r.dets[:0], &msg, stamp, r.lens, r.node.Rig.Camera, r.node.CameraBoxStdPx)
+		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
+	case TopicTruth:
+		var msg derivedobject.ObjectWithCovarianceArray
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		if r.truth == nil {
+			r.truth = map[sensors.Time][]eval.Object{}
+		}
+		gt := []eval.Object{}
+		for _, o := range ros.TruthFromMessage(nil, &msg) {
+			gt = append(gt, eval.Object{ID: o.ID, X: o.X, Y: o.Y})
+		}
+		r.truth[ros.Stamp(msg.Header.Stamp)] = gt
+		r.haveTruth = true
+	default:
+		return nil
+	}
+	r.used[m.Conn.Topic] = true
+	r.res.Messages++
+	return nil
+}

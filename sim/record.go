@@ -1,0 +1,112 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/ros/bag"
+	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+)
+
+// Topics a recorded simulation uses; replay reads the same.
+const (
+	TopicRadarPoints = "/radar/points"
+	TopicCameraBoxes = "/camera/detections"
+	TopicCameraInfo  = "/camera/camera_info"
+	TopicOdometry    = "/odom"
+	TopicTruth       = "/avfusion/ground_truth"
+)
+
+// Frame ids of the recorded sensor streams.
+const (
+	FrameRadar  = "radar"
+	FrameCamera = "camera"
+)
+
+// BagRecorder writes a run's raw sensor streams and ground truth to a bag,
+// so that `avfusion replay` can run the same perception and fusion on them
+// and score the result. Each message is recorded at the time it reaches
+// the node.
+type BagRecorder struct {
+	w                               *bag.Writer
+	radar, boxes, info, odom, truth *bag.Connection
+	lens                            calib.Pinhole
+	odomFrame, baseFrame            string
+	lastInfo                        sensors.Time
+	truthBuf                        []ros.Truth
+}
+
+// NewBagRecorder creates the bag at path.
+func NewBagRecorder(path string, compression string, lens calib.Pinhole, odomFrame, baseFrame string) (*BagRecorder, error) {
+	w, err := bag.Create(path, bag.WriterOpts{Compression: compression})
+	if err != nil {
+		return nil, err
+	}
+	r := &BagRecorder{w: w, lens: lens, odomFrame: odomFrame, baseFrame: baseFrame}
+	hdr := map[string]string{"callerid": "/avfusion_sim"}
+	for _, c := range []struct {
+		dst   **bag.Connection
+		topic string
+		msg   any
+	}{
+		{&r.radar, TopicRadarPoints, &sensor_msgs.PointCloud2{}},
+		{&r.boxes, TopicCameraBoxes, &vision_msgs.Detection2DArray{}},
+		{&r.info, TopicCameraInfo, &sensor_msgs.CameraInfo{}},
+		{&r.odom, TopicOdometry, &nav_msgs.Odometry{}},
+		{&r.truth, TopicTruth, &derivedobject.ObjectWithCovarianceArray{}},
+	} {
+		if *c.dst, err = w.AddTyped(c.topic, c.msg, hdr); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func at(t sensors.Time) bag.Time { return bag.Time{Sec: uint32(t / 1e9), Nsec: uint32(t % 1e9)} }
+
+// RadarPoints records one radar frame's points.
+func (r *BagRecorder) RadarPoints(stamp, arrival sensors.Time, pts []radar.Point) error {
+	return r.w.WriteMsg(r.radar, at(arrival), ros.RadarCloud(stamp, FrameRadar, pts))
+}
+
+// CameraBoxes records one camera frame's boxes, and the camera_info once
+// a second.
+func (r *BagRecorder) CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error {
+	if r.lastInfo == 0 || stamp-r.lastInfo >= 1e9 {
+		if err := r.w.WriteMsg(r.info, at(arrival), ros.CameraInfo(stamp, FrameCamera, r.lens)); err != nil {
+			return err
+		}
+		r.lastInfo = stamp
+	}
+	return r.w.WriteMsg(r.boxes, at(arrival), ros.CameraBoxes(stamp, FrameCamera, dets))
+}
+
+// Ego records odometry.
+func (r *BagRecorder) Ego(e fusion.Ego) error {
+	return r.w.WriteMsg(r.odom, at(e.Stamp), ros.Odometry(e, r.odomFrame, r.baseFrame))
+}
+
+// Truth records the ground truth at a cycle.
+func (r *BagRecorder) Truth(stamp sensors.Time, truth []Truth) error {
+	r.truthBuf = r.truthBuf[:0]
+	for _, t := range truth {
+		r.truthBuf = append(r.truthBuf, ros.Truth{ID: t.ID, Class: t.Class, X: t.X, Y: t.Y, VX: t.VX, VY: t.VY})
+	}
+	return r.w.WriteMsg(r.truth, at(stamp), ros.GroundTruth(stamp, r.odomFrame, r.truthBuf))
+}
+
+// Close finishes the bag.
+func (r *BagRecorder) Close() error {
+	if err := r.w.Close(); err != nil {
+		return fmt.Errorf("sim: close bag: %w", err)
+	}
+	return nil
+}
