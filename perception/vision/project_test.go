@@ -1,0 +1,46 @@
+package vision
+
+import (
+	"math"
+	"testing"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/perception"
+)
+
+func TestProjectRangesByTheGroundPlane(t *testing.T) {
+	lens := calib.PinholeForFOV(1280, 720, math.Pi/2) // fx = fy = 640, cx = 640, cy = 360
+	mount := calib.Mount{Z: 1.5}
+	var probs perception.ClassProbs
+	probs[perception.Pedestrian] = 1
+	// A pedestrian (a 16 px wide box: 0.5 m at 20 m) whose feet are 48 px
+	// below the horizon, centred 64 px left of the principal point:
+	// nearest face at 640·1.5/48 = 20 m along the axis, bearing
+	// atan(64/640).
+	det, ok := Project(0, Box{568, 200, 16, 208}, probs, 0.8, lens, mount, 2)
+	if !ok {
+		t.Fatal("not projected")
+	}
+	bearing := math.Atan(0.1)
+	if math.Abs(det.Z[perception.CameraBearing]-bearing) > 1e-12 {
+		t.Fatalf("bearing %g, want %g", det.Z[0], bearing)
+	}
+	// Range to the nearest face is 20/cos(bearing); the centre is half a
+	// pedestrian deeper (0.25 m).
+	want := 20/math.Cos(bearing) + 0.25
+	if math.Abs(det.Z[perception.CameraRange]-want) > 0.02 {
+		t.Fatalf("range %g, want %g", det.Z[1], want)
+	}
+	// Range variance: (r²/(fy·h)·σ)² = (400/960·2)² ≈ 0.69 m², and it
+	// grows with distance.
+	if det.R[1][1] < 0.6 || det.R[1][1] > 0.9 {
+		t.Fatalf("range variance %g", det.R[1][1])
+	}
+	far, _ := Project(0, Box{556, 300, 10, 72}, probs, 0.8, lens, mount, 2)
+	if far.R[1][1] <= det.R[1][1] {
+		t.Fatalf("farther box is not less certain: %g vs %g", far.R[1][1], det.R[1][1])
+	}
+	if _, ok := Project(0, Box{600, 100, 40, 200}, probs, 0.8, lens, mount, 2); ok {
+		t.Fatal("a box ending above the horizon was ranged")
+	}
+}
