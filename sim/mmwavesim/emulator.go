@@ -14,6 +14,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +117,55 @@ func (e *Emulator) Running() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.running
+}
+
+// Link makes stable device names for the node: dir/cli and dir/data,
+// symbolic links to the pseudo-terminals (as udev gives a USB radar a
+// stable name). Links left by an earlier emulator are replaced.
+func (e *Emulator) Link(dir string) error {
+	for name, target := range map[string]string{"cli": e.CLIPath(), "data": e.DataPath()} {
+		link := filepath.Join(dir, name)
+		if err := os.Remove(link); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("mmwavesim: %w", err)
+		}
+		if err := os.Symlink(target, link); err != nil {
+			return fmt.Errorf("mmwavesim: %w", err)
+		}
+	}
+	return nil
+}
+
+// Stream writes a frame every frame period while the sensor is started,
+// until ctx ends or the emulator is closed. points(k, uptime) gives frame
+// k's points (sensor frame, ROS axes).
+func (e *Emulator) Stream(ctx context.Context, points func(k int, uptime time.Duration) []radar.Point) error {
+	select {
+	case <-e.started:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	start := time.Now()
+	next := start
+	var pkt []byte
+	for k := 0; ; {
+		next = next.Add(e.FramePeriod())
+		if d := time.Until(next); d > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d):
+			}
+		}
+		if !e.Running() {
+			continue
+		}
+		uptime := time.Since(start)
+		pkt = EncodeFrame(pkt[:0], uint32(k), uptime, points(k, uptime))
+		if err := e.WriteFrame(ctx, pkt); err != nil {
+			return err
+		}
+		k++
+	}
 }
 
 // Close unplugs the radar: both pseudo-terminals close, and the node's

@@ -19,8 +19,16 @@ type DevOpts struct {
 	CommandTimeout time.Duration
 	// Clock stamps arrivals; the wall clock when nil.
 	Clock sensors.Clock
-	Parse Opts
+	// FrameTimeout, when positive, makes ReadFrame fail with ErrNoFrames
+	// after that long (wall time) without a whole frame: a radar that is
+	// connected but silent.
+	FrameTimeout time.Duration
+	Parse        Opts
 }
+
+// ErrNoFrames is returned by ReadFrame when no frame came within the
+// frame timeout.
+var ErrNoFrames = errors.New("mmwave: no frames from the radar")
 
 // DefaultDevOpts suits the SDK 3.x out-of-box demo.
 func DefaultDevOpts() DevOpts {
@@ -84,6 +92,8 @@ func (d *Dev) Errors() [NumErrorKinds]uint64 { return d.scanner.Errors }
 // decodes it into dst, stamped at capture. It returns the port's error (a
 // vanished USB device gives one) or ctx's.
 func (d *Dev) ReadFrame(ctx context.Context, dst *StampedFrame) error {
+	wall := sensors.WallClock{}
+	began := wall.Now()
 	for {
 		if d.scanner.Next(&dst.Frame) {
 			dst.Arrival = d.since
@@ -95,6 +105,9 @@ func (d *Dev) ReadFrame(ctx context.Context, dst *StampedFrame) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if d.opts.FrameTimeout > 0 && wall.Now().Sub(began) > d.opts.FrameTimeout {
+			return ErrNoFrames
 		}
 		empty := d.scanner.Buffered() == 0
 		n, err := d.data.Read(d.scanner.Space())
