@@ -68,8 +68,8 @@ func TestSuperviseSurvivesUnplug(t *testing.T) {
 			Config:     lines,
 			Dev:        mmwave.DevOpts{CommandTimeout: time.Second, FrameTimeout: time.Second, Parse: mmwave.DefaultOpts()},
 			MinBackoff: 50 * time.Millisecond, MaxBackoff: 400 * time.Millisecond,
-			OnFrame:    func(*mmwave.StampedFrame) { mu.Lock(); frames++; mu.Unlock() },
-			OnState:    func(s mmwave.State) { mu.Lock(); states = append(states, s); mu.Unlock() },
+			OnFrame: func(*mmwave.StampedFrame) { mu.Lock(); frames++; mu.Unlock() },
+			OnState: func(s mmwave.State) { mu.Lock(); states = append(states, s); mu.Unlock() },
 		})
 	}()
 	waitFor := func(what string, cond func() bool) {
