@@ -56,6 +56,20 @@ type Diagnostics struct {
 	Tracks    int
 	Pending   int
 	Sensors   []SensorHealth
+	// DroppedInputs counts inputs dropped since start because the queue
+	// to the fusion loop was full.
+	DroppedInputs uint64
+	// Devices reports hardware connections (a serial radar, say).
+	Devices []DeviceHealth
+}
+
+// DeviceHealth is the state of one device connection.
+type DeviceHealth struct {
+	Name      string
+	Connected bool
+	// Reconnects counts reconnections since start.
+	Reconnects int
+	Message    string
 }
 
 // Level rates the window: ERROR when a sensor is silent or more than a tenth
@@ -71,6 +85,11 @@ func (d *Diagnostics) Level() Level {
 	}
 	for _, s := range d.Sensors {
 		if s.Silent {
+			level = LevelError
+		}
+	}
+	for _, dev := range d.Devices {
+		if !dev.Connected {
 			level = LevelError
 		}
 	}
@@ -141,3 +160,6 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks, cycles, misse
 	h.samples = len(durations)
 	return d
 }
+
+// Restart tells the window that the caller emptied its sample slices.
+func (h *HealthWindow) Restart() { h.samples = 0 }

@@ -53,12 +53,19 @@ type Topics struct {
 	Tracks      string `yaml:"tracks"`
 	Markers     string `yaml:"markers"`
 	Diagnostics string `yaml:"diagnostics"`
+	// Inputs of the live node (and radar_points, published when the radar
+	// is on this node's serial ports).
+	RadarPoints      string `yaml:"radar_points"`
+	CameraDetections string `yaml:"camera_detections"`
+	CameraInfo       string `yaml:"camera_info"`
+	Odometry         string `yaml:"odometry"`
 }
 
 // Frames are the REP-105 frame ids the node stamps its output with.
 type Frames struct {
 	Odom     string `yaml:"odom"`
 	BaseLink string `yaml:"base_link"`
+	Radar    string `yaml:"radar"`
 }
 
 // Default returns the built-in configuration.
@@ -74,12 +81,16 @@ func Default() Config {
 		CameraBoxStdPx:  3,
 		Rig:             calib.DefaultRig(),
 		Topics: Topics{
-			Obstacles:   "obstacles",
-			Tracks:      "obstacles/tracks",
-			Markers:     "obstacles/markers",
-			Diagnostics: "/diagnostics",
+			Obstacles:        "obstacles",
+			Tracks:           "obstacles/tracks",
+			Markers:          "obstacles/markers",
+			Diagnostics:      "/diagnostics",
+			RadarPoints:      "radar/points",
+			CameraDetections: "camera/detections",
+			CameraInfo:       "camera/camera_info",
+			Odometry:         "odom",
 		},
-		Frames: Frames{Odom: "odom", BaseLink: "base_link"},
+		Frames: Frames{Odom: "odom", BaseLink: "base_link", Radar: "radar"},
 	}
 }
 
@@ -114,7 +125,9 @@ func (c *Config) Validate() error {
 	for _, f := range []struct{ name, v string }{
 		{"topics.obstacles", c.Topics.Obstacles}, {"topics.tracks", c.Topics.Tracks},
 		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics},
-		{"frames.odom", c.Frames.Odom}, {"frames.base_link", c.Frames.BaseLink},
+		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.camera_detections", c.Topics.CameraDetections},
+		{"topics.camera_info", c.Topics.CameraInfo}, {"topics.odometry", c.Topics.Odometry},
+		{"frames.odom", c.Frames.Odom}, {"frames.base_link", c.Frames.BaseLink}, {"frames.radar", c.Frames.Radar},
 	} {
 		if strings.TrimSpace(f.v) == "" || strings.ContainsAny(f.v, " \t") {
 			return fmt.Errorf("%s: must be a name without spaces, got %q", f.name, f.v)

@@ -202,7 +202,7 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 	message := "fusing"
 	switch level {
 	case fusion.LevelError:
-		message = "deadline misses or a silent sensor"
+		message = "deadline misses, a silent sensor or a lost device"
 	case fusion.LevelWarn:
 		message = "deadline missed"
 	}
@@ -222,8 +222,19 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 			{Key: "cycle_max_ms", Value: f(d.CycleMs.Max)},
 			{Key: "tracks", Value: strconv.Itoa(d.Tracks)},
 			{Key: "queued_scans", Value: strconv.Itoa(d.Pending)},
+			{Key: "dropped_inputs", Value: strconv.FormatUint(d.DroppedInputs, 10)},
 		},
 	})
+	for _, dev := range d.Devices {
+		lvl, m := fusion.LevelOK, "connected"
+		if !dev.Connected {
+			lvl, m = fusion.LevelError, "disconnected: "+dev.Message
+		}
+		msg.Status = append(msg.Status, diagnostic_msgs.DiagnosticStatus{
+			Level: int8(lvl), Name: node + ": " + dev.Name, Message: m, HardwareId: dev.Name,
+			Values: []diagnostic_msgs.KeyValue{{Key: "reconnects", Value: strconv.Itoa(dev.Reconnects)}},
+		})
+	}
 	for _, s := range d.Sensors {
 		lvl, m := fusion.LevelOK, "ok"
 		switch {

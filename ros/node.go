@@ -15,9 +15,12 @@ import (
 
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/sensors"
 	"github.com/bluenviron/goroslib/v2"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
 	"go.uber.org/zap"
@@ -42,6 +45,8 @@ type Conf struct {
 type Node struct {
 	node                                 *goroslib.Node
 	obstacles, tracks, markers, diagPubs *goroslib.Publisher
+	radarPoints                          *goroslib.Publisher
+	subs                                 []*goroslib.Subscriber
 	frames                               launch.Frames
 	name, namespace                      string
 	log                                  *zap.Logger
@@ -125,9 +130,40 @@ func (n *Node) Advertise(topics launch.Topics, frames launch.Frames) error {
 	return nil
 }
 
+// AdvertiseRadarPoints publishes the local radar's point clouds.
+func (n *Node) AdvertiseRadarPoints(topic string) error {
+	pub, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: n.node, Topic: topic, Msg: &sensor_msgs.PointCloud2{}})
+	if err != nil {
+		return fmt.Errorf("ros: advertise %s: %w", topic, err)
+	}
+	n.radarPoints = pub
+	return nil
+}
+
+// PublishRadarPoints sends one radar frame's points (sensor frame, ROS
+// axes) in ti_mmwave_rospkg's layout.
+func (n *Node) PublishRadarPoints(stamp sensors.Time, pts []radar.Point) {
+	if n.radarPoints != nil {
+		n.radarPoints.Write(RadarCloud(stamp, n.frames.Radar, pts))
+	}
+}
+
+// Subscribe calls fn (a func(*SomeMessage)) for every message on topic.
+func (n *Node) Subscribe(topic string, fn any) error {
+	sub, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: n.node, Topic: topic, Callback: fn, QueueSize: 64})
+	if err != nil {
+		return fmt.Errorf("ros: subscribe %s: %w", topic, err)
+	}
+	n.subs = append(n.subs, sub)
+	return nil
+}
+
 // Close unregisters the node.
 func (n *Node) Close() {
-	for _, p := range []*goroslib.Publisher{n.obstacles, n.tracks, n.markers, n.diagPubs} {
+	for _, s := range n.subs {
+		s.Close()
+	}
+	for _, p := range []*goroslib.Publisher{n.obstacles, n.tracks, n.markers, n.diagPubs, n.radarPoints} {
 		if p != nil {
 			p.Close()
 		}

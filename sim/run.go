@@ -15,13 +15,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// Sink receives each cycle's output and, about once a second, the node's
-// diagnostics; for example a ROS publisher. Both are reused after the call
-// returns.
-type Sink interface {
-	Publish(out *fusion.Output) error
-	PublishDiagnostics(d *fusion.Diagnostics) error
-}
+// Sink receives each cycle's output and the diagnostics (see fusion.Sink).
+type Sink = fusion.Sink
 
 // Recorder receives a run's raw sensor streams and ground truth, each at
 // the time it reaches the node (see BagRecorder).

@@ -11,9 +11,10 @@ var commands = []struct {
 	name, summary string
 	run           func(args []string) error
 }{
+	{"run", "run the node on live sensors: a TI radar on serial ports and/or ROS topics", runLive},
 	{"sim", "run the node on a simulated scenario (optionally publishing on ROS)", runSim},
 	{"replay", "run the node on a recorded bag (replay IN.bag --out OUT.bag --fast)", runReplay},
-	{"radar", "TI mmWave radar tools (radar decode FILE)", runRadar},
+	{"radar", "TI mmWave radar tools (radar decode FILE, radar emulate --scenario F)", runRadar},
 	{"bag", "ROS bag tools (bag info FILE)", runBag},
 	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
 	{"version", "print the version", runVersion},

@@ -37,8 +37,11 @@ type decodeSummary struct {
 }
 
 func runRadar(args []string) error {
+	if len(args) > 0 && args[0] == "emulate" {
+		return runEmulate(args[1:])
+	}
 	if len(args) == 0 || args[0] != "decode" {
-		return errors.New("usage: avfusion radar decode FILE [--json]")
+		return errors.New("usage: avfusion radar decode FILE [--json] | avfusion radar emulate --scenario F [--link DIR]")
 	}
 	fs := flag.NewFlagSet("radar decode", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "one JSON line per frame, then a summary line")

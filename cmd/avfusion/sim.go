@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sim"
 	"go.uber.org/zap"
@@ -106,13 +105,6 @@ func runSim(args []string) error {
 	if *seed >= 0 {
 		sc.Seed = *seed
 	}
-	cfg := launch.Default()
-	if *configPath != "" {
-		if err := cfg.LoadFile(*configPath); err != nil {
-			return err
-		}
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -123,17 +115,10 @@ func runSim(args []string) error {
 			return err
 		}
 		defer node.Close()
-		if err := node.ApplyParams(&cfg); err != nil {
-			return err
-		}
 	}
-	for _, s := range sets {
-		if err := cfg.Set(s); err != nil {
-			return err
-		}
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("config: %w", err)
+	cfg, err := layeredConfig(*configPath, node, sets)
+	if err != nil {
+		return err
 	}
 
 	run := sim.RunConfig{
@@ -171,7 +156,7 @@ func runSim(args []string) error {
 		run.Sink = node
 	}
 	showStatus := *status == "on" || (*status == "auto" && *withROS)
-	tty := term.IsTerminal(int(os.Stderr.Fd()))
+	tty := isTerminal(os.Stderr)
 	if showStatus {
 		run.Status = func(s sim.Status) {
 			line := fmt.Sprintf("t=%5.1fs  tracks %3d  cycle %5.1f Hz  latency %5.1f ms", s.Elapsed.Seconds(), s.Tracks, s.CycleHz, s.LatencyMs)
@@ -215,3 +200,5 @@ func runSim(args []string) error {
 		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.CycleMs.P99, res.DeadlineMisses)
 	return nil
 }
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

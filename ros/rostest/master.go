@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -83,7 +84,25 @@ func Start(t testing.TB, cmd *exec.Cmd) {
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
+	startedMu.Lock()
+	started[cmd] = done
+	startedMu.Unlock()
 	t.Cleanup(func() { Stop(cmd, done) })
+}
+
+// started remembers the wait channel of each command Start started.
+var (
+	startedMu sync.Mutex
+	started   = map[*exec.Cmd]chan struct{}{}
+)
+
+// StopCmd stops a command that Start started, now rather than at the end
+// of the test.
+func StopCmd(cmd *exec.Cmd) {
+	startedMu.Lock()
+	done := started[cmd]
+	startedMu.Unlock()
+	Stop(cmd, done)
 }
 
 // Stop interrupts cmd's process group and waits for done, killing the

@@ -2,6 +2,7 @@ package mmwavesim
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -99,7 +100,9 @@ func TestSuperviseSurvivesUnplug(t *testing.T) {
 	defer func() { stop2(); _ = e2.Close() }()
 	waitFor("frames after replugging", func() bool { return frames >= before+5 })
 	cancel()
-	<-done
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("supervisor ended with %v", err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	last := states[len(states)-1]

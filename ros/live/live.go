@@ -1,0 +1,252 @@
+// Package live runs the node on live inputs: a TI mmWave radar on this
+// machine's serial ports (kept alive by the supervisor) or radar point
+// clouds from ROS, camera detections and odometry from ROS, fused at the
+// output rate and published on ROS.
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+	"go.uber.org/zap"
+)
+
+// Config configures the live node.
+type Config struct {
+	Node launch.Config
+	// RadarCLI and RadarData are the serial devices of a local TI radar;
+	// empty means the radar comes as point clouds on ROS.
+	RadarCLI, RadarData string
+	// RadarConfig is the .cfg uploaded to the local radar.
+	RadarConfig string
+	// RadarLatency is the local radar's capture-to-first-byte latency.
+	RadarLatency time.Duration
+	Logger       *zap.Logger
+	// Cycle, when set, is called after every cycle.
+	Cycle func(out *fusion.Output)
+}
+
+// node holds what the input callbacks share.
+type node struct {
+	cfg     *Config
+	runner  *fusion.Runner
+	clock   sensors.Clock
+	log     *zap.Logger
+	ros     *ros.Node
+	mu      sync.Mutex
+	ego     fusion.Ego
+	haveEgo bool
+	lens    calib.Pinhole
+	radarSt mmwave.State
+	// clusterer is used by one radar source at a time.
+	clusterer *radar.Clusterer
+	points    []radar.Point
+}
+
+// Run runs the node until ctx ends. rn must be registered; its outputs are
+// advertised here.
+func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
+	if err := cfg.Node.Validate(); err != nil {
+		return fmt.Errorf("live: config: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	c := &cfg.Node
+	params := c.Tracker
+	// Radar arrives as point clouds either way: tell the tracker about the
+	// clustering's static-clutter removal and fragments.
+	params.Radar.StaticBlindMps = math.Max(params.Radar.StaticBlindMps, c.RadarPerception.StaticToleranceMps)
+	params.Radar.Fragments = true
+	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout})
+	if err != nil {
+		return err
+	}
+	clusterer, err := radar.NewClusterer(c.RadarPerception)
+	if err != nil {
+		return err
+	}
+	if err := rn.Advertise(c.Topics, c.Frames); err != nil {
+		return err
+	}
+	n := &node{cfg: &cfg, clock: sensors.WallClock{}, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer}
+	local := cfg.RadarCLI != "" || cfg.RadarData != ""
+	n.runner = fusion.NewRunner(fusion.RunnerConfig{
+		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
+		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Cycle: cfg.Cycle,
+		Devices: func() []fusion.DeviceHealth {
+			if !local {
+				return nil
+			}
+			n.mu.Lock()
+			defer n.mu.Unlock()
+			msg := ""
+			if n.radarSt.Err != nil {
+				msg = n.radarSt.Err.Error()
+			}
+			return []fusion.DeviceHealth{{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg}}
+		},
+	})
+	subs := []struct {
+		topic string
+		fn    any
+	}{
+		{c.Topics.Odometry, n.onOdometry},
+		{c.Topics.CameraInfo, n.onCameraInfo},
+		{c.Topics.CameraDetections, n.onCameraBoxes},
+	}
+	if !local {
+		subs = append(subs, struct {
+			topic string
+			fn    any
+		}{c.Topics.RadarPoints, n.onRadarCloud})
+	}
+	for _, s := range subs {
+		if err := rn.Subscribe(s.topic, s.fn); err != nil {
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() { cancel(); wg.Wait() }()
+	if local {
+		if err := rn.AdvertiseRadarPoints(c.Topics.RadarPoints); err != nil {
+			return err
+		}
+		lines, err := readConfig(cfg.RadarConfig)
+		if err != nil {
+			return err
+		}
+		n.radarSt.Err = errors.New("not connected yet")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = mmwave.Supervise(ctx, mmwave.SupervisorConfig{
+				Open:   n.openRadar,
+				Config: lines,
+				Dev: mmwave.DevOpts{TransferLatency: cfg.RadarLatency, CommandTimeout: 2 * time.Second,
+					FrameTimeout: 2 * time.Second, Clock: n.clock, Parse: mmwave.DefaultOpts()},
+				MinBackoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second,
+				OnFrame: n.onRadarFrame,
+				OnState: n.onRadarState,
+			})
+		}()
+	}
+	n.log.Info("running", zap.Bool("local_radar", local), zap.Float64("output_hz", c.OutputHz))
+	return n.runner.Run(ctx)
+}
+
+func readConfig(path string) ([]mmwave.ConfigLine, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("live: radar config: %w", err)
+	}
+	defer f.Close() //nolint:errcheck // read-only
+	return mmwave.ReadConfig(f)
+}
+
+func (n *node) openRadar() (io.ReadWriteCloser, io.ReadWriteCloser, error) {
+	cli, err := mmwave.OpenSerial(n.cfg.RadarCLI, mmwave.CLIBaud, 100*time.Millisecond)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := mmwave.OpenSerial(n.cfg.RadarData, mmwave.DataBaud, 100*time.Millisecond)
+	if err != nil {
+		return nil, nil, errors.Join(err, cli.Close())
+	}
+	return cli, data, nil
+}
+
+func (n *node) onRadarState(s mmwave.State) {
+	n.mu.Lock()
+	n.radarSt = s
+	n.mu.Unlock()
+	if s.Connected {
+		n.log.Info("radar connected", zap.Int("reconnects", s.Reconnects))
+	} else {
+		n.log.Warn("radar lost; reconnecting", zap.Error(s.Err))
+	}
+}
+
+// sensorVelocity is the radar's own velocity in its frame, from the
+// latest odometry (zero without odometry).
+func (n *node) sensorVelocity(stamp sensors.Time) (float64, float64) {
+	n.mu.Lock()
+	ego, have := n.ego, n.haveEgo
+	n.mu.Unlock()
+	if !have {
+		return 0, 0
+	}
+	pose := ego.At(stamp).SensorPose(n.cfg.Node.Rig.Radar)
+	s, c := math.Sincos(pose.Yaw)
+	return c*pose.VX + s*pose.VY, -s*pose.VX + c*pose.VY
+}
+
+// submitRadar clusters n.points and hands the detections to the loop.
+func (n *node) submitRadar(stamp sensors.Time) {
+	vx, vy := n.sensorVelocity(stamp)
+	dets := n.clusterer.Detect(nil, stamp, n.points, vx, vy)
+	n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
+}
+
+func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
+	n.points = radar.FromTIFrame(n.points[:0], &f.Frame)
+	n.ros.PublishRadarPoints(f.Stamp, n.points)
+	n.submitRadar(f.Stamp)
+}
+
+func (n *node) onRadarCloud(msg *sensor_msgs.PointCloud2) {
+	pts, err := ros.RadarPoints(n.points[:0], msg)
+	if err != nil {
+		n.log.Warn("radar cloud refused", zap.Error(err))
+		return
+	}
+	n.points = pts
+	n.submitRadar(ros.Stamp(msg.Header.Stamp))
+}
+
+func (n *node) onOdometry(msg *nav_msgs.Odometry) {
+	e := ros.EgoFromOdometry(msg)
+	n.mu.Lock()
+	n.ego, n.haveEgo = e, true
+	n.mu.Unlock()
+	n.runner.Submit(fusion.Input{Ego: &e, Arrival: n.clock.Now()})
+}
+
+func (n *node) onCameraInfo(msg *sensor_msgs.CameraInfo) {
+	lens, err := ros.LensFromCameraInfo(msg)
+	if err != nil {
+		n.log.Warn("camera_info refused", zap.Error(err))
+		return
+	}
+	n.mu.Lock()
+	n.lens = lens
+	n.mu.Unlock()
+}
+
+func (n *node) onCameraBoxes(msg *vision_msgs.Detection2DArray) {
+	n.mu.Lock()
+	lens := n.lens
+	n.mu.Unlock()
+	stamp := ros.Stamp(msg.Header.Stamp)
+	dets := ros.CameraDetections(nil, msg, stamp, lens, n.cfg.Node.Rig.Camera, n.cfg.Node.CameraBoxStdPx)
+	n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
+}
