@@ -56,6 +56,7 @@ type Topics struct {
 	// Inputs of the live node (and radar_points, published when the radar
 	// is on this node's serial ports).
 	RadarPoints      string `yaml:"radar_points"`
+	RadarScan        string `yaml:"radar_scan"`
 	CameraDetections string `yaml:"camera_detections"`
 	CameraInfo       string `yaml:"camera_info"`
 	Odometry         string `yaml:"odometry"`
@@ -86,6 +87,7 @@ func Default() Config {
 			Markers:          "obstacles/markers",
 			Diagnostics:      "/diagnostics",
 			RadarPoints:      "radar/points",
+			RadarScan:        "radar/scan",
 			CameraDetections: "camera/detections",
 			CameraInfo:       "camera/camera_info",
 			Odometry:         "odom",
@@ -125,7 +127,8 @@ func (c *Config) Validate() error {
 	for _, f := range []struct{ name, v string }{
 		{"topics.obstacles", c.Topics.Obstacles}, {"topics.tracks", c.Topics.Tracks},
 		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics},
-		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.camera_detections", c.Topics.CameraDetections},
+		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.radar_scan", c.Topics.RadarScan},
+		{"topics.camera_detections", c.Topics.CameraDetections},
 		{"topics.camera_info", c.Topics.CameraInfo}, {"topics.odometry", c.Topics.Odometry},
 		{"frames.odom", c.Frames.Odom}, {"frames.base_link", c.Frames.BaseLink}, {"frames.radar", c.Frames.Radar},
 	} {

@@ -12,6 +12,7 @@ import (
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
@@ -92,6 +93,19 @@ func RadarPoints(dst []radar.Point, msg *sensor_msgs.PointCloud2) ([]radar.Point
 		dst = append(dst, radar.Point{X: get(b, "x"), Y: get(b, "y"), Z: get(b, "z"), SNR: get(b, "intensity"), Doppler: get(b, "velocity")})
 	}
 	return dst, nil
+}
+
+// RadarScanPoints appends the returns of a radar_msgs/RadarScan to dst as
+// points in the sensor frame (amplitude as SNR).
+func RadarScanPoints(dst []radar.Point, msg *radarmsgs.RadarScan) []radar.Point {
+	for _, r := range msg.Returns {
+		rng, az, el := float64(r.Range), float64(r.Azimuth), float64(r.Elevation)
+		dst = append(dst, radar.Point{
+			X: rng * math.Cos(el) * math.Cos(az), Y: rng * math.Cos(el) * math.Sin(az), Z: rng * math.Sin(el),
+			Doppler: float64(r.DopplerVelocity), SNR: float64(r.Amplitude),
+		})
+	}
+	return dst
 }
 
 // CameraBoxes builds a vision_msgs/Detection2DArray of camera detections:

@@ -8,6 +8,7 @@ import (
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 )
 
@@ -69,5 +70,13 @@ func TestCameraBoxesRoundTrip(t *testing.T) {
 	// the box is centred, so the bearing is 0.
 	if math.Abs(got.Z[perception.CameraBearing]) > 1e-12 || got.Z[perception.CameraRange] < 89.6 {
 		t.Fatalf("bearing %g range %g", got.Z[0], got.Z[1])
+	}
+}
+
+func TestRadarScanPoints(t *testing.T) {
+	msg := &radarmsgs.RadarScan{Returns: []radarmsgs.RadarReturn{{Range: 10, Azimuth: float32(math.Pi / 6), Elevation: 0, DopplerVelocity: -2, Amplitude: 15}}}
+	p := RadarScanPoints(nil, msg)[0]
+	if math.Abs(p.X-10*math.Cos(math.Pi/6)) > 1e-5 || math.Abs(p.Y-5) > 1e-5 || p.Z != 0 || p.Doppler != -2 || p.SNR != 15 {
+		t.Fatalf("%+v", p)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
@@ -55,7 +56,9 @@ type node struct {
 	haveEgo bool
 	lens    calib.Pinhole
 	radarSt mmwave.State
-	// clusterer is used by one radar source at a time.
+	// radarMu serialises the radar sources (ROS callbacks run on their
+	// own goroutines) around the clusterer and its scratch.
+	radarMu   sync.Mutex
 	clusterer *radar.Clusterer
 	points    []radar.Point
 }
@@ -117,7 +120,10 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		subs = append(subs, struct {
 			topic string
 			fn    any
-		}{c.Topics.RadarPoints, n.onRadarCloud})
+		}{c.Topics.RadarPoints, n.onRadarCloud}, struct {
+			topic string
+			fn    any
+		}{c.Topics.RadarScan, n.onRadarScan})
 	}
 	for _, s := range subs {
 		if err := rn.Subscribe(s.topic, s.fn); err != nil {
@@ -200,7 +206,8 @@ func (n *node) sensorVelocity(stamp sensors.Time) (float64, float64) {
 	return c*pose.VX + s*pose.VY, -s*pose.VX + c*pose.VY
 }
 
-// submitRadar clusters n.points and hands the detections to the loop.
+// submitRadar clusters n.points and hands the detections to the loop;
+// the caller holds radarMu.
 func (n *node) submitRadar(stamp sensors.Time) {
 	vx, vy := n.sensorVelocity(stamp)
 	dets := n.clusterer.Detect(nil, stamp, n.points, vx, vy)
@@ -208,18 +215,29 @@ func (n *node) submitRadar(stamp sensors.Time) {
 }
 
 func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
+	n.radarMu.Lock()
+	defer n.radarMu.Unlock()
 	n.points = radar.FromTIFrame(n.points[:0], &f.Frame)
 	n.ros.PublishRadarPoints(f.Stamp, n.points)
 	n.submitRadar(f.Stamp)
 }
 
 func (n *node) onRadarCloud(msg *sensor_msgs.PointCloud2) {
+	n.radarMu.Lock()
+	defer n.radarMu.Unlock()
 	pts, err := ros.RadarPoints(n.points[:0], msg)
 	if err != nil {
 		n.log.Warn("radar cloud refused", zap.Error(err))
 		return
 	}
 	n.points = pts
+	n.submitRadar(ros.Stamp(msg.Header.Stamp))
+}
+
+func (n *node) onRadarScan(msg *radarmsgs.RadarScan) {
+	n.radarMu.Lock()
+	defer n.radarMu.Unlock()
+	n.points = ros.RadarScanPoints(n.points[:0], msg)
 	n.submitRadar(ros.Stamp(msg.Header.Stamp))
 }
 
