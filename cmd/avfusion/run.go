@@ -20,7 +20,7 @@ import (
 // layeredConfig applies the configuration layers after the defaults: the
 // file, the node's private parameters (when there is a node), the --set
 // flags; then validates.
-func layeredConfig(path string, node *ros.Node, sets []string) (launch.Config, error) {
+func layeredConfig(path string, node *ros.Node, ra ros.Args, sets []string) (launch.Config, error) {
 	cfg := launch.Default()
 	if path != "" {
 		if err := cfg.LoadFile(path); err != nil {
@@ -30,6 +30,12 @@ func layeredConfig(path string, node *ros.Node, sets []string) (launch.Config, e
 	if node != nil {
 		if err := node.ApplyParams(&cfg); err != nil {
 			return cfg, err
+		}
+	}
+	// _key:=value on the command line, as rosrun passes them.
+	for _, s := range ra.ConfigSets() {
+		if err := cfg.Set(s); err != nil {
+			return cfg, fmt.Errorf("private parameter %w", err)
 		}
 	}
 	for _, s := range sets {
@@ -44,6 +50,7 @@ func layeredConfig(path string, node *ros.Node, sets []string) (launch.Config, e
 }
 
 func runLive(args []string) error {
+	args, ra := ros.SplitArgs(args)
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	radarCLI := fs.String("radar-cli", "", "serial device of a local TI radar's CLI port (e.g. /dev/ttyUSB0); without it radar point clouds are read from ROS")
 	radarData := fs.String("radar-data", "", "serial device of the local radar's data port (e.g. /dev/ttyUSB1)")
@@ -62,11 +69,14 @@ func runLive(args []string) error {
 	if (*radarCLI == "") != (*radarData == "") {
 		return errors.New("--radar-cli and --radar-data go together")
 	}
-	log, err := newLogger(*logLevel)
+	log, err := newLogger(*logLevel, ra.Log)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	if ra.Name != "" {
+		*nodeName = ra.Name
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *duration > 0 {
@@ -74,12 +84,12 @@ func runLive(args []string) error {
 		ctx, cancel = context.WithTimeout(ctx, *duration)
 		defer cancel()
 	}
-	node, err := ros.NewNode(ros.Conf{Name: *nodeName, Logger: log})
+	node, err := ros.NewNode(ros.Conf{Name: *nodeName, Namespace: ra.Namespace, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer node.Close()
-	cfg, err := layeredConfig(*configPath, node, sets)
+	cfg, err := layeredConfig(*configPath, node, ra, sets)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,9 @@ type simSummary struct {
 	DeadlineMisses int `json:"deadline_misses"`
 }
 
-func newLogger(level string) (*zap.Logger, error) {
+// newLogger logs to stderr and, when logFile is set (roslaunch's __log:=),
+// to that file too.
+func newLogger(level, logFile string) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
 		return nil, fmt.Errorf("--log-level: %w", err)
@@ -58,11 +60,15 @@ func newLogger(level string) (*zap.Logger, error) {
 	cfg.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
 	cfg.EncoderConfig.EncodeDuration = zapcore.StringDurationEncoder
 	cfg.OutputPaths = []string{"stderr"}
+	if logFile != "" {
+		cfg.OutputPaths = append(cfg.OutputPaths, logFile)
+	}
 	cfg.Sampling = nil
 	return cfg.Build()
 }
 
 func runSim(args []string) error {
+	args, ra := ros.SplitArgs(args)
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	scenarioPath := fs.String("scenario", "", "scenario YAML file (see sim/scenarios)")
 	seed := fs.Int64("seed", -1, "random seed; -1 keeps the scenario's")
@@ -92,7 +98,7 @@ func runSim(args []string) error {
 	if *duration < 0 {
 		return fmt.Errorf("--duration: must not be negative, got %v", *duration)
 	}
-	log, err := newLogger(*logLevel)
+	log, err := newLogger(*logLevel, ra.Log)
 	if err != nil {
 		return err
 	}
@@ -110,13 +116,16 @@ func runSim(args []string) error {
 
 	var node *ros.Node
 	if *withROS {
-		node, err = ros.NewNode(ros.Conf{Name: *nodeName, Logger: log})
+		if ra.Name != "" {
+			*nodeName = ra.Name
+		}
+		node, err = ros.NewNode(ros.Conf{Name: *nodeName, Namespace: ra.Namespace, Logger: log})
 		if err != nil {
 			return err
 		}
 		defer node.Close()
 	}
-	cfg, err := layeredConfig(*configPath, node, sets)
+	cfg, err := layeredConfig(*configPath, node, ra, sets)
 	if err != nil {
 		return err
 	}
