@@ -8,7 +8,7 @@ GOLANGCI_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.tools/$(GOLANGCI_VERSION)
 GOLANGCI := $(TOOLS)/golangci-lint
 BIN := $(CURDIR)/bin/avfusion
-DEB_PACKAGES := ros-core python3-rosbag
+DEB_PACKAGES := ros-core python3-rosbag qemu-user
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # demo settings; override as `make demo SCENARIO=sim/scenarios/crossing.yaml DURATION=60s`
@@ -16,7 +16,7 @@ SCENARIO ?= sim/scenarios/urban.yaml
 DURATION ?= 20s
 ROS_MASTER_URI ?= http://127.0.0.1:11311
 
-.PHONY: all deps build demo test lint vet fmt-check unit bench clean
+.PHONY: all deps build cross demo test lint vet fmt-check unit bench clean
 
 all: build
 
@@ -30,6 +30,11 @@ deps: ## Debian packages and Go modules
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/avfusion
+
+# Static builds for embedded boards (no cgo): linux/arm64 and linux/arm v7.
+cross:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -o bin/avfusion-linux-arm64 ./cmd/avfusion
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -o bin/avfusion-linux-armv7 ./cmd/avfusion
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
@@ -47,7 +52,7 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 ./...
 
-test: deps fmt-check vet lint unit
+test: deps fmt-check vet lint cross unit
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
