@@ -1,8 +1,6 @@
 package fusion
 
 import (
-	"math"
-	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/perception"
@@ -96,18 +94,6 @@ func (d *Diagnostics) Level() Level {
 	return level
 }
 
-// PercentilesOf returns the median, 99th percentile (nearest rank) and
-// maximum of xs; zero for an empty sample.
-func PercentilesOf(xs []float64) Percentiles {
-	if len(xs) == 0 {
-		return Percentiles{}
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	at := func(q float64) float64 { return s[int(math.Ceil(q*float64(len(s))))-1] }
-	return Percentiles{P50: at(0.5), P99: at(0.99), Max: s[len(s)-1]}
-}
-
 // HealthWindow turns a run's counters into one Diagnostics per window.
 type HealthWindow struct {
 	sensors  []perception.Sensor
@@ -116,7 +102,6 @@ type HealthWindow struct {
 	wallFrom time.Time
 	cycles   int // cycles before the window
 	misses   int
-	samples  int // latency/cycle samples before the window
 	fused    [perception.NumSensors]uint64
 	diag     Diagnostics
 }
@@ -128,25 +113,26 @@ func NewHealthWindow(live []perception.Sensor, start sensors.Time, realtime bool
 }
 
 // Window closes the window at now and returns its diagnostics (reused by
-// the next call). cycles and misses are totals since start; latencies and
-// durations hold every sample since start, in ms.
-func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks, cycles, misses int, latencies, durations []float64) *Diagnostics {
+// the next call); it resets the stats' window histograms.
+func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *CycleStats) *Diagnostics {
 	span := now.Sub(h.since)
 	if h.realtime {
 		span = time.Since(h.wallFrom)
 	}
 	d := &h.diag
 	*d = Diagnostics{
-		Stamp: now, Window: span, Cycles: cycles,
-		CycleHz:             float64(cycles-h.cycles) / span.Seconds(),
-		DeadlineMisses:      misses - h.misses,
-		TotalDeadlineMisses: misses,
-		LatencyMs:           PercentilesOf(latencies[min(h.samples, len(latencies)):]),
-		CycleMs:             PercentilesOf(durations[min(h.samples, len(durations)):]),
+		Stamp: now, Window: span, Cycles: stats.Cycles,
+		CycleHz:             float64(stats.Cycles-h.cycles) / span.Seconds(),
+		DeadlineMisses:      stats.Misses - h.misses,
+		TotalDeadlineMisses: stats.Misses,
+		LatencyMs:           stats.WindowLatency.Percentiles(),
+		CycleMs:             stats.WindowCycle.Percentiles(),
 		Tracks:              tracks,
 		Pending:             e.Pending(),
 		Sensors:             d.Sensors[:0],
 	}
+	stats.WindowLatency.Reset()
+	stats.WindowCycle.Reset()
 	for _, s := range h.sensors {
 		d.Sensors = append(d.Sensors, SensorHealth{
 			Sensor:      s,
@@ -156,10 +142,6 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks, cycles, misse
 		})
 		h.fused[s] = e.Fused[s]
 	}
-	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), cycles, misses
-	h.samples = len(durations)
+	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), stats.Cycles, stats.Misses
 	return d
 }
-
-// Restart tells the window that the caller emptied its sample slices.
-func (h *HealthWindow) Restart() { h.samples = 0 }

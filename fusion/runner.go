@@ -2,6 +2,7 @@ package fusion
 
 import (
 	"context"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -88,8 +89,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	start := r.cfg.Clock.Now()
 	health := NewHealthWindow(r.cfg.Sensors, start, true)
 	var out Output
-	var latencies, durations []float64
-	cycles, misses := 0, 0
+	var stats CycleStats
 	lastDiag := start
 	for {
 		select {
@@ -122,16 +122,13 @@ func (r *Runner) Run(ctx context.Context) error {
 			r.cfg.Cycle(&out)
 		}
 		took := time.Since(began)
-		cycles++
-		if took > r.cfg.Deadline {
-			misses++
-		}
-		durations = append(durations, float64(took)/1e6)
+		latency := math.NaN()
 		if out.Newest > 0 {
-			latencies = append(latencies, float64(r.cfg.Clock.Now()-out.Newest)/1e6)
+			latency = float64(r.cfg.Clock.Now()-out.Newest) / 1e6
 		}
+		stats.Record(latency, float64(took)/1e6, took > r.cfg.Deadline)
 		if now.Sub(lastDiag) >= time.Second {
-			d := health.Window(e, now, len(out.Tracks), cycles, misses, latencies, durations)
+			d := health.Window(e, now, len(out.Tracks), &stats)
 			d.DroppedInputs = r.dropped.Load()
 			if r.cfg.Devices != nil {
 				d.Devices = r.cfg.Devices()
@@ -140,11 +137,6 @@ func (r *Runner) Run(ctx context.Context) error {
 				_ = r.cfg.Sink.PublishDiagnostics(d)
 			}
 			lastDiag = now
-			// Keep the samples bounded: the window only looks at the tail.
-			if len(durations) > 4096 {
-				latencies, durations = latencies[:0], durations[:0]
-				health.Restart()
-			}
 		}
 	}
 }

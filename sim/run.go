@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/avfusion/avfusion/fusion"
@@ -74,6 +75,9 @@ type Result struct {
 	DeadlineMisses int
 	PublishErrors  int
 	DroppedLate    uint64
+	// HeapStartMB and HeapEndMB are the live heap after a collection a
+	// tenth into the run and at its end.
+	HeapStartMB, HeapEndMB float64
 }
 
 // Run simulates the scenario's sensors, fuses them cycle by cycle, scores
@@ -132,8 +136,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	}
 	acc := eval.NewAccumulator(eval.GroundDistance(cfg.MatchDistanceM))
 	res := &Result{}
-	latencies := make([]float64, 0, cycles)
-	durations := make([]float64, 0, cycles)
+	var stats fusion.CycleStats
 	var out fusion.Output
 	var truth []Truth
 	var gt, hyp []eval.Object
@@ -185,14 +188,22 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		if cfg.Realtime {
 			took = published.Sub(now) // scheduling delay included
 		}
-		if took > cfg.Deadline {
-			res.DeadlineMisses++
-		}
-		durations = append(durations, float64(took)/1e6)
-		lat := 0.0
+		lat := math.NaN()
 		if out.Newest > 0 {
 			lat = float64(published-out.Newest) / 1e6
-			latencies = append(latencies, lat)
+		}
+		stats.Record(lat, float64(took)/1e6, took > cfg.Deadline)
+		if k == cycles/10 || k == cycles {
+			// The heap after a collection, early (after warm-up) and at the
+			// end: a soak run shows whether it grows.
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if k == cycles {
+				res.HeapEndMB = float64(ms.HeapAlloc) / (1 << 20)
+			} else {
+				res.HeapStartMB = float64(ms.HeapAlloc) / (1 << 20)
+			}
 		}
 
 		truth = world.Truth(truth[:0], now)
@@ -217,21 +228,22 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		res.Cycles++
 
 		if el := now.Sub(start); el-lastStatus >= time.Second {
-			d := health.Window(engine, now, len(out.Tracks), k, res.DeadlineMisses, latencies, durations)
+			d := health.Window(engine, now, len(out.Tracks), &stats)
 			if cfg.Sink != nil {
 				if err := cfg.Sink.PublishDiagnostics(d); err != nil {
 					res.PublishErrors++
 				}
 			}
 			if cfg.Status != nil {
-				cfg.Status(Status{Elapsed: el, Tracks: len(out.Tracks), CycleHz: d.CycleHz, LatencyMs: lat})
+				cfg.Status(Status{Elapsed: el, Tracks: len(out.Tracks), CycleHz: d.CycleHz, LatencyMs: d.LatencyMs.P50})
 			}
 			lastStatus = el
 		}
 	}
 	res.Tracking = acc.Metrics()
-	res.LatencyMs = fusion.PercentilesOf(latencies)
-	res.CycleMs = fusion.PercentilesOf(durations)
+	res.LatencyMs = stats.Latency.Percentiles()
+	res.CycleMs = stats.Cycle.Percentiles()
+	res.DeadlineMisses = stats.Misses
 	for _, n := range engine.DroppedLate {
 		res.DroppedLate += n
 	}

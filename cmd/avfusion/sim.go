@@ -75,6 +75,7 @@ func runSim(args []string) error {
 	duration := fs.Duration("duration", 0, "run length; 0 keeps the scenario's")
 	asJSON := fs.Bool("json", false, "print one JSON summary object on stdout")
 	withROS := fs.Bool("ros", false, "run in real time and publish on ROS (master from $ROS_MASTER_URI)")
+	realtime := fs.Bool("realtime", false, "pace the run on the wall clock (implied by --ros); for soak runs")
 	configPath := fs.String("config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
 	status := fs.String("status", "auto", "live status line on stderr: auto (with --ros), on, off")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -136,7 +137,7 @@ func runSim(args []string) error {
 		OutputHz:        cfg.OutputHz,
 		Deadline:        cfg.Deadline,
 		Duration:        *duration,
-		Realtime:        *withROS,
+		Realtime:        *withROS || *realtime,
 		Start:           1_700_000_000e9, // a fixed epoch keeps virtual runs bit-identical
 		MatchDistanceM:  cfg.MatchDistanceM,
 		Radar:           mode,
@@ -164,7 +165,7 @@ func runSim(args []string) error {
 		}
 		run.Sink = node
 	}
-	showStatus := *status == "on" || (*status == "auto" && *withROS)
+	showStatus := *status == "on" || (*status == "auto" && (*withROS || *realtime))
 	tty := isTerminal(os.Stderr)
 	if showStatus {
 		run.Status = func(s sim.Status) {
@@ -203,10 +204,12 @@ func runSim(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "\n%s (seed %d): %d cycles in %.1fs\n"+
 		"  MOTA %.3f  MOTP %.2f m  IDF1 %.3f  ID switches %d  false positives %d  misses %d  objects %d\n"+
-		"  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms   cycle p99 %.3f ms   deadline misses %d\n",
+		"  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms   cycle p99 %.3f ms   deadline misses %d\n"+
+		"  heap after GC: %.1f MB a tenth in, %.1f MB at the end\n",
 		sc.Name, sc.Seed, res.Cycles, time.Since(began).Seconds(),
 		m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.UniqueObjects,
-		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.CycleMs.P99, res.DeadlineMisses)
+		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.CycleMs.P99, res.DeadlineMisses,
+		res.HeapStartMB, res.HeapEndMB)
 	return nil
 }
 

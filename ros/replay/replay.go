@@ -206,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return r.res, err
 	}
-	r.res.LatencyMs = fusion.PercentilesOf(r.latencies)
+	r.res.LatencyMs = r.stats.Latency.Percentiles()
 	if r.haveTruth {
 		m := r.acc.Metrics()
 		r.res.Tracking = &m
@@ -237,8 +237,7 @@ type replayer struct {
 	acc       *eval.Accumulator
 	haveTruth bool
 	truth     map[sensors.Time][]eval.Object
-	latencies []float64
-	zeros     []float64
+	stats     fusion.CycleStats
 	health    *fusion.HealthWindow
 	lastDiag  sensors.Time
 	used      map[string]bool
@@ -272,10 +271,12 @@ func (r *replayer) cycle(now sensors.Time) error {
 	r.engine.Advance(now)
 	r.engine.Snapshot(now, &r.snapshot)
 	r.res.Cycles++
+	latency := math.NaN()
 	if r.snapshot.Newest > 0 {
-		r.latencies = append(r.latencies, float64(now-r.snapshot.Newest)/1e6)
+		latency = float64(now-r.snapshot.Newest) / 1e6
 	}
-	r.zeros = append(r.zeros, 0) // cycle time on the virtual clock
+	// Cycle time is measured on the virtual clock: zero, and deterministic.
+	r.stats.Record(latency, 0, false)
 	if r.out != nil {
 		if err := r.out.publish(&r.snapshot); err != nil {
 			return err
@@ -296,7 +297,7 @@ func (r *replayer) cycle(now sensors.Time) error {
 		delete(r.truth, now)
 	}
 	if now-r.lastDiag >= 1e9 {
-		d := r.health.Window(r.engine, now, len(r.snapshot.Tracks), r.res.Cycles, 0, r.latencies, r.zeros)
+		d := r.health.Window(r.engine, now, len(r.snapshot.Tracks), &r.stats)
 		if r.out != nil {
 			if err := r.out.w.WriteMsg(r.out.diagConn, at(now), ros.DiagnosticArray(d, "avfusion")); err != nil {
 				return err

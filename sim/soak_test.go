@@ -1,0 +1,39 @@
+package sim
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/fusion"
+)
+
+// TestSoakCompressed is the CI version of the hour-long soak: two minutes
+// of the soak scenario in real time. Deadline misses must stay within a
+// budget of 0.5 % of cycles (the machine is shared with the other test
+// packages) and the heap must not grow.
+func TestSoakCompressed(t *testing.T) {
+	sc, err := LoadScenario("scenarios/long/soak.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), RunConfig{
+		Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
+		OutputHz: 20, Deadline: 25 * time.Millisecond, Duration: 2 * time.Minute, Realtime: true, MatchDistanceM: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d cycles, %d deadline misses, cycle p99 %.2f ms, latency p99 %.1f ms, heap %.2f → %.2f MB, MOTA %.3f",
+		res.Cycles, res.DeadlineMisses, res.CycleMs.P99, res.LatencyMs.P99, res.HeapStartMB, res.HeapEndMB, res.Tracking.MOTA)
+	if res.Cycles != 2400 {
+		t.Fatalf("%d cycles in two minutes at 20 Hz", res.Cycles)
+	}
+	if budget := res.Cycles / 200; res.DeadlineMisses > budget {
+		t.Errorf("%d deadline misses, budget %d", res.DeadlineMisses, budget)
+	}
+	if res.HeapEndMB > res.HeapStartMB+1 {
+		t.Errorf("heap grew from %.2f to %.2f MB", res.HeapStartMB, res.HeapEndMB)
+	}
+}
