@@ -100,3 +100,24 @@ func TestTIRadarPath(t *testing.T) {
 		t.Fatalf("MOTA %.3f through the TI path on following traffic", a.Tracking.MOTA)
 	}
 }
+
+// TestTIRadarRealtime runs the TI path in real time, where the emulator's
+// worker makes radar frames concurrently with the camera's (the race
+// detector watches the shared world) and paces them at the baud rate.
+func TestTIRadarRealtime(t *testing.T) {
+	sc, err := LoadScenario("scenarios/urban.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), RunConfig{
+		Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
+		OutputHz: 20, Deadline: 50 * time.Millisecond, Duration: 3 * time.Second, Realtime: true, MatchDistanceM: 2,
+		Radar: RadarTI, RadarConfig: "../" + DefaultTIConfig, RadarPerception: radar.DefaultParams(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cycles != 60 || res.Tracking.MOTA < 0.3 {
+		t.Fatalf("%d cycles, MOTA %.3f", res.Cycles, res.Tracking.MOTA)
+	}
+}

@@ -31,7 +31,9 @@ type World struct {
 	start  sensors.Time
 	radar  *rand.Rand
 	camera *rand.Rand
-	view   []viewed // scratch
+	// Scratch for what each sensor sees: the radar's frames may be made on
+	// another goroutine than the camera's (the TI emulator's worker).
+	radarView, cameraView []viewed
 }
 
 // viewed is an actor as seen from one sensor.
@@ -116,12 +118,12 @@ func polar(sx, sy, yaw, x, y float64) (float64, float64) {
 
 func wrap(a float64) float64 { return math.Remainder(a, 2*math.Pi) }
 
-// look fills w.view with the actors inside a sensor's coverage, nearest
+// look fills *view with the actors inside a sensor's coverage, nearest
 // first, with how much of each nearer actors hide.
-func (w *World) look(t sensors.Time, m calib.Mount, fovDeg, maxRange float64) {
+func (w *World) look(view *[]viewed, t sensors.Time, m calib.Mount, fovDeg, maxRange float64) {
 	ego := w.Ego(t)
 	pose := ego.SensorPose(m)
-	w.view = w.view[:0]
+	*view = (*view)[:0]
 	for i := range w.sc.Actors {
 		a := &w.sc.Actors[i]
 		tr, ok := w.truthAt(a, t)
@@ -133,16 +135,16 @@ func (w *World) look(t sensors.Time, m calib.Mount, fovDeg, maxRange float64) {
 			continue
 		}
 		size := perception.TypicalSize(a.Class)
-		w.view = append(w.view, viewed{actor: a, truth: tr, rng: r, az: az, halfAng: math.Atan2(size[1]/2, r)})
+		*view = append(*view, viewed{actor: a, truth: tr, rng: r, az: az, halfAng: math.Atan2(size[1]/2, r)})
 	}
-	slices.SortFunc(w.view, func(a, b viewed) int { return cmpFloat(a.rng, b.rng) })
-	for i := range w.view {
-		v := &w.view[i]
+	slices.SortFunc(*view, func(a, b viewed) int { return cmpFloat(a.rng, b.rng) })
+	for i := range *view {
+		v := &(*view)[i]
 		lo, hi := v.az-v.halfAng, v.az+v.halfAng
 		top := w.topElevation(v, m)
 		hidden := 0.0
 		for j := 0; j < i; j++ {
-			n := &w.view[j]
+			n := &(*view)[j]
 			if w.topElevation(n, m) < top {
 				continue // the nearer object is lower: the farther one shows above it
 			}
@@ -184,14 +186,14 @@ func (w *World) CameraStamp(k int) sensors.Time {
 func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detection {
 	m := w.sc.Radar
 	t := w.RadarStamp(k)
-	w.look(t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
+	w.look(&w.radarView, t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
 	pose := w.Ego(t).SensorPose(w.rig.Radar)
 	azStd := m.AzimuthStdDeg * math.Pi / 180
 	det := perception.Detection{Stamp: t, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: 1}
 	det.R[0][0], det.R[1][1], det.R[2][2] = m.RangeStdM*m.RangeStdM, azStd*azStd, m.VelocityStdMps*m.VelocityStdMps
 	rnd := w.radar
-	for i := range w.view {
-		v := &w.view[i]
+	for i := range w.radarView {
+		v := &w.radarView[i]
 		pd := m.PDetect * (1 - 0.5*v.occluded) // radar partly sees under and around
 		if rnd.Float64() >= pd {
 			continue
@@ -227,12 +229,12 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 func (w *World) CameraScan(dst []perception.Detection, k int) []perception.Detection {
 	m := w.sc.Camera
 	t := w.CameraStamp(k)
-	w.look(t, w.rig.Camera, m.FOVDeg, m.MaxRangeM)
+	w.look(&w.cameraView, t, w.rig.Camera, m.FOVDeg, m.MaxRangeM)
 	lens, mount := w.rig.Lens, w.rig.Camera
 	camYaw := w.Ego(t).Yaw + mount.Yaw
 	rnd := w.camera
-	for i := range w.view {
-		v := &w.view[i]
+	for i := range w.cameraView {
+		v := &w.cameraView[i]
 		if v.occluded > 0.6 || rnd.Float64() >= m.PDetect {
 			continue
 		}
@@ -330,14 +332,14 @@ func pointsPerObject(c perception.Class) float64 {
 func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 	m := w.sc.Radar
 	t := w.RadarStamp(k)
-	w.look(t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
+	w.look(&w.radarView, t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
 	pose := w.Ego(t).SensorPose(w.rig.Radar)
 	sinY, cosY := math.Sincos(pose.Yaw)
 	azStd := m.AzimuthStdDeg * math.Pi / 180
 	rnd := w.radar
 	mountZ := w.rig.Radar.Z
-	for i := range w.view {
-		v := &w.view[i]
+	for i := range w.radarView {
+		v := &w.radarView[i]
 		if rnd.Float64() >= m.PDetect*(1-0.5*v.occluded) {
 			continue
 		}
