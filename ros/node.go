@@ -4,6 +4,7 @@
 package ros
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +13,9 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
@@ -41,15 +45,39 @@ type Conf struct {
 	Logger *zap.Logger
 }
 
-// Node is the registered ROS node with its publishers.
+// Node is the registered ROS node with its publishers and subscribers.
+// When the master restarts (and so forgets the node), Watch registers the
+// node again with every publisher and subscriber.
 type Node struct {
-	node                                 *goroslib.Node
-	obstacles, tracks, markers, diagPubs *goroslib.Publisher
-	radarPoints                          *goroslib.Publisher
-	subs                                 []*goroslib.Subscriber
-	frames                               launch.Frames
-	name, namespace                      string
-	log                                  *zap.Logger
+	mu          sync.RWMutex // guards the goroslib objects against re-registration
+	conf        goroslib.NodeConf
+	node        *goroslib.Node
+	obstacles   *goroslib.Publisher
+	tracks      *goroslib.Publisher
+	markers     *goroslib.Publisher
+	diagPubs    *goroslib.Publisher
+	radarPoints *goroslib.Publisher
+	subs        []*goroslib.Subscriber
+	// What was asked for, to do again after a master restart.
+	adverts []advert
+	wanted  []subscription
+
+	frames          launch.Frames
+	name, namespace string
+	log             *zap.Logger
+	// Registrations counts registrations with a master after the first.
+	reregistrations atomic.Int32
+}
+
+type advert struct {
+	dst   **goroslib.Publisher
+	topic string
+	msg   any
+}
+
+type subscription struct {
+	topic string
+	fn    any
 }
 
 // MasterAddress returns host:port of a master URI such as
@@ -93,97 +121,208 @@ func NewNode(c Conf) (*Node, error) {
 		}
 	}
 	log := c.Logger.Named("ros")
-	gn, err := goroslib.NewNode(goroslib.NodeConf{
+	conf := goroslib.NodeConf{
 		MasterAddress:   master,
 		Name:            c.Name,
 		Namespace:       c.Namespace,
 		Host:            host,
 		LogDestinations: goroslib.LogDestinationRosout,
-	})
+	}
+	gn, err := goroslib.NewNode(conf)
 	if err != nil {
 		return nil, fmt.Errorf("ros: register with master %s: %w", master, err)
 	}
 	log.Info("registered", zap.String("master", master), zap.String("node", c.Name), zap.String("namespace", c.Namespace))
-	return &Node{node: gn, name: c.Name, namespace: c.Namespace, log: log}, nil
+	return &Node{conf: conf, node: gn, name: c.Name, namespace: c.Namespace, log: log}, nil
+}
+
+// advertise creates one publisher and remembers it for re-registration.
+func (n *Node) advertise(a advert) error {
+	pub, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: n.node, Topic: a.topic, Msg: a.msg})
+	if err != nil {
+		return fmt.Errorf("ros: advertise %s: %w", a.topic, err)
+	}
+	*a.dst = pub
+	return nil
 }
 
 // Advertise creates the publishers on the configured topics; their
 // messages are stamped in the configured frames.
 func (n *Node) Advertise(topics launch.Topics, frames launch.Frames) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	n.frames = frames
-	for _, p := range []struct {
-		dst   **goroslib.Publisher
-		topic string
-		msg   any
-	}{
+	for _, a := range []advert{
 		{&n.obstacles, topics.Obstacles, &vision_msgs.Detection3DArray{}},
 		{&n.tracks, topics.Tracks, &derivedobject.ObjectWithCovarianceArray{}},
 		{&n.markers, topics.Markers, &visualization_msgs.MarkerArray{}},
 		{&n.diagPubs, topics.Diagnostics, &diagnostic_msgs.DiagnosticArray{}},
 	} {
-		pub, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: n.node, Topic: p.topic, Msg: p.msg})
-		if err != nil {
-			return fmt.Errorf("ros: advertise %s: %w", p.topic, err)
+		if err := n.advertise(a); err != nil {
+			return err
 		}
-		*p.dst = pub
+		n.adverts = append(n.adverts, a)
 	}
 	return nil
 }
 
 // AdvertiseRadarPoints publishes the local radar's point clouds.
 func (n *Node) AdvertiseRadarPoints(topic string) error {
-	pub, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: n.node, Topic: topic, Msg: &sensor_msgs.PointCloud2{}})
-	if err != nil {
-		return fmt.Errorf("ros: advertise %s: %w", topic, err)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	a := advert{&n.radarPoints, topic, &sensor_msgs.PointCloud2{}}
+	if err := n.advertise(a); err != nil {
+		return err
 	}
-	n.radarPoints = pub
+	n.adverts = append(n.adverts, a)
 	return nil
 }
 
 // PublishRadarPoints sends one radar frame's points (sensor frame, ROS
 // axes) in ti_mmwave_rospkg's layout.
 func (n *Node) PublishRadarPoints(stamp sensors.Time, pts []radar.Point) {
+	msg := RadarCloud(stamp, n.frames.Radar, pts)
+	n.mu.RLock()
+	defer n.mu.RUnlock()
 	if n.radarPoints != nil {
-		n.radarPoints.Write(RadarCloud(stamp, n.frames.Radar, pts))
+		n.radarPoints.Write(msg)
 	}
 }
 
 // Subscribe calls fn (a func(*SomeMessage)) for every message on topic.
 func (n *Node) Subscribe(topic string, fn any) error {
-	sub, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: n.node, Topic: topic, Callback: fn, QueueSize: 64})
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.subscribe(subscription{topic, fn}); err != nil {
+		return err
+	}
+	n.wanted = append(n.wanted, subscription{topic, fn})
+	return nil
+}
+
+func (n *Node) subscribe(w subscription) error {
+	sub, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: n.node, Topic: w.topic, Callback: w.fn, QueueSize: 64})
 	if err != nil {
-		return fmt.Errorf("ros: subscribe %s: %w", topic, err)
+		return fmt.Errorf("ros: subscribe %s: %w", w.topic, err)
 	}
 	n.subs = append(n.subs, sub)
 	return nil
 }
 
+// Watch checks every period that the master still knows the node and,
+// after a master restart, registers it again with its publishers and
+// subscribers. It returns when ctx ends.
+func (n *Node) Watch(ctx context.Context, period time.Duration) {
+	self := strings.TrimSuffix(n.namespace, "/") + "/" + n.name
+	lost := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(period):
+		}
+		n.mu.RLock()
+		if n.node == nil {
+			n.mu.RUnlock()
+			return // closed
+		}
+		nodes, err := n.node.MasterGetNodes()
+		n.mu.RUnlock()
+		if err != nil {
+			if !lost {
+				n.log.Warn("master unreachable; will register again when it is back", zap.Error(err))
+			}
+			lost = true
+			continue
+		}
+		if _, known := nodes[self]; known && !lost {
+			continue
+		}
+		if err := n.reregister(); err != nil {
+			n.log.Warn("registering again failed; retrying", zap.Error(err))
+			lost = true
+			continue
+		}
+		lost = false
+		n.reregistrations.Add(1)
+		n.log.Info("registered again with the master")
+	}
+}
+
+// Reregistrations returns how often the node registered again.
+func (n *Node) Reregistrations() int { return int(n.reregistrations.Load()) }
+
+func (n *Node) reregister() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closeLocked()
+	gn, err := goroslib.NewNode(n.conf)
+	if err != nil {
+		return err
+	}
+	n.node = gn
+	for _, a := range n.adverts {
+		if err := n.advertise(a); err != nil {
+			return err
+		}
+	}
+	for _, w := range n.wanted {
+		if err := n.subscribe(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close unregisters the node.
 func (n *Node) Close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closeLocked()
+}
+
+func (n *Node) closeLocked() {
 	for _, s := range n.subs {
 		s.Close()
 	}
-	for _, p := range []*goroslib.Publisher{n.obstacles, n.tracks, n.markers, n.diagPubs, n.radarPoints} {
-		if p != nil {
-			p.Close()
+	n.subs = nil
+	for _, p := range []**goroslib.Publisher{&n.obstacles, &n.tracks, &n.markers, &n.diagPubs, &n.radarPoints} {
+		if *p != nil {
+			(*p).Close()
+			*p = nil
 		}
 	}
-	n.node.Close()
+	if n.node != nil {
+		n.node.Close()
+		n.node = nil
+	}
 }
 
 // Publish sends one cycle's obstacles, tracks and markers. Messages are
 // built fresh each cycle because goroslib serialises them after Write
 // returns.
 func (n *Node) Publish(out *fusion.Output) error {
-	n.obstacles.Write(Obstacles(out, n.frames.Odom))
-	n.tracks.Write(Tracks(out, n.frames.Odom))
-	n.markers.Write(Markers(out, n.frames.Odom))
+	obstacles, tracks, markers := Obstacles(out, n.frames.Odom), Tracks(out, n.frames.Odom), Markers(out, n.frames.Odom)
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.obstacles == nil {
+		return errors.New("ros: not advertised")
+	}
+	n.obstacles.Write(obstacles)
+	n.tracks.Write(tracks)
+	n.markers.Write(markers)
 	return nil
 }
 
 // PublishDiagnostics sends the node's health on /diagnostics.
 func (n *Node) PublishDiagnostics(d *fusion.Diagnostics) error {
-	n.diagPubs.Write(DiagnosticArray(d, n.name))
+	msg := DiagnosticArray(d, n.name)
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.diagPubs == nil {
+		return errors.New("ros: not advertised")
+	}
+	n.diagPubs.Write(msg)
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +41,7 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 	startEmulator(t, sharedBinary(t), scenario, dir)
 	node := master.Command(qemu, armBin, "run", "--radar-cli", filepath.Join(dir, "cli"), "--radar-data", filepath.Join(dir, "data"),
 		"--radar-config", "../../launch/ti/xwr68xx_20hz.cfg", "--status", "off", "--duration", "60s")
-	var nodeOut bytes.Buffer
+	var nodeOut rostest.Output
 	node.Stdout, node.Stderr = &nodeOut, &nodeOut
 	rostest.Start(t, node)
 

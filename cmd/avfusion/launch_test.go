@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,7 +68,7 @@ func TestRoslaunchSim(t *testing.T) {
 	}
 	launch := master.Command("roslaunch", wrapper)
 	launch.Env = append(launch.Env, "ROS_PACKAGE_PATH="+root)
-	var out bytes.Buffer
+	var out rostest.Output
 	launch.Stdout, launch.Stderr = &out, &out
 	rostest.Start(t, launch)
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"math"
 	"os"
 	"os/exec"
@@ -41,7 +40,7 @@ func startEmulator(t *testing.T, bin, scenario, dir string) *exec.Cmd {
 	t.Helper()
 	_ = os.Remove(filepath.Join(dir, "cli"))
 	cmd := exec.Command(bin, "radar", "emulate", "--scenario", scenario, "--link", dir)
-	var out bytes.Buffer
+	var out rostest.Output
 	cmd.Stdout, cmd.Stderr = &out, &out
 	rostest.Start(t, cmd)
 	deadline := time.Now().Add(10 * time.Second)
@@ -74,7 +73,7 @@ func TestLiveNodeSurvivesRadarUnplug(t *testing.T) {
 
 	node := master.Command(bin, "run", "--radar-cli", filepath.Join(dir, "cli"), "--radar-data", filepath.Join(dir, "data"),
 		"--radar-config", "../../launch/ti/xwr68xx_20hz.cfg", "--status", "off", "--duration", "40s")
-	var nodeOut bytes.Buffer
+	var nodeOut rostest.Output
 	node.Stdout, node.Stderr = &nodeOut, &nodeOut
 	rostest.Start(t, node)
 
@@ -99,7 +98,7 @@ func TestLiveNodeFusesROSInputs(t *testing.T) {
 	bin := sharedBinary(t)
 	master := rostest.StartMaster(t)
 	node := master.Command(bin, "run", "--status", "off", "--duration", "30s")
-	var nodeOut bytes.Buffer
+	var nodeOut rostest.Output
 	node.Stdout, node.Stderr = &nodeOut, &nodeOut
 	rostest.Start(t, node)
 

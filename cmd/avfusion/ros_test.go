@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avfusion/avfusion/ros/rostest"
 )
@@ -86,5 +88,44 @@ func TestSimReadsPrivateParams(t *testing.T) {
 	out, err = master.Command(bin, "sim", "--ros", "--scenario", "../../sim/scenarios/crossing.yaml", "--duration", "1s").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "tracker.gate_probability") {
 		t.Fatalf("bad parameter not refused by name: %v\n%s", err, out)
+	}
+}
+
+// TestNodeSurvivesRoscoreRestart stops the ROS master under a running
+// node and starts a new one on the same port: the node must register
+// again and publish to new subscribers.
+func TestNodeSurvivesRoscoreRestart(t *testing.T) {
+	bin := sharedBinary(t)
+	master := rostest.StartMaster(t)
+	sim := master.Command(bin, "sim", "--ros", "--status", "off", "--scenario", "../../sim/scenarios/crossing.yaml", "--duration", "60s")
+	var out rostest.Output
+	sim.Stdout, sim.Stderr = &out, &out
+	rostest.Start(t, sim)
+	time.Sleep(3 * time.Second)
+	master.Stop()
+	time.Sleep(2 * time.Second)
+	again := rostest.StartMasterAt(t, master.Port)
+	bag := filepath.Join(t.TempDir(), "after.bag")
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		nodes, _ := again.Command("rosnode", "list").Output()
+		if strings.Contains(string(nodes), "/avfusion") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	rec := again.Record(t, bag, "/obstacles/tracks")
+	time.Sleep(4 * time.Second)
+	rec.Finish(t)
+	count, err := exec.Command("/usr/bin/python3", "-c",
+		"import rosbag,sys; print(rosbag.Bag(sys.argv[1]).get_message_count())", bag).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := strconv.Atoi(strings.TrimSpace(string(count))); n < 40 {
+		t.Fatalf("%d track messages in 4 s after the master came back\nnode log:\n%s", n, out.String())
+	}
+	if !strings.Contains(out.String(), "registered again") {
+		t.Errorf("the node did not say it registered again:\n%s", out.String())
 	}
 }

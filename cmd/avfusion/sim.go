@@ -164,6 +164,7 @@ func runSim(args []string) error {
 			return err
 		}
 		run.Sink = node
+		go node.Watch(ctx, time.Second)
 	}
 	showStatus := *status == "on" || (*status == "auto" && (*withROS || *realtime))
 	tty := isTerminal(os.Stderr)

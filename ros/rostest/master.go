@@ -19,10 +19,15 @@ import (
 
 // Master is a running roscore.
 type Master struct {
-	URI string
+	URI  string
+	Port int
 	// Env is the environment for processes that talk to this master.
 	Env []string
+	cmd *exec.Cmd
 }
+
+// Stop stops this roscore now (a crash, as far as its nodes can tell).
+func (m *Master) Stop() { StopCmd(m.cmd) }
 
 // freePort returns a TCP port on 127.0.0.1 that nothing listens on now.
 func freePort(t testing.TB) int {
@@ -40,12 +45,18 @@ func freePort(t testing.TB) int {
 // installs Debian's ros-core.
 func StartMaster(t testing.TB) *Master {
 	t.Helper()
+	return StartMasterAt(t, freePort(t))
+}
+
+// StartMasterAt starts roscore on the given loopback port (to restart a
+// master where nodes expect it).
+func StartMasterAt(t testing.TB, port int) *Master {
+	t.Helper()
 	if _, err := exec.LookPath("roscore"); err != nil {
 		t.Fatal("roscore not found: install Debian's ros-core (make test does)")
 	}
-	port := freePort(t)
 	home := t.TempDir()
-	m := &Master{URI: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	m := &Master{URI: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port}
 	m.Env = append(os.Environ(),
 		"ROS_MASTER_URI="+m.URI, "ROS_IP=127.0.0.1", "ROS_HOSTNAME=127.0.0.1",
 		"ROS_HOME="+home, "ROS_LOG_DIR="+filepath.Join(home, "log"))
@@ -53,6 +64,7 @@ func StartMaster(t testing.TB) *Master {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	Start(t, cmd)
+	m.cmd = cmd
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		probe := m.Command("rosnode", "list")
@@ -166,4 +178,25 @@ func (r *Recorder) Finish(t testing.TB) {
 	if _, err := os.Stat(r.Path); err != nil {
 		t.Fatalf("rosbag record left no bag: %v", err)
 	}
+}
+
+// Output collects a running process's output; safe to read while the
+// process still writes.
+type Output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (o *Output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
