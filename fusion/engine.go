@@ -148,6 +148,19 @@ func (e *Engine) Advance(now sensors.Time) {
 	e.pending = e.pending[:len(e.pending)-k]
 }
 
+// Reset forgets every track, queued scan and sensor time, as when the
+// clock jumps backwards (a bag replayed in a loop). Deleted confirmed
+// tracks are reported by the next Snapshot.
+func (e *Engine) Reset() {
+	e.tracker.Reset()
+	for i := range e.pending {
+		e.pending[i].dets = e.pending[i].dets[:0]
+	}
+	e.pending = e.pending[:0]
+	e.latest, e.heard = [perception.NumSensors]sensors.Time{}, [perception.NumSensors]sensors.Time{}
+	e.fused, e.newest = 0, 0
+}
+
 // Silent reports whether sensor s has sent nothing for longer than the
 // sensor timeout (or never sent anything) at now.
 func (e *Engine) Silent(s perception.Sensor, now sensors.Time) bool {

@@ -41,6 +41,12 @@ type RunnerConfig struct {
 	// QueueLen bounds the inputs waiting for the next cycle; when full,
 	// the oldest is dropped and counted.
 	QueueLen int
+	// SimTime makes the loop follow Clock (a ROS /clock driven by a bag
+	// being played) instead of the wall clock: a cycle runs whenever the
+	// clock passes the next cycle time. When it jumps backwards, the
+	// engine is reset and OnTimeJump is told.
+	SimTime    bool
+	OnTimeJump func(from, to sensors.Time)
 }
 
 // Runner is the live node's loop: inputs arrive from sensor goroutines
@@ -83,14 +89,14 @@ func (r *Runner) Dropped() uint64 { return r.dropped.Load() }
 // Run cycles until ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	period := time.Duration(float64(time.Second) / r.cfg.OutputHz)
-	tick := time.NewTicker(period)
+	poll := period
+	if r.cfg.SimTime {
+		poll = 2 * time.Millisecond // watch the simulated clock
+	}
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
-	e := r.cfg.Engine
-	start := r.cfg.Clock.Now()
-	health := NewHealthWindow(r.cfg.Sensors, start, true)
-	var out Output
-	var stats CycleStats
-	lastDiag := start
+	c := cycler{r: r, health: NewHealthWindow(r.cfg.Sensors, r.cfg.Clock.Now(), !r.cfg.SimTime), lastDiag: r.cfg.Clock.Now()}
+	var next sensors.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -98,45 +104,82 @@ func (r *Runner) Run(ctx context.Context) error {
 		case <-tick.C:
 		}
 		now := r.cfg.Clock.Now()
-		began := time.Now()
-	drain:
-		for {
-			select {
-			case in := <-r.in:
-				if in.Ego != nil {
-					e.PushEgo(*in.Ego)
-				}
-				if in.Scan != nil {
-					e.Ingest(*in.Scan, in.Arrival)
-				}
-			default:
-				break drain
-			}
+		if !r.cfg.SimTime {
+			c.cycle(now)
+			continue
 		}
-		e.Advance(now)
-		e.Snapshot(now, &out)
+		if now == 0 {
+			continue // no /clock yet
+		}
+		if next != 0 && now < next-sensors.Time(2*period) {
+			// Time went backwards: a looped bag. Start afresh.
+			if r.cfg.OnTimeJump != nil {
+				r.cfg.OnTimeJump(next, now)
+			}
+			r.cfg.Engine.Reset()
+			next = 0
+		}
+		if next == 0 {
+			next = (now/sensors.Time(period) + 1) * sensors.Time(period)
+			c.lastDiag = now
+			continue
+		}
+		for now >= next {
+			c.cycle(next)
+			next += sensors.Time(period)
+		}
+	}
+}
+
+// cycler runs one cycle at a time and keeps the statistics.
+type cycler struct {
+	r        *Runner
+	health   *HealthWindow
+	out      Output
+	stats    CycleStats
+	lastDiag sensors.Time
+}
+
+func (c *cycler) cycle(now sensors.Time) {
+	r, e := c.r, c.r.cfg.Engine
+	began := time.Now()
+drain:
+	for {
+		select {
+		case in := <-r.in:
+			if in.Ego != nil {
+				e.PushEgo(*in.Ego)
+			}
+			if in.Scan != nil {
+				e.Ingest(*in.Scan, in.Arrival)
+			}
+		default:
+			break drain
+		}
+	}
+	e.Advance(now)
+	e.Snapshot(now, &c.out)
+	if r.cfg.Sink != nil {
+		_ = r.cfg.Sink.Publish(&c.out)
+	}
+	if r.cfg.Cycle != nil {
+		r.cfg.Cycle(&c.out)
+	}
+	took := time.Since(began)
+	latency := math.NaN()
+	if c.out.Newest > 0 {
+		latency = float64(r.cfg.Clock.Now()-c.out.Newest) / 1e6
+	}
+	c.stats.Record(latency, float64(took)/1e6, took > r.cfg.Deadline)
+	if now.Sub(c.lastDiag) >= time.Second || now < c.lastDiag {
+		d := c.health.Window(e, now, len(c.out.Tracks), &c.stats)
+		d.DroppedInputs = r.dropped.Load()
+		if r.cfg.Devices != nil {
+			d.Devices = r.cfg.Devices()
+		}
 		if r.cfg.Sink != nil {
-			_ = r.cfg.Sink.Publish(&out)
+			_ = r.cfg.Sink.PublishDiagnostics(d)
 		}
-		if r.cfg.Cycle != nil {
-			r.cfg.Cycle(&out)
-		}
-		took := time.Since(began)
-		latency := math.NaN()
-		if out.Newest > 0 {
-			latency = float64(r.cfg.Clock.Now()-out.Newest) / 1e6
-		}
-		stats.Record(latency, float64(took)/1e6, took > r.cfg.Deadline)
-		if now.Sub(lastDiag) >= time.Second {
-			d := health.Window(e, now, len(out.Tracks), &stats)
-			d.DroppedInputs = r.dropped.Load()
-			if r.cfg.Devices != nil {
-				d.Devices = r.cfg.Devices()
-			}
-			if r.cfg.Sink != nil {
-				_ = r.cfg.Sink.PublishDiagnostics(d)
-			}
-			lastDiag = now
-		}
+		c.lastDiag = now
 	}
 }

@@ -64,6 +64,18 @@ func (t *Tracker) PushEgo(e Ego) { t.ego.push(e) }
 // EgoAt returns the ego state at t.
 func (t *Tracker) EgoAt(s sensors.Time) Ego { return t.ego.at(s) }
 
+// Reset deletes every track (reporting the confirmed ones as deleted) and
+// forgets the ego history.
+func (t *Tracker) Reset() {
+	for i := range t.tracks {
+		if t.tracks[i].Status == Confirmed {
+			t.deleted = append(t.deleted, t.tracks[i].ID)
+		}
+	}
+	t.tracks = t.tracks[:0]
+	t.ego = egoHistory{}
+}
+
 func (t *Tracker) model(s perception.Sensor, pose kalman.SensorPose) kalman.Model {
 	if s == perception.Camera {
 		return kalman.Model{Kind: kalman.Camera, Pose: pose}

@@ -249,6 +249,33 @@ func (n *Node) Watch(ctx context.Context, period time.Duration) {
 	}
 }
 
+// Now is the ROS time: the /clock topic when /use_sim_time is set, the
+// wall clock otherwise (goroslib follows the parameter); 0 before the
+// first /clock message.
+func (n *Node) Now() sensors.Time {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.node == nil {
+		return sensors.WallClock{}.Now()
+	}
+	t := n.node.TimeNow()
+	if t.Unix() <= 0 {
+		return 0
+	}
+	return sensors.Time(t.UnixNano())
+}
+
+// SimTime reports whether the master's /use_sim_time is set.
+func (n *Node) SimTime() bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if set, err := n.node.ParamIsSet("/use_sim_time"); err != nil || !set {
+		return false
+	}
+	v, err := n.node.ParamGetBool("/use_sim_time")
+	return err == nil && v
+}
+
 // Reregistrations returns how often the node registered again.
 func (n *Node) Reregistrations() int { return int(n.reregistrations.Load()) }
 

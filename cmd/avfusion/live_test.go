@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +160,68 @@ func TestLiveNodeFusesROSInputs(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("no fused car track on /obstacles/tracks\nnode log:\n%s", nodeOut.String())
+}
+
+// TestLiveNodeUnderRosbagPlayClock replays a simulated bag with the real
+// `rosbag play --clock --loop` into `avfusion run` with /use_sim_time set:
+// the node must fuse on the bag's time (its output stamps are the bag's,
+// not the wall clock's) and, when the loop jumps back, reset and go on.
+func TestLiveNodeUnderRosbagPlayClock(t *testing.T) {
+	bin := sharedBinary(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.bag")
+	if out, err := exec.Command(bin, "sim", "--scenario", "../../sim/scenarios/following.yaml", "--duration", "6s", "--bag", in).CombinedOutput(); err != nil {
+		t.Fatalf("sim --bag: %v\n%s", err, out)
+	}
+	master := rostest.StartMaster(t)
+	if out, err := master.Command("rosparam", "set", "/use_sim_time", "true").CombinedOutput(); err != nil {
+		t.Fatalf("rosparam: %v\n%s", err, out)
+	}
+	node := master.Command(bin, "run", "--status", "off", "--duration", "60s")
+	var nodeOut rostest.Output
+	node.Stdout, node.Stderr = &nodeOut, &nodeOut
+	rostest.Start(t, node)
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(nodeOut.String(), "running") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	out := filepath.Join(dir, "out.bag")
+	rec := master.Record(t, out, "/obstacles/tracks")
+	play := master.Command("rosbag", "play", "--clock", "--loop", "--quiet", in)
+	rostest.Start(t, play)
+	time.Sleep(14 * time.Second) // a bit more than two loops of the 6 s bag
+	rostest.StopCmd(play)
+	rec.Finish(t)
+
+	script := `
+import rosbag, sys
+stamps, tracked = [], 0
+for _, m, _ in rosbag.Bag(sys.argv[1]).read_messages():
+    stamps.append(m.header.stamp.to_sec())
+    tracked += len(m.objects) > 0
+jumps = sum(1 for a, b in zip(stamps, stamps[1:]) if b < a - 1)
+print(len(stamps), tracked, jumps, min(stamps), max(stamps))
+`
+	res, err := exec.Command("/usr/bin/python3", "-c", script, out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("reading the output: %v\n%s", err, res)
+	}
+	f := strings.Fields(string(res))
+	n, _ := strconv.Atoi(f[0])
+	tracked, _ := strconv.Atoi(f[1])
+	jumps, _ := strconv.Atoi(f[2])
+	lo, _ := strconv.ParseFloat(f[3], 64)
+	hi, _ := strconv.ParseFloat(f[4], 64)
+	t.Logf("%d track messages (%d with objects), %d jumps back, stamps %.2f..%.2f", n, tracked, jumps, lo, hi)
+	// The simulator's bags start at 1 700 000 000 s (2023): the node's
+	// stamps must come from the bag, not from today's wall clock.
+	if lo < 1.7e9 || hi > 1.7e9+7 {
+		t.Errorf("output stamps %.2f..%.2f are not the bag's time", lo, hi)
+	}
+	if n < 100 || tracked < 80 || jumps < 1 {
+		t.Errorf("%d messages, %d with objects, %d loops seen", n, tracked, jumps)
+	}
+	if !strings.Contains(nodeOut.String(), "time jumped back") {
+		t.Errorf("the node did not report the loop:\n%s", nodeOut.String())
+	}
 }

@@ -90,11 +90,20 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	if err := rn.Advertise(c.Topics, c.Frames); err != nil {
 		return err
 	}
-	n := &node{cfg: &cfg, clock: sensors.WallClock{}, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer}
+	var clock sensors.Clock = sensors.WallClock{}
+	simTime := rn.SimTime()
+	if simTime {
+		clock = rn // /clock, from rosbag play --clock or a simulator
+	}
+	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer}
 	local := cfg.RadarCLI != "" || cfg.RadarData != ""
 	n.runner = fusion.NewRunner(fusion.RunnerConfig{
 		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
 		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Cycle: cfg.Cycle,
+		SimTime: simTime,
+		OnTimeJump: func(from, to sensors.Time) {
+			n.log.Warn("time jumped back; tracks reset", zap.Float64("from_s", from.Seconds()), zap.Float64("to_s", to.Seconds()))
+		},
 		Devices: func() []fusion.DeviceHealth {
 			if !local {
 				return nil
@@ -161,7 +170,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		defer wg.Done()
 		rn.Watch(ctx, time.Second)
 	}()
-	n.log.Info("running", zap.Bool("local_radar", local), zap.Float64("output_hz", c.OutputHz))
+	n.log.Info("running", zap.Bool("local_radar", local), zap.Float64("output_hz", c.OutputHz), zap.Bool("sim_time", simTime))
 	return n.runner.Run(ctx)
 }
 
