@@ -16,19 +16,9 @@ func runBag(args []string) error {
 	}
 	fs := flag.NewFlagSet("bag info", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	var path string
-	rest := args[1:]
-	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
-		path, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	path, err := parseWithFile(fs, args[1:], "usage: avfusion bag info FILE [--json]")
+	if err != nil {
 		return err
-	}
-	if path == "" && fs.NArg() == 1 {
-		path = fs.Arg(0)
-	}
-	if path == "" {
-		return errors.New("usage: avfusion bag info FILE [--json]")
 	}
 	f, err := bag.Open(path)
 	if err != nil {

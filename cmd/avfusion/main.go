@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
@@ -18,6 +20,25 @@ var commands = []struct {
 	{"bag", "ROS bag tools (bag info FILE)", runBag},
 	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
 	{"version", "print the version", runVersion},
+}
+
+// parseWithFile parses fs from args that hold one file argument before or
+// after the flags, and returns the file; usage is the error without one.
+func parseWithFile(fs *flag.FlagSet, args []string, usage string) (string, error) {
+	var path string
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		path, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if path == "" && fs.NArg() == 1 {
+		path = fs.Arg(0)
+	}
+	if path == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != path) {
+		return "", errors.New(usage)
+	}
+	return path, nil
 }
 
 func usage() {

@@ -46,20 +46,9 @@ func runRadar(args []string) error {
 	fs := flag.NewFlagSet("radar decode", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "one JSON line per frame, then a summary line")
 	dopplerRes := fs.Float64("doppler-resolution", 0, "m/s per Doppler bin, for SDK 2.x captures")
-	// Accept the file before or after the flags.
-	var path string
-	rest := args[1:]
-	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
-		path, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	path, err := parseWithFile(fs, args[1:], "usage: avfusion radar decode FILE [--json]")
+	if err != nil {
 		return err
-	}
-	if path == "" && fs.NArg() == 1 {
-		path = fs.Arg(0)
-	}
-	if path == "" {
-		return errors.New("usage: avfusion radar decode FILE [--json]")
 	}
 	f, err := os.Open(path)
 	if err != nil {

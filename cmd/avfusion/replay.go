@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -56,18 +55,9 @@ func runReplay(args []string) error {
 	var remaps, sets multiFlag
 	fs.Var(&remaps, "remap", "rename an input topic, from:=to (repeatable)")
 	fs.Var(&sets, "set", "override one config field, key=value (repeatable)")
-	var in string
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		in, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	in, err := parseWithFile(fs, args, "usage: avfusion replay IN.bag [--out OUT.bag] [--fast | --rate X] [--start T --end T] [--remap from:=to]")
+	if err != nil {
 		return err
-	}
-	if in == "" && fs.NArg() == 1 {
-		in = fs.Arg(0)
-	}
-	if in == "" {
-		return errors.New("usage: avfusion replay IN.bag [--out OUT.bag] [--fast | --rate X] [--start T --end T] [--remap from:=to]")
 	}
 	remap, err := replay.ParseRemap(remaps)
 	if err != nil {
