@@ -19,6 +19,12 @@ import (
 // Sink receives each cycle's output and the diagnostics (see fusion.Sink).
 type Sink = fusion.Sink
 
+// RadarPointsSink is a Sink that also publishes the radar's point clouds
+// (the ROS node does, on radar/points, when the radar is emulated).
+type RadarPointsSink interface {
+	PublishRadarPoints(stamp sensors.Time, pts []radar.Point)
+}
+
 // Recorder receives a run's raw sensor streams and ground truth, each at
 // the time it reaches the node (see BagRecorder).
 type Recorder interface {
@@ -124,6 +130,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	cycles := int(duration / period)
 
 	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder}
+	if cfg.Radar == RadarTI {
+		feed.points, _ = cfg.Sink.(RadarPointsSink)
+	}
 	if sc.Radar != nil {
 		if feed.radar, err = newRadarSource(world, &cfg); err != nil {
 			return nil, err
@@ -276,6 +285,7 @@ type feed struct {
 	cameraDets      []perception.Detection
 	scans           []radarScan
 	rec             Recorder
+	points          RadarPointsSink // publishes emulated radar clouds, or nil
 }
 
 func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
@@ -325,6 +335,9 @@ func (f *feed) ingestRadar(e *fusion.Engine, arrival sensors.Time, wait bool) er
 			return fmt.Errorf("sim: radar frame %d: %w", s.k, s.err)
 		}
 		e.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: s.stamp, Dets: s.dets}, arrival)
+		if f.points != nil {
+			f.points.PublishRadarPoints(s.stamp, s.points)
+		}
 		if f.rec != nil {
 			if err := f.rec.RadarPoints(s.stamp, arrival, s.points); err != nil {
 				return err

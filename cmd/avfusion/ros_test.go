@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	bagfile "github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/rostest"
 )
 
@@ -43,6 +44,19 @@ func TestSimPublishesOnRealROS(t *testing.T) {
 		t.Fatalf("check_bag.py: %v\n%s", err, out)
 	}
 	t.Logf("recorded: %s", out)
+
+	// Our own bag reader agrees with rosbag on a bag rosbag record wrote.
+	f, err := bagfile.Open(bag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := f.Info()
+	f.Close() //nolint:errcheck // read-only
+	count, err := exec.Command("/usr/bin/python3", "-c",
+		"import rosbag,sys; print(rosbag.Bag(sys.argv[1]).get_message_count())", bag).Output()
+	if err != nil || strings.TrimSpace(string(count)) != strconv.FormatUint(ours.Messages, 10) {
+		t.Errorf("our reader counts %d messages, rosbag %s (%v)", ours.Messages, count, err)
+	}
 
 	info, err := master.Command("rosbag", "info", "--yaml", "--key=topics", bag).Output()
 	if err != nil {
@@ -127,5 +141,21 @@ func TestNodeSurvivesRoscoreRestart(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "registered again") {
 		t.Errorf("the node did not say it registered again:\n%s", out.String())
+	}
+}
+
+// TestSimTIPublishesRadarPoints checks that with the emulated TI radar the
+// node also publishes the radar's point clouds, readable by rostopic.
+func TestSimTIPublishesRadarPoints(t *testing.T) {
+	bin := sharedBinary(t)
+	master := rostest.StartMaster(t)
+	sim := master.Command(bin, "sim", "--ros", "--radar", "ti", "--radar-config", "../../launch/ti/xwr68xx_20hz.cfg",
+		"--status", "off", "--scenario", "../../sim/scenarios/following.yaml", "--duration", "20s")
+	var out rostest.Output
+	sim.Stdout, sim.Stderr = &out, &out
+	rostest.Start(t, sim)
+	echo, err := master.Command("timeout", "15", "rostopic", "echo", "-n", "1", "/radar/points/header/frame_id").Output()
+	if err != nil || !strings.Contains(string(echo), "radar") {
+		t.Fatalf("no radar point cloud on /radar/points: %q %v\n%s", echo, err, out.String())
 	}
 }

@@ -163,6 +163,11 @@ func runSim(args []string) error {
 		if err := node.Advertise(cfg.Topics, cfg.Frames); err != nil {
 			return err
 		}
+		if mode == sim.RadarTI {
+			if err := node.AdvertiseRadarPoints(cfg.Topics.RadarPoints); err != nil {
+				return err
+			}
+		}
 		run.Sink = node
 		go node.Watch(ctx, time.Second)
 	}

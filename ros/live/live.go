@@ -46,16 +46,20 @@ type Config struct {
 
 // node holds what the input callbacks share.
 type node struct {
-	cfg     *Config
-	runner  *fusion.Runner
-	clock   sensors.Clock
-	log     *zap.Logger
-	ros     *ros.Node
-	mu      sync.Mutex
-	ego     fusion.Ego
-	haveEgo bool
-	lens    calib.Pinhole
-	radarSt mmwave.State
+	cfg         *Config
+	runner      *fusion.Runner
+	clock       sensors.Clock
+	log         *zap.Logger
+	ros         *ros.Node
+	mu          sync.Mutex
+	ego         fusion.Ego
+	haveEgo     bool
+	lens        calib.Pinhole
+	radarSt     mmwave.State
+	radarWarned bool // the current outage was logged
+	// refused counts refused input messages by kind; the first of each
+	// kind is logged, then every hundredth, never each one.
+	refused map[string]int
 	// radarMu serialises the radar sources (ROS callbacks run on their
 	// own goroutines) around the clusterer and its scratch.
 	radarMu   sync.Mutex
@@ -198,11 +202,30 @@ func (n *node) openRadar() (io.ReadWriteCloser, io.ReadWriteCloser, error) {
 func (n *node) onRadarState(s mmwave.State) {
 	n.mu.Lock()
 	n.radarSt = s
+	warn := !s.Connected && !n.radarWarned
+	n.radarWarned = !s.Connected
 	n.mu.Unlock()
+	// Connecting and losing the radar are logged once each; the retries in
+	// between show on /diagnostics.
 	if s.Connected {
 		n.log.Info("radar connected", zap.Int("reconnects", s.Reconnects))
-	} else {
-		n.log.Warn("radar lost; reconnecting", zap.Error(s.Err))
+	} else if warn {
+		n.log.Warn("radar not reachable; retrying with backoff", zap.Error(s.Err))
+	}
+}
+
+// refuse logs a refused input message the first time and every hundredth
+// time of its kind.
+func (n *node) refuse(kind string, err error) {
+	n.mu.Lock()
+	if n.refused == nil {
+		n.refused = map[string]int{}
+	}
+	n.refused[kind]++
+	count := n.refused[kind]
+	n.mu.Unlock()
+	if count == 1 || count%100 == 0 {
+		n.log.Warn(kind+" refused", zap.Error(err), zap.Int("count", count))
 	}
 }
 
@@ -241,7 +264,7 @@ func (n *node) onRadarCloud(msg *sensor_msgs.PointCloud2) {
 	defer n.radarMu.Unlock()
 	pts, err := ros.RadarPoints(n.points[:0], msg)
 	if err != nil {
-		n.log.Warn("radar cloud refused", zap.Error(err))
+		n.refuse("radar cloud", err)
 		return
 	}
 	n.points = pts
@@ -266,7 +289,7 @@ func (n *node) onOdometry(msg *nav_msgs.Odometry) {
 func (n *node) onCameraInfo(msg *sensor_msgs.CameraInfo) {
 	lens, err := ros.LensFromCameraInfo(msg)
 	if err != nil {
-		n.log.Warn("camera_info refused", zap.Error(err))
+		n.refuse("camera_info", err)
 		return
 	}
 	n.mu.Lock()

@@ -21,6 +21,7 @@ import (
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sim/eval"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
@@ -33,6 +34,7 @@ import (
 // Input topics (after remapping).
 const (
 	TopicRadarPoints = "/radar/points"
+	TopicRadarScan   = "/radar/scan"
 	TopicCameraBoxes = "/camera/detections"
 	TopicCameraInfo  = "/camera/camera_info"
 	TopicOdometry    = "/odom"
@@ -312,6 +314,15 @@ func (r *replayer) cycle(now sensors.Time) error {
 	return nil
 }
 
+// clusterRadar turns r.points, captured at stamp, into detections and
+// hands them to the engine.
+func (r *replayer) clusterRadar(stamp, arrival sensors.Time) {
+	pose := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar)
+	s, c := math.Sincos(pose.Yaw)
+	r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY)
+	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, arrival)
+}
+
 func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 	topic := m.Conn.Topic
 	if to, ok := r.cfg.Remap[topic]; ok {
@@ -334,11 +345,14 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 			return err
 		}
 		r.points = pts
-		stamp := ros.Stamp(msg.Header.Stamp)
-		pose := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar)
-		s, c := math.Sincos(pose.Yaw)
-		r.dets = r.cluster.Detect(r.dets[:0], stamp, pts, c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY)
-		r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, t)
+		r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
+	case TopicRadarScan:
+		var msg radarmsgs.RadarScan
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		r.points = ros.RadarScanPoints(r.points[:0], &msg)
+		r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
 	case TopicCameraInfo:
 		var msg sensor_msgs.CameraInfo
 		if err := m.Decode(&msg); err != nil {
