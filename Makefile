@@ -16,7 +16,7 @@ SCENARIO ?= sim/scenarios/urban.yaml
 DURATION ?= 20s
 ROS_MASTER_URI ?= http://127.0.0.1:11311
 
-.PHONY: all deps build cross demo test lint vet fmt-check unit bench clean
+.PHONY: all deps build cross demo test lint vet fmt-check unit soak bench clean
 
 all: build
 
@@ -52,7 +52,11 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 ./...
 
-test: deps fmt-check vet lint cross unit
+# Two minutes of the soak scenario in real time, alone on the machine.
+soak:
+	$(GO) test -tags soak -run Soak -count=1 -v ./sim
+
+test: deps fmt-check vet lint cross unit soak
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,3 +1,5 @@
+//go:build soak
+
 package sim
 
 import (
@@ -11,8 +13,10 @@ import (
 
 // TestSoakCompressed is the CI version of the hour-long soak: two minutes
 // of the soak scenario in real time. Deadline misses must stay within a
-// budget of 0.5 % of cycles (the machine is shared with the other test
-// packages) and the heap must not grow.
+// budget of 0.5 % of cycles and the heap must not grow. It is built with
+// the soak tag so that `make test` runs it on its own, after the other
+// packages (their parallel tests would load the machine and make the
+// deadline budget a measure of them), without the race detector.
 func TestSoakCompressed(t *testing.T) {
 	sc, err := LoadScenario("scenarios/long/soak.yaml")
 	if err != nil {
