@@ -138,6 +138,9 @@ func newTIRadar(world *World, cfgPath string, params radar.Params, baud int) (*t
 	// The driver stamps on this clock, set to each frame's nominal arrival,
 	// so stamps do not depend on how fast this machine runs.
 	opts.Clock, opts.TransferLatency = r.clock, m.Latency
+	// A frame that does not come through within seconds of wall time is
+	// an error, not a wait.
+	opts.FrameTimeout = 10 * time.Second
 	if r.dev, err = mmwave.New(cli, data, &opts); err != nil {
 		return nil, errors.Join(err, r.closePorts())
 	}
@@ -190,10 +193,24 @@ func (r *tiRadar) work(ctx context.Context) {
 		pts = r.world.RadarPoints(pts[:0], k)
 		pkt = mmwavesim.EncodeFrame(pkt[:0], uint32(k), stamp.Sub(r.world.start), pts)
 		r.clock.Set(stamp.Add(r.latency))
+		// Write and read at once (a frame can be larger than the
+		// pseudo-terminal's buffer); a failed write stops the read.
+		rctx, stop := context.WithCancel(ctx)
 		werr := make(chan error, 1)
-		go func() { werr <- r.emu.WriteFrame(ctx, pkt) }()
-		err := r.dev.ReadFrame(ctx, &frame)
+		go func() {
+			err := r.emu.WriteFrame(rctx, pkt)
+			if err != nil {
+				stop()
+			}
+			werr <- err
+		}()
+		err := r.dev.ReadFrame(rctx, &frame)
 		err = errors.Join(err, <-werr)
+		stop()
+		if err != nil {
+			err = fmt.Errorf("frame of %d bytes: %w (parser: %d frames, errors %v, %d bytes waiting)",
+				len(pkt), err, r.dev.Frames(), r.dev.Errors(), r.dev.Buffered())
+		}
 		scan := radarScan{k: k, stamp: frame.Stamp, err: err}
 		if err == nil {
 			pts = radar.FromTIFrame(pts[:0], &frame.Frame)

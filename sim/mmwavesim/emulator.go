@@ -52,6 +52,7 @@ type Emulator struct {
 	started chan struct{} // closed at the first sensorStart
 	done    chan struct{}
 	closed  bool
+	links   []string // device names made by Link
 }
 
 // New opens the two pseudo-terminals and starts answering the CLI.
@@ -121,7 +122,10 @@ func (e *Emulator) Running() bool {
 
 // Link makes stable device names for the node: dir/cli and dir/data,
 // symbolic links to the pseudo-terminals (as udev gives a USB radar a
-// stable name). Links left by an earlier emulator are replaced.
+// stable name). Links left by an earlier emulator are replaced; Close
+// removes them, as udev removes a device's name when it is unplugged —
+// a link left behind could lead a node to another process's
+// pseudo-terminal once the kernel reuses its number.
 func (e *Emulator) Link(dir string) error {
 	for name, target := range map[string]string{"cli": e.CLIPath(), "data": e.DataPath()} {
 		link := filepath.Join(dir, name)
@@ -131,8 +135,24 @@ func (e *Emulator) Link(dir string) error {
 		if err := os.Symlink(target, link); err != nil {
 			return fmt.Errorf("mmwavesim: %w", err)
 		}
+		e.mu.Lock()
+		e.links = append(e.links, link)
+		e.mu.Unlock()
 	}
 	return nil
+}
+
+// unlink removes the links that still point at this emulator.
+func (e *Emulator) unlink() {
+	e.mu.Lock()
+	links := e.links
+	e.links = nil
+	e.mu.Unlock()
+	for _, l := range links {
+		if target, err := os.Readlink(l); err == nil && (target == e.CLIPath() || target == e.DataPath()) {
+			_ = os.Remove(l)
+		}
+	}
 }
 
 // Stream writes a frame every frame period while the sensor is started,
@@ -178,6 +198,7 @@ func (e *Emulator) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
+	e.unlink() // before the numbers can be reused
 	err := errors.Join(e.cliMaster.Close(), e.dataMaster.Close(), e.cliSlave.Close(), e.dataSlave.Close())
 	<-e.done
 	return err

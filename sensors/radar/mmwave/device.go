@@ -85,6 +85,12 @@ func (d *Dev) Halt() error {
 	return err
 }
 
+// Frames returns the number of frames decoded so far.
+func (d *Dev) Frames() uint64 { return d.scanner.Frames }
+
+// Buffered returns the bytes received but not yet decoded.
+func (d *Dev) Buffered() int { return d.scanner.Buffered() }
+
 // Errors returns the counts of damaged frames by kind so far.
 func (d *Dev) Errors() [NumErrorKinds]uint64 { return d.scanner.Errors }
 
