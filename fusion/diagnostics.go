@@ -29,11 +29,16 @@ type SensorHealth struct {
 	// RateHz is the rate of scans fused over the window.
 	RateHz float64
 	// DroppedLate counts scans dropped since start for arriving after
-	// newer ones were fused.
-	DroppedLate uint64
+	// newer ones were fused; DroppedLateWindow those of this window.
+	DroppedLate, DroppedLateWindow uint64
 	// Silent is true when the sensor sent nothing for longer than its
 	// timeout.
 	Silent bool
+	// AgeMs is how old the sensor's newest capture stamp is at the window's
+	// end: its latency as the node sees it. Queued counts its scans
+	// waiting for slower sensors.
+	AgeMs  float64
+	Queued int
 }
 
 // Diagnostics is the node's health over the last window (about a second).
@@ -103,6 +108,7 @@ type HealthWindow struct {
 	cycles   int // cycles before the window
 	misses   int
 	fused    [perception.NumSensors]uint64
+	late     [perception.NumSensors]uint64
 	diag     Diagnostics
 }
 
@@ -134,13 +140,17 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *Cy
 	stats.WindowLatency.Reset()
 	stats.WindowCycle.Reset()
 	for _, s := range h.sensors {
+		age, queued := e.SensorState(s, now)
 		d.Sensors = append(d.Sensors, SensorHealth{
-			Sensor:      s,
-			RateHz:      float64(e.Fused[s]-h.fused[s]) / span.Seconds(),
-			DroppedLate: e.DroppedLate[s],
-			Silent:      e.Silent(s, now),
+			Sensor:            s,
+			RateHz:            float64(e.Fused[s]-h.fused[s]) / span.Seconds(),
+			DroppedLate:       e.DroppedLate[s],
+			DroppedLateWindow: e.DroppedLate[s] - h.late[s],
+			Silent:            e.Silent(s, now),
+			AgeMs:             float64(age) / 1e6,
+			Queued:            queued,
 		})
-		h.fused[s] = e.Fused[s]
+		h.fused[s], h.late[s] = e.Fused[s], e.DroppedLate[s]
 	}
 	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), stats.Cycles, stats.Misses
 	return d

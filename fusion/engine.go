@@ -167,6 +167,21 @@ func (e *Engine) Silent(s perception.Sensor, now sensors.Time) bool {
 	return e.heard[s] == 0 || now.Sub(e.heard[s]) > e.cfg.SensorTimeout
 }
 
+// SensorState reports, for sensor s at now, how old its newest capture
+// stamp is (0 if it never reported) and how many of its scans wait for
+// the watermark.
+func (e *Engine) SensorState(s perception.Sensor, now sensors.Time) (age time.Duration, queued int) {
+	if e.latest[s] != 0 {
+		age = now.Sub(e.latest[s])
+	}
+	for i := range e.pending {
+		if e.pending[i].sensor == s {
+			queued++
+		}
+	}
+	return age, queued
+}
+
 // Pending returns the number of scans waiting for the watermark.
 func (e *Engine) Pending() int { return len(e.pending) }
 

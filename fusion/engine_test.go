@@ -66,6 +66,9 @@ func TestEngineFusesInStampOrderAcrossSensors(t *testing.T) {
 	if e.Fused[perception.Camera] != 1 || e.Fused[perception.Radar] != 0 {
 		t.Fatalf("fused %v, want only the camera scan", e.Fused)
 	}
+	if age, queued := e.SensorState(perception.Radar, 71*ms); age != 41*time.Millisecond || queued != 2 {
+		t.Fatalf("radar state: age %v, %d queued; want 41 ms and 2", age, queued)
+	}
 	if got := fusedOrder(e); len(got) != 2 || got[0] != 20*ms || got[1] != 30*ms {
 		t.Fatalf("pending %v", got)
 	}

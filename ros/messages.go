@@ -240,13 +240,15 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 		switch {
 		case s.Silent:
 			lvl, m = fusion.LevelError, "silent"
-		case s.DroppedLate > 0:
+		case s.DroppedLateWindow > 0:
 			lvl, m = fusion.LevelWarn, "late scans dropped"
 		}
 		msg.Status = append(msg.Status, diagnostic_msgs.DiagnosticStatus{
 			Level: int8(lvl), Name: node + ": " + s.Sensor.String(), Message: m, HardwareId: node,
 			Values: []diagnostic_msgs.KeyValue{
 				{Key: "rate_hz", Value: f(s.RateHz)},
+				{Key: "newest_capture_age_ms", Value: f(s.AgeMs)},
+				{Key: "queued_scans", Value: strconv.Itoa(s.Queued)},
 				{Key: "dropped_late", Value: strconv.FormatUint(s.DroppedLate, 10)},
 			},
 		})
