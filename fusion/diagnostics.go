@@ -73,6 +73,9 @@ type DeviceHealth struct {
 	// Reconnects counts reconnections since start.
 	Reconnects int
 	Message    string
+	// ClockDriftPPM is the device clock's drift against the node's, NaN
+	// when unknown.
+	ClockDriftPPM float64
 }
 
 // Level rates the window: ERROR when a sensor is silent or more than a tenth

@@ -232,7 +232,8 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 		}
 		msg.Status = append(msg.Status, diagnostic_msgs.DiagnosticStatus{
 			Level: int8(lvl), Name: node + ": " + dev.Name, Message: m, HardwareId: dev.Name,
-			Values: []diagnostic_msgs.KeyValue{{Key: "reconnects", Value: strconv.Itoa(dev.Reconnects)}},
+			Values: []diagnostic_msgs.KeyValue{{Key: "reconnects", Value: strconv.Itoa(dev.Reconnects)},
+				{Key: "clock_drift_ppm", Value: f(dev.ClockDriftPPM)}},
 		})
 	}
 	for _, s := range d.Sensors {

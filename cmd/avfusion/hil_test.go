@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,6 +54,7 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 	var mu sync.Mutex
 	var obstacles, withObjects int
 	var misses, cycles int
+	drift := "none"
 	o, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: sub, Topic: "/obstacles",
 		Callback: func(m *vision_msgs.Detection3DArray) {
 			mu.Lock()
@@ -71,6 +73,13 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, s := range m.Status {
+				if s.Name == "avfusion: radar" {
+					for _, kv := range s.Values {
+						if kv.Key == "clock_drift_ppm" {
+							drift = kv.Value
+						}
+					}
+				}
 				if s.Name != "avfusion: fusion" {
 					continue
 				}
@@ -113,4 +122,10 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 	if cycles == 0 || misses*100 > cycles {
 		t.Fatalf("%d of %d cycles missed the deadline", misses, cycles)
 	}
+	// The emulator's CPU counter runs on this machine's clock: the fitted
+	// drift must be known and small.
+	if d, err := strconv.ParseFloat(drift, 64); err != nil || math.IsNaN(d) || math.Abs(d) > 2000 {
+		t.Fatalf("radar clock drift on /diagnostics: %q", drift)
+	}
+	t.Logf("radar clock drift %s ppm", drift)
 }

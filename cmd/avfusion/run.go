@@ -56,6 +56,7 @@ func runLive(args []string) error {
 	radarData := fs.String("radar-data", "", "serial device of the local radar's data port (e.g. /dev/ttyUSB1)")
 	radarConfig := fs.String("radar-config", sim.DefaultTIConfig, "TI .cfg uploaded to the local radar")
 	radarLatency := fs.Duration("radar-latency", 10*time.Millisecond, "local radar: capture to first byte at the node")
+	radarCPUHz := fs.Float64("radar-cpu-hz", 200e6, "local radar: rate of the frame header's timeCpuCycles counter, to fit the radar's clock (0: stamp by arrival)")
 	configPath := fs.String("config", "", "node configuration YAML")
 	nodeName := fs.String("node-name", "avfusion", "ROS node name")
 	duration := fs.Duration("duration", 0, "stop after this long (0: run until interrupted)")
@@ -96,7 +97,7 @@ func runLive(args []string) error {
 	line := statusLine(*status)
 	last := time.Now()
 	err = live.Run(ctx, node, live.Config{
-		Node: cfg, RadarCLI: *radarCLI, RadarData: *radarData, RadarConfig: *radarConfig, RadarLatency: *radarLatency,
+		Node: cfg, RadarCLI: *radarCLI, RadarData: *radarData, RadarConfig: *radarConfig, RadarLatency: *radarLatency, RadarCPUHz: *radarCPUHz,
 		Logger: log,
 		Cycle: func(out *fusion.Output) {
 			if line == nil || time.Since(last) < time.Second {

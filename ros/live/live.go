@@ -39,7 +39,10 @@ type Config struct {
 	RadarConfig string
 	// RadarLatency is the local radar's capture-to-first-byte latency.
 	RadarLatency time.Duration
-	Logger       *zap.Logger
+	// RadarCPUHz is the rate of the radar's timeCpuCycles counter, for
+	// fitting its clock to the node's (0: stamp by arrival only).
+	RadarCPUHz float64
+	Logger     *zap.Logger
 	// Cycle, when set, is called after every cycle.
 	Cycle func(out *fusion.Output)
 }
@@ -56,7 +59,8 @@ type node struct {
 	haveEgo     bool
 	lens        calib.Pinhole
 	radarSt     mmwave.State
-	radarWarned bool // the current outage was logged
+	radarWarned bool    // the current outage was logged
+	radarDrift  float64 // fitted clock drift, ppm (NaN while unknown)
 	// refused counts refused input messages by kind; the first of each
 	// kind is logged, then every hundredth, never each one.
 	refused map[string]int
@@ -99,7 +103,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	if simTime {
 		clock = rn // /clock, from rosbag play --clock or a simulator
 	}
-	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer}
+	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN()}
 	local := cfg.RadarCLI != "" || cfg.RadarData != ""
 	n.runner = fusion.NewRunner(fusion.RunnerConfig{
 		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
@@ -118,7 +122,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			if n.radarSt.Err != nil {
 				msg = n.radarSt.Err.Error()
 			}
-			return []fusion.DeviceHealth{{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg}}
+			return []fusion.DeviceHealth{{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift}}
 		},
 	})
 	subs := []struct {
@@ -162,7 +166,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 				Open:   n.openRadar,
 				Config: lines,
 				Dev: mmwave.DevOpts{TransferLatency: cfg.RadarLatency, CommandTimeout: 2 * time.Second,
-					FrameTimeout: 2 * time.Second, Clock: n.clock, Parse: mmwave.DefaultOpts()},
+					FrameTimeout: 2 * time.Second, Clock: n.clock, CPUClockHz: cfg.RadarCPUHz, Parse: mmwave.DefaultOpts()},
 				MinBackoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second,
 				OnFrame: n.onRadarFrame,
 				OnState: n.onRadarState,
@@ -252,6 +256,9 @@ func (n *node) submitRadar(stamp sensors.Time) {
 }
 
 func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
+	n.mu.Lock()
+	n.radarDrift = f.ClockDriftPPM
+	n.mu.Unlock()
 	n.radarMu.Lock()
 	defer n.radarMu.Unlock()
 	n.points = radar.FromTIFrame(n.points[:0], &f.Frame)

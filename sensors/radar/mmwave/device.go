@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/avfusion/avfusion/sensors"
@@ -23,7 +24,12 @@ type DevOpts struct {
 	// after that long (wall time) without a whole frame: a radar that is
 	// connected but silent.
 	FrameTimeout time.Duration
-	Parse        Opts
+	// CPUClockHz, when set, is the rate of the header's timeCpuCycles
+	// counter: the device then fits the radar's clock to the node's
+	// (offset and drift) and stamps frames from the fit, which removes the
+	// transfer jitter of arrival stamps.
+	CPUClockHz float64
+	Parse      Opts
 }
 
 // ErrNoFrames is returned by ReadFrame when no frame came within the
@@ -42,6 +48,9 @@ type StampedFrame struct {
 	// transfer latency.
 	Stamp   sensors.Time
 	Arrival sensors.Time
+	// ClockDriftPPM is the fitted drift of the radar's clock against the
+	// node's (see DevOpts.CPUClockHz), NaN while unknown.
+	ClockDriftPPM float64
 }
 
 // Dev is a TI mmWave radar on two serial ports it does not own.
@@ -49,6 +58,7 @@ type Dev struct {
 	cli, data Port
 	opts      DevOpts
 	scanner   *Scanner
+	clock     sensors.ClockFit
 	// since is when the oldest buffered byte arrived; lastRead when the
 	// latest read returned.
 	since, lastRead sensors.Time
@@ -71,7 +81,7 @@ func New(cli, data Port, opts *DevOpts) (*Dev, error) {
 	case cli == nil || data == nil:
 		return nil, errors.New("mmwave: both the CLI and the data port are needed")
 	}
-	return &Dev{cli: cli, data: data, opts: o, scanner: NewScanner(o.Parse)}, nil
+	return &Dev{cli: cli, data: data, opts: o, scanner: NewScanner(o.Parse), clock: sensors.ClockFit{HzNominal: o.CPUClockHz}}, nil
 }
 
 // Configure uploads a configuration (see Configure).
@@ -83,6 +93,15 @@ func (d *Dev) Configure(ctx context.Context, lines []ConfigLine) error {
 func (d *Dev) Halt() error {
 	_, err := io.WriteString(d.cli, "sensorStop\n")
 	return err
+}
+
+// ClockDriftPPM is how much faster the node clock runs than the radar's
+// CPU counter says (ok false without CPUClockHz or before enough frames).
+func (d *Dev) ClockDriftPPM() (float64, bool) {
+	if d.opts.CPUClockHz <= 0 {
+		return 0, false
+	}
+	return d.clock.DriftPPM()
 }
 
 // Frames returns the number of frames decoded so far.
@@ -104,6 +123,14 @@ func (d *Dev) ReadFrame(ctx context.Context, dst *StampedFrame) error {
 		if d.scanner.Next(&dst.Frame) {
 			dst.Arrival = d.since
 			dst.Stamp = d.since.Add(-d.opts.TransferLatency)
+			dst.ClockDriftPPM = math.NaN()
+			if d.opts.CPUClockHz > 0 {
+				d.clock.Add(dst.TimeCPUCycles, dst.Arrival)
+				if t, ok := d.clock.Stamp(dst.TimeCPUCycles); ok {
+					dst.Stamp = t.Add(-d.opts.TransferLatency)
+					dst.ClockDriftPPM, _ = d.clock.DriftPPM()
+				}
+			}
 			// What is left belongs to the next frame and came with the
 			// latest read.
 			d.since = d.lastRead
