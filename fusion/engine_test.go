@@ -173,7 +173,7 @@ func TestEgoExtrapolation(t *testing.T) {
 	// A quarter circle of radius 10 m at 10 m/s takes π/2 s.
 	e := Ego{Speed: 10, YawRate: 1}
 	quarter := math.Pi / 2
-	got := e.At(sensors.FromDuration(time.Duration(quarter * float64(time.Second))))
+	got := e.At(sensors.Time(quarter * float64(time.Second)))
 	if math.Abs(got.X-10) > 1e-6 || math.Abs(got.Y-10) > 1e-6 || math.Abs(got.Yaw-math.Pi/2) > 1e-9 {
 		t.Fatalf("at π/2 s: %+v", got)
 	}

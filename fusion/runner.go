@@ -83,9 +83,6 @@ func (r *Runner) Submit(in Input) {
 	}
 }
 
-// Dropped returns the inputs dropped because the queue was full.
-func (r *Runner) Dropped() uint64 { return r.dropped.Load() }
-
 // Run cycles until ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	period := time.Duration(float64(time.Second) / r.cfg.OutputHz)

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/avfusion/avfusion/fusion"
@@ -65,8 +64,6 @@ type Node struct {
 	frames          launch.Frames
 	name, namespace string
 	log             *zap.Logger
-	// Registrations counts registrations with a master after the first.
-	reregistrations atomic.Int32
 }
 
 type advert struct {
@@ -244,7 +241,6 @@ func (n *Node) Watch(ctx context.Context, period time.Duration) {
 			continue
 		}
 		lost = false
-		n.reregistrations.Add(1)
 		n.log.Info("registered again with the master")
 	}
 }
@@ -275,9 +271,6 @@ func (n *Node) SimTime() bool {
 	v, err := n.node.ParamGetBool("/use_sim_time")
 	return err == nil && v
 }
-
-// Reregistrations returns how often the node registered again.
-func (n *Node) Reregistrations() int { return int(n.reregistrations.Load()) }
 
 func (n *Node) reregister() error {
 	n.mu.Lock()

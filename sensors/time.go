@@ -12,9 +12,6 @@ import (
 // moment the data arrived.
 type Time int64
 
-// FromDuration turns an offset from the epoch into a Time.
-func FromDuration(d time.Duration) Time { return Time(d) }
-
 // Seconds returns t in seconds since the epoch.
 func (t Time) Seconds() float64 { return float64(t) / 1e9 }
 

@@ -16,7 +16,7 @@ func TestVirtualClockNeverRunsBackwards(t *testing.T) {
 }
 
 func TestTimeArithmetic(t *testing.T) {
-	t0 := FromDuration(1500 * time.Millisecond)
+	t0 := Time(1500 * time.Millisecond)
 	if t0.Seconds() != 1.5 || t0.Add(time.Second).Sub(t0) != time.Second {
 		t.Fatalf("%v", t0)
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Magic starts every version-2.0 bag.
@@ -47,17 +46,8 @@ type Time struct {
 // Seconds returns t as floating-point seconds.
 func (t Time) Seconds() float64 { return float64(t.Sec) + float64(t.Nsec)/1e9 }
 
-// Go returns t as a time.Time.
-func (t Time) Go() time.Time { return time.Unix(int64(t.Sec), int64(t.Nsec)) }
-
 // Before reports whether t is earlier than u.
 func (t Time) Before(u Time) bool { return t.Sec < u.Sec || (t.Sec == u.Sec && t.Nsec < u.Nsec) }
-
-// FromGo converts a time.Time.
-func FromGo(t time.Time) Time {
-	ns := t.UnixNano()
-	return Time{Sec: uint32(ns / 1e9), Nsec: uint32(ns % 1e9)}
-}
 
 func putTime(b []byte, t Time) {
 	le.PutUint32(b, t.Sec)

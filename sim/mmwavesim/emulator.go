@@ -103,9 +103,6 @@ func (e *Emulator) CLIPath() string { return e.cliSlave.Name() }
 // DataPath is the data port's device path.
 func (e *Emulator) DataPath() string { return e.dataSlave.Name() }
 
-// Started is closed when the first sensorStart arrives.
-func (e *Emulator) Started() <-chan struct{} { return e.started }
-
 // FramePeriod is the frame period the configuration asked for.
 func (e *Emulator) FramePeriod() time.Duration {
 	e.mu.Lock()

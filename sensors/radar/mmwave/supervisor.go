@@ -101,6 +101,9 @@ func runOnce(ctx context.Context, cfg *SupervisorConfig, connected func()) (bool
 	delivered := false
 	for {
 		if err := dev.ReadFrame(ctx, &f); err != nil {
+			if ctx.Err() != nil {
+				_ = dev.Halt() // shutting down: stop the sensor, as TI's tools do
+			}
 			return delivered, fmt.Errorf("mmwave: %w", err)
 		}
 		delivered = true
