@@ -12,6 +12,7 @@ import (
 
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros/replay"
+	"github.com/avfusion/avfusion/sim/eval"
 	"golang.org/x/term"
 )
 
@@ -33,6 +34,7 @@ type replaySummary struct {
 	DurationS float64  `json:"bag_s"`
 }
 
+// trackingScore is the "tracking" object of the sim and replay summaries.
 type trackingScore struct {
 	MOTA           float64 `json:"mota"`
 	MOTPM          float64 `json:"motp_m"`
@@ -41,6 +43,11 @@ type trackingScore struct {
 	FalsePositives int     `json:"false_positives"`
 	Misses         int     `json:"misses"`
 	GTObjects      int     `json:"gt_objects"`
+}
+
+func scoreOf(m *eval.Metrics) trackingScore {
+	return trackingScore{MOTA: m.MOTA, MOTPM: m.MOTP, IDF1: m.IDF1, IDSwitches: m.Switches,
+		FalsePositives: m.FalsePositives, Misses: m.Misses, GTObjects: m.UniqueObjects}
 }
 
 func runReplay(args []string) error {
@@ -125,9 +132,9 @@ func runReplay(args []string) error {
 	if wall > 0 {
 		sum.Realtime = sum.DurationS / wall
 	}
-	if m := res.Tracking; m != nil {
-		sum.Tracking = &trackingScore{MOTA: m.MOTA, MOTPM: m.MOTP, IDF1: m.IDF1, IDSwitches: m.Switches,
-			FalsePositives: m.FalsePositives, Misses: m.Misses, GTObjects: m.UniqueObjects}
+	if res.Tracking != nil {
+		score := scoreOf(res.Tracking)
+		sum.Tracking = &score
 	}
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(sum)

@@ -27,18 +27,10 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // simSummary is the one JSON object `avfusion sim --json` prints.
 type simSummary struct {
-	Scenario string `json:"scenario"`
-	Seed     int64  `json:"seed"`
-	Cycles   int    `json:"cycles"`
-	Tracking struct {
-		MOTA           float64 `json:"mota"`
-		MOTPM          float64 `json:"motp_m"`
-		IDF1           float64 `json:"idf1"`
-		IDSwitches     int     `json:"id_switches"`
-		FalsePositives int     `json:"false_positives"`
-		Misses         int     `json:"misses"`
-		GTObjects      int     `json:"gt_objects"`
-	} `json:"tracking"`
+	Scenario  string        `json:"scenario"`
+	Seed      int64         `json:"seed"`
+	Cycles    int           `json:"cycles"`
+	Tracking  trackingScore `json:"tracking"`
 	LatencyMs struct {
 		P50 float64 `json:"p50"`
 		P99 float64 `json:"p99"`
@@ -200,9 +192,7 @@ func runSim(args []string) error {
 	var out simSummary
 	out.Scenario, out.Seed, out.Cycles = sc.Name, sc.Seed, res.Cycles
 	m := res.Tracking
-	out.Tracking.MOTA, out.Tracking.MOTPM, out.Tracking.IDF1 = m.MOTA, m.MOTP, m.IDF1
-	out.Tracking.IDSwitches, out.Tracking.FalsePositives, out.Tracking.Misses = m.Switches, m.FalsePositives, m.Misses
-	out.Tracking.GTObjects = m.UniqueObjects
+	out.Tracking = scoreOf(&m)
 	out.LatencyMs.P50, out.LatencyMs.P99, out.LatencyMs.Max = res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max
 	out.DeadlineMisses = res.DeadlineMisses
 	if *asJSON {
