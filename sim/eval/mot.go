@@ -67,11 +67,11 @@ type Accumulator struct {
 	distSum     float64
 	current     map[int]int // gt id → hyp id of its latest match
 	matchedPrev map[int]bool
-	gtFrames    map[int]int    // frames each gt id is present
-	gtMatched   map[int]int    // frames each gt id is matched
-	hypFrames   map[int]int    // frames each hyp id is present
-	pairValid   map[[2]int]int // frames each (gt, hyp) pair was within the threshold
-	history     map[int][]bool // per gt id, matched or missed in each frame it is present
+	gtFrames    map[int]int        // frames each gt id is present
+	gtMatched   map[int]int        // frames each gt id is matched
+	hypFrames   map[int]int        // frames each hyp id is present
+	pairValid   map[[2]int]int     // frames each (gt, hyp) pair was within the threshold
+	frag        map[int]*fragState // per gt id, for counting fragmentations as frames come
 	solver      assoc.Solver
 	cost        []float64
 	rowToCol    []int
@@ -87,7 +87,7 @@ func NewAccumulator(dist Distance) *Accumulator {
 		gtMatched:   map[int]int{},
 		hypFrames:   map[int]int{},
 		pairValid:   map[[2]int]int{},
-		history:     map[int][]bool{},
+		frag:        map[int]*fragState{},
 	}
 }
 
@@ -167,7 +167,7 @@ func (a *Accumulator) Update(gt, hyp []Object) {
 		j := gtHyp[i]
 		if j < 0 {
 			a.misses++
-			a.history[id] = append(a.history[id], false)
+			a.fragState(id).observe(false)
 			continue
 		}
 		a.matches++
@@ -175,7 +175,7 @@ func (a *Accumulator) Update(gt, hyp []Object) {
 		a.current[id] = hyp[j].ID
 		a.gtMatched[id]++
 		matchedNow[id] = true
-		a.history[id] = append(a.history[id], true)
+		a.fragState(id).observe(true)
 	}
 	for j := range hyp {
 		if !hypUsed[j] {
@@ -234,7 +234,7 @@ func (a *Accumulator) Metrics() Metrics {
 		default:
 			m.MostlyLost++
 		}
-		m.Fragmentations += fragmentations(a.history[id])
+		m.Fragmentations += a.fragState(id).count
 	}
 	idtp, idfp, idfn := a.identity()
 	m.IDP = ratio(idtp, idtp+idfp)
@@ -243,23 +243,34 @@ func (a *Accumulator) Metrics() Metrics {
 	return m
 }
 
-// fragmentations counts how often a tracked object is lost and then found
-// again, within the span from its first to its last match.
-func fragmentations(h []bool) int {
-	first, last := slices.Index(h, true), -1
-	for i := len(h) - 1; i >= 0; i-- {
-		if h[i] {
-			last = i
-			break
-		}
+// fragState counts one object's fragmentations online: a match after a
+// run of misses that itself followed a match is one fragmentation (the
+// 0→1 transitions of the miss indicator between the first and the last
+// match, as py-motmetrics counts them), in constant memory.
+type fragState struct {
+	matched bool // the latest frame was a match
+	gap     bool // misses since a match
+	count   int
+}
+
+func (f *fragState) observe(matched bool) {
+	switch {
+	case matched && f.gap:
+		f.count++
+		f.gap = false
+	case !matched && f.matched:
+		f.gap = true
 	}
-	n := 0
-	for i := first + 1; first >= 0 && i <= last; i++ {
-		if !h[i] && h[i-1] {
-			n++
-		}
+	f.matched = matched
+}
+
+func (a *Accumulator) fragState(id int) *fragState {
+	f := a.frag[id]
+	if f == nil {
+		f = &fragState{}
+		a.frag[id] = f
 	}
-	return n
+	return f
 }
 
 // identity solves the global one-to-one assignment of ground-truth to
