@@ -8,6 +8,7 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/perception/vision"
@@ -210,12 +211,8 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 	// Clutter: Poisson count, uniform over the field of view, static in
 	// the world so its range rate is minus the sensor's radial speed.
 	n := poisson(rnd, m.ClutterPerFrame)
-	half := m.FOVDeg * math.Pi / 360
 	for i := 0; i < n; i++ {
-		r := 1 + rnd.Float64()*(m.MaxRangeM-1)
-		az := (2*rnd.Float64() - 1) * half
-		b := pose.Yaw + az
-		rr := -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
+		r, az, rr := clutter(rnd, m, pose)
 		det.Z = [3]float64{r, az, rr + rnd.NormFloat64()*m.VelocityStdMps}
 		dst = append(dst, det)
 	}
@@ -272,6 +269,17 @@ func (w *World) CameraScan(dst []perception.Detection, k int) []perception.Detec
 		dst = append(dst, det)
 	}
 	return dst
+}
+
+// clutter draws one static clutter return uniformly over the radar's field
+// of view: its range, its azimuth, and the range rate a static point shows
+// to the moving sensor.
+func clutter(rnd *rand.Rand, m *RadarModel, pose kalman.SensorPose) (r, az, rr float64) {
+	half := m.FOVDeg * math.Pi / 360
+	r = 1 + rnd.Float64()*(m.MaxRangeM-1)
+	az = (2*rnd.Float64() - 1) * half
+	b := pose.Yaw + az
+	return r, az, -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
 }
 
 // cameraClass returns a detector-like class belief: usually confident in
@@ -365,12 +373,8 @@ func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 		}
 	}
 	n := poisson(rnd, m.ClutterPerFrame)
-	half := m.FOVDeg * math.Pi / 360
 	for i := 0; i < n; i++ {
-		r := 1 + rnd.Float64()*(m.MaxRangeM-1)
-		az := (2*rnd.Float64() - 1) * half
-		b := pose.Yaw + az
-		rr := -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
+		r, az, rr := clutter(rnd, m, pose)
 		dst = append(dst, radar.Point{
 			X: r * math.Cos(az), Y: r * math.Sin(az), Z: rnd.Float64() - mountZ,
 			Doppler: rr + rnd.NormFloat64()*m.VelocityStdMps,
