@@ -183,3 +183,14 @@ func TestEgoExtrapolation(t *testing.T) {
 		t.Fatalf("sensor velocity %+v", pose)
 	}
 }
+
+func TestWithClusteredRadar(t *testing.T) {
+	p := DefaultParams().WithClusteredRadar(0.3)
+	if p.Radar.StaticBlindMps != 0.3 || !p.Radar.Fragments || p.Camera.Fragments {
+		t.Fatalf("%+v", p.Radar)
+	}
+	p.Radar.StaticBlindMps = 1
+	if q := p.WithClusteredRadar(0.3); q.Radar.StaticBlindMps != 1 {
+		t.Fatalf("a larger configured blind speed was lowered: %g", q.Radar.StaticBlindMps)
+	}
+}

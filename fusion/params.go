@@ -101,6 +101,16 @@ func DefaultParams() Params {
 	}
 }
 
+// WithClusteredRadar returns p for a radar whose detections are clusters
+// of a point cloud: the clustering drops isolated static returns, so the
+// radar is not expected to see what moves radially slower than
+// staticToleranceMps, and a cluster can be a fragment of a larger object.
+func (p Params) WithClusteredRadar(staticToleranceMps float64) Params {
+	p.Radar.StaticBlindMps = math.Max(p.Radar.StaticBlindMps, staticToleranceMps)
+	p.Radar.Fragments = true
+	return p
+}
+
 // Coverage returns the coverage of sensor s.
 func (p *Params) Coverage(s perception.Sensor) Coverage {
 	if s == perception.Camera {

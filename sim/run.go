@@ -115,12 +115,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	ecfg := cfg.Engine
 	ecfg.Rig = world.Rig()
 	if cfg.Radar == RadarTI {
-		// The TI path's perception removes isolated static returns: the
-		// tracker must not expect that radar to see what does not move
-		// radially faster than the perception's static tolerance.
-		// Its clusters can also be fragments of one large object.
-		ecfg.Params.Radar.StaticBlindMps = max(ecfg.Params.Radar.StaticBlindMps, cfg.RadarPerception.StaticToleranceMps)
-		ecfg.Params.Radar.Fragments = true
+		ecfg.Params = ecfg.Params.WithClusteredRadar(cfg.RadarPerception.StaticToleranceMps)
 	}
 	engine, err := fusion.NewEngine(ecfg)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,11 +45,7 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 	node.Stdout, node.Stderr = &nodeOut, &nodeOut
 	rostest.Start(t, node)
 
-	sub, err := goroslib.NewNode(goroslib.NodeConf{Name: "hil_test", MasterAddress: strings.TrimPrefix(master.URI, "http://"), Host: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
+	sub := master.Node(t, "hil_test")
 	var mu sync.Mutex
 	var obstacles, withObjects int
 	var misses, cycles int

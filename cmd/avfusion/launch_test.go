@@ -107,11 +107,7 @@ func TestRoslaunchSim(t *testing.T) {
 	}
 	// The node publishes obstacles on the remapped topic. (rostopic cannot
 	// read them: vision_msgs is not installed, so a Go subscriber does.)
-	sub, err := goroslib.NewNode(goroslib.NodeConf{Name: "launch_test", MasterAddress: strings.TrimPrefix(master.URI, "http://"), Host: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
+	sub := master.Node(t, "launch_test")
 	got := make(chan string, 1)
 	s, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: sub, Topic: "/vehicle1/detected",
 		Callback: func(m *vision_msgs.Detection3DArray) {

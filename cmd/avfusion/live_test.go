@@ -103,11 +103,7 @@ func TestLiveNodeFusesROSInputs(t *testing.T) {
 	node.Stdout, node.Stderr = &nodeOut, &nodeOut
 	rostest.Start(t, node)
 
-	pubNode, err := goroslib.NewNode(goroslib.NodeConf{Name: "test_sensors", MasterAddress: strings.TrimPrefix(master.URI, "http://"), Host: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pubNode.Close()
+	pubNode := master.Node(t, "test_sensors")
 	scans, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: pubNode, Topic: "/radar/scan", Msg: &radarmsgs.RadarScan{}})
 	if err != nil {
 		t.Fatal(err)

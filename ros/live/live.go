@@ -82,11 +82,8 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		log = zap.NewNop()
 	}
 	c := &cfg.Node
-	params := c.Tracker
-	// Radar arrives as point clouds either way: tell the tracker about the
-	// clustering's static-clutter removal and fragments.
-	params.Radar.StaticBlindMps = math.Max(params.Radar.StaticBlindMps, c.RadarPerception.StaticToleranceMps)
-	params.Radar.Fragments = true
+	// Radar arrives as point clouds either way, through the clustering.
+	params := c.Tracker.WithClusteredRadar(c.RadarPerception.StaticToleranceMps)
 	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout})
 	if err != nil {
 		return err

@@ -151,11 +151,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	node := cfg.Node
-	params := node.Tracker
-	// Radar comes as point clouds: the clustering's static-clutter removal
-	// and fragments are the tracker's to know about.
-	params.Radar.StaticBlindMps = math.Max(params.Radar.StaticBlindMps, node.RadarPerception.StaticToleranceMps)
-	params.Radar.Fragments = true
+	// Radar comes as point clouds, through the clustering.
+	params := node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps)
 	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout})
 	if err != nil {
 		return nil, err

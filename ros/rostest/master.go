@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bluenviron/goroslib/v2"
 )
 
 // Master is a running roscore.
@@ -199,4 +201,16 @@ func (o *Output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.buf.String()
+}
+
+// Node registers a goroslib node named name with this master, for a test
+// to publish or subscribe; it is closed when the test ends.
+func (m *Master) Node(t testing.TB, name string) *goroslib.Node {
+	t.Helper()
+	n, err := goroslib.NewNode(goroslib.NodeConf{Name: name, MasterAddress: fmt.Sprintf("127.0.0.1:%d", m.Port), Host: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("test node %s: %v", name, err)
+	}
+	t.Cleanup(n.Close)
+	return n
 }
