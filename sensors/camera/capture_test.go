@@ -1,0 +1,127 @@
+//go:build cgo
+
+package camera
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/avfusion/avfusion/sensors"
+)
+
+const vtestVideo = "../../../shared/testdata/video/vtest.avi"
+
+func TestFileFramesAreStampedOnTheFileTimeline(t *testing.T) {
+	clock := sensors.NewVirtualClock(1_000_000_000)
+	c, err := Open(Config{Source: vtestVideo}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.FPS() != 10 || c.FrameCount() != 795 {
+		t.Fatalf("fps %g, frames %d; the footage is 795 frames at 10 fps", c.FPS(), c.FrameCount())
+	}
+	img := gocv.NewMat()
+	defer img.Close()
+	for i := range 3 {
+		f, err := c.Read(&img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sensors.Time(1_000_000_000 + int64(i)*100_000_000)
+		if f.Seq != int64(i) || f.Stamp != want || img.Cols() != 768 || img.Rows() != 576 {
+			t.Fatalf("frame %d: %+v %dx%d, want stamp %d and 768x576", i, f, img.Cols(), img.Rows(), want)
+		}
+	}
+	c.Skip(790)
+	n := 0
+	for {
+		if _, err := c.Read(&img); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d frames after skipping to 793, want 2", n)
+	}
+}
+
+func TestBadSourcesAreNamed(t *testing.T) {
+	for _, c := range []struct{ source, says string }{
+		{"missing.avi", `"missing.avi"`},
+		{"capture.go", `cannot open file "capture.go"`},
+		{"nosuchelement ! appsink", `cannot open gstreamer pipeline "nosuchelement ! appsink"`},
+		{"/dev/video99", `"/dev/video99": no such device`},
+		{"97", "cannot open device 97"},
+	} {
+		_, err := Open(Config{Source: c.source}, sensors.WallClock{})
+		if err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v, want an error saying %s", c.source, err, c.says)
+		}
+	}
+	if _, err := Open(Config{Source: "0", FPS: -1}, sensors.WallClock{}); err == nil || !strings.Contains(err.Error(), "fps") {
+		t.Errorf("negative fps: %v", err)
+	}
+}
+
+// TestLatestSkipsWhatASlowConsumerCannotTake runs a live GStreamer test
+// camera at 30 frames/s against a consumer that needs 100 ms a frame: the
+// consumer always gets a recent frame and the rest are counted as skipped.
+func TestLatestSkipsWhatASlowConsumerCannotTake(t *testing.T) {
+	const latency = 20 * time.Millisecond
+	c, err := Open(Config{
+		Source:  "videotestsrc is-live=true num-buffers=45 ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! appsink",
+		Latency: latency,
+	}, sensors.WallClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLatest(c)
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- l.Run(ctx) }()
+	img := gocv.NewMat()
+	defer img.Close()
+	var got []Frame
+	for {
+		f, err := l.Next(ctx, &img)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		age := sensors.WallClock{}.Now().Sub(f.Stamp)
+		if age > latency+150*time.Millisecond || age < latency {
+			t.Errorf("frame %d is %v old when taken, want about %v", f.Seq, age, latency)
+		}
+		if img.Cols() != 320 || img.Rows() != 240 {
+			t.Fatalf("frame %d is %dx%d", f.Seq, img.Cols(), img.Rows())
+		}
+		got = append(got, f)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := <-runErr; err != nil {
+		t.Fatal(err)
+	}
+	st := l.Stats()
+	t.Logf("%d frames read, %d taken, %d skipped", st.Read, len(got), st.Skipped)
+	if st.Read != 45 || st.Skipped+int64(len(got)) != st.Read || st.Skipped < 25 {
+		t.Fatalf("read %d, taken %d, skipped %d; want 45 read, about 2 of 3 skipped", st.Read, len(got), st.Skipped)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Seq <= got[i-1].Seq || got[i].Stamp <= got[i-1].Stamp {
+			t.Fatalf("frames out of order: %+v then %+v", got[i-1], got[i])
+		}
+	}
+}
