@@ -30,36 +30,45 @@ func vtestFrame(tb testing.TB, n int, size image.Point) gocv.Mat {
 	return img
 }
 
-// BenchmarkHOG reports milliseconds per frame of the default HOG people
-// detector on real footage, at 640×480 and at the footage's 768×576, and
-// with the pyramid capped at people 160 px tall.
-func BenchmarkHOG(b *testing.B) {
-	capped := DefaultHOGOptions()
-	capped.MaxHeightPx = 160
+// BenchmarkDetect reports milliseconds per frame on real footage: the
+// default HOG people detector at 640×480 and at the footage's 768×576,
+// and the DNN path (letterbox, forward, decode, NMS) at 640×480 with a
+// test model of YOLOv8's output shape. The test model is only a global
+// pool and a 1×1 convolution, so its number is the cost around a real
+// network, not a real network's.
+func BenchmarkDetect(b *testing.B) {
+	const anchors = 8400
+	out := make([]float32, 84*anchors)
+	for i := 0; i < anchors; i += 37 { // a few hundred weak and strong candidates
+		out[i], out[anchors+i], out[2*anchors+i], out[3*anchors+i] = float32(i%640), float32(i%480), 40, 80
+		out[(4+i%80)*anchors+i] = float32(i%10) / 10
+	}
+	dnn := DefaultDNNOptions()
+	dnn.Model = writeModel(b, constantOutputModel(640, []int64{1, 84, anchors}, out))
 	for _, bc := range []struct {
 		name string
 		size image.Point
-		opts HOGOptions
+		cfg  DetectorConfig
 	}{
-		{"640x480", image.Pt(640, 480), DefaultHOGOptions()},
-		{"768x576", image.Point{}, DefaultHOGOptions()},
-		{"768x576/max_height=160", image.Point{}, capped},
+		{"hog/640x480", image.Pt(640, 480), DefaultDetectorConfig()},
+		{"hog/768x576", image.Point{}, DefaultDetectorConfig()},
+		{"dnn-test-model/640x480", image.Pt(640, 480), DetectorConfig{Kind: "dnn", DNN: dnn}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			img := vtestFrame(b, 300, bc.size)
 			defer img.Close()
-			hog, err := NewHOG(bc.opts)
+			d, err := NewDetector(bc.cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer hog.Close()
+			defer d.Close()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := hog.Detect(img); err != nil {
+				if _, err := d.Detect(img); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/frame")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/frame")
 		})
 	}
 }

@@ -22,9 +22,6 @@ import (
 	"github.com/avfusion/avfusion/perception"
 )
 
-// hogWindow is the size of the default people detector's window in pixels.
-var hogWindow = image.Pt(64, 128)
-
 // DefaultPeopleDetector returns the linear SVM of OpenCV's default 64×128
 // HOG people detector (3780 weights, then the bias), copied out of OpenCV
 // by our own cgo call: gocv v0.31's HOGDefaultPeopleDetector hands back a
@@ -37,85 +34,6 @@ func DefaultPeopleDetector() []float32 {
 		n = int(C.avf_hog_default_people((*C.float)(unsafe.Pointer(&coef[0])), C.int(len(coef))))
 	}
 	return coef[:n]
-}
-
-// HOGOptions tunes the HOG people detector. The zero value of a field
-// means its default from DefaultHOGOptions.
-type HOGOptions struct {
-	// HitThreshold is the SVM margin a window needs to count.
-	HitThreshold float64 `yaml:"hit_threshold"`
-	// Stride is the step between windows in pixels, a multiple of 8.
-	Stride int `yaml:"stride_px"`
-	// Scale is the step between pyramid levels, > 1.
-	Scale float64 `yaml:"scale"`
-	// GroupThreshold is how many overlapping windows a detection needs.
-	GroupThreshold int `yaml:"group_threshold"`
-	// Upscale resizes the image before detection; people shorter than
-	// about 96 px (the person inside the 128 px window) are only found
-	// when it is above 1.
-	Upscale float64 `yaml:"upscale"`
-	// Top and Bottom bound the searched rows as fractions of the image
-	// height (0 ≤ Top < Bottom ≤ 1): sky and bonnet need no search.
-	Top    float64 `yaml:"roi_top"`
-	Bottom float64 `yaml:"roi_bottom"`
-	// MaxHeightPx is the tallest person to look for, in image pixels;
-	// it caps the pyramid (0: search every level, up to the image size).
-	MaxHeightPx float64 `yaml:"max_height_px"`
-}
-
-// DefaultHOGOptions are tuned on 768×576 street footage with people 70 to
-// 150 px tall (see the README's camera section for the measurements).
-func DefaultHOGOptions() HOGOptions {
-	return HOGOptions{HitThreshold: 0.3, Stride: 8, Scale: 1.05, GroupThreshold: 2, Upscale: 1.2, Top: 0, Bottom: 1}
-}
-
-func (o HOGOptions) withDefaults() HOGOptions {
-	d := DefaultHOGOptions()
-	if o.Stride == 0 {
-		o.Stride = d.Stride
-	}
-	if o.Scale == 0 {
-		o.Scale = d.Scale
-	}
-	if o.GroupThreshold == 0 {
-		o.GroupThreshold = d.GroupThreshold
-	}
-	if o.Upscale == 0 {
-		o.Upscale = d.Upscale
-	}
-	if o.Bottom == 0 {
-		o.Bottom = d.Bottom
-	}
-	return o
-}
-
-// Validate names the first unusable option.
-func (o HOGOptions) Validate() error {
-	switch {
-	case o.Stride <= 0 || o.Stride%8 != 0:
-		return fmt.Errorf("stride_px: must be a positive multiple of 8, got %d", o.Stride)
-	case !(o.Scale > 1) || o.Scale > 2:
-		return fmt.Errorf("scale: must be in (1, 2], got %g", o.Scale)
-	case o.GroupThreshold < 0:
-		return fmt.Errorf("group_threshold: must not be negative, got %d", o.GroupThreshold)
-	case !(o.Upscale >= 0.25) || o.Upscale > 4:
-		return fmt.Errorf("upscale: must be in [0.25, 4], got %g", o.Upscale)
-	case !(o.MaxHeightPx >= 0):
-		return fmt.Errorf("max_height_px: must not be negative, got %g", o.MaxHeightPx)
-	case !(o.Top >= 0) || !(o.Bottom <= 1) || !(o.Top < o.Bottom):
-		return fmt.Errorf("roi_top, roi_bottom: need 0 ≤ top < bottom ≤ 1, got %g, %g", o.Top, o.Bottom)
-	}
-	return nil
-}
-
-// levels is the pyramid depth that reaches people MaxHeightPx tall: the
-// person fills 71% of the 128-pixel window (see Detect).
-func (o HOGOptions) levels() int {
-	if o.MaxHeightPx == 0 {
-		return 64 // OpenCV's default: until the image is smaller than the window
-	}
-	window := o.MaxHeightPx / 0.71 * o.Upscale
-	return max(1, int(math.Ceil(math.Log(window/float64(hogWindow.Y))/math.Log(o.Scale)))+1)
 }
 
 // HOG finds pedestrians with OpenCV's HOG descriptor and its default
@@ -171,7 +89,7 @@ func (h *HOG) Detect(img gocv.Mat) ([]ImageDetection, error) {
 		gocv.Resize(src, &h.scaled, size, 0, 0, gocv.InterpolationLinear)
 		src = h.scaled
 	}
-	if src.Cols() < hogWindow.X || src.Rows() < hogWindow.Y {
+	if src.Cols() < 64 || src.Rows() < hogWindowPx {
 		return h.out[:0], nil
 	}
 	n := int(C.avf_hog_detect(h.hog, unsafe.Pointer(src.Ptr()), C.double(o.HitThreshold), C.int(o.Stride),

@@ -47,17 +47,6 @@ func readAnnotation(t testing.TB, minHeightPx float64) map[int][]annotatedPerson
 	return frames
 }
 
-// iou is the intersection over union of two boxes.
-func iou(a, b Box) float64 {
-	ix := min(a[0]+a[2], b[0]+b[2]) - max(a[0], b[0])
-	iy := min(a[1]+a[3], b[1]+b[3]) - max(a[1], b[1])
-	if ix <= 0 || iy <= 0 {
-		return 0
-	}
-	inter := ix * iy
-	return inter / (a[2]*a[3] + b[2]*b[3] - inter)
-}
-
 // matchFrame matches detections to people greedily by score at IoU ≥
 // minIoU, PASCAL-style. A detection on a don't-care person is neither a
 // hit nor a false alarm.
@@ -71,7 +60,7 @@ func matchFrame(dets []ImageDetection, people []annotatedPerson, minIoU float64)
 	for _, i := range order {
 		best, bestIoU := -1, minIoU
 		for j, p := range people {
-			if o := iou(dets[i].Box, p.box); !taken[j] && o >= bestIoU {
+			if o := IoU(dets[i].Box, p.box); !taken[j] && o >= bestIoU {
 				best, bestIoU = j, o
 			}
 		}
