@@ -17,7 +17,8 @@ type Mount struct {
 	Yaw float64 `yaml:"yaw"` // rad
 }
 
-// Pinhole is an undistorted pinhole camera.
+// Pinhole is a pinhole camera with ROS's plumb_bob lens distortion
+// (Brown-Conrady: radial k1, k2, k3 and tangential p1, p2).
 type Pinhole struct {
 	Width  int     `yaml:"width"`  // px
 	Height int     `yaml:"height"` // px
@@ -25,6 +26,8 @@ type Pinhole struct {
 	Fy     float64 `yaml:"fy"`     // px
 	Cx     float64 `yaml:"cx"`     // px
 	Cy     float64 `yaml:"cy"`     // px
+	// Distortion is k1, k2, p1, p2, k3 in ROS's order; zero is none.
+	Distortion [5]float64 `yaml:"distortion"`
 }
 
 // PinholeForFOV returns a camera of the given size whose horizontal field of
@@ -46,7 +49,52 @@ func (p Pinhole) Validate() error {
 	case !(p.Fy > 0):
 		return fmt.Errorf("fy: must be positive, got %g", p.Fy)
 	}
+	for i, d := range p.Distortion {
+		if math.IsNaN(d) || math.IsInf(d, 0) || math.Abs(d) > 100 {
+			return fmt.Errorf("distortion[%d]: must be a finite coefficient of magnitude ≤ 100, got %g", i, d)
+		}
+	}
 	return nil
+}
+
+// Distorted reports whether the lens has any distortion.
+func (p Pinhole) Distorted() bool { return p.Distortion != [5]float64{} }
+
+// Distort maps a point on the normalised image plane (x right, y down,
+// at unit depth) to where the lens puts it, still normalised.
+func (p Pinhole) Distort(x, y float64) (float64, float64) {
+	k1, k2, p1, p2, k3 := p.Distortion[0], p.Distortion[1], p.Distortion[2], p.Distortion[3], p.Distortion[4]
+	r2 := x*x + y*y
+	radial := 1 + r2*(k1+r2*(k2+r2*k3))
+	return x*radial + 2*p1*x*y + p2*(r2+2*x*x), y*radial + p1*(r2+2*y*y) + 2*p2*x*y
+}
+
+// Project maps a normalised, undistorted point to pixels.
+func (p Pinhole) Project(x, y float64) (u, v float64) {
+	x, y = p.Distort(x, y)
+	return p.Fx*x + p.Cx, p.Fy*y + p.Cy
+}
+
+// Normalize maps a pixel to the normalised, undistorted image plane,
+// inverting the distortion by fixed-point iteration as OpenCV's
+// undistortPoints does (converges for the mild distortion of automotive
+// lenses; it reports false when it does not).
+func (p Pinhole) Normalize(u, v float64) (x, y float64, ok bool) {
+	xd, yd := (u-p.Cx)/p.Fx, (v-p.Cy)/p.Fy
+	if !p.Distorted() {
+		return xd, yd, true
+	}
+	x, y = xd, yd
+	k1, k2, p1, p2, k3 := p.Distortion[0], p.Distortion[1], p.Distortion[2], p.Distortion[3], p.Distortion[4]
+	for range 50 {
+		r2 := x*x + y*y
+		radial := 1 + r2*(k1+r2*(k2+r2*k3))
+		dx := 2*p1*x*y + p2*(r2+2*x*x)
+		dy := p1*(r2+2*y*y) + 2*p2*x*y
+		x, y = (xd-dx)/radial, (yd-dy)/radial
+	}
+	rx, ry := p.Distort(x, y)
+	return x, y, math.Hypot(rx-xd, ry-yd) < 1e-9
 }
 
 // Rig is the calibration of the whole sensor set.

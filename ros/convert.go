@@ -152,20 +152,24 @@ func CameraDetections(dst []perception.Detection, msg *vision_msgs.Detection2DAr
 	return dst
 }
 
-// CameraInfo builds a sensor_msgs/CameraInfo for an undistorted lens.
+// CameraInfo builds a sensor_msgs/CameraInfo for a lens.
 func CameraInfo(stamp sensors.Time, frame string, lens calib.Pinhole) *sensor_msgs.CameraInfo {
 	return &sensor_msgs.CameraInfo{
 		Header: header(stamp, frame), Height: uint32(lens.Height), Width: uint32(lens.Width),
-		DistortionModel: "plumb_bob", D: []float64{0, 0, 0, 0, 0},
+		DistortionModel: "plumb_bob", D: append([]float64(nil), lens.Distortion[:]...),
 		K: [9]float64{lens.Fx, 0, lens.Cx, 0, lens.Fy, lens.Cy, 0, 0, 1},
 		R: [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1},
 		P: [12]float64{lens.Fx, 0, lens.Cx, 0, 0, lens.Fy, lens.Cy, 0, 0, 0, 1, 0},
 	}
 }
 
-// LensFromCameraInfo reads the pinhole part of a CameraInfo.
+// LensFromCameraInfo reads a CameraInfo's intrinsics and plumb_bob
+// distortion.
 func LensFromCameraInfo(msg *sensor_msgs.CameraInfo) (calib.Pinhole, error) {
 	lens := calib.Pinhole{Width: int(msg.Width), Height: int(msg.Height), Fx: msg.K[0], Fy: msg.K[4], Cx: msg.K[2], Cy: msg.K[5]}
+	if err := lens.SetROSDistortion(msg.DistortionModel, msg.D); err != nil {
+		return lens, fmt.Errorf("ros: camera_info: %w", err)
+	}
 	if err := lens.Validate(); err != nil {
 		return lens, fmt.Errorf("ros: camera_info: %w", err)
 	}

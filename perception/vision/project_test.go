@@ -44,3 +44,39 @@ func TestProjectRangesByTheGroundPlane(t *testing.T) {
 		t.Fatal("a box ending above the horizon was ranged")
 	}
 }
+
+// TestProjectUndistortsFirst: the same pedestrian seen through a lens
+// with barrel distortion lands on other pixels, and projecting those
+// pixels gives the same bearing and range as the undistorted view.
+func TestProjectUndistortsFirst(t *testing.T) {
+	plain := calib.PinholeForFOV(1280, 720, math.Pi/2)
+	barrel := plain
+	barrel.Distortion = [5]float64{-0.3, 0.1, 0.001, -0.001, 0}
+	mount := calib.Mount{Z: 1.5}
+	var probs perception.ClassProbs
+	probs[perception.Pedestrian] = 1
+	box := Box{900, 300, 40, 180} // right of centre, feet 120 px below the horizon
+	want, ok := Project(0, box, probs, 0.9, plain, mount, 2)
+	if !ok {
+		t.Fatal("not projected")
+	}
+	// Where the barrel lens puts the box's corners.
+	nx := func(u float64) float64 { return (u - plain.Cx) / plain.Fx }
+	ny := func(v float64) float64 { return (v - plain.Cy) / plain.Fy }
+	l, b := barrel.Project(nx(box[0]), ny(box[1]+box[3]))
+	r, _ := barrel.Project(nx(box[0]+box[2]), ny(box[1]+box[3]))
+	_, top := barrel.Project(nx(box[0]+box[2]/2), ny(box[1]))
+	got, ok := Project(0, Box{l, top, r - l, b - top}, probs, 0.9, barrel, mount, 2)
+	if !ok {
+		t.Fatal("distorted box not projected")
+	}
+	// A box is axis-aligned in the distorted image, so its bottom edge's
+	// midpoint is not exactly the distorted foot point: 1% is left.
+	if math.Abs(got.Z[0]-want.Z[0]) > 1e-3 || math.Abs(got.Z[1]-want.Z[1]) > 0.01*want.Z[1] {
+		t.Fatalf("distorted: bearing %g range %g; undistorted: %g, %g", got.Z[0], got.Z[1], want.Z[0], want.Z[1])
+	}
+	naive, _ := Project(0, Box{l, top, r - l, b - top}, probs, 0.9, plain, mount, 2)
+	if math.Abs(naive.Z[1]-want.Z[1]) < 0.03*want.Z[1] {
+		t.Fatalf("ignoring the distortion errs only %g m: the test is not testing it", naive.Z[1]-want.Z[1])
+	}
+}
