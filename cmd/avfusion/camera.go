@@ -1,0 +1,294 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/perception/vision"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/camera"
+)
+
+const cameraUsage = "usage: avfusion camera detect SOURCE [--detector hog|dnn --model F] [--every N] [--json] [--out DIR|FILE.mp4]"
+
+// cameraDetection is one detection of `camera detect --json`.
+type cameraDetection struct {
+	Class   string     `json:"class"`
+	Score   float64    `json:"score"`
+	Box     [4]float64 `json:"box"`
+	Bearing float64    `json:"bearing_rad"`
+}
+
+type cameraFrame struct {
+	Frame      int64             `json:"frame"`
+	Stamp      float64           `json:"stamp"`
+	Detections []cameraDetection `json:"detections"`
+}
+
+type cameraSummary struct {
+	Frames     int     `json:"frames"`
+	Detections int     `json:"detections"`
+	MsPerFrame float64 `json:"ms_per_frame"`
+	Skipped    int64   `json:"skipped,omitempty"`
+}
+
+func runCamera(args []string) error {
+	if len(args) == 0 || args[0] != "detect" {
+		return errors.New(cameraUsage)
+	}
+	camera.QuietOpenCV()
+	fs := flag.NewFlagSet("camera detect", flag.ContinueOnError)
+	def := vision.DefaultDetectorConfig()
+	kind := fs.String("detector", def.Kind, "hog (OpenCV's people detector) or dnn (a YOLOv5/YOLOv8 ONNX model)")
+	model := fs.String("model", "", "ONNX model for --detector dnn")
+	layout := fs.String("layout", def.DNN.Layout, "YOLO output layout: auto, yolov5 or yolov8")
+	inputSize := fs.Int("input-size", def.DNN.InputSize, "the network's square input size, px")
+	confidence := fs.Float64("confidence", def.DNN.Confidence, "lowest DNN score kept")
+	every := fs.Int("every", 1, "process every Nth frame")
+	asJSON := fs.Bool("json", false, "one JSON line per frame, then a summary line")
+	out := fs.String("out", "", "write annotated frames: a directory (one JPEG per frame) or a video file (.mp4, .avi, .mkv)")
+	infoPath := fs.String("camera-info", "", "camera_info YAML for the bearings (default: a 90° horizontal field of view, no distortion)")
+	maxFrames := fs.Int("frames", 0, "stop after this many processed frames (0: until the source ends)")
+	source, err := parseWithFile(fs, args[1:], cameraUsage)
+	if err != nil {
+		return err
+	}
+	if *every < 1 {
+		return fmt.Errorf("--every: must be at least 1, got %d", *every)
+	}
+	cfg := def
+	cfg.Kind, cfg.DNN.Model, cfg.DNN.Layout, cfg.DNN.InputSize, cfg.DNN.Confidence = *kind, *model, *layout, *inputSize, *confidence
+	det, err := vision.NewDetector(cfg)
+	if err != nil {
+		return err
+	}
+	defer det.Close()
+
+	src, err := camera.ParseSource(source)
+	if err != nil {
+		return err
+	}
+	// A file is stamped on its own timeline from 0; a live source on the
+	// wall clock.
+	var clock sensors.Clock = sensors.WallClock{}
+	if !src.Live() {
+		clock = sensors.NewVirtualClock(0)
+	}
+	capture, err := camera.Open(camera.Config{Source: source}, clock)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	frames := newFrameSource(ctx, capture, *every)
+	defer frames.close()
+
+	img := gocv.NewMat()
+	defer img.Close()
+	f, err := frames.next(&img)
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%v has no frames", capture.Source())
+	} else if err != nil {
+		return err
+	}
+	lens := calib.PinholeForFOV(img.Cols(), img.Rows(), math.Pi/2)
+	if *infoPath != "" {
+		if lens, err = calib.ReadCameraInfo(*infoPath); err != nil {
+			return err
+		}
+	}
+	var sink *annotatedSink
+	if *out != "" {
+		fps := capture.FPS() / float64(*every)
+		if sink, err = newAnnotatedSink(*out, fps, img.Cols(), img.Rows()); err != nil {
+			return err
+		}
+		defer sink.close()
+	}
+
+	enc := json.NewEncoder(os.Stdout)
+	var sum cameraSummary
+	var busy time.Duration
+	for ; err == nil; f, err = frames.next(&img) {
+		start := time.Now()
+		dets, derr := det.Detect(img)
+		if derr != nil {
+			return fmt.Errorf("frame %d: %w", f.Seq, derr)
+		}
+		busy += time.Since(start)
+		sum.Frames++
+		sum.Detections += len(dets)
+		line := cameraFrame{Frame: f.Seq, Stamp: f.Stamp.Seconds(), Detections: make([]cameraDetection, len(dets))}
+		for i, d := range dets {
+			x, _, _ := lens.Normalize(d.Box[0]+d.Box[2]/2, d.Box[1]+d.Box[3])
+			box := [4]float64{round1(d.Box[0]), round1(d.Box[1]), round1(d.Box[2]), round1(d.Box[3])}
+			line.Detections[i] = cameraDetection{Class: d.Class.String(), Score: round3(d.Score), Box: box, Bearing: round3(math.Atan(-x))}
+		}
+		if *asJSON {
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+		} else {
+			fmt.Println(describeFrame(line))
+		}
+		if sink != nil {
+			vision.Draw(&img, dets, nil)
+			if err := sink.write(img, f.Seq); err != nil {
+				return err
+			}
+		}
+		if *maxFrames > 0 && sum.Frames >= *maxFrames {
+			err = io.EOF
+			break
+		}
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if sum.Frames > 0 {
+		sum.MsPerFrame = math.Round(float64(busy.Microseconds())/float64(sum.Frames)) / 1000
+	}
+	sum.Skipped = frames.skipped()
+	if *asJSON {
+		return enc.Encode(sum)
+	}
+	fmt.Printf("%d frames, %d detections, %.1f ms per frame (%s), %d frames skipped\n", sum.Frames, sum.Detections, sum.MsPerFrame, det.Name(), sum.Skipped)
+	return nil
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+
+func describeFrame(f cameraFrame) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "frame %d at %.3f s: %d detections", f.Frame, f.Stamp, len(f.Detections))
+	for _, d := range f.Detections {
+		fmt.Fprintf(&b, "; %s %.2f at %.0f,%.0f %.0fx%.0f (%.1f°)", d.Class, d.Score, d.Box[0], d.Box[1], d.Box[2], d.Box[3], d.Bearing*180/math.Pi)
+	}
+	return b.String()
+}
+
+// frameSource hands out every Nth frame: in order from a file, the
+// newest from a live source (a slow detector then skips frames rather
+// than falling behind).
+type frameSource struct {
+	capture *camera.Capture
+	every   int
+	latest  *camera.Latest
+	cancel  context.CancelFunc
+	done    chan error
+	ctx     context.Context
+}
+
+func newFrameSource(ctx context.Context, c *camera.Capture, every int) *frameSource {
+	s := &frameSource{capture: c, every: every, ctx: ctx}
+	if c.Source().Live() {
+		ctx, s.cancel = context.WithCancel(ctx)
+		s.latest = camera.NewLatest(c)
+		s.done = make(chan error, 1)
+		go func() { s.done <- s.latest.Run(ctx) }()
+	}
+	return s
+}
+
+func (s *frameSource) next(dst *gocv.Mat) (camera.Frame, error) {
+	if s.latest != nil {
+		for {
+			f, err := s.latest.Next(s.ctx, dst)
+			if err != nil || f.Seq%int64(s.every) == 0 || s.every == 1 {
+				return f, err
+			}
+		}
+	}
+	if s.ctx.Err() != nil {
+		return camera.Frame{}, s.ctx.Err()
+	}
+	f, err := s.capture.Read(dst)
+	if err == nil {
+		s.capture.Skip(s.every - 1)
+	}
+	return f, err
+}
+
+func (s *frameSource) skipped() int64 {
+	if s.latest == nil {
+		return 0
+	}
+	return s.latest.Stats().Skipped
+}
+
+func (s *frameSource) close() {
+	if s.latest != nil {
+		s.cancel()
+		_ = <-s.done // Next has already returned any error of Run's
+		s.latest.Close()
+		return
+	}
+	s.capture.Close()
+}
+
+// annotatedSink writes annotated frames to a directory or a video file.
+type annotatedSink struct {
+	dir    string
+	writer *gocv.VideoWriter
+}
+
+func newAnnotatedSink(out string, fps float64, w, h int) (*annotatedSink, error) {
+	ext := strings.ToLower(filepath.Ext(out))
+	codec := map[string]string{".mp4": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}[ext]
+	if codec == "" {
+		if ext != "" {
+			return nil, fmt.Errorf("--out %s: want a directory or a .mp4, .avi or .mkv file", out)
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return nil, fmt.Errorf("--out: %w", err)
+		}
+		return &annotatedSink{dir: out}, nil
+	}
+	if fps <= 0 || fps > 240 {
+		fps = 10
+	}
+	if dir := filepath.Dir(out); dir != "" {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("--out %s: directory %s does not exist", out, dir)
+		}
+	}
+	vw, err := gocv.VideoWriterFile(out, codec, fps, w, h, true)
+	if err != nil || !vw.IsOpened() {
+		return nil, fmt.Errorf("--out %s: OpenCV cannot write this video file", out)
+	}
+	return &annotatedSink{writer: vw}, nil
+}
+
+func (s *annotatedSink) write(img gocv.Mat, seq int64) error {
+	if s.writer != nil {
+		return s.writer.Write(img)
+	}
+	path := filepath.Join(s.dir, fmt.Sprintf("frame_%06d.jpg", seq))
+	if !gocv.IMWrite(path, img) {
+		return fmt.Errorf("--out: cannot write %s", path)
+	}
+	return nil
+}
+
+func (s *annotatedSink) close() {
+	if s.writer != nil {
+		s.writer.Close()
+	}
+}
