@@ -96,7 +96,7 @@ func runCamera(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	frames := newFrameSource(ctx, capture, *every)
-	defer frames.close()
+	defer func() { _ = frames.close() }()
 
 	img := gocv.NewMat()
 	defer img.Close()
@@ -233,14 +233,17 @@ func (s *frameSource) skipped() int64 {
 	return s.latest.Stats().Skipped
 }
 
-func (s *frameSource) close() {
+// close stops the reader; it returns the live reader's error, which Next
+// has already handed out.
+func (s *frameSource) close() error {
 	if s.latest != nil {
 		s.cancel()
-		_ = <-s.done // Next has already returned any error of Run's
+		err := <-s.done
 		s.latest.Close()
-		return
+		return err
 	}
 	s.capture.Close()
+	return nil
 }
 
 // annotatedSink writes annotated frames to a directory or a video file.
