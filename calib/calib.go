@@ -26,8 +26,26 @@ type Pinhole struct {
 	Fy     float64 `yaml:"fy"`     // px
 	Cx     float64 `yaml:"cx"`     // px
 	Cy     float64 `yaml:"cy"`     // px
-	// Distortion is k1, k2, p1, p2, k3 in ROS's order; zero is none.
-	Distortion [5]float64 `yaml:"distortion"`
+	// Distortion is zero for an undistorted (or rectified) image.
+	Distortion Distortion `yaml:"distortion"`
+}
+
+// Distortion is ROS's plumb_bob model: radial K1, K2, K3 and tangential
+// P1, P2 (D = [k1, k2, p1, p2, k3] in a CameraInfo).
+type Distortion struct {
+	K1 float64 `yaml:"k1"`
+	K2 float64 `yaml:"k2"`
+	P1 float64 `yaml:"p1"`
+	P2 float64 `yaml:"p2"`
+	K3 float64 `yaml:"k3"`
+}
+
+// D returns the coefficients in ROS's order.
+func (d Distortion) D() [5]float64 { return [5]float64{d.K1, d.K2, d.P1, d.P2, d.K3} }
+
+// DistortionFromD reads ROS's D = [k1, k2, p1, p2, k3].
+func DistortionFromD(d [5]float64) Distortion {
+	return Distortion{K1: d[0], K2: d[1], P1: d[2], P2: d[3], K3: d[4]}
 }
 
 // PinholeForFOV returns a camera of the given size whose horizontal field of
@@ -49,21 +67,22 @@ func (p Pinhole) Validate() error {
 	case !(p.Fy > 0):
 		return fmt.Errorf("fy: must be positive, got %g", p.Fy)
 	}
-	for i, d := range p.Distortion {
+	names := [5]string{"k1", "k2", "p1", "p2", "k3"}
+	for i, d := range p.Distortion.D() {
 		if math.IsNaN(d) || math.IsInf(d, 0) || math.Abs(d) > 100 {
-			return fmt.Errorf("distortion[%d]: must be a finite coefficient of magnitude ≤ 100, got %g", i, d)
+			return fmt.Errorf("distortion.%s: must be a finite coefficient of magnitude ≤ 100, got %g", names[i], d)
 		}
 	}
 	return nil
 }
 
 // Distorted reports whether the lens has any distortion.
-func (p Pinhole) Distorted() bool { return p.Distortion != [5]float64{} }
+func (p Pinhole) Distorted() bool { return p.Distortion != Distortion{} }
 
 // Distort maps a point on the normalised image plane (x right, y down,
 // at unit depth) to where the lens puts it, still normalised.
 func (p Pinhole) Distort(x, y float64) (float64, float64) {
-	k1, k2, p1, p2, k3 := p.Distortion[0], p.Distortion[1], p.Distortion[2], p.Distortion[3], p.Distortion[4]
+	k1, k2, p1, p2, k3 := p.Distortion.K1, p.Distortion.K2, p.Distortion.P1, p.Distortion.P2, p.Distortion.K3
 	r2 := x*x + y*y
 	radial := 1 + r2*(k1+r2*(k2+r2*k3))
 	return x*radial + 2*p1*x*y + p2*(r2+2*x*x), y*radial + p1*(r2+2*y*y) + 2*p2*x*y
@@ -85,7 +104,7 @@ func (p Pinhole) Normalize(u, v float64) (x, y float64, ok bool) {
 		return xd, yd, true
 	}
 	x, y = xd, yd
-	k1, k2, p1, p2, k3 := p.Distortion[0], p.Distortion[1], p.Distortion[2], p.Distortion[3], p.Distortion[4]
+	k1, k2, p1, p2, k3 := p.Distortion.K1, p.Distortion.K2, p.Distortion.P1, p.Distortion.P2, p.Distortion.K3
 	for range 50 {
 		r2 := x*x + y*y
 		radial := 1 + r2*(k1+r2*(k2+r2*k3))

@@ -80,7 +80,9 @@ func setDistortion(lens *Pinhole, model string, d []float64) error {
 	if len(d) != 0 && len(d) != 5 {
 		return fmt.Errorf("distortion_coefficients.data: plumb_bob has 5 coefficients, got %d", len(d))
 	}
-	copy(lens.Distortion[:], d)
+	var coef [5]float64
+	copy(coef[:], d)
+	lens.Distortion = DistortionFromD(coef)
 	return nil
 }
 
@@ -94,11 +96,12 @@ func (p *Pinhole) SetROSDistortion(model string, d []float64) error {
 // name, with the RMS reprojection error of the calibration when it is not
 // negative.
 func WriteCameraInfo(w io.Writer, name string, lens Pinhole, reprojectionErrorPx float64) error {
+	d := lens.Distortion.D()
 	f := cameraInfoFile{
 		ImageWidth: lens.Width, ImageHeight: lens.Height, CameraName: name,
 		CameraMatrix:           cameraInfoMatrix{3, 3, []float64{lens.Fx, 0, lens.Cx, 0, lens.Fy, lens.Cy, 0, 0, 1}},
 		DistortionModel:        "plumb_bob",
-		DistortionCoefficients: cameraInfoMatrix{1, 5, lens.Distortion[:]},
+		DistortionCoefficients: cameraInfoMatrix{1, 5, d[:]},
 		RectificationMatrix:    cameraInfoMatrix{3, 3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}},
 		ProjectionMatrix:       cameraInfoMatrix{3, 4, []float64{lens.Fx, 0, lens.Cx, 0, 0, lens.Fy, lens.Cy, 0, 0, 0, 1, 0}},
 	}

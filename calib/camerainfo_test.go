@@ -36,7 +36,7 @@ func TestCameraInfoYAMLRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Pinhole{Width: 640, Height: 480, Fx: 501.2, Fy: 502.7, Cx: 322.5, Cy: 241.1, Distortion: [5]float64{-0.29, 0.09, 0.001, -0.002, 0}}
+	want := Pinhole{Width: 640, Height: 480, Fx: 501.2, Fy: 502.7, Cx: 322.5, Cy: 241.1, Distortion: Distortion{K1: -0.29, K2: 0.09, P1: 0.001, P2: -0.002}}
 	if lens != want {
 		t.Fatalf("%+v, want %+v", lens, want)
 	}

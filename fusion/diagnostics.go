@@ -64,6 +64,9 @@ type Diagnostics struct {
 	DroppedInputs uint64
 	// Devices reports hardware connections (a serial radar, say).
 	Devices []DeviceHealth
+	// Stages reports perception stages that shed load (the camera
+	// detector).
+	Stages []StageHealth
 }
 
 // DeviceHealth is the state of one device connection.
@@ -76,6 +79,32 @@ type DeviceHealth struct {
 	// ClockDriftPPM is the device clock's drift against the node's, NaN
 	// when unknown.
 	ClockDriftPPM float64
+}
+
+// StageHealth is the state of a perception stage that takes the newest
+// input and skips what it cannot keep up with, such as the camera
+// detector.
+type StageHealth struct {
+	Name     string // "camera detector"
+	Detector string // hog, dnn, ...
+	// FramesTotal and SkippedTotal count inputs since start; skipped ones
+	// were replaced by a newer input before the stage took them.
+	FramesTotal, SkippedTotal uint64
+	// ProcessedWindow and SkippedWindow count this window's inputs.
+	ProcessedWindow, SkippedWindow int
+	// MeanMs and MaxMs are the processing time per input in this window.
+	MeanMs, MaxMs float64
+	// Err is the last processing error, if any.
+	Err string
+}
+
+// Level rates a stage: WARN when it failed or skipped more inputs than it
+// processed in the window.
+func (s StageHealth) Level() Level {
+	if s.Err != "" || s.SkippedWindow > s.ProcessedWindow {
+		return LevelWarn
+	}
+	return LevelOK
 }
 
 // Level rates the window: ERROR when a sensor is silent or more than a tenth
@@ -98,6 +127,9 @@ func (d *Diagnostics) Level() Level {
 		if !dev.Connected {
 			level = LevelError
 		}
+	}
+	for _, st := range d.Stages {
+		level = max(level, st.Level())
 	}
 	return level
 }

@@ -36,6 +36,9 @@ type RunnerConfig struct {
 	// Devices, when set, reports the state of each device for the
 	// diagnostics (a radar reconnecting, say).
 	Devices func() []DeviceHealth
+	// Stages, when set, reports the perception stages once per
+	// diagnostics window.
+	Stages func() []StageHealth
 	// Cycle, when set, is called after every cycle with its output.
 	Cycle func(out *Output)
 	// QueueLen bounds the inputs waiting for the next cycle; when full,
@@ -173,6 +176,9 @@ drain:
 		d.DroppedInputs = r.dropped.Load()
 		if r.cfg.Devices != nil {
 			d.Devices = r.cfg.Devices()
+		}
+		if r.cfg.Stages != nil {
+			d.Stages = r.cfg.Stages()
 		}
 		if r.cfg.Sink != nil {
 			_ = r.cfg.Sink.PublishDiagnostics(d)

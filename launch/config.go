@@ -19,6 +19,7 @@ import (
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/perception/vision"
 	"gopkg.in/yaml.v3"
 )
 
@@ -40,10 +41,27 @@ type Config struct {
 	RadarPerception radar.Params `yaml:"radar_perception"`
 	// CameraBoxStdPx is the standard deviation (px) of each edge of the
 	// camera detector's boxes; camera covariances follow from it.
-	CameraBoxStdPx float64   `yaml:"camera_box_std_px"`
-	Rig            calib.Rig `yaml:"rig"`
-	Topics         Topics    `yaml:"topics"`
-	Frames         Frames    `yaml:"frames"`
+	CameraBoxStdPx float64 `yaml:"camera_box_std_px"`
+	// Camera is where images come from and how they become detections.
+	Camera CameraConfig `yaml:"camera"`
+	Rig    calib.Rig    `yaml:"rig"`
+	Topics Topics       `yaml:"topics"`
+	Frames Frames       `yaml:"frames"`
+}
+
+// CameraConfig says where camera images come from and which detector
+// turns them into boxes.
+type CameraConfig struct {
+	// Source is a camera on this machine (device index or /dev path, video
+	// file, GStreamer pipeline, URL); empty means images arrive on ROS.
+	Source string `yaml:"source"`
+	// Width, Height and FPS are requested from a device (0: its default).
+	Width  int     `yaml:"width"`
+	Height int     `yaml:"height"`
+	FPS    float64 `yaml:"fps"`
+	// Latency is the time from exposure to the end of the grab.
+	Latency  time.Duration         `yaml:"latency"`
+	Detector vision.DetectorConfig `yaml:"detector"`
 }
 
 // Topics are the names the node publishes on; relative names resolve in
@@ -58,6 +76,8 @@ type Topics struct {
 	RadarPoints      string `yaml:"radar_points"`
 	RadarScan        string `yaml:"radar_scan"`
 	CameraDetections string `yaml:"camera_detections"`
+	CameraImage      string `yaml:"camera_image"`
+	CameraCompressed string `yaml:"camera_compressed"`
 	CameraInfo       string `yaml:"camera_info"`
 	Odometry         string `yaml:"odometry"`
 }
@@ -80,6 +100,7 @@ func Default() Config {
 		Tracker:         fusion.DefaultParams(),
 		RadarPerception: radar.DefaultParams(),
 		CameraBoxStdPx:  3,
+		Camera:          CameraConfig{Latency: 30 * time.Millisecond, Detector: vision.DefaultDetectorConfig()},
 		Rig:             calib.DefaultRig(),
 		Topics: Topics{
 			Obstacles:        "obstacles",
@@ -89,6 +110,8 @@ func Default() Config {
 			RadarPoints:      "radar/points",
 			RadarScan:        "radar/scan",
 			CameraDetections: "camera/detections",
+			CameraImage:      "camera/image_raw",
+			CameraCompressed: "camera/image_raw/compressed",
 			CameraInfo:       "camera/camera_info",
 			Odometry:         "odom",
 		},
@@ -118,6 +141,17 @@ func (c *Config) Validate() error {
 	if err := c.RadarPerception.Validate(); err != nil {
 		return fmt.Errorf("radar_perception.%w", err)
 	}
+	if err := c.Camera.Detector.Validate(); err != nil {
+		return fmt.Errorf("camera.detector.%w", err)
+	}
+	switch {
+	case c.Camera.Width < 0 || c.Camera.Height < 0:
+		return fmt.Errorf("camera.width, camera.height: must not be negative, got %d, %d", c.Camera.Width, c.Camera.Height)
+	case c.Camera.FPS < 0:
+		return fmt.Errorf("camera.fps: must not be negative, got %g", c.Camera.FPS)
+	case c.Camera.Latency < 0:
+		return fmt.Errorf("camera.latency: must not be negative, got %v", c.Camera.Latency)
+	}
 	if err := c.Rig.Lens.Validate(); err != nil {
 		return fmt.Errorf("rig.lens.%w", err)
 	}
@@ -129,6 +163,7 @@ func (c *Config) Validate() error {
 		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics},
 		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.radar_scan", c.Topics.RadarScan},
 		{"topics.camera_detections", c.Topics.CameraDetections},
+		{"topics.camera_image", c.Topics.CameraImage}, {"topics.camera_compressed", c.Topics.CameraCompressed},
 		{"topics.camera_info", c.Topics.CameraInfo}, {"topics.odometry", c.Topics.Odometry},
 		{"frames.odom", c.Frames.Odom}, {"frames.base_link", c.Frames.BaseLink}, {"frames.radar", c.Frames.Radar},
 	} {

@@ -17,7 +17,7 @@ func TestDefaultIsValid(t *testing.T) {
 }
 
 func TestShippedParamsFileMatchesDefaults(t *testing.T) {
-	c := Default()
+	var c Config // from zero, so the file must spell out every default
 	if err := c.LoadFile("avfusion.yaml"); err != nil {
 		t.Fatal(err)
 	}

@@ -156,11 +156,16 @@ func CameraDetections(dst []perception.Detection, msg *vision_msgs.Detection2DAr
 func CameraInfo(stamp sensors.Time, frame string, lens calib.Pinhole) *sensor_msgs.CameraInfo {
 	return &sensor_msgs.CameraInfo{
 		Header: header(stamp, frame), Height: uint32(lens.Height), Width: uint32(lens.Width),
-		DistortionModel: "plumb_bob", D: append([]float64(nil), lens.Distortion[:]...),
+		DistortionModel: "plumb_bob", D: distortionD(lens),
 		K: [9]float64{lens.Fx, 0, lens.Cx, 0, lens.Fy, lens.Cy, 0, 0, 1},
 		R: [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1},
 		P: [12]float64{lens.Fx, 0, lens.Cx, 0, 0, lens.Fy, lens.Cy, 0, 0, 0, 1, 0},
 	}
+}
+
+func distortionD(lens calib.Pinhole) []float64 {
+	d := lens.Distortion.D()
+	return d[:]
 }
 
 // LensFromCameraInfo reads a CameraInfo's intrinsics and plumb_bob

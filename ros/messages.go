@@ -236,6 +236,27 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 				{Key: "clock_drift_ppm", Value: f(dev.ClockDriftPPM)}},
 		})
 	}
+	for _, st := range d.Stages {
+		m := "keeping up"
+		switch {
+		case st.Err != "":
+			m = "failing: " + st.Err
+		case st.SkippedWindow > 0:
+			m = fmt.Sprintf("skipping %d of %d frames", st.SkippedWindow, st.SkippedWindow+st.ProcessedWindow)
+		}
+		msg.Status = append(msg.Status, diagnostic_msgs.DiagnosticStatus{
+			Level: int8(st.Level()), Name: node + ": " + st.Name, Message: m, HardwareId: node,
+			Values: []diagnostic_msgs.KeyValue{
+				{Key: "detector", Value: st.Detector},
+				{Key: "detector_ms_mean", Value: f(st.MeanMs)},
+				{Key: "detector_ms_max", Value: f(st.MaxMs)},
+				{Key: "processed_window", Value: strconv.Itoa(st.ProcessedWindow)},
+				{Key: "skipped_window", Value: strconv.Itoa(st.SkippedWindow)},
+				{Key: "frames_total", Value: strconv.FormatUint(st.FramesTotal, 10)},
+				{Key: "skipped_total", Value: strconv.FormatUint(st.SkippedTotal, 10)},
+			},
+		})
+	}
 	for _, s := range d.Sensors {
 		lvl, m := fusion.LevelOK, "ok"
 		switch {

@@ -51,7 +51,7 @@ func TestProjectRangesByTheGroundPlane(t *testing.T) {
 func TestProjectUndistortsFirst(t *testing.T) {
 	plain := calib.PinholeForFOV(1280, 720, math.Pi/2)
 	barrel := plain
-	barrel.Distortion = [5]float64{-0.3, 0.1, 0.001, -0.001, 0}
+	barrel.Distortion = calib.Distortion{K1: -0.3, K2: 0.1, P1: 0.001, P2: -0.001}
 	mount := calib.Mount{Z: 1.5}
 	var probs perception.ClassProbs
 	probs[perception.Pedestrian] = 1

@@ -20,10 +20,11 @@ type Stats struct {
 	Skipped int64
 }
 
-// Latest reads a Capture in its own goroutine and keeps only the newest
-// frame, so a consumer slower than the camera never works on a backlog:
-// it gets the most recent image and the frames it could not keep up with
-// are counted as skipped.
+// Latest keeps only the newest frame of a stream, so a consumer slower
+// than the camera never works on a backlog: it gets the most recent image
+// and the frames it could not keep up with are counted as skipped. Frames
+// come from a Capture read by Run in its own goroutine, or are handed in
+// with Offer (images arriving on ROS).
 type Latest struct {
 	capture *Capture
 
@@ -37,7 +38,8 @@ type Latest struct {
 	stats   Stats
 }
 
-// NewLatest wraps c; call Run to start reading. Latest owns c from now on.
+// NewLatest wraps c (nil when frames are offered); call Run to start
+// reading it. Latest owns c from now on.
 func NewLatest(c *Capture) *Latest {
 	return &Latest{capture: c, slot: gocv.NewMat(), changed: make(chan struct{})}
 }
@@ -55,24 +57,37 @@ func (l *Latest) Run(ctx context.Context) error {
 		if err != nil {
 			break
 		}
-		l.mu.Lock()
-		if l.fresh {
-			l.stats.Skipped++
-		}
-		l.stats.Read++
-		l.slot, buf = buf, l.slot
-		l.info, l.fresh = f, true
-		l.signal()
-		l.mu.Unlock()
+		l.Offer(&buf, f)
 	}
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	l.End(err)
+	return err
+}
+
+// Offer hands over a frame by swapping it into the slot: *img comes back
+// holding the previous slot's Mat, for the caller to reuse. A frame not
+// taken yet is replaced and counted as skipped.
+func (l *Latest) Offer(img *gocv.Mat, f Frame) {
 	l.mu.Lock()
-	l.done = true
-	if !errors.Is(err, io.EOF) {
-		l.err = err
+	defer l.mu.Unlock()
+	if l.fresh {
+		l.stats.Skipped++
 	}
+	l.stats.Read++
+	l.slot, *img = *img, l.slot
+	l.info, l.fresh = f, true
 	l.signal()
-	l.mu.Unlock()
-	return l.err
+}
+
+// End marks the stream finished: Next returns err (io.EOF when nil) once
+// the last frame is taken.
+func (l *Latest) End(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.done, l.err = true, err
+	l.signal()
 }
 
 // signal wakes Next; l.mu is held.
