@@ -58,6 +58,7 @@ type node struct {
 	ego         fusion.Ego
 	haveEgo     bool
 	lens        calib.Pinhole
+	onLens      func(calib.Pinhole) // tells the camera stage about a new camera_info
 	radarSt     mmwave.State
 	radarWarned bool    // the current outage was logged
 	radarDrift  float64 // fitted clock drift, ppm (NaN while unknown)
@@ -102,6 +103,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	}
 	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN()}
 	local := cfg.RadarCLI != "" || cfg.RadarData != ""
+	var cameraHealth func() []fusion.StageHealth
 	n.runner = fusion.NewRunner(fusion.RunnerConfig{
 		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
 		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Cycle: cfg.Cycle,
@@ -120,6 +122,12 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 				msg = n.radarSt.Err.Error()
 			}
 			return []fusion.DeviceHealth{{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift}}
+		},
+		Stages: func() []fusion.StageHealth {
+			if cameraHealth == nil {
+				return nil
+			}
+			return cameraHealth()
 		},
 	})
 	subs := []struct {
@@ -147,6 +155,9 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); wg.Wait() }()
+	if cameraHealth, err = n.startCamera(ctx, &wg); err != nil {
+		return err
+	}
 	if local {
 		if err := rn.AdvertiseRadarPoints(c.Topics.RadarPoints); err != nil {
 			return err
@@ -298,7 +309,11 @@ func (n *node) onCameraInfo(msg *sensor_msgs.CameraInfo) {
 	}
 	n.mu.Lock()
 	n.lens = lens
+	onLens := n.onLens
 	n.mu.Unlock()
+	if onLens != nil {
+		onLens(lens)
+	}
 }
 
 func (n *node) onCameraBoxes(msg *vision_msgs.Detection2DArray) {

@@ -1,0 +1,159 @@
+//go:build cgo
+
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"go.uber.org/zap"
+	"gocv.io/x/gocv"
+
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/vision"
+	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/camera"
+)
+
+// cameraImages runs the camera detector on the newest image, from a camera
+// on this machine or from ROS image topics; images that arrive while the
+// detector is busy replace the waiting one and are counted as skipped.
+type cameraImages struct {
+	n      *node
+	stage  *vision.Stage
+	latest *camera.Latest
+
+	mu      sync.Mutex // guards the decode buffer and the counters below
+	decoded gocv.Mat
+	seq     int64
+	lastErr string
+	prev    camera.Stats
+}
+
+// startCamera starts the camera stage on the local camera.source, or on
+// the image topics when there is none, and returns its health report.
+func (n *node) startCamera(ctx context.Context, wg *sync.WaitGroup) (func() []fusion.StageHealth, error) {
+	c := &n.cfg.Node
+	camera.QuietOpenCV()
+	if c.Camera.Detector.Kind == "sim" {
+		return nil, errors.New("live: camera.detector.kind: sim only works inside the simulator; use hog or dnn")
+	}
+	det, err := vision.NewDetector(c.Camera.Detector)
+	if err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	n.mu.Lock()
+	ci := &cameraImages{n: n, stage: vision.NewStage(det, n.lens, c.Rig.Camera, c.CameraBoxStdPx), decoded: gocv.NewMat()}
+	n.onLens = ci.stage.SetLens
+	n.mu.Unlock()
+	if c.Camera.Source != "" {
+		capture, err := camera.Open(camera.Config{Source: c.Camera.Source, Width: c.Camera.Width, Height: c.Camera.Height,
+			FPS: c.Camera.FPS, Latency: c.Camera.Latency}, n.clock)
+		if err != nil {
+			det.Close()
+			return nil, fmt.Errorf("live: camera.source: %w", err)
+		}
+		ci.latest = camera.NewLatest(capture)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ci.latest.Run(ctx); err != nil {
+				n.log.Error("camera stopped", zap.Error(err))
+			} else if ctx.Err() == nil {
+				n.log.Warn("camera source ended", zap.String("source", c.Camera.Source))
+			}
+		}()
+	} else {
+		ci.latest = camera.NewLatest(nil)
+		if err := n.ros.Subscribe(c.Topics.CameraImage, ci.onImage); err != nil {
+			det.Close()
+			return nil, err
+		}
+		if err := n.ros.Subscribe(c.Topics.CameraCompressed, ci.onCompressed); err != nil {
+			det.Close()
+			return nil, err
+		}
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ci.detectLoop(ctx)
+	}()
+	n.log.Info("camera detector ready", zap.String("detector", det.Name()), zap.String("source", c.Camera.Source))
+	return ci.health, nil
+}
+
+// detectLoop takes the newest image, detects, projects and hands the
+// detections (an empty scan too: the camera saw nothing) to the fusion
+// loop.
+func (ci *cameraImages) detectLoop(ctx context.Context) {
+	defer ci.stage.Close()
+	defer ci.latest.Close()
+	img := gocv.NewMat()
+	defer img.Close()
+	var dets []perception.Detection
+	for {
+		f, err := ci.latest.Next(ctx, &img)
+		if err != nil {
+			return
+		}
+		dets, _, err = ci.stage.Process(dets[:0], img, f.Stamp)
+		if err != nil {
+			ci.mu.Lock()
+			ci.lastErr = err.Error()
+			ci.mu.Unlock()
+			ci.n.refuse("camera image", err)
+			continue
+		}
+		scan := make([]perception.Detection, len(dets))
+		copy(scan, dets)
+		ci.n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: f.Stamp, Dets: scan}, Arrival: ci.n.clock.Now()})
+	}
+}
+
+func (ci *cameraImages) onImage(msg *sensor_msgs.Image) {
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	if err := camera.ImageToBGR(&ci.decoded, int(msg.Width), int(msg.Height), int(msg.Step), msg.Encoding, msg.Data); err != nil {
+		ci.n.refuse("camera image", err)
+		return
+	}
+	ci.offer(ros.Stamp(msg.Header.Stamp))
+}
+
+func (ci *cameraImages) onCompressed(msg *sensor_msgs.CompressedImage) {
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	if err := camera.DecodeCompressed(&ci.decoded, msg.Data); err != nil {
+		ci.n.refuse("camera image", err)
+		return
+	}
+	ci.offer(ros.Stamp(msg.Header.Stamp))
+}
+
+// offer hands the decoded image over; ci.mu is held.
+func (ci *cameraImages) offer(stamp sensors.Time) {
+	ci.latest.Offer(&ci.decoded, camera.Frame{Seq: ci.seq, Stamp: stamp})
+	ci.seq++
+}
+
+// health reports the stage for /diagnostics.
+func (ci *cameraImages) health() []fusion.StageHealth {
+	st := ci.latest.Stats()
+	timing := ci.stage.TakeTiming()
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	h := fusion.StageHealth{
+		Name: "camera detector", Detector: ci.stage.Detector(),
+		FramesTotal: uint64(st.Read), SkippedTotal: uint64(st.Skipped),
+		ProcessedWindow: timing.Frames, SkippedWindow: int(st.Skipped - ci.prev.Skipped),
+		MeanMs: timing.MeanMs, MaxMs: timing.MaxMs, Err: ci.lastErr,
+	}
+	ci.prev, ci.lastErr = st, ""
+	return []fusion.StageHealth{h}
+}
