@@ -250,3 +250,8 @@ func TruthFromMessage(dst []Truth, msg *derivedobject.ObjectWithCovarianceArray)
 
 // Stamp returns a header stamp as a node time.
 func Stamp(t time.Time) sensors.Time { return sensors.Time(t.UnixNano()) }
+
+// CompressedImage builds a sensor_msgs/CompressedImage of JPEG data.
+func CompressedImage(stamp sensors.Time, frame string, jpeg []byte) *sensor_msgs.CompressedImage {
+	return &sensor_msgs.CompressedImage{Header: header(stamp, frame), Format: "jpeg", Data: jpeg}
+}

@@ -21,6 +21,7 @@ const (
 	TopicRadarPoints = "/radar/points"
 	TopicCameraBoxes = "/camera/detections"
 	TopicCameraInfo  = "/camera/camera_info"
+	TopicCameraImage = "/camera/image_raw/compressed"
 	TopicOdometry    = "/odom"
 	TopicTruth       = "/avfusion/ground_truth"
 )
@@ -38,6 +39,7 @@ const (
 type BagRecorder struct {
 	w                               *bag.Writer
 	radar, boxes, info, odom, truth *bag.Connection
+	images                          *bag.Connection // created with the first image
 	lens                            calib.Pinhole
 	odomFrame, baseFrame            string
 	lastInfo                        sensors.Time
@@ -80,13 +82,35 @@ func (r *BagRecorder) RadarPoints(stamp, arrival sensors.Time, pts []radar.Point
 // CameraBoxes records one camera frame's boxes, and the camera_info once
 // a second.
 func (r *BagRecorder) CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error {
+	if err := r.cameraInfo(stamp, arrival); err != nil {
+		return err
+	}
+	return r.w.WriteMsg(r.boxes, at(arrival), ros.CameraBoxes(stamp, FrameCamera, dets))
+}
+
+// CameraImage records one rendered camera frame as a CompressedImage, and
+// the camera_info once a second.
+func (r *BagRecorder) CameraImage(stamp, arrival sensors.Time, jpeg []byte) error {
+	if err := r.cameraInfo(stamp, arrival); err != nil {
+		return err
+	}
+	if r.images == nil {
+		var err error
+		if r.images, err = r.w.AddTyped(TopicCameraImage, &sensor_msgs.CompressedImage{}, map[string]string{"callerid": "/avfusion_sim"}); err != nil {
+			return err
+		}
+	}
+	return r.w.WriteMsg(r.images, at(arrival), ros.CompressedImage(stamp, FrameCamera, jpeg))
+}
+
+func (r *BagRecorder) cameraInfo(stamp, arrival sensors.Time) error {
 	if r.lastInfo == 0 || stamp-r.lastInfo >= 1e9 {
 		if err := r.w.WriteMsg(r.info, at(arrival), ros.CameraInfo(stamp, FrameCamera, r.lens)); err != nil {
 			return err
 		}
 		r.lastInfo = stamp
 	}
-	return r.w.WriteMsg(r.boxes, at(arrival), ros.CameraBoxes(stamp, FrameCamera, dets))
+	return nil
 }
 
 // Ego records odometry.

@@ -30,8 +30,17 @@ type RadarPointsSink interface {
 type Recorder interface {
 	RadarPoints(stamp, arrival sensors.Time, pts []radar.Point) error
 	CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error
+	// CameraImage records a rendered camera frame, JPEG-compressed.
+	CameraImage(stamp, arrival sensors.Time, jpeg []byte) error
 	Ego(e fusion.Ego) error
 	Truth(stamp sensors.Time, truth []Truth) error
+}
+
+// CameraImager turns camera frame k of a world into detections through
+// images: it renders the frame, runs a detector on it and projects the
+// boxes (sim/render has one). Recorder, when not nil, also gets the image.
+type CameraImager interface {
+	CameraFrame(dst []perception.Detection, w *World, k int, rec Recorder, arrival sensors.Time) ([]perception.Detection, error)
 }
 
 // RunConfig configures a simulated run of the node.
@@ -59,6 +68,9 @@ type RunConfig struct {
 	RadarPerception radar.Params
 	// Recorder, when set, records the raw streams (sim --bag).
 	Recorder Recorder
+	// Imager, when set, makes camera detections from rendered images
+	// instead of the object-level camera model.
+	Imager CameraImager
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
 	Logger *zap.Logger
@@ -124,7 +136,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	period := time.Duration(float64(time.Second) / cfg.OutputHz)
 	cycles := int(duration / period)
 
-	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder}
+	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder, imager: cfg.Imager}
 	if cfg.Radar == RadarTI {
 		feed.points, _ = cfg.Sink.(RadarPointsSink)
 	}
@@ -281,6 +293,7 @@ type feed struct {
 	scans           []radarScan
 	rec             Recorder
 	points          RadarPointsSink // publishes emulated radar clouds, or nil
+	imager          CameraImager    // renders and detects camera frames, or nil
 }
 
 func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
@@ -304,14 +317,21 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 				}
 			}
 		case cArr < rArr && cArr <= now:
-			f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
 			stamp := f.world.CameraStamp(f.cameraK)
-			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: f.cameraDets}, cArr)
-			if f.rec != nil {
-				if err := f.rec.CameraBoxes(stamp, cArr, f.cameraDets); err != nil {
-					return err
+			if f.imager != nil {
+				var err error
+				if f.cameraDets, err = f.imager.CameraFrame(f.cameraDets[:0], f.world, f.cameraK, f.rec, cArr); err != nil {
+					return fmt.Errorf("sim: camera frame %d: %w", f.cameraK, err)
+				}
+			} else {
+				f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
+				if f.rec != nil {
+					if err := f.rec.CameraBoxes(stamp, cArr, f.cameraDets); err != nil {
+						return err
+					}
 				}
 			}
+			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: f.cameraDets}, cArr)
 			f.cameraK++
 		default:
 			if f.realtime {

@@ -100,6 +100,16 @@ func (w *World) Truth(dst []Truth, t sensors.Time) []Truth {
 	return dst
 }
 
+// Present appends to dst every actor in the world at t, seen or not.
+func (w *World) Present(dst []Truth, t sensors.Time) []Truth {
+	for i := range w.sc.Actors {
+		if tr, ok := w.truthAt(&w.sc.Actors[i], t); ok {
+			dst = append(dst, tr)
+		}
+	}
+	return dst
+}
+
 // InCoverage reports whether the odom point (x, y) is inside the coverage
 // of at least one of the scenario's sensors when the ego state is ego. It
 // is the region where tracks are scored.

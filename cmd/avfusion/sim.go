@@ -76,6 +76,8 @@ func runSim(args []string) error {
 	bagPath := fs.String("bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
 	bagCompression := fs.String("bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
 	radarConfig := fs.String("radar-config", sim.DefaultTIConfig, "TI .cfg uploaded to the virtual radar with --radar ti")
+	cameraMode := fs.String("camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
+	detector := fs.String("detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
 	var sets multiFlag
 	fs.Var(&sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +92,9 @@ func runSim(args []string) error {
 	}
 	if *duration < 0 {
 		return fmt.Errorf("--duration: must not be negative, got %v", *duration)
+	}
+	if *cameraMode != "objects" && *cameraMode != "render" {
+		return fmt.Errorf("--camera: want objects or render, got %q", *cameraMode)
 	}
 	log, err := newLogger(*logLevel, ra.Log)
 	if err != nil {
@@ -138,6 +143,16 @@ func runSim(args []string) error {
 		Logger:          log.Named("sim"),
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
+	if *cameraMode == "render" && sc.Camera != nil {
+		det := cfg.Camera.Detector
+		det.Kind = *detector
+		imager, closeImager, err := newCameraImager(sim.NewWorld(sc, cfg.Rig, 0).Rig(), det, cfg.CameraBoxStdPx, sc.Camera.MaxRangeM)
+		if err != nil {
+			return err
+		}
+		defer closeImager()
+		run.Imager = imager
+	}
 	if *bagPath != "" {
 		world := sim.NewWorld(sc, cfg.Rig, 0)
 		rec, err := sim.NewBagRecorder(*bagPath, *bagCompression, world.Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)

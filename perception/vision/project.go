@@ -21,10 +21,11 @@ type Box [4]float64
 // undistorted through the lens first. boxStdPx is the standard deviation of
 // each box edge; the covariance follows from it (range uncertainty grows
 // with the square of the distance). It reports false for a box whose
-// bottom edge is not below the horizon, which cannot be ranged.
+// bottom edge is not below the horizon or lies on the image's bottom
+// border (the object's foot is out of view): neither can be ranged.
 func Project(stamp sensors.Time, box Box, class perception.ClassProbs, score float64, lens calib.Pinhole, mount calib.Mount, boxStdPx float64) (perception.Detection, bool) {
 	left, right, bottom := box[0], box[0]+box[2], box[1]+box[3]
-	if mount.Z <= 0 || box[2] <= 0 {
+	if mount.Z <= 0 || box[2] <= 0 || (lens.Height > 0 && bottom >= float64(lens.Height)-1) {
 		return perception.Detection{}, false
 	}
 	xc, yb, ok := lens.Normalize((left+right)/2, bottom)

@@ -18,9 +18,10 @@ import (
 // the detector for diagnostics. Process is for one goroutine; SetLens and
 // TakeTiming may be called from others.
 type Stage struct {
-	det      Detector
-	mount    calib.Mount
-	boxStdPx float64
+	det       Detector
+	mount     calib.Mount
+	boxStdPx  float64
+	maxRangeM float64
 
 	mu     sync.Mutex
 	lens   calib.Pinhole
@@ -35,9 +36,11 @@ type StageTiming struct {
 }
 
 // NewStage builds a stage around det; boxStdPx is the standard deviation
-// of a box edge, in pixels.
-func NewStage(det Detector, lens calib.Pinhole, mount calib.Mount, boxStdPx float64) *Stage {
-	return &Stage{det: det, lens: lens, mount: mount, boxStdPx: boxStdPx}
+// of a box edge, in pixels, and detections ranged beyond maxRangeM (the
+// camera's useful range: a metre of ground spans a fraction of a pixel out
+// there) are dropped.
+func NewStage(det Detector, lens calib.Pinhole, mount calib.Mount, boxStdPx, maxRangeM float64) *Stage {
+	return &Stage{det: det, lens: lens, mount: mount, boxStdPx: boxStdPx, maxRangeM: maxRangeM}
 }
 
 // SetLens replaces the intrinsics (from a camera_info message, say).
@@ -52,7 +55,8 @@ func (s *Stage) Detector() string { return s.det.Name() }
 
 // Process detects objects in img, captured at stamp, and appends their
 // projections to dst; it also returns the image boxes. Boxes that cannot
-// be ranged (not below the horizon) are left out of dst.
+// be ranged (not below the horizon) or lie beyond the useful range are
+// left out of dst.
 func (s *Stage) Process(dst []perception.Detection, img gocv.Mat, stamp sensors.Time) ([]perception.Detection, []ImageDetection, error) {
 	began := time.Now()
 	boxes, err := s.det.Detect(img)
@@ -68,7 +72,7 @@ func (s *Stage) Process(dst []perception.Detection, img gocv.Mat, stamp sensors.
 		return dst, nil, err
 	}
 	for _, b := range boxes {
-		if d, ok := Project(stamp, b.Box, ClassScores(b.Class, b.Score), b.Score, lens, s.mount, s.boxStdPx); ok {
+		if d, ok := Project(stamp, b.Box, ClassScores(b.Class, b.Score), b.Score, lens, s.mount, s.boxStdPx); ok && d.Z[perception.CameraRange] <= s.maxRangeM {
 			dst = append(dst, d)
 		}
 	}

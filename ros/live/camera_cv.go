@@ -48,7 +48,7 @@ func (n *node) startCamera(ctx context.Context, wg *sync.WaitGroup) (func() []fu
 		return nil, fmt.Errorf("live: %w", err)
 	}
 	n.mu.Lock()
-	ci := &cameraImages{n: n, stage: vision.NewStage(det, n.lens, c.Rig.Camera, c.CameraBoxStdPx), decoded: gocv.NewMat()}
+	ci := &cameraImages{n: n, stage: vision.NewStage(det, n.lens, c.Rig.Camera, c.CameraBoxStdPx, c.Tracker.Camera.MaxRangeM), decoded: gocv.NewMat()}
 	n.onLens = ci.stage.SetLens
 	n.mu.Unlock()
 	if c.Camera.Source != "" {
