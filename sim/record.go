@@ -38,8 +38,10 @@ const (
 // the node.
 type BagRecorder struct {
 	w                               *bag.Writer
-	radar, boxes, info, odom, truth *bag.Connection
-	images                          *bag.Connection // created with the first image
+	radar, info, odom, truth *bag.Connection
+	// boxes and images are created with their first message: a run
+	// records one or the other.
+	boxes, images *bag.Connection
 	lens                            calib.Pinhole
 	odomFrame, baseFrame            string
 	lastInfo                        sensors.Time
@@ -53,24 +55,25 @@ func NewBagRecorder(path string, compression string, lens calib.Pinhole, odomFra
 		return nil, err
 	}
 	r := &BagRecorder{w: w, lens: lens, odomFrame: odomFrame, baseFrame: baseFrame}
-	hdr := map[string]string{"callerid": "/avfusion_sim"}
 	for _, c := range []struct {
 		dst   **bag.Connection
 		topic string
 		msg   any
 	}{
 		{&r.radar, TopicRadarPoints, &sensor_msgs.PointCloud2{}},
-		{&r.boxes, TopicCameraBoxes, &vision_msgs.Detection2DArray{}},
 		{&r.info, TopicCameraInfo, &sensor_msgs.CameraInfo{}},
 		{&r.odom, TopicOdometry, &nav_msgs.Odometry{}},
 		{&r.truth, TopicTruth, &derivedobject.ObjectWithCovarianceArray{}},
 	} {
-		if *c.dst, err = w.AddTyped(c.topic, c.msg, hdr); err != nil {
+		if *c.dst, err = w.AddTyped(c.topic, c.msg, recorderHeader); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
 }
+
+// recorderHeader is the connection header of every recorded topic.
+var recorderHeader = map[string]string{"callerid": "/avfusion_sim"}
 
 func at(t sensors.Time) bag.Time { return bag.Time{Sec: uint32(t / 1e9), Nsec: uint32(t % 1e9)} }
 
@@ -85,6 +88,12 @@ func (r *BagRecorder) CameraBoxes(stamp, arrival sensors.Time, dets []perception
 	if err := r.cameraInfo(stamp, arrival); err != nil {
 		return err
 	}
+	if r.boxes == nil {
+		var err error
+		if r.boxes, err = r.w.AddTyped(TopicCameraBoxes, &vision_msgs.Detection2DArray{}, recorderHeader); err != nil {
+			return err
+		}
+	}
 	return r.w.WriteMsg(r.boxes, at(arrival), ros.CameraBoxes(stamp, FrameCamera, dets))
 }
 
@@ -96,7 +105,7 @@ func (r *BagRecorder) CameraImage(stamp, arrival sensors.Time, jpeg []byte) erro
 	}
 	if r.images == nil {
 		var err error
-		if r.images, err = r.w.AddTyped(TopicCameraImage, &sensor_msgs.CompressedImage{}, map[string]string{"callerid": "/avfusion_sim"}); err != nil {
+		if r.images, err = r.w.AddTyped(TopicCameraImage, &sensor_msgs.CompressedImage{}, recorderHeader); err != nil {
 			return err
 		}
 	}

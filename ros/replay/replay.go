@@ -37,6 +37,8 @@ const (
 	TopicRadarScan   = "/radar/scan"
 	TopicCameraBoxes = "/camera/detections"
 	TopicCameraInfo  = "/camera/camera_info"
+	TopicCameraImage = "/camera/image_raw"
+	TopicCameraJPEG  = "/camera/image_raw/compressed"
 	TopicOdometry    = "/odom"
 	TopicTruth       = "/avfusion/ground_truth"
 )
@@ -67,6 +69,16 @@ type Result struct {
 	LatencyMs fusion.Percentiles
 	// Unused lists input topics the node has no use for.
 	Unused []string
+	// BadImages counts camera images that could not be decoded or
+	// detected in; each is skipped.
+	BadImages int
+}
+
+// images runs the camera detector on recorded images (nil when the build
+// has no OpenCV).
+type images interface {
+	detect(dst []perception.Detection, m *bag.Message, compressed bool, lens calib.Pinhole) ([]perception.Detection, sensors.Time, error)
+	close()
 }
 
 // ParseRemap parses "from:=to" arguments.
@@ -170,6 +182,20 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r := &replayer{cfg: &cfg, node: &node, params: params, engine: engine, cluster: cluster, out: out, lens: node.Rig.Lens,
 		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
 		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{}}
+	for _, c := range in.Conns {
+		topic := c.Topic
+		if to, ok := cfg.Remap[topic]; ok {
+			topic = to
+		}
+		if (topic == TopicCameraImage || topic == TopicCameraJPEG) && r.images == nil {
+			if r.images, err = newCameraImages(&node); err != nil {
+				return nil, err
+			}
+			if r.images != nil {
+				defer r.images.close()
+			}
+		}
+	}
 	first := sensors.Time(*info.Start * 1e9)
 	r.from = first.Add(cfg.Start)
 	r.to = sensors.Time(math.MaxInt64)
@@ -243,6 +269,7 @@ type replayer struct {
 	snapshot  fusion.Output
 	points    []radar.Point
 	dets      []perception.Detection
+	images    images
 }
 
 // cyclesUntil runs every cycle due before t.
@@ -360,6 +387,17 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 			return err
 		}
 		r.lens = lens
+	case TopicCameraImage, TopicCameraJPEG:
+		if r.images == nil {
+			return nil
+		}
+		dets, stamp, err := r.images.detect(r.dets[:0], m, topic == TopicCameraJPEG, r.lens)
+		if err != nil {
+			r.res.BadImages++
+			return nil
+		}
+		r.dets = dets
+		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
 	case TopicCameraBoxes:
 		var msg vision_msgs.Detection2DArray
 		if err := m.Decode(&msg); err != nil {
