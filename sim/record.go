@@ -37,15 +37,15 @@ const (
 // and score the result. Each message is recorded at the time it reaches
 // the node.
 type BagRecorder struct {
-	w                               *bag.Writer
+	w                        *bag.Writer
 	radar, info, odom, truth *bag.Connection
 	// boxes and images are created with their first message: a run
 	// records one or the other.
-	boxes, images *bag.Connection
-	lens                            calib.Pinhole
-	odomFrame, baseFrame            string
-	lastInfo                        sensors.Time
-	truthBuf                        []ros.Truth
+	boxes, images        *bag.Connection
+	lens                 calib.Pinhole
+	odomFrame, baseFrame string
+	lastInfo             sensors.Time
+	truthBuf             []ros.Truth
 }
 
 // NewBagRecorder creates the bag at path.
