@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,13 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("cross build: %v\n%s", err, out)
+	}
+	// Without cgo the camera is compiled out, and the binary says so.
+	if out, err := exec.Command(qemu, armBin, "version").CombinedOutput(); err != nil || !strings.Contains(string(out), "camera: compiled out (built with CGO_ENABLED=0)") {
+		t.Fatalf("version under qemu: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(qemu, armBin, "camera", "detect", "0").CombinedOutput(); err == nil || !strings.Contains(string(out), "compiled without camera support") {
+		t.Fatalf("camera detect without cgo: %v\n%s", err, out)
 	}
 	dir := t.TempDir()
 	scenario := filepath.Join(dir, "standing.yaml")

@@ -19,5 +19,7 @@ func runVersion([]string) error {
 		}
 	}
 	fmt.Printf("avfusion %s%s %s %s/%s\n", version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Println("  radar: TI mmWave on serial ports, radar/points, radar/scan")
+	fmt.Println("  " + cameraFeature())
 	return nil
 }
