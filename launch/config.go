@@ -20,6 +20,7 @@ import (
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/perception/vision"
+	"github.com/avfusion/avfusion/sensors/camera"
 	"gopkg.in/yaml.v3"
 )
 
@@ -62,6 +63,9 @@ type CameraConfig struct {
 	// Latency is the time from exposure to the end of the grab.
 	Latency  time.Duration         `yaml:"latency"`
 	Detector vision.DetectorConfig `yaml:"detector"`
+	// Annotate, when set, is where the node writes every processed frame
+	// with its boxes and track ids: a directory or a video file.
+	Annotate string `yaml:"annotate"`
 }
 
 // Topics are the names the node publishes on; relative names resolve in
@@ -151,6 +155,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("camera.fps: must not be negative, got %g", c.Camera.FPS)
 	case c.Camera.Latency < 0:
 		return fmt.Errorf("camera.latency: must not be negative, got %v", c.Camera.Latency)
+	}
+	if c.Camera.Annotate != "" {
+		if err := camera.CheckFrameOutput(c.Camera.Annotate); err != nil {
+			return fmt.Errorf("camera.annotate: %w", err)
+		}
 	}
 	if err := c.Rig.Lens.Validate(); err != nil {
 		return fmt.Errorf("rig.lens.%w", err)

@@ -12,7 +12,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -112,13 +111,13 @@ func runCamera(args []string) error {
 			return err
 		}
 	}
-	var sink *annotatedSink
+	var sink *camera.FrameWriter
 	if *out != "" {
 		fps := capture.FPS() / float64(*every)
-		if sink, err = newAnnotatedSink(*out, fps, img.Cols(), img.Rows()); err != nil {
-			return err
+		if sink, err = camera.NewFrameWriter(*out, fps, img.Cols(), img.Rows()); err != nil {
+			return fmt.Errorf("--out: %w", err)
 		}
-		defer sink.close()
+		defer sink.Close()
 	}
 
 	enc := json.NewEncoder(os.Stdout)
@@ -148,7 +147,7 @@ func runCamera(args []string) error {
 		}
 		if sink != nil {
 			vision.Draw(&img, dets, nil)
-			if err := sink.write(img, f.Seq); err != nil {
+			if err := sink.Write(img, f.Seq); err != nil {
 				return err
 			}
 		}
@@ -244,54 +243,4 @@ func (s *frameSource) close() error {
 	}
 	s.capture.Close()
 	return nil
-}
-
-// annotatedSink writes annotated frames to a directory or a video file.
-type annotatedSink struct {
-	dir    string
-	writer *gocv.VideoWriter
-}
-
-func newAnnotatedSink(out string, fps float64, w, h int) (*annotatedSink, error) {
-	ext := strings.ToLower(filepath.Ext(out))
-	codec := map[string]string{".mp4": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}[ext]
-	if codec == "" {
-		if ext != "" {
-			return nil, fmt.Errorf("--out %s: want a directory or a .mp4, .avi or .mkv file", out)
-		}
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return nil, fmt.Errorf("--out: %w", err)
-		}
-		return &annotatedSink{dir: out}, nil
-	}
-	if fps <= 0 || fps > 240 {
-		fps = 10
-	}
-	if dir := filepath.Dir(out); dir != "" {
-		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return nil, fmt.Errorf("--out %s: directory %s does not exist", out, dir)
-		}
-	}
-	vw, err := gocv.VideoWriterFile(out, codec, fps, w, h, true)
-	if err != nil || !vw.IsOpened() {
-		return nil, fmt.Errorf("--out %s: OpenCV cannot write this video file", out)
-	}
-	return &annotatedSink{writer: vw}, nil
-}
-
-func (s *annotatedSink) write(img gocv.Mat, seq int64) error {
-	if s.writer != nil {
-		return s.writer.Write(img)
-	}
-	path := filepath.Join(s.dir, fmt.Sprintf("frame_%06d.jpg", seq))
-	if !gocv.IMWrite(path, img) {
-		return fmt.Errorf("--out: cannot write %s", path)
-	}
-	return nil
-}
-
-func (s *annotatedSink) close() {
-	if s.writer != nil {
-		s.writer.Close()
-	}
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,11 +28,13 @@ import (
 // on camera/image_raw and camera/image_raw/compressed, alternately, at its
 // 10 frames/s, to `avfusion run` on a real roscore: the node runs HOG on
 // the newest image, pedestrian tracks appear on obstacles/tracks, and
-// /diagnostics reports the camera detector's time and skipped frames.
+// /diagnostics reports the camera detector's time and skipped frames, and
+// camera.annotate gets the frames with boxes and track ids drawn.
 func TestLiveNodeDetectsPeopleInROSImages(t *testing.T) {
 	bin := sharedBinary(t)
 	master := rostest.StartMaster(t)
-	node := master.Command(bin, "run", "--status", "off", "--duration", "60s")
+	annotated := filepath.Join(t.TempDir(), "annotated")
+	node := master.Command(bin, "run", "--status", "off", "--duration", "60s", "--set", "camera.annotate="+annotated)
 	var nodeOut rostest.Output
 	node.Stdout, node.Stderr = &nodeOut, &nodeOut
 	rostest.Start(t, node)
@@ -139,6 +142,10 @@ func TestLiveNodeDetectsPeopleInROSImages(t *testing.T) {
 	}
 	if stage == nil || stage["detector"] != "hog" || stage["processed_window"] == "0" {
 		t.Fatalf("camera detector diagnostics: %v\nnode log:\n%s", stage, nodeOut.String())
+	}
+	frames, _ := filepath.Glob(filepath.Join(annotated, "frame_*.jpg"))
+	if len(frames) < 10 {
+		t.Fatalf("%d annotated frames in camera.annotate", len(frames))
 	}
 	ms, _ := strconv.ParseFloat(stage["detector_ms_mean"], 64)
 	total, _ := strconv.Atoi(stage["frames_total"])

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
@@ -33,7 +34,26 @@ type cameraImages struct {
 	seq     int64
 	lastErr string
 	prev    camera.Stats
+
+	// Annotated output (camera.annotate): the tracks of the latest cycle,
+	// to label boxes with, and the writer, opened with the first frame.
+	tracksMu sync.Mutex
+	tracks   []trackAt
+	ego      fusion.Ego
+	writer   *camera.FrameWriter
+	ids      []int
 }
+
+// trackAt is a confirmed track's id and odom position.
+type trackAt struct {
+	id   int
+	x, y float64
+}
+
+// labelRadiusM is how near a box's ground point must be to a track for
+// the annotated frame to label the box with the track's id, at least; far
+// boxes, ranged less certainly, reach three standard deviations.
+const labelRadiusM = 3.0
 
 // startCamera starts the camera stage on the local camera.source, or on
 // the image topics when there is none, and returns its health report.
@@ -50,6 +70,9 @@ func (n *node) startCamera(ctx context.Context, wg *sync.WaitGroup) (func() []fu
 	n.mu.Lock()
 	ci := &cameraImages{n: n, stage: vision.NewStage(det, n.lens, c.Rig.Camera, c.CameraBoxStdPx, c.Tracker.Camera.MaxRangeM), decoded: gocv.NewMat()}
 	n.onLens = ci.stage.SetLens
+	if c.Camera.Annotate != "" {
+		n.onCycle = ci.keepTracks
+	}
 	n.mu.Unlock()
 	if c.Camera.Source != "" {
 		capture, err := camera.Open(camera.Config{Source: c.Camera.Source, Width: c.Camera.Width, Height: c.Camera.Height,
@@ -93,6 +116,11 @@ func (n *node) startCamera(ctx context.Context, wg *sync.WaitGroup) (func() []fu
 // loop.
 func (ci *cameraImages) detectLoop(ctx context.Context) {
 	defer ci.stage.Close()
+	defer func() {
+		if ci.writer != nil {
+			ci.writer.Close()
+		}
+	}()
 	defer ci.latest.Close()
 	img := gocv.NewMat()
 	defer img.Close()
@@ -102,7 +130,8 @@ func (ci *cameraImages) detectLoop(ctx context.Context) {
 		if err != nil {
 			return
 		}
-		dets, _, err = ci.stage.Process(dets[:0], img, f.Stamp)
+		var boxes []vision.ImageDetection
+		dets, boxes, err = ci.stage.Process(dets[:0], img, f.Stamp)
 		if err != nil {
 			ci.mu.Lock()
 			ci.lastErr = err.Error()
@@ -110,10 +139,63 @@ func (ci *cameraImages) detectLoop(ctx context.Context) {
 			ci.n.refuse("camera image", err)
 			continue
 		}
+		if ci.n.cfg.Node.Camera.Annotate != "" {
+			if err := ci.annotate(&img, boxes, f); err != nil {
+				ci.n.refuse("camera.annotate", err)
+			}
+		}
 		scan := make([]perception.Detection, len(dets))
 		copy(scan, dets)
 		ci.n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: f.Stamp, Dets: scan}, Arrival: ci.n.clock.Now()})
 	}
+}
+
+// keepTracks remembers the confirmed tracks of a cycle for annotate.
+func (ci *cameraImages) keepTracks(out *fusion.Output) {
+	ci.tracksMu.Lock()
+	defer ci.tracksMu.Unlock()
+	ci.tracks = ci.tracks[:0]
+	for i := range out.Tracks {
+		tr := &out.Tracks[i]
+		ci.tracks = append(ci.tracks, trackAt{id: int(tr.ID), x: tr.X[0], y: tr.X[1]})
+	}
+	ci.ego = out.Ego
+}
+
+// annotate draws the boxes, labelled with the id of the nearest track to
+// each box's ground point, and writes the frame.
+func (ci *cameraImages) annotate(img *gocv.Mat, boxes []vision.ImageDetection, f camera.Frame) error {
+	c := &ci.n.cfg.Node
+	if ci.writer == nil {
+		w, err := camera.NewFrameWriter(c.Camera.Annotate, c.Camera.FPS, img.Cols(), img.Rows())
+		if err != nil {
+			return err
+		}
+		ci.writer = w
+	}
+	ci.n.mu.Lock()
+	lens := ci.n.lens
+	ci.n.mu.Unlock()
+	ci.tracksMu.Lock()
+	pose := ci.ego.At(f.Stamp).SensorPose(c.Rig.Camera)
+	ci.ids = ci.ids[:0]
+	for _, b := range boxes {
+		id := 0
+		if d, ok := vision.Project(f.Stamp, b.Box, vision.ClassScores(b.Class, b.Score), b.Score, lens, c.Rig.Camera, c.CameraBoxStdPx); ok {
+			bearing, rng := d.Z[perception.CameraBearing], d.Z[perception.CameraRange]
+			x, y := pose.X+rng*math.Cos(pose.Yaw+bearing), pose.Y+rng*math.Sin(pose.Yaw+bearing)
+			best := max(labelRadiusM, 3*math.Sqrt(d.R[1][1]))
+			for _, tr := range ci.tracks {
+				if dist := math.Hypot(tr.x-x, tr.y-y); dist < best {
+					best, id = dist, tr.id
+				}
+			}
+		}
+		ci.ids = append(ci.ids, id)
+	}
+	ci.tracksMu.Unlock()
+	vision.Draw(img, boxes, ci.ids)
+	return ci.writer.Write(*img, f.Seq)
 }
 
 func (ci *cameraImages) onImage(msg *sensor_msgs.Image) {

@@ -58,7 +58,8 @@ type node struct {
 	ego         fusion.Ego
 	haveEgo     bool
 	lens        calib.Pinhole
-	onLens      func(calib.Pinhole) // tells the camera stage about a new camera_info
+	onLens      func(calib.Pinhole)  // tells the camera stage about a new camera_info
+	onCycle     func(*fusion.Output) // hands the camera stage each cycle's tracks
 	radarSt     mmwave.State
 	radarWarned bool    // the current outage was logged
 	radarDrift  float64 // fitted clock drift, ppm (NaN while unknown)
@@ -106,7 +107,15 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	var cameraHealth func() []fusion.StageHealth
 	n.runner = fusion.NewRunner(fusion.RunnerConfig{
 		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
-		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Cycle: cfg.Cycle,
+		Sensors: []perception.Sensor{perception.Radar, perception.Camera},
+		Cycle: func(out *fusion.Output) {
+			if cfg.Cycle != nil {
+				cfg.Cycle(out)
+			}
+			if n.onCycle != nil {
+				n.onCycle(out)
+			}
+		},
 		SimTime: simTime,
 		OnTimeJump: func(from, to sensors.Time) {
 			n.log.Warn("time jumped back; tracks reset", zap.Float64("from_s", from.Seconds()), zap.Float64("to_s", to.Seconds()))
