@@ -5,8 +5,11 @@ go 1.26.8
 require (
 	github.com/bluenviron/goroslib/v2 v2.1.4
 	github.com/creack/pty v1.1.24
+	github.com/dsnet/compress v0.0.1
+	github.com/pierrec/lz4/v4 v4.1.33
 	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
 	go.uber.org/zap v1.28.0
+	gocv.io/x/gocv v0.31.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 	gonum.org/v1/gonum v0.17.0
@@ -14,10 +17,8 @@ require (
 )
 
 require (
-	github.com/dsnet/compress v0.0.1 // indirect
 	github.com/gookit/color v1.5.4 // indirect
-	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 	github.com/xo/terminfo v0.0.0-20210125001918-ca9a967f8778 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
-	gocv.io/x/gocv v0.31.0 // indirect
+	golang.org/x/tools v0.30.0 // indirect
 )

@@ -110,7 +110,12 @@ func (p Pinhole) Normalize(u, v float64) (x, y float64, ok bool) {
 		radial := 1 + r2*(k1+r2*(k2+r2*k3))
 		dx := 2*p1*x*y + p2*(r2+2*x*x)
 		dy := p1*(r2+2*y*y) + 2*p2*x*y
-		x, y = (xd-dx)/radial, (yd-dy)/radial
+		nx, ny := (xd-dx)/radial, (yd-dy)/radial
+		done := math.Abs(nx-x)+math.Abs(ny-y) < 1e-13
+		x, y = nx, ny
+		if done {
+			break
+		}
 	}
 	rx, ry := p.Distort(x, y)
 	return x, y, math.Hypot(rx-xd, ry-yd) < 1e-9

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +124,36 @@ func TestLatestSkipsWhatASlowConsumerCannotTake(t *testing.T) {
 	for i := 1; i < len(got); i++ {
 		if got[i].Seq <= got[i-1].Seq || got[i].Stamp <= got[i-1].Stamp {
 			t.Fatalf("frames out of order: %+v then %+v", got[i-1], got[i])
+		}
+	}
+}
+
+// TestNetworkStreamIsLive reads the footage over HTTP from a local server
+// (the FFmpeg path RTSP and HTTP cameras take): a stream is live, so its
+// frames are stamped on the clock at the grab, minus the latency.
+func TestNetworkStreamIsLive(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, vtestVideo)
+	}))
+	defer srv.Close()
+	clock := sensors.NewVirtualClock(5_000_000_000)
+	c, err := Open(Config{Source: srv.URL + "/vtest.avi", Latency: time.Second}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if !c.Source().Live() || c.Source().Kind != Stream {
+		t.Fatalf("source %v is not a live stream", c.Source())
+	}
+	img := gocv.NewMat()
+	defer img.Close()
+	for i := range 5 {
+		f, err := c.Read(&img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Seq != int64(i) || f.Stamp != 4_000_000_000 || img.Cols() != 768 {
+			t.Fatalf("frame %d: %+v, %d px wide; want stamp 4 s (clock 5 s minus 1 s latency)", i, f, img.Cols())
 		}
 	}
 }
