@@ -31,7 +31,8 @@ func vtestFrame(tb testing.TB, n int, size image.Point) gocv.Mat {
 }
 
 // BenchmarkDetect reports milliseconds per frame on real footage: the
-// default HOG people detector at 640×480 and at the footage's 768×576,
+// default HOG people detector at 640×480 and at the footage's 768×576
+// (and the thorough options there),
 // and the DNN path (letterbox, forward, decode, NMS) at 640×480 with a
 // test model of YOLOv8's output shape. The test model is only a global
 // pool and a 1×1 convolution, so its number is the cost around a real
@@ -52,6 +53,7 @@ func BenchmarkDetect(b *testing.B) {
 	}{
 		{"hog/640x480", image.Pt(640, 480), DefaultDetectorConfig()},
 		{"hog/768x576", image.Point{}, DefaultDetectorConfig()},
+		{"hog-thorough/768x576", image.Point{}, DetectorConfig{Kind: "hog", HOG: ThoroughHOGOptions()}},
 		{"dnn-test-model/640x480", image.Pt(640, 480), DetectorConfig{Kind: "dnn", DNN: dnn}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
