@@ -1,0 +1,144 @@
+// Package nn holds small dense neural networks for perception: inference
+// that allocates nothing per call, training (Adam on the cross-entropy of
+// a softmax output) with a fixed seed, and a JSON weight file whose bytes
+// depend only on the training data and configuration.
+package nn
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Layer is one dense layer: Out outputs from In inputs, W row-major
+// (Out × In), then a bias per output.
+type Layer struct {
+	In  int       `json:"in"`
+	Out int       `json:"out"`
+	W   []float64 `json:"w"`
+	B   []float64 `json:"b"`
+}
+
+// Net is a multilayer perceptron: inputs standardised by Mean and Std,
+// ReLU between layers, softmax over Classes at the end.
+type Net struct {
+	Classes []string  `json:"classes"`
+	Mean    []float64 `json:"mean"`
+	Std     []float64 `json:"std"`
+	Layers  []Layer   `json:"layers"`
+	// Note says how the weights were made (the training command, data,
+	// seed), for the reader of the file.
+	Note string `json:"note,omitempty"`
+}
+
+// Inputs is the length of an input vector.
+func (n *Net) Inputs() int { return n.Layers[0].In }
+
+// Validate checks that the shapes fit together.
+func (n *Net) Validate() error {
+	if len(n.Layers) == 0 {
+		return errors.New("nn: no layers")
+	}
+	in := n.Layers[0].In
+	if len(n.Mean) != in || len(n.Std) != in {
+		return fmt.Errorf("nn: %d inputs but %d means and %d deviations", in, len(n.Mean), len(n.Std))
+	}
+	for i, l := range n.Layers {
+		if l.In != in || l.Out <= 0 || len(l.W) != l.In*l.Out || len(l.B) != l.Out {
+			return fmt.Errorf("nn: layer %d: %d×%d with %d weights and %d biases does not follow %d inputs", i, l.Out, l.In, len(l.W), len(l.B), in)
+		}
+		in = l.Out
+	}
+	if in != len(n.Classes) {
+		return fmt.Errorf("nn: %d outputs for %d classes", in, len(n.Classes))
+	}
+	for _, s := range n.Std {
+		if !(s > 0) {
+			return errors.New("nn: an input deviation is not positive")
+		}
+	}
+	return nil
+}
+
+// Scratch holds one inference's intermediate values; reuse it so Predict
+// allocates nothing.
+type Scratch struct{ a [][]float64 }
+
+// NewScratch returns scratch space sized for n.
+func (n *Net) NewScratch() *Scratch {
+	s := &Scratch{a: make([][]float64, len(n.Layers)+1)}
+	s.a[0] = make([]float64, n.Inputs())
+	for i, l := range n.Layers {
+		s.a[i+1] = make([]float64, l.Out)
+	}
+	return s
+}
+
+// Predict writes the class probabilities for input x to dst (len Classes)
+// and returns it.
+func (n *Net) Predict(dst, x []float64, s *Scratch) []float64 {
+	in := s.a[0]
+	for i, v := range x {
+		in[i] = (v - n.Mean[i]) / n.Std[i]
+	}
+	for li := range n.Layers {
+		l := &n.Layers[li]
+		out := s.a[li+1]
+		l.forward(out, s.a[li])
+		if li < len(n.Layers)-1 {
+			for j, v := range out {
+				out[j] = max(v, 0)
+			}
+		}
+	}
+	softmax(dst, s.a[len(s.a)-1])
+	return dst
+}
+
+func (l *Layer) forward(out, in []float64) {
+	for o := range l.Out {
+		sum := l.B[o]
+		row := l.W[o*l.In : (o+1)*l.In]
+		for i, v := range in {
+			sum += row[i] * v
+		}
+		out[o] = sum
+	}
+}
+
+func softmax(dst, z []float64) {
+	m := math.Inf(-1)
+	for _, v := range z {
+		m = max(m, v)
+	}
+	sum := 0.0
+	for i, v := range z {
+		dst[i] = math.Exp(v - m)
+		sum += dst[i]
+	}
+	for i := range dst {
+		dst[i] /= sum
+	}
+}
+
+// WriteJSON writes the network; the same network always gives the same
+// bytes.
+func (n *Net) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(n)
+}
+
+// ReadJSON reads and validates a network written by WriteJSON.
+func ReadJSON(r io.Reader) (*Net, error) {
+	var n Net
+	if err := json.NewDecoder(r).Decode(&n); err != nil {
+		return nil, fmt.Errorf("nn: %w", err)
+	}
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
