@@ -142,3 +142,14 @@ func ReadJSON(r io.Reader) (*Net, error) {
 	}
 	return &n, nil
 }
+
+// Argmax returns the index of the largest value.
+func Argmax(p []float64) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
