@@ -1,0 +1,195 @@
+// Package mic reads microphones: WAV files (8 to 48 kHz, mono or
+// multichannel, 16-bit PCM or 32-bit float) resampled to the analysis
+// rate, and sound cards (see capture.go). Capture stamps come from the
+// frame count, not from arrival times.
+package mic
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Audio is multichannel sound: Channels[c][i] is channel c's sample i, in
+// [-1, 1] for PCM.
+type Audio struct {
+	Rate     int
+	Channels [][]float64
+}
+
+// Len is the number of frames (samples per channel).
+func (a *Audio) Len() int {
+	if len(a.Channels) == 0 {
+		return 0
+	}
+	return len(a.Channels[0])
+}
+
+// WAV format codes.
+const (
+	wavPCM        = 1
+	wavFloat      = 3
+	wavExtensible = 0xfffe
+)
+
+// Limits of what ReadWAV accepts.
+const (
+	MinRate     = 8000
+	MaxRate     = 48000
+	MaxChannels = 16
+)
+
+// ReadWAV reads a RIFF WAVE stream: 16-bit PCM or 32-bit float, plain or
+// WAVE_FORMAT_EXTENSIBLE, 8–48 kHz, up to 16 channels. Errors say what is
+// wrong with the file.
+func ReadWAV(r io.Reader) (*Audio, error) {
+	var hdr [12]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, fmt.Errorf("wav: header: %w", err)
+	}
+	if string(hdr[0:4]) != "RIFF" || string(hdr[8:12]) != "WAVE" {
+		return nil, errors.New("wav: not a RIFF WAVE file")
+	}
+	var format, channels, bits int
+	var rate int
+	haveFmt := false
+	for {
+		var ch [8]byte
+		if _, err := io.ReadFull(r, ch[:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, errors.New("wav: no data chunk")
+			}
+			return nil, fmt.Errorf("wav: chunk header: %w", err)
+		}
+		id, size := string(ch[0:4]), int64(binary.LittleEndian.Uint32(ch[4:8]))
+		switch id {
+		case "fmt ":
+			if size < 16 || size > 1024 {
+				return nil, fmt.Errorf("wav: fmt chunk of %d bytes", size)
+			}
+			b := make([]byte, size)
+			if _, err := io.ReadFull(r, b); err != nil {
+				return nil, fmt.Errorf("wav: fmt chunk: %w", err)
+			}
+			format = int(binary.LittleEndian.Uint16(b[0:2]))
+			channels = int(binary.LittleEndian.Uint16(b[2:4]))
+			rate = int(binary.LittleEndian.Uint32(b[4:8]))
+			bits = int(binary.LittleEndian.Uint16(b[14:16]))
+			if format == wavExtensible {
+				if size < 40 {
+					return nil, errors.New("wav: extensible fmt chunk too short")
+				}
+				format = int(binary.LittleEndian.Uint16(b[24:26])) // the sub-format GUID's first field
+			}
+			if size%2 == 1 {
+				if _, err := io.ReadFull(r, make([]byte, 1)); err != nil {
+					return nil, fmt.Errorf("wav: fmt chunk: %w", err)
+				}
+			}
+			haveFmt = true
+		case "data":
+			if !haveFmt {
+				return nil, errors.New("wav: data before fmt")
+			}
+			if err := checkFormat(format, channels, rate, bits); err != nil {
+				return nil, err
+			}
+			return readSamples(r, size, format, channels, rate, bits)
+		default:
+			if _, err := io.CopyN(io.Discard, r, size+size%2); err != nil {
+				return nil, fmt.Errorf("wav: %q chunk: %w", id, err)
+			}
+		}
+	}
+}
+
+func checkFormat(format, channels, rate, bits int) error {
+	switch {
+	case format != wavPCM && format != wavFloat:
+		return fmt.Errorf("wav: format %d: only PCM (1) and IEEE float (3) are read", format)
+	case format == wavPCM && bits != 16:
+		return fmt.Errorf("wav: %d-bit PCM: only 16-bit PCM is read", bits)
+	case format == wavFloat && bits != 32:
+		return fmt.Errorf("wav: %d-bit float: only 32-bit float is read", bits)
+	case channels < 1 || channels > MaxChannels:
+		return fmt.Errorf("wav: %d channels: 1 to %d are read", channels, MaxChannels)
+	case rate < MinRate || rate > MaxRate:
+		return fmt.Errorf("wav: %d Hz: %d to %d Hz are read", rate, MinRate, MaxRate)
+	}
+	return nil
+}
+
+// readSamples reads the data chunk (size bytes, or to the end of the
+// stream for a size of 0 or 0xffffffff, as streaming writers leave it).
+func readSamples(r io.Reader, size int64, format, channels, rate, bits int) (*Audio, error) {
+	frameBytes := channels * bits / 8
+	if size == 0 || size == 0xffffffff {
+		size = math.MaxInt64
+	}
+	a := &Audio{Rate: rate, Channels: make([][]float64, channels)}
+	buf := make([]byte, frameBytes*4096)
+	for size > 0 {
+		want := int64(len(buf))
+		if size < want {
+			want = size - size%int64(frameBytes)
+		}
+		if want == 0 {
+			break
+		}
+		n, err := io.ReadFull(r, buf[:want])
+		n -= n % frameBytes
+		for off := 0; off < n; off += frameBytes {
+			for c := range channels {
+				p := buf[off+c*bits/8:]
+				var v float64
+				if format == wavPCM {
+					v = float64(int16(binary.LittleEndian.Uint16(p))) / 32768
+				} else {
+					v = float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
+				}
+				a.Channels[c] = append(a.Channels[c], v)
+			}
+		}
+		size -= int64(n)
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				break // a truncated file: keep what is whole
+			}
+			return nil, fmt.Errorf("wav: data: %w", err)
+		}
+	}
+	if a.Len() == 0 {
+		return nil, errors.New("wav: no samples")
+	}
+	return a, nil
+}
+
+// WriteWAV writes a as 16-bit PCM (values clipped to [-1, 1]).
+func WriteWAV(w io.Writer, a *Audio) error {
+	ch := len(a.Channels)
+	n := a.Len()
+	data := 2 * ch * n
+	b := make([]byte, 0, 44+data)
+	b = append(b, "RIFF"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(36+data))
+	b = append(b, "WAVEfmt "...)
+	b = binary.LittleEndian.AppendUint32(b, 16)
+	b = binary.LittleEndian.AppendUint16(b, wavPCM)
+	b = binary.LittleEndian.AppendUint16(b, uint16(ch))
+	b = binary.LittleEndian.AppendUint32(b, uint32(a.Rate))
+	b = binary.LittleEndian.AppendUint32(b, uint32(a.Rate*2*ch))
+	b = binary.LittleEndian.AppendUint16(b, uint16(2*ch))
+	b = binary.LittleEndian.AppendUint16(b, 16)
+	b = append(b, "data"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(data))
+	for i := range n {
+		for c := range ch {
+			v := math.Max(-1, math.Min(1, a.Channels[c][i]))
+			b = binary.LittleEndian.AppendUint16(b, uint16(int16(math.Round(v*32767))))
+		}
+	}
+	_, err := w.Write(b)
+	return err
+}
