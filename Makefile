@@ -16,7 +16,7 @@ SCENARIO ?= sim/scenarios/urban.yaml
 DURATION ?= 20s
 ROS_MASTER_URI ?= http://127.0.0.1:11311
 
-.PHONY: all deps build cross demo test lint vet fmt-check unit soak bench clean
+.PHONY: all deps build cross demo test lint vet fmt-check unit soak weights-check bench clean
 
 all: build
 
@@ -56,7 +56,15 @@ unit:
 soak:
 	$(GO) test -tags soak -run Soak -count=1 -v ./sim
 
-test: deps fmt-check vet lint cross unit soak
+# The shipped network's weights are what `avfusion train audio` makes:
+# retrain (about a minute) and compare byte for byte.
+weights-check: build
+	@tmp=$$(mktemp -d); \
+	bin/avfusion train audio --held-out 0 --out $$tmp/audio.json 2>/dev/null && \
+	cmp $$tmp/audio.json perception/acoustic/weights/audio.json && echo "weights-check: perception/acoustic/weights/audio.json is reproduced exactly"; \
+	rc=$$?; rm -rf $$tmp; exit $$rc
+
+test: deps fmt-check vet lint cross unit weights-check soak
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

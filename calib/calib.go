@@ -123,17 +123,20 @@ func (p Pinhole) Normalize(u, v float64) (x, y float64, ok bool) {
 
 // Rig is the calibration of the whole sensor set.
 type Rig struct {
-	Radar  Mount   `yaml:"radar"`
-	Camera Mount   `yaml:"camera"`
-	Lens   Pinhole `yaml:"lens"`
+	Radar  Mount `yaml:"radar"`
+	Camera Mount `yaml:"camera"`
+	// Mic is where the microphone array's frame sits.
+	Mic  Mount   `yaml:"mic"`
+	Lens Pinhole `yaml:"lens"`
 }
 
-// DefaultRig is a radar in the front bumper and a 1280×720 camera with a 90°
-// field of view behind the windscreen.
+// DefaultRig is a radar in the front bumper, a 1280×720 camera with a 90°
+// field of view behind the windscreen and a microphone array on the roof.
 func DefaultRig() Rig {
 	return Rig{
 		Radar:  Mount{X: 3.7, Z: 0.5},
 		Camera: Mount{X: 1.5, Z: 1.4},
+		Mic:    Mount{X: 1.0, Z: 1.6},
 		Lens:   PinholeForFOV(1280, 720, math.Pi/2),
 	}
 }

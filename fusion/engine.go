@@ -207,6 +207,8 @@ type Output struct {
 	Tracks  []TrackState
 	Deleted []uint32
 	Ego     Ego
+	// Heard lists recent sirens and horns that no track explains.
+	Heard []AcousticHypothesis
 }
 
 // Snapshot predicts every confirmed track to now, without changing the
@@ -217,6 +219,7 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 	out.Tracks = out.Tracks[:0]
 	out.Deleted = e.tracker.DrainDeleted(out.Deleted[:0])
 	out.Ego = e.tracker.EgoAt(now)
+	out.Heard = append(out.Heard[:0], e.tracker.Heard()...)
 	for i := range e.tracker.tracks {
 		tr := &e.tracker.tracks[i]
 		if tr.Status != Confirmed {

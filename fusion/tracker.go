@@ -39,6 +39,8 @@ type Tracker struct {
 	// deleted collects the ids of confirmed tracks deleted since the last
 	// drain, for consumers that must retract what they published.
 	deleted []uint32
+	// heard holds the recent sounds no track explains (see hear).
+	heard []AcousticHypothesis
 }
 
 // NewTracker returns a tracker with validated params.
@@ -84,8 +86,11 @@ func (t *Tracker) model(s perception.Sensor, pose kalman.SensorPose) kalman.Mode
 }
 
 func (t *Tracker) mount(s perception.Sensor) calib.Mount {
-	if s == perception.Camera {
+	switch s {
+	case perception.Camera:
 		return t.rig.Camera
+	case perception.Mic:
+		return t.rig.Mic
 	}
 	return t.rig.Radar
 }
@@ -93,6 +98,10 @@ func (t *Tracker) mount(s perception.Sensor) calib.Mount {
 // Process fuses one scan of sensor s captured at stamp. dets may be empty:
 // a scan that saw nothing still counts as a miss for every track it covers.
 func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []perception.Detection) {
+	if s == perception.Mic {
+		t.hear(stamp, dets)
+		return
+	}
 	pose := t.ego.at(stamp).SensorPose(t.mount(s))
 	model := t.model(s, pose)
 	cov := t.params.Coverage(s)

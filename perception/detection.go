@@ -148,6 +148,21 @@ const (
 	CameraRange   = 1 // m, from the ground-plane assumption
 )
 
+// Measurement indices for acoustic detections (microphone array frame).
+const (
+	AcousticBearing = 0 // rad, counter-clockwise from the array's x axis
+	// AcousticMirror is the bearing's mirror image about the array's axis,
+	// as likely as AcousticBearing, when Dim is 2 (a collinear array
+	// cannot tell them apart).
+	AcousticMirror = 1
+)
+
+// Sound is an acoustic detection's class belief over the sounds the
+// classifier knows.
+type Sound struct {
+	Siren, Horn, Background float64
+}
+
 // Detection is one object seen by one sensor at one capture instant, in the
 // sensor's own coordinates. It is a plain value with fixed-size arrays, so
 // building and queueing one allocates nothing.
@@ -166,4 +181,6 @@ type Detection struct {
 	// Box is the image box (left, top, width, height in pixels) for camera
 	// detections; zero otherwise.
 	Box [4]float64
+	// Sound is what an acoustic detection heard; zero otherwise.
+	Sound Sound
 }

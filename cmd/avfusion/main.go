@@ -16,11 +16,13 @@ var commands = []struct {
 	{"run", "run the node on live sensors: a TI radar on serial ports and/or ROS topics", runLive},
 	{"sim", "run the node on a simulated scenario (optionally publishing on ROS)", runSim},
 	{"replay", "run the node on a recorded bag (replay IN.bag --out OUT.bag --fast)", runReplay},
+	{"audio", "sound tools (audio classify FILE.wav: siren, horn or background per window, and the bearing)", runAudio},
 	{"calib", "calibration (calib camera | radar-camera | time-offset | mic)", runCalib},
 	{"camera", "camera tools (camera detect SOURCE: detect objects in a video, device or stream)", runCamera},
 	{"radar", "TI mmWave radar tools (radar decode FILE, radar emulate --scenario F)", runRadar},
 	{"bag", "ROS bag tools (bag info FILE)", runBag},
 	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
+	{"train", "train the shipped networks (train audio)", runTrain},
 	{"version", "print the version", runVersion},
 }
 

@@ -162,7 +162,8 @@ func (d *DOA) Estimate() (Direction, bool) {
 		ss += r * r
 		m++
 	}
-	s2 := math.Max(ss/float64(max(m-2, 1)), math.Pow(minTDOAStdSamples/SampleRate, 2)) * d.c * d.c
+	floor := minTDOAStdSamples / SampleRate
+	s2 := math.Max(ss/float64(max(m-2, 1)), floor*floor) * d.c * d.c
 	cxx, cxy, cyy := s2*inv[0][0], s2*inv[0][1], s2*inv[1][1]
 	n4 := norm * norm * norm * norm
 	v := (uy*uy*cxx - 2*ux*uy*cxy + ux*ux*cyy) / n4
@@ -189,7 +190,8 @@ func (d *DOA) alongAxis(taus []float64) (Direction, bool) {
 	}
 	sigmaCos := d.c * minTDOAStdSamples / SampleRate / math.Sqrt(w)
 	sinA := math.Max(math.Sqrt(1-cosA*cosA), 0.05)
-	return Direction{Bearing: bearing, Variance: math.Pow(sigmaCos/sinA, 2), Ambiguous: true}, true
+	sd := sigmaCos / sinA
+	return Direction{Bearing: bearing, Variance: sd * sd, Ambiguous: true}, true
 }
 
 func (d *DOA) reset() {

@@ -162,7 +162,7 @@ func describe(dst []float64, frames [][]float64, levels, sortBuf *[]float64) []f
 // median returns the median of x, sorting a copy in buf (returned for
 // reuse); x itself is not reordered.
 func median(x, buf []float64) (float64, []float64) {
-	c := append(buf[:0], x...)
-	slices.Sort(c)
-	return c[len(c)/2], c
+	buf = append(buf[:0], x...)
+	slices.Sort(buf)
+	return buf[len(buf)/2], buf
 }

@@ -134,7 +134,7 @@ func (t *trainer) backprop(x []float64, label int) {
 	for j, p := range t.probs {
 		t.delta[last][j] = p
 		if j == label {
-			t.delta[last][j] -= 1
+			t.delta[last][j]--
 		}
 	}
 	for li := last; li >= 0; li-- {

@@ -89,13 +89,19 @@ func (s Siren) Generate(dst []float64, t0 float64) {
 }
 
 // harmonicSum adds the overtones of a tone at phase, dropping those above
-// the Nyquist frequency.
+// the Nyquist frequency. sin((k+1)x) comes from the two before it
+// (2·cos x·sin kx − sin (k−1)x), so one sine and one cosine serve every
+// overtone.
 func harmonicSum(h []float64, phase, f float64) float64 {
+	s1, c := math.Sincos(phase)
+	prev, cur := 0.0, s1
 	v := 0.0
 	for k, a := range h {
-		if f*float64(k+1) < SampleRate/2 {
-			v += a * math.Sin(float64(k+1)*phase)
+		if f*float64(k+1) >= SampleRate/2 {
+			break
 		}
+		v += a * cur
+		prev, cur = cur, 2*c*cur-prev
 	}
 	return v
 }
