@@ -67,6 +67,9 @@ type Diagnostics struct {
 	// Stages reports perception stages that shed load (the camera
 	// detector).
 	Stages []StageHealth
+	// Heard lists the sirens and horns of the last two seconds that no
+	// track explains.
+	Heard []AcousticHypothesis
 }
 
 // DeviceHealth is the state of one device connection.
@@ -171,6 +174,7 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *Cy
 		Tracks:              tracks,
 		Pending:             e.Pending(),
 		Sensors:             d.Sensors[:0],
+		Heard:               append(d.Heard[:0], e.tracker.Heard()...),
 	}
 	stats.WindowLatency.Reset()
 	stats.WindowCycle.Reset()

@@ -77,8 +77,18 @@ func (e *Engine) PushEgo(g Ego) { e.tracker.PushEgo(g) }
 func (e *Engine) EgoAt(t sensors.Time) Ego { return e.tracker.EgoAt(t) }
 
 // Ingest queues a scan that arrived at now. The detections are copied, so
-// the caller may reuse s.Dets.
+// the caller may reuse s.Dets. Acoustic scans are heard at once instead
+// (see Tracker.hear): they change no track's state, only its class.
 func (e *Engine) Ingest(s Scan, now sensors.Time) {
+	if s.Sensor == perception.Mic {
+		// Sound never moves a track, so it need not wait for the
+		// watermark, and must not: a window's stamp is its centre, half a
+		// second before it can be analysed.
+		e.latest[s.Sensor] = max(e.latest[s.Sensor], s.Stamp)
+		e.heard[s.Sensor] = now
+		e.tracker.hear(s.Stamp, s.Dets)
+		return
+	}
 	if s.Stamp < e.fused {
 		e.DroppedLate[s.Sensor]++
 		return
@@ -103,7 +113,7 @@ func (e *Engine) Watermark(now sensors.Time) sensors.Time {
 	w := sensors.Time(0)
 	live := false
 	for s := range e.latest {
-		if e.Silent(perception.Sensor(s), now) {
+		if e.Silent(perception.Sensor(s), now) || perception.Sensor(s) == perception.Mic {
 			continue
 		}
 		if !live || e.latest[s] < w {

@@ -67,7 +67,7 @@ func sizeOf(t *fusion.TrackState) geometry_msgs.Vector3 {
 // (id = perception.Class) with the track's pose and covariance.
 func Obstacles(out *fusion.Output, frame string) *vision_msgs.Detection3DArray {
 	msg := &vision_msgs.Detection3DArray{Header: header(out.Stamp, frame)}
-	msg.Detections = make([]vision_msgs.Detection3D, len(out.Tracks))
+	msg.Detections = make([]vision_msgs.Detection3D, len(out.Tracks), len(out.Tracks)+len(out.Heard))
 	for i := range out.Tracks {
 		t := &out.Tracks[i]
 		p := geometry_msgs.PoseWithCovariance{Pose: pose(t), Covariance: poseCovariance(&t.P, kalman.PX)}
@@ -81,7 +81,27 @@ func Obstacles(out *fusion.Output, frame string) *vision_msgs.Detection3DArray {
 			d.Results = append(d.Results, vision_msgs.ObjectHypothesisWithPose{Id: int64(c), Score: t.Probs[c], Pose: p})
 		}
 	}
+	for _, h := range out.Heard {
+		msg.Detections = append(msg.Detections, AcousticDetection(msg.Header, h))
+	}
 	return msg
+}
+
+// AcousticDetection is the flagged obstacle entry of a sound no track
+// explains: a bearing, not an object. Its box has zero size (the flag)
+// and sits at the microphone array, turned to the bearing (yaw, with its
+// variance in the covariance); its one hypothesis is emergency_vehicle
+// for a siren (unknown for a horn), scored by the classifier.
+func AcousticDetection(hdr std_msgs.Header, h fusion.AcousticHypothesis) vision_msgs.Detection3D {
+	p := geometry_msgs.PoseWithCovariance{Pose: geometry_msgs.Pose{
+		Position: geometry_msgs.Point{X: h.X, Y: h.Y}, Orientation: yawQuaternion(h.Bearing)}}
+	p.Covariance[35] = h.BearingVar
+	class, score := perception.EmergencyVehicle, h.Sound.Siren
+	if h.Sound.Horn > h.Sound.Siren {
+		class, score = perception.Unknown, h.Sound.Horn
+	}
+	return vision_msgs.Detection3D{Header: hdr, Bbox: vision_msgs.BoundingBox3D{Center: p.Pose},
+		Results: []vision_msgs.ObjectHypothesisWithPose{{Id: int64(class), Score: score, Pose: p}}}
 }
 
 // classification maps our classes to derived_object_msgs' codes.
@@ -235,6 +255,23 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 			Values: []diagnostic_msgs.KeyValue{{Key: "reconnects", Value: strconv.Itoa(dev.Reconnects)},
 				{Key: "clock_drift_ppm", Value: f(dev.ClockDriftPPM)}},
 		})
+	}
+	heard := diagnostic_msgs.DiagnosticStatus{Level: int8(fusion.LevelOK), Name: node + ": acoustic", Message: "no unexplained sound", HardwareId: node}
+	for i, h := range d.Heard {
+		what := "siren"
+		if h.Sound.Horn > h.Sound.Siren {
+			what = "horn"
+		}
+		heard.Message = fmt.Sprintf("%d sounds with no track; latest a %s at %.0f° (odom)", len(d.Heard), what, h.Bearing*180/math.Pi)
+		heard.Values = append(heard.Values, diagnostic_msgs.KeyValue{Key: fmt.Sprintf("heard_%d", i),
+			Value: fmt.Sprintf("%s p=%.2f bearing_rad=%.3f std_rad=%.3f stamp=%.3f", what, max(h.Sound.Siren, h.Sound.Horn), h.Bearing, math.Sqrt(h.BearingVar), h.Stamp.Seconds())})
+	}
+	hasMic := len(d.Heard) > 0
+	for _, s := range d.Sensors {
+		hasMic = hasMic || s.Sensor == perception.Mic
+	}
+	if hasMic {
+		msg.Status = append(msg.Status, heard)
 	}
 	for _, st := range d.Stages {
 		m := "keeping up"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/acoustic"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
@@ -96,6 +97,12 @@ type Result struct {
 	// HeapStartMB and HeapEndMB are the live heap after a collection a
 	// tenth into the run and at its end.
 	HeapStartMB, HeapEndMB float64
+	// ClassAccuracy is the fraction of (cycle, object) pairs, over the
+	// objects a confirmed track matched, whose track had the object's
+	// class; FinalClass is the class of each actor's track the last time
+	// one matched it.
+	ClassAccuracy float64
+	FinalClass    map[int]perception.Class
 }
 
 // Run simulates the scenario's sensors, fuses them cycle by cycle, scores
@@ -137,6 +144,11 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	cycles := int(duration / period)
 
 	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder, imager: cfg.Imager}
+	if sc.Mic != nil {
+		if feed.acoustic, err = acoustic.NewDetector(MicArrayOf(sc.Mic)); err != nil {
+			return nil, fmt.Errorf("sim: microphone array: %w", err)
+		}
+	}
 	if cfg.Radar == RadarTI {
 		feed.points, _ = cfg.Sink.(RadarPointsSink)
 	}
@@ -151,6 +163,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}()
 	}
 	acc := eval.NewAccumulator(eval.GroundDistance(cfg.MatchDistanceM))
+	classes := classScore{final: map[int]perception.Class{}}
 	res := &Result{}
 	var stats fusion.CycleStats
 	var out fusion.Output
@@ -163,6 +176,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	}
 	if sc.Camera != nil {
 		live = append(live, perception.Camera)
+	}
+	if sc.Mic != nil {
+		live = append(live, perception.Mic)
 	}
 	health := fusion.NewHealthWindow(live, start, cfg.Realtime)
 
@@ -241,6 +257,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 			}
 		}
 		acc.Update(gt, hyp)
+		classes.update(truth, out.Tracks, cfg.MatchDistanceM)
 		res.Cycles++
 
 		if el := now.Sub(start); el-lastStatus >= time.Second {
@@ -257,6 +274,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 	}
 	res.Tracking = acc.Metrics()
+	res.ClassAccuracy, res.FinalClass = classes.accuracy(), classes.final
 	res.LatencyMs = stats.Latency.Percentiles()
 	res.CycleMs = stats.Cycle.Percentiles()
 	res.DeadlineMisses = stats.Misses
@@ -264,6 +282,47 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		res.DroppedLate += n
 	}
 	return res, nil
+}
+
+// classScore counts how often the track on an object has its class.
+type classScore struct {
+	right, total int
+	final        map[int]perception.Class
+	used         []bool
+}
+
+// update matches each object to the nearest unused confirmed track
+// within maxDist (nearest pairs first would be exact; objects are far
+// enough apart that greedy in truth order is the same here).
+func (c *classScore) update(truth []Truth, tracks []fusion.TrackState, maxDist float64) {
+	c.used = c.used[:0]
+	for range tracks {
+		c.used = append(c.used, false)
+	}
+	for _, t := range truth {
+		best, bestD := -1, maxDist
+		for i := range tracks {
+			if d := math.Hypot(tracks[i].X[0]-t.X, tracks[i].X[1]-t.Y); !c.used[i] && d <= bestD {
+				best, bestD = i, d
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		c.used[best] = true
+		c.total++
+		if tracks[best].Class == t.Class {
+			c.right++
+		}
+		c.final[t.ID] = tracks[best].Class
+	}
+}
+
+func (c *classScore) accuracy() float64 {
+	if c.total == 0 {
+		return 0
+	}
+	return float64(c.right) / float64(c.total)
 }
 
 func sleepUntil(ctx context.Context, clock sensors.Clock, t sensors.Time) error {
@@ -289,7 +348,10 @@ type feed struct {
 	radar           radarSource
 	realtime        bool
 	radarK, cameraK int
+	micK            int
+	acoustic        *acoustic.Detector // nil without a microphone array
 	cameraDets      []perception.Detection
+	micDets         [1]perception.Detection
 	scans           []radarScan
 	rec             Recorder
 	points          RadarPointsSink // publishes emulated radar clouds, or nil
@@ -299,14 +361,27 @@ type feed struct {
 func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
 	sc := f.world.sc
 	for {
-		var rArr, cArr sensors.Time = math.MaxInt64, math.MaxInt64
+		var rArr, cArr, mArr sensors.Time = math.MaxInt64, math.MaxInt64, math.MaxInt64
 		if sc.Radar != nil {
 			rArr = f.world.RadarStamp(f.radarK).Add(sc.Radar.Latency)
 		}
 		if sc.Camera != nil {
 			cArr = f.world.CameraStamp(f.cameraK).Add(sc.Camera.Latency)
 		}
+		if f.acoustic != nil {
+			mArr = f.world.MicArrival(f.micK)
+		}
 		switch {
+		case mArr < rArr && mArr < cArr && mArr <= now:
+			stamp := f.world.MicStamp(f.micK)
+			det, _, ok := f.acoustic.Detect(f.world.MicWindow(f.micK), stamp)
+			dets := f.micDets[:0]
+			if ok {
+				f.micDets[0] = det
+				dets = f.micDets[:1]
+			}
+			e.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, mArr)
+			f.micK++
 		case rArr <= cArr && rArr <= now:
 			f.radar.emit(ctx, f.radarK)
 			f.radarK++

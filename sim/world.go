@@ -27,6 +27,7 @@ type Truth struct {
 // the sensors report. Each sensor draws from its own random stream, so
 // removing one sensor does not change what the others see.
 type World struct {
+	mic    *micSim // created with the first acoustic window
 	sc     *Scenario
 	rig    calib.Rig
 	start  sensors.Time
@@ -293,11 +294,20 @@ func clutter(rnd *rand.Rand, m *RadarModel, pose kalman.SensorPose) (r, az, rr f
 }
 
 // cameraClass returns a detector-like class belief: usually confident in
-// the true class, sometimes confused with a neighbouring one.
+// the true class, sometimes confused with a neighbouring one. An
+// emergency vehicle looks like the van or truck it is built on: a camera
+// detector trained on everyday classes (COCO) says car or truck, and only
+// its siren gives it away.
 func cameraClass(rnd *rand.Rand, truth perception.Class) perception.ClassProbs {
 	top := truth
+	if truth == perception.EmergencyVehicle {
+		top = perception.Car
+		if rnd.IntN(2) == 0 {
+			top = perception.Truck
+		}
+	}
 	if rnd.Float64() < 0.1 {
-		top = perception.Class(1 + rnd.IntN(int(perception.NumClasses)-1))
+		top = perception.Class(1 + rnd.IntN(int(perception.NumClasses)-2))
 	}
 	var p perception.ClassProbs
 	conf := 0.6 + 0.3*rnd.Float64()

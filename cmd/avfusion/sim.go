@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +38,9 @@ type simSummary struct {
 		Max float64 `json:"max"`
 	} `json:"latency_ms"`
 	DeadlineMisses int `json:"deadline_misses"`
+	// ClassAccuracy and FinalClass: see sim.Result.
+	ClassAccuracy float64           `json:"class_accuracy"`
+	FinalClass    map[string]string `json:"final_class"`
 }
 
 // newLogger logs to stderr and, when logFile is set (roslaunch's __log:=),
@@ -210,17 +214,23 @@ func runSim(args []string) error {
 	out.Tracking = scoreOf(&m)
 	out.LatencyMs.P50, out.LatencyMs.P99, out.LatencyMs.Max = res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max
 	out.DeadlineMisses = res.DeadlineMisses
+	out.ClassAccuracy = res.ClassAccuracy
+	out.FinalClass = map[string]string{}
+	for id, c := range res.FinalClass {
+		out.FinalClass[strconv.Itoa(id)] = c.String()
+	}
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(out)
 	}
 	fmt.Fprintf(os.Stderr, "\n%s (seed %d): %d cycles in %.1fs\n"+
 		"  MOTA %.3f  MOTP %.2f m  IDF1 %.3f  ID switches %d  false positives %d  misses %d  objects %d\n"+
 		"  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms   cycle p99 %.3f ms   deadline misses %d\n"+
+		"  class accuracy %.3f on matched objects\n"+
 		"  heap after GC: %.1f MB a tenth in, %.1f MB at the end\n",
 		sc.Name, sc.Seed, res.Cycles, time.Since(began).Seconds(),
 		m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.UniqueObjects,
 		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.CycleMs.P99, res.DeadlineMisses,
-		res.HeapStartMB, res.HeapEndMB)
+		res.ClassAccuracy, res.HeapStartMB, res.HeapEndMB)
 	return nil
 }
 

@@ -51,6 +51,9 @@ func Receive(dst []float64, t0 float64, mic func(t float64) (x, y, z float64), s
 				r = math.Sqrt((sx-mx)*(sx-mx) + (sy-my)*(sy-my) + mz*mz)
 				tau = t - r/SpeedOfSound
 			}
+			if math.IsInf(r, 0) || math.IsNaN(r) {
+				continue // the source is not in the world
+			}
 			dst[i] += s.Level * s.emitted(tau) / math.Max(r, 1)
 		}
 	}

@@ -1,0 +1,78 @@
+package acoustic
+
+import (
+	"math"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// Detector turns one window of a microphone array's sound into an
+// acoustic detection: the classifier on the channels' mean, GCC-PHAT on
+// the channels for the bearing. It allocates nothing per window; it is
+// not safe for concurrent use.
+type Detector struct {
+	cls   *Classifier
+	doa   *DOA // nil for a single microphone
+	mono  []float64
+	frame [][]float64
+	probs []float64
+}
+
+// NewDetector builds a detector for an array with the shipped classifier.
+func NewDetector(array calib.MicArray) (*Detector, error) {
+	cls, err := DefaultClassifier()
+	if err != nil {
+		return nil, err
+	}
+	if err := array.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Detector{cls: cls, mono: make([]float64, WindowSamples), frame: make([][]float64, len(array.Microphones)), probs: make([]float64, NumClasses)}
+	if len(array.Microphones) > 1 {
+		if d.doa, err = NewDOA(array); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// Detect classifies a window (WindowSamples samples per channel, 16 kHz,
+// the array's channel order) captured around stamp. It always returns
+// the sound's class belief; it returns a detection (ok) when a siren or
+// horn is the likeliest class and the array gives its bearing.
+func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det perception.Detection, sound perception.Sound, ok bool) {
+	clear(d.mono)
+	for _, ch := range channels {
+		for i, v := range ch[:WindowSamples] {
+			d.mono[i] += v
+		}
+	}
+	d.cls.Classify(d.probs, d.mono)
+	sound = perception.Sound{Siren: d.probs[Siren], Horn: d.probs[Horn], Background: d.probs[Background]}
+	if sound.Background >= max(sound.Siren, sound.Horn) || d.doa == nil {
+		return det, sound, false
+	}
+	for off := 0; off+FrameSize <= WindowSamples; off += Hop {
+		for c, ch := range channels {
+			d.frame[c] = ch[off : off+FrameSize]
+		}
+		d.doa.Add(d.frame)
+	}
+	dir, found := d.doa.Estimate()
+	if !found {
+		return det, sound, false
+	}
+	det = perception.Detection{Stamp: stamp, Sensor: perception.Mic, Dim: 1, Sound: sound, Class: perception.Uniform(),
+		Score: max(sound.Siren, sound.Horn)}
+	det.Z[perception.AcousticBearing] = dir.Bearing
+	det.R[0][0] = dir.Variance
+	if dir.Ambiguous {
+		det.Dim = 2
+		// The mirror image about the array's axis.
+		axis := math.Atan2(d.doa.axis[1], d.doa.axis[0])
+		det.Z[perception.AcousticMirror] = math.Remainder(2*axis-dir.Bearing, 2*math.Pi)
+	}
+	return det, sound, true
+}
