@@ -11,7 +11,7 @@ import (
 
 // hear renders a siren at bearing (rad) and 40 m from the array's centre,
 // plus independent noise on each microphone at the given SNR, for one
-// second.
+// two seconds.
 func hear(array calib.MicArray, bearing, snrDB float64, rnd *rand.Rand) [][]float64 {
 	sig := make([]float64, 3*audio.SampleRate)
 	audio.RandomSiren(rnd).Generate(sig, 0)
@@ -21,7 +21,7 @@ func hear(array calib.MicArray, bearing, snrDB float64, rnd *rand.Rand) [][]floa
 	var out [][]float64
 	noise := math.Pow(10, -snrDB/20) * audio.RMS(sig)
 	for _, m := range array.Microphones {
-		ch := make([]float64, audio.SampleRate)
+		ch := make([]float64, 2*audio.SampleRate)
 		audio.Receive(ch, 0, func(float64) (float64, float64, float64) { return m[0], m[1], 0 }, []audio.Source{src})
 		for i := range ch {
 			ch[i] += noise * rnd.NormFloat64()
