@@ -45,9 +45,11 @@ type Config struct {
 	CameraBoxStdPx float64 `yaml:"camera_box_std_px"`
 	// Camera is where images come from and how they become detections.
 	Camera CameraConfig `yaml:"camera"`
-	Rig    calib.Rig    `yaml:"rig"`
-	Topics Topics       `yaml:"topics"`
-	Frames Frames       `yaml:"frames"`
+	// Mic is the microphone array whose sound arrives on topics.audio.
+	Mic    MicConfig `yaml:"mic"`
+	Rig    calib.Rig `yaml:"rig"`
+	Topics Topics    `yaml:"topics"`
+	Frames Frames    `yaml:"frames"`
 }
 
 // CameraConfig says where camera images come from and which detector
@@ -68,6 +70,19 @@ type CameraConfig struct {
 	Annotate string `yaml:"annotate"`
 }
 
+// MicConfig describes the microphone array heard on ROS.
+type MicConfig struct {
+	// Array is the array's geometry file (the calib mic format); empty
+	// turns sound off.
+	Array string `yaml:"array"`
+	// AudioType is "stamped" (audio_common_msgs/AudioDataStamped on
+	// topics.audio) or "raw" (AudioData on topics.audio, its format on
+	// topics.audio_info).
+	AudioType string `yaml:"audio_type"`
+	// RateHz is the sample rate of stamped audio (raw audio says its own).
+	RateHz int `yaml:"rate_hz"`
+}
+
 // Topics are the names the node publishes on; relative names resolve in
 // the node's namespace.
 type Topics struct {
@@ -83,6 +98,8 @@ type Topics struct {
 	CameraImage      string `yaml:"camera_image"`
 	CameraCompressed string `yaml:"camera_compressed"`
 	CameraInfo       string `yaml:"camera_info"`
+	Audio            string `yaml:"audio"`
+	AudioInfo        string `yaml:"audio_info"`
 	Odometry         string `yaml:"odometry"`
 }
 
@@ -105,6 +122,7 @@ func Default() Config {
 		RadarPerception: radar.DefaultParams(),
 		CameraBoxStdPx:  3,
 		Camera:          CameraConfig{Latency: 30 * time.Millisecond, Detector: vision.DefaultDetectorConfig()},
+		Mic:             MicConfig{AudioType: "stamped", RateHz: 16000},
 		Rig:             calib.DefaultRig(),
 		Topics: Topics{
 			Obstacles:        "obstacles",
@@ -117,6 +135,8 @@ func Default() Config {
 			CameraImage:      "camera/image_raw",
 			CameraCompressed: "camera/image_raw/compressed",
 			CameraInfo:       "camera/camera_info",
+			Audio:            "audio/audio",
+			AudioInfo:        "audio/audio_info",
 			Odometry:         "odom",
 		},
 		Frames: Frames{Odom: "odom", BaseLink: "base_link", Radar: "radar"},
@@ -156,6 +176,17 @@ func (c *Config) Validate() error {
 	case c.Camera.Latency < 0:
 		return fmt.Errorf("camera.latency: must not be negative, got %v", c.Camera.Latency)
 	}
+	switch {
+	case c.Mic.AudioType != "stamped" && c.Mic.AudioType != "raw":
+		return fmt.Errorf("mic.audio_type: want stamped or raw, got %q", c.Mic.AudioType)
+	case c.Mic.RateHz < 8000 || c.Mic.RateHz > 48000:
+		return fmt.Errorf("mic.rate_hz: want 8000 to 48000, got %d", c.Mic.RateHz)
+	}
+	if c.Mic.Array != "" {
+		if _, err := calib.ReadMicArray(c.Mic.Array); err != nil {
+			return fmt.Errorf("mic.array: %w", err)
+		}
+	}
 	if c.Camera.Annotate != "" {
 		if err := camera.CheckFrameOutput(c.Camera.Annotate); err != nil {
 			return fmt.Errorf("camera.annotate: %w", err)
@@ -174,6 +205,7 @@ func (c *Config) Validate() error {
 		{"topics.camera_detections", c.Topics.CameraDetections},
 		{"topics.camera_image", c.Topics.CameraImage}, {"topics.camera_compressed", c.Topics.CameraCompressed},
 		{"topics.camera_info", c.Topics.CameraInfo}, {"topics.odometry", c.Topics.Odometry},
+		{"topics.audio", c.Topics.Audio}, {"topics.audio_info", c.Topics.AudioInfo},
 		{"frames.odom", c.Frames.Odom}, {"frames.base_link", c.Frames.BaseLink}, {"frames.radar", c.Frames.Radar},
 	} {
 		if strings.TrimSpace(f.v) == "" || strings.ContainsAny(f.v, " \t") {

@@ -170,9 +170,6 @@ func runCamera(args []string) error {
 	return nil
 }
 
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 func describeFrame(f cameraFrame) string {
 	var b strings.Builder

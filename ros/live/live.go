@@ -104,10 +104,14 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	}
 	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN()}
 	local := cfg.RadarCLI != "" || cfg.RadarData != ""
-	var cameraHealth func() []fusion.StageHealth
+	var cameraHealth, soundHealth func() []fusion.StageHealth
+	sensorsFused := []perception.Sensor{perception.Radar, perception.Camera}
+	if c.Mic.Array != "" {
+		sensorsFused = append(sensorsFused, perception.Mic)
+	}
 	n.runner = fusion.NewRunner(fusion.RunnerConfig{
 		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
-		Sensors: []perception.Sensor{perception.Radar, perception.Camera},
+		Sensors: sensorsFused,
 		Cycle: func(out *fusion.Output) {
 			if cfg.Cycle != nil {
 				cfg.Cycle(out)
@@ -133,10 +137,14 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			return []fusion.DeviceHealth{{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift}}
 		},
 		Stages: func() []fusion.StageHealth {
-			if cameraHealth == nil {
-				return nil
+			var st []fusion.StageHealth
+			if cameraHealth != nil {
+				st = append(st, cameraHealth()...)
 			}
-			return cameraHealth()
+			if soundHealth != nil {
+				st = append(st, soundHealth()...)
+			}
+			return st
 		},
 	})
 	subs := []struct {
@@ -165,6 +173,9 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); wg.Wait() }()
 	if cameraHealth, err = n.startCamera(ctx, &wg); err != nil {
+		return err
+	}
+	if soundHealth, err = n.startSound(); err != nil {
 		return err
 	}
 	if local {

@@ -74,9 +74,11 @@ func (s *Stream) frameTime(n int64) sensors.Time {
 	return s.anchor.Add(time.Duration(float64(n-s.anchorN) * 1e9 / float64(s.cfg.Rate)))
 }
 
-// Push adds a chunk captured starting at stamp and returns the windows it
-// completes (valid until the next call). A chunk whose stamp is more than
-// half a chunk later than the frame count says marks an overrun.
+// Push adds a chunk captured starting at stamp and appends to dst the
+// windows it completes. A chunk whose stamp is more than half a chunk
+// later than the frame count says marks an overrun. A zero stamp is an
+// unstamped chunk, which follows the frame count (the first chunk must
+// have a stamp).
 func (s *Stream) Push(data []byte, stamp sensors.Time, dst []Window) ([]Window, error) {
 	ch := s.cfg.Channels
 	if len(data)%(2*ch) != 0 {
@@ -88,8 +90,11 @@ func (s *Stream) Push(data []byte, stamp sensors.Time, dst []Window) ([]Window, 
 	}
 	total := s.stats.Frames
 	switch {
+	case !s.have && stamp == 0:
+		return dst, errors.New("mic: the first chunk of a stream needs a stamp")
 	case !s.have:
 		s.anchor, s.anchorN, s.have = stamp, total, true
+	case stamp == 0:
 	default:
 		expected := s.frameTime(total)
 		chunk := time.Duration(float64(frames) * 1e9 / float64(s.cfg.Rate))
