@@ -170,7 +170,6 @@ func runCamera(args []string) error {
 	return nil
 }
 
-
 func describeFrame(f cameraFrame) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "frame %d at %.3f s: %d detections", f.Frame, f.Stamp, len(f.Detections))
