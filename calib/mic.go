@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -137,4 +138,31 @@ func (m MicArray) collinear() bool {
 		}
 	}
 	return true
+}
+
+// FormatMicPositions writes an array's microphone positions compactly,
+// "x y z; x y z; ..." in metres, channel order; ParseMicPositions reads it.
+func FormatMicPositions(m MicArray) string {
+	var b strings.Builder
+	for i, p := range m.Microphones {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%g %g %g", p[0], p[1], p[2])
+	}
+	return b.String()
+}
+
+// ParseMicPositions reads FormatMicPositions' text into a validated array
+// (speed of sound 343 m/s).
+func ParseMicPositions(s string) (MicArray, error) {
+	m := MicArray{SpeedOfSoundMps: 343}
+	for _, part := range strings.Split(s, ";") {
+		var p [3]float64
+		if _, err := fmt.Sscan(strings.TrimSpace(part), &p[0], &p[1], &p[2]); err != nil {
+			return MicArray{}, fmt.Errorf("calib: microphone positions %q: %w", s, err)
+		}
+		m.Microphones = append(m.Microphones, p)
+	}
+	return m, m.Validate()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
@@ -254,4 +255,18 @@ func Stamp(t time.Time) sensors.Time { return sensors.Time(t.UnixNano()) }
 // CompressedImage builds a sensor_msgs/CompressedImage of JPEG data.
 func CompressedImage(stamp sensors.Time, frame string, jpeg []byte) *sensor_msgs.CompressedImage {
 	return &sensor_msgs.CompressedImage{Header: header(stamp, frame), Format: "jpeg", Data: jpeg}
+}
+
+// AudioChunk builds an audio_common_msgs/AudioDataStamped of 16-bit
+// little-endian samples, channels interleaved, scaled by gain and clipped.
+func AudioChunk(stamp sensors.Time, frame string, channels [][]float64, gain float64) *audio_common_msgs.AudioDataStamped {
+	n := len(channels[0])
+	data := make([]byte, 0, 2*n*len(channels))
+	for i := range n {
+		for _, ch := range channels {
+			v := math.Max(-1, math.Min(1, ch[i]*gain))
+			data = binary.LittleEndian.AppendUint16(data, uint16(int16(math.Round(v*32767))))
+		}
+	}
+	return &audio_common_msgs.AudioDataStamped{Header: header(stamp, frame), Audio: audio_common_msgs.AudioData{Data: data}}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/sensors"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
@@ -22,6 +23,7 @@ const (
 	TopicCameraBoxes = "/camera/detections"
 	TopicCameraInfo  = "/camera/camera_info"
 	TopicCameraImage = "/camera/image_raw/compressed"
+	TopicAudio       = "/audio/audio"
 	TopicOdometry    = "/odom"
 	TopicTruth       = "/avfusion/ground_truth"
 )
@@ -30,6 +32,7 @@ const (
 const (
 	FrameRadar  = "radar"
 	FrameCamera = "camera"
+	FrameMic    = "mic"
 )
 
 // BagRecorder writes a run's raw sensor streams and ground truth to a bag,
@@ -40,8 +43,8 @@ type BagRecorder struct {
 	w                        *bag.Writer
 	radar, info, odom, truth *bag.Connection
 	// boxes and images are created with their first message: a run
-	// records one or the other.
-	boxes, images        *bag.Connection
+	// records one or the other; audio only when there are microphones.
+	boxes, images, audio *bag.Connection
 	lens                 calib.Pinhole
 	odomFrame, baseFrame string
 	lastInfo             sensors.Time
@@ -110,6 +113,31 @@ func (r *BagRecorder) CameraImage(stamp, arrival sensors.Time, jpeg []byte) erro
 		}
 	}
 	return r.w.WriteMsg(r.images, at(arrival), ros.CompressedImage(stamp, FrameCamera, jpeg))
+}
+
+// AudioGain scales the simulated sound into 16-bit samples: a siren's
+// level at 1 m is full scale.
+const AudioGain = 1.0 / sirenLevel
+
+// MicArrayHeader is the bag connection header key that carries the
+// recorded microphone array's geometry (calib.FormatMicPositions), so a
+// replay can locate sounds without being told the array.
+const MicArrayHeader = "avfusion_mic_array"
+
+// Audio records a stretch of sound as audio_common_msgs/AudioDataStamped:
+// 16-bit little-endian, channels interleaved, 16 kHz.
+func (r *BagRecorder) Audio(stamp, arrival sensors.Time, array calib.MicArray, channels [][]float64) error {
+	if r.audio == nil {
+		hdr := map[string]string{MicArrayHeader: calib.FormatMicPositions(array)}
+		for k, v := range recorderHeader {
+			hdr[k] = v
+		}
+		var err error
+		if r.audio, err = r.w.AddTyped(TopicAudio, &audio_common_msgs.AudioDataStamped{}, hdr); err != nil {
+			return err
+		}
+	}
+	return r.w.WriteMsg(r.audio, at(arrival), ros.AudioChunk(stamp, FrameMic, channels, AudioGain))
 }
 
 func (r *BagRecorder) cameraInfo(stamp, arrival sensors.Time) error {

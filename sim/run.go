@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/acoustic"
@@ -33,6 +34,9 @@ type Recorder interface {
 	CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error
 	// CameraImage records a rendered camera frame, JPEG-compressed.
 	CameraImage(stamp, arrival sensors.Time, jpeg []byte) error
+	// Audio records a stretch of the microphone array's sound (16 kHz,
+	// one slice per channel) whose first sample was captured at stamp.
+	Audio(stamp, arrival sensors.Time, array calib.MicArray, channels [][]float64) error
 	Ego(e fusion.Ego) error
 	Truth(stamp sensors.Time, truth []Truth) error
 }
@@ -374,7 +378,13 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 		switch {
 		case mArr < rArr && mArr < cArr && mArr <= now:
 			stamp := f.world.MicStamp(f.micK)
-			det, _, ok := f.acoustic.Detect(f.world.MicWindow(f.micK), stamp)
+			window := f.world.MicWindow(f.micK)
+			if f.rec != nil {
+				if err := f.recordAudio(window, mArr); err != nil {
+					return err
+				}
+			}
+			det, _, ok := f.acoustic.Detect(window, stamp)
 			dets := f.micDets[:0]
 			if ok {
 				f.micDets[0] = det
@@ -415,6 +425,22 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 			return nil
 		}
 	}
+}
+
+// recordAudio records the sound that window micK adds to the ones before
+// it: the whole first window, then the newest half second of each, so the
+// recording is continuous.
+func (f *feed) recordAudio(window [][]float64, arrival sensors.Time) error {
+	from := 0
+	if f.micK > 0 {
+		from = acoustic.WindowSamples - int(MicWindowHop.Seconds()*acoustic.SampleRate)
+	}
+	chunk := make([][]float64, len(window))
+	for c := range window {
+		chunk[c] = window[c][from:]
+	}
+	stamp := f.world.micStart(f.micK).Add(time.Duration(float64(from) / acoustic.SampleRate * 1e9))
+	return f.rec.Audio(stamp, arrival, MicArrayOf(f.world.sc.Mic), chunk)
 }
 
 // ingestRadar hands the engine the radar scans that are ready.

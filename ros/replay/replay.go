@@ -23,7 +23,9 @@ import (
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sim"
 	"github.com/avfusion/avfusion/sim/eval"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
@@ -39,6 +41,7 @@ const (
 	TopicCameraInfo  = "/camera/camera_info"
 	TopicCameraImage = "/camera/image_raw"
 	TopicCameraJPEG  = "/camera/image_raw/compressed"
+	TopicAudio       = "/audio/audio"
 	TopicOdometry    = "/odom"
 	TopicTruth       = "/avfusion/ground_truth"
 )
@@ -270,6 +273,8 @@ type replayer struct {
 	points    []radar.Point
 	dets      []perception.Detection
 	images    images
+	sound     *soundReplay
+	noSound   bool // audio present but no array geometry to locate it with
 }
 
 // cyclesUntil runs every cycle due before t.
@@ -398,6 +403,27 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 		}
 		r.dets = dets
 		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
+	case TopicAudio:
+		if r.noSound {
+			return nil
+		}
+		if r.sound == nil {
+			var err error
+			if r.sound, err = newSoundReplay(r.node.Mic.Array, m.Conn.Header[sim.MicArrayHeader]); err != nil {
+				return err
+			}
+			if r.sound == nil {
+				r.noSound = true
+				return nil
+			}
+		}
+		var msg audio_common_msgs.AudioDataStamped
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		if err := r.sound.push(r.engine, msg.Audio.Data, ros.Stamp(msg.Header.Stamp), t); err != nil {
+			return err
+		}
 	case TopicCameraBoxes:
 		var msg vision_msgs.Detection2DArray
 		if err := m.Decode(&msg); err != nil {
