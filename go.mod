@@ -17,6 +17,7 @@ require (
 )
 
 require (
+	github.com/gen2brain/malgo v0.11.24 // indirect
 	github.com/gookit/color v1.5.4 // indirect
 	github.com/xo/terminfo v0.0.0-20210125001918-ca9a967f8778 // indirect
 	go.uber.org/multierr v1.10.0 // indirect

@@ -79,8 +79,13 @@ type MicConfig struct {
 	// topics.audio) or "raw" (AudioData on topics.audio, its format on
 	// topics.audio_info).
 	AudioType string `yaml:"audio_type"`
-	// RateHz is the sample rate of stamped audio (raw audio says its own).
+	// RateHz is the sample rate of stamped audio (raw audio says its own)
+	// and of a local sound card.
 	RateHz int `yaml:"rate_hz"`
+	// Device is a sound card on this machine (an ALSA PCM name such as
+	// "default" or "hw:1,0") to record instead of topics.audio; empty:
+	// sound comes from ROS.
+	Device string `yaml:"device"`
 }
 
 // Topics are the names the node publishes on; relative names resolve in

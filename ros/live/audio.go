@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -24,6 +25,8 @@ type soundInput struct {
 	array    calib.MicArray
 	detector *acoustic.Detector
 
+	capture *mic.Capture // a local sound card, or nil
+
 	mu       sync.Mutex // ROS callbacks run on their own goroutines
 	stream   *mic.Stream
 	rate     int
@@ -33,9 +36,10 @@ type soundInput struct {
 	heard    int // windows with a siren or horn in them
 }
 
-// startSound subscribes to topics.audio when a microphone array is
-// configured, and returns its health report (nil without one).
-func (n *node) startSound() (func() []fusion.StageHealth, error) {
+// startSound records mic.device, or subscribes to topics.audio, when a
+// microphone array is configured, and returns its health report (nil
+// without one).
+func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fusion.StageHealth, error) {
 	c := &n.cfg.Node
 	if c.Mic.Array == "" {
 		return nil, nil
@@ -49,6 +53,27 @@ func (n *node) startSound() (func() []fusion.StageHealth, error) {
 		return nil, fmt.Errorf("live: %w", err)
 	}
 	s := &soundInput{n: n, array: array, detector: det}
+	if c.Mic.Device != "" {
+		capture, err := mic.OpenCapture(mic.CaptureConfig{Device: c.Mic.Device, Channels: len(array.Microphones), RateHz: c.Mic.RateHz}, n.clock)
+		if err != nil {
+			return nil, fmt.Errorf("live: mic.device: %w", err)
+		}
+		s.rate, s.capture = c.Mic.RateHz, capture
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer capture.Close()
+			for {
+				ch, err := capture.Read(ctx)
+				if err != nil {
+					return
+				}
+				s.push(ch.Data, ch.Stamp)
+			}
+		}()
+		n.log.Info("recording", zap.String("device", c.Mic.Device), zap.Int("microphones", len(array.Microphones)))
+		return s.health, nil
+	}
 	if c.Mic.AudioType == "stamped" {
 		s.rate = c.Mic.RateHz
 		err = n.ros.Subscribe(c.Topics.Audio, s.onStamped)
@@ -147,8 +172,12 @@ func (s *soundInput) health() []fusion.StageHealth {
 	if s.stream != nil {
 		st = s.stream.Stats()
 	}
+	overruns := st.Overruns
+	if s.capture != nil {
+		overruns += s.capture.Overruns()
+	}
 	h := fusion.StageHealth{Name: "microphone array", Detector: fmt.Sprintf("acoustic (%d heard)", s.heard),
-		FramesTotal: uint64(st.Windows), SkippedTotal: uint64(st.Overruns), ProcessedWindow: st.Windows - s.prevWins, Err: s.lastErr}
+		FramesTotal: uint64(st.Windows), SkippedTotal: uint64(overruns), ProcessedWindow: st.Windows - s.prevWins, Err: s.lastErr}
 	s.prevWins, s.lastErr = st.Windows, ""
 	return []fusion.StageHealth{h}
 }

@@ -175,7 +175,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	if cameraHealth, err = n.startCamera(ctx, &wg); err != nil {
 		return err
 	}
-	if soundHealth, err = n.startSound(); err != nil {
+	if soundHealth, err = n.startSound(ctx, &wg); err != nil {
 		return err
 	}
 	if local {
