@@ -42,6 +42,7 @@ const (
 	TopicCameraImage = "/camera/image_raw"
 	TopicCameraJPEG  = "/camera/image_raw/compressed"
 	TopicAudio       = "/audio/audio"
+	TopicAudioInfo   = "/audio/audio_info"
 	TopicOdometry    = "/odom"
 	TopicTruth       = "/avfusion/ground_truth"
 )
@@ -275,6 +276,7 @@ type replayer struct {
 	images    images
 	sound     *soundReplay
 	noSound   bool // audio present but no array geometry to locate it with
+	audioRate int  // from audio_info, for raw audio
 }
 
 // cyclesUntil runs every cycle due before t.
@@ -408,8 +410,12 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 			return nil
 		}
 		if r.sound == nil {
+			rate := r.node.Mic.RateHz
+			if r.audioRate > 0 {
+				rate = r.audioRate
+			}
 			var err error
-			if r.sound, err = newSoundReplay(r.node.Mic.Array, m.Conn.Header[sim.MicArrayHeader]); err != nil {
+			if r.sound, err = newSoundReplay(r.node.Mic.Array, m.Conn.Header[sim.MicArrayHeader], rate); err != nil {
 				return err
 			}
 			if r.sound == nil {
@@ -417,13 +423,35 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 				return nil
 			}
 		}
-		var msg audio_common_msgs.AudioDataStamped
+		var data []byte
+		var stamp sensors.Time
+		if m.Conn.Type == "audio_common_msgs/AudioData" {
+			// Unstamped: the first chunk is anchored on its record time,
+			// the rest follow the frame count.
+			var msg audio_common_msgs.AudioData
+			if err := m.Decode(&msg); err != nil {
+				return err
+			}
+			data = msg.Data
+			if r.sound.stream.Stats().Frames == 0 {
+				stamp = t
+			}
+		} else {
+			var msg audio_common_msgs.AudioDataStamped
+			if err := m.Decode(&msg); err != nil {
+				return err
+			}
+			data, stamp = msg.Audio.Data, ros.Stamp(msg.Header.Stamp)
+		}
+		if err := r.sound.push(r.engine, data, stamp, t); err != nil {
+			return err
+		}
+	case TopicAudioInfo:
+		var msg audio_common_msgs.AudioInfo
 		if err := m.Decode(&msg); err != nil {
 			return err
 		}
-		if err := r.sound.push(r.engine, msg.Audio.Data, ros.Stamp(msg.Header.Stamp), t); err != nil {
-			return err
-		}
+		r.audioRate = int(msg.SampleRate)
 	case TopicCameraBoxes:
 		var msg vision_msgs.Detection2DArray
 		if err := m.Decode(&msg); err != nil {

@@ -22,7 +22,7 @@ type soundReplay struct {
 // newSoundReplay locates the array from the configuration's geometry file
 // or, failing that, from what `avfusion sim --bag` wrote in the
 // connection header; it returns nil when neither is there.
-func newSoundReplay(arrayFile, header string) (*soundReplay, error) {
+func newSoundReplay(arrayFile, header string, rate int) (*soundReplay, error) {
 	var array calib.MicArray
 	var err error
 	switch {
@@ -40,7 +40,7 @@ func newSoundReplay(arrayFile, header string) (*soundReplay, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
-	stream, err := mic.NewStream(mic.StreamConfig{Rate: acoustic.SampleRate, Channels: len(array.Microphones),
+	stream, err := mic.NewStream(mic.StreamConfig{Rate: rate, Channels: len(array.Microphones),
 		OutRate: acoustic.SampleRate, Window: acoustic.WindowSamples, Hop: acoustic.SampleRate / 2})
 	if err != nil {
 		return nil, err
@@ -48,7 +48,8 @@ func newSoundReplay(arrayFile, header string) (*soundReplay, error) {
 	return &soundReplay{stream: stream, det: det}, nil
 }
 
-// push feeds one chunk (16 kHz S16LE) and hears the windows it completes.
+// push feeds one chunk (S16LE, channels interleaved) captured at stamp
+// (0: unstamped, after the first) and hears the windows it completes.
 func (s *soundReplay) push(e *fusion.Engine, data []byte, stamp, arrival sensors.Time) error {
 	var err error
 	if s.windows, err = s.stream.Push(data, stamp, s.windows[:0]); err != nil {

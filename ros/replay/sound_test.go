@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
+
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
@@ -42,7 +44,29 @@ func TestReplayHearsRecordedSound(t *testing.T) {
 	if !bytes.Equal(outs[0], outs[1]) {
 		t.Fatal("two --fast replays with sound differ")
 	}
-	f, err := bag.Open(filepath.Join(dir, "outa.bag"))
+	if n := emergencyTracks(t, filepath.Join(dir, "outa.bag")); n == 0 {
+		t.Fatal("no emergency vehicle in the replay's tracks")
+	}
+
+	// The same sound as unstamped AudioData with an AudioInfo.
+	raw := filepath.Join(dir, "raw.bag")
+	toRawAudio(t, in, raw)
+	res, err := Run(context.Background(), Config{In: raw, Out: filepath.Join(dir, "rawout.bag"), Fast: true, Node: launch.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Unused) != 0 {
+		t.Fatalf("raw audio: unused topics %v", res.Unused)
+	}
+	if n := emergencyTracks(t, filepath.Join(dir, "rawout.bag")); n == 0 {
+		t.Fatal("raw audio: no emergency vehicle in the replay's tracks")
+	}
+}
+
+// emergencyTracks counts track messages with an emergency vehicle.
+func emergencyTracks(t *testing.T, path string) int {
+	t.Helper()
+	f, err := bag.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +90,55 @@ func TestReplayHearsRecordedSound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if emergency == 0 {
-		t.Fatal("no emergency vehicle in the replay's tracks")
+	t.Logf("%s: %d track messages carry an emergency vehicle", filepath.Base(path), emergency)
+	return emergency
+}
+
+// toRawAudio copies a bag, turning AudioDataStamped into AudioData plus
+// one AudioInfo, as audio_common's audio_capture publishes.
+func toRawAudio(t *testing.T, in, out string) {
+	t.Helper()
+	r, err := bag.Open(in)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("%d track messages carry an emergency vehicle", emergency)
+	defer func() { _ = r.Close() }()
+	w, err := bag.Create(out, bag.WriterOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := map[uint32]*bag.Connection{}
+	var info *bag.Connection
+	for _, c := range r.Conns {
+		if c.Topic != TopicAudio {
+			conns[c.ID] = w.AddConnection(c.Topic, c.Type, c.MD5, c.Definition, c.Header)
+			continue
+		}
+		if conns[c.ID], err = w.AddTyped(TopicAudio, &audio_common_msgs.AudioData{}, c.Header); err != nil {
+			t.Fatal(err)
+		}
+		if info, err = w.AddTyped(TopicAudioInfo, &audio_common_msgs.AudioInfo{}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sentInfo := false
+	err = r.Messages(func(m *bag.Message) error {
+		if m.Conn.Topic != TopicAudio {
+			return w.Write(conns[m.Conn.ID], m.Time, m.Data)
+		}
+		if !sentInfo {
+			if err := w.WriteMsg(info, m.Time, &audio_common_msgs.AudioInfo{Channels: 4, SampleRate: 16000, SampleFormat: "S16LE", CodingFormat: "wave"}); err != nil {
+				return err
+			}
+			sentInfo = true
+		}
+		var msg audio_common_msgs.AudioDataStamped
+		if err := m.Decode(&msg); err != nil {
+			return err
+		}
+		return w.WriteMsg(conns[m.Conn.ID], m.Time, &msg.Audio)
+	})
+	if err := errorsJoin(err, w.Close()); err != nil {
+		t.Fatal(err)
+	}
 }
