@@ -9,14 +9,22 @@ import (
 	"github.com/avfusion/avfusion/calib"
 )
 
+// The band GCC-PHAT listens in: below it road and wind noise dominate
+// (and, whitened, would blur the correlation peak towards zero lag); above
+// it a siren or horn has little energy and small arrays alias.
+const (
+	doaLowHz  = 250
+	doaHighHz = 5000
+)
+
 // minTDOAStdSamples floors the time-difference uncertainty: a tenth of a
 // sample is about what parabolic peak interpolation resolves.
 const minTDOAStdSamples = 0.1
 
 // DOA estimates the direction a sound comes from with GCC-PHAT: for every
 // microphone pair, the phase-transform-weighted cross-correlation of
-// their frames, summed over the frames of a window, peaks at their time
-// difference of arrival; the differences of all pairs give the direction
+// their frames in the 250 Hz – 5 kHz band, summed over the frames of a
+// window, peaks at their time difference of arrival; the differences of all pairs give the direction
 // by least squares in the array's plane. It allocates nothing per frame;
 // it is not safe for concurrent use.
 type DOA struct {
@@ -102,7 +110,12 @@ func (d *DOA) Add(channels [][]float64) {
 	for pi := range d.pairs {
 		p := &d.pairs[pi]
 		a, b := d.specs[p.i], d.specs[p.j]
+		lo, hi := doaLowHz*d.n/SampleRate, doaHighHz*d.n/SampleRate
 		for k := range d.cross {
+			if k < lo || k > hi {
+				d.cross[k] = 0
+				continue
+			}
 			g := a[k] * complex(real(b[k]), -imag(b[k]))
 			if m := math.Hypot(real(g), imag(g)); m > 1e-12 {
 				g /= complex(m, 0)
