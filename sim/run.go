@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/calib"
@@ -76,6 +77,10 @@ type RunConfig struct {
 	// Imager, when set, makes camera detections from rendered images
 	// instead of the object-level camera model.
 	Imager CameraImager
+	// Without silences sensors of the scenario for an ablation: their
+	// data never reach the tracker, but the ground truth is still the
+	// objects the whole sensor set covers, so runs compare.
+	Without []perception.Sensor
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
 	Logger *zap.Logger
@@ -148,6 +153,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	cycles := int(duration / period)
 
 	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder, imager: cfg.Imager}
+	for _, s := range cfg.Without {
+		feed.silent[s] = true
+	}
 	if sc.Mic != nil {
 		if feed.acoustic, err = acoustic.NewDetector(MicArrayOf(sc.Mic)); err != nil {
 			return nil, fmt.Errorf("sim: microphone array: %w", err)
@@ -175,15 +183,12 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	var gt, hyp []eval.Object
 	lastStatus := time.Duration(0)
 	var live []perception.Sensor
-	if sc.Radar != nil {
-		live = append(live, perception.Radar)
+	for s, present := range map[perception.Sensor]bool{perception.Radar: sc.Radar != nil, perception.Camera: sc.Camera != nil, perception.Mic: sc.Mic != nil} {
+		if present && !feed.silent[s] {
+			live = append(live, s)
+		}
 	}
-	if sc.Camera != nil {
-		live = append(live, perception.Camera)
-	}
-	if sc.Mic != nil {
-		live = append(live, perception.Mic)
-	}
+	slices.Sort(live)
 	health := fusion.NewHealthWindow(live, start, cfg.Realtime)
 
 	engine.PushEgo(world.Ego(start))
@@ -210,7 +215,8 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 		engine.Advance(now)
 		engine.Snapshot(now, &out)
-		took := time.Since(began)
+		took := time.Since(began) - feed.simCost
+		feed.simCost = 0
 
 		if cfg.Sink != nil {
 			if err := cfg.Sink.Publish(&out); err != nil {
@@ -360,6 +366,11 @@ type feed struct {
 	rec             Recorder
 	points          RadarPointsSink // publishes emulated radar clouds, or nil
 	imager          CameraImager    // renders and detects camera frames, or nil
+	silent          [perception.NumSensors]bool
+	// simCost is the wall time spent inside the current cycle on work
+	// that is not the fusion loop's (rendering sound, the acoustic
+	// detector), which the cycle time leaves out.
+	simCost time.Duration
 }
 
 func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
@@ -376,8 +387,18 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 			mArr = f.world.MicArrival(f.micK)
 		}
 		switch {
+		case f.silent[perception.Mic] && mArr < rArr && mArr < cArr && mArr <= now:
+			f.micK++
+		case f.silent[perception.Camera] && cArr < rArr && cArr <= now:
+			f.cameraK++
+		case f.silent[perception.Radar] && rArr <= cArr && rArr <= now:
+			f.radarK++
 		case mArr < rArr && mArr < cArr && mArr <= now:
 			stamp := f.world.MicStamp(f.micK)
+			// Rendering the sound is the world's work, and the acoustic
+			// detector runs beside the fusion loop in the node (on the
+			// audio callback), so neither counts towards the cycle.
+			rendering := time.Now()
 			window := f.world.MicWindow(f.micK)
 			if f.rec != nil {
 				if err := f.recordAudio(window, mArr); err != nil {
@@ -385,6 +406,7 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 				}
 			}
 			det, _, ok := f.acoustic.Detect(window, stamp)
+			f.simCost += time.Since(rendering)
 			dets := f.micDets[:0]
 			if ok {
 				f.micDets[0] = det

@@ -74,7 +74,7 @@ func TestSimJSONHasExactlyTheDocumentedKeys(t *testing.T) {
 	if dec.More() {
 		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
 	}
-	want := []string{"cycles", "deadline_misses", "latency_ms", "scenario", "seed", "tracking"}
+	want := []string{"class_accuracy", "cycles", "deadline_misses", "final_class", "latency_ms", "scenario", "seed", "tracking"}
 	if got := keys(v); !reflect.DeepEqual(got, want) {
 		t.Fatalf("keys %v, want %v", got, want)
 	}
@@ -200,5 +200,59 @@ func TestBagInfoJSON(t *testing.T) {
 	topic := v["topics"].([]any)[0].(map[string]any)
 	if got, want := keys(topic), []string{"count", "md5", "name", "type"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("topic keys %v", got)
+	}
+}
+
+// TestEvalSuiteJSON runs `eval --scenarios DIR --ablation --json` on two
+// short scenarios: one object per scenario in the documented shape, the
+// ablations scored against the same ground truth, and totals.
+func TestEvalSuiteJSON(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"crossing", "following"} {
+		data, err := os.ReadFile("../../sim/scenarios/" + name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		short := strings.Replace(string(data), "duration: ", "duration: 8s\n# was: ", 1)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(short), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--ablation", "--json").Output()
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got := keys(rep); !reflect.DeepEqual(got, []string{"scenarios", "total"}) {
+		t.Fatalf("keys %v", got)
+	}
+	scores := []string{"class_accuracy", "id_switches", "idf1", "mota", "motp_m"}
+	scenarios := rep["scenarios"].([]any)
+	if len(scenarios) != 2 {
+		t.Fatalf("%d scenarios", len(scenarios))
+	}
+	for _, s := range scenarios {
+		s := s.(map[string]any)
+		if got := keys(s); !reflect.DeepEqual(got, []string{"camera_only", "fused", "name", "radar_only"}) {
+			t.Fatalf("scenario keys %v", got)
+		}
+		for _, run := range []string{"fused", "radar_only", "camera_only"} {
+			if got := keys(s[run].(map[string]any)); !reflect.DeepEqual(got, scores) {
+				t.Fatalf("%s keys %v", run, got)
+			}
+		}
+		// The radar gives no class: its class accuracy is 0; the camera
+		// alone tracks worse than the fused set.
+		if s["radar_only"].(map[string]any)["class_accuracy"].(float64) != 0 ||
+			s["camera_only"].(map[string]any)["mota"].(float64) >= s["fused"].(map[string]any)["mota"].(float64) {
+			t.Fatalf("%s: %v", s["name"], s)
+		}
+	}
+	total := rep["total"].(map[string]any)
+	if got := keys(total); !reflect.DeepEqual(got, []string{"camera_only", "fused", "radar_only"}) {
+		t.Fatalf("total keys %v", got)
 	}
 }

@@ -12,8 +12,11 @@ import (
 )
 
 func runEval(args []string) error {
-	if len(args) == 0 || args[0] != "mot" {
-		return errors.New("usage: avfusion eval mot --gt GT.txt --test TEST.txt [--iou 0.5] [--json]")
+	if len(args) > 0 && args[0] != "mot" {
+		return runEvalSuite(args)
+	}
+	if len(args) == 0 {
+		return errors.New("usage: avfusion eval mot --gt GT.txt --test TEST.txt [--iou 0.5] [--json]\n   or: " + evalSuiteUsage[len("usage: "):])
 	}
 	fs := flag.NewFlagSet("eval mot", flag.ContinueOnError)
 	gtPath := fs.String("gt", "", "ground truth in MOTChallenge format (frame,id,left,top,width,height,conf,...)")

@@ -21,7 +21,7 @@ var commands = []struct {
 	{"camera", "camera tools (camera detect SOURCE: detect objects in a video, device or stream)", runCamera},
 	{"radar", "TI mmWave radar tools (radar decode FILE, radar emulate --scenario F)", runRadar},
 	{"bag", "ROS bag tools (bag info FILE)", runBag},
-	{"eval", "score tracker output against ground truth (eval mot ...)", runEval},
+	{"eval", "score the tracker on scenarios (eval --scenarios DIR [--ablation]) or MOT files (eval mot ...)", runEval},
 	{"train", "train the shipped networks (train audio)", runTrain},
 	{"version", "print the version", runVersion},
 }

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sim"
+)
+
+const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--json] [--config F] [--set k=v]"
+
+// evalScore is one run's scores in `eval --json`.
+type evalScore struct {
+	MOTA          float64 `json:"mota"`
+	MOTPM         float64 `json:"motp_m"`
+	IDF1          float64 `json:"idf1"`
+	IDSwitches    int     `json:"id_switches"`
+	ClassAccuracy float64 `json:"class_accuracy"`
+	// For the totals: the error counts behind MOTA.
+	misses, falsePositives, gtFrames int
+}
+
+type evalScenario struct {
+	Name       string     `json:"name"`
+	Fused      evalScore  `json:"fused"`
+	RadarOnly  *evalScore `json:"radar_only,omitempty"`
+	CameraOnly *evalScore `json:"camera_only,omitempty"`
+}
+
+type suiteReport struct {
+	Scenarios []evalScenario `json:"scenarios"`
+	Total     struct {
+		Fused      evalScore  `json:"fused"`
+		RadarOnly  *evalScore `json:"radar_only,omitempty"`
+		CameraOnly *evalScore `json:"camera_only,omitempty"`
+	} `json:"total"`
+}
+
+// runEvalSuite runs every scenario in a directory, fused and, with
+// --ablation, radar-only and camera-only against the same ground truth.
+func runEvalSuite(args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	dir := fs.String("scenarios", "", "directory of scenario YAML files")
+	ablation := fs.Bool("ablation", false, "also run each scenario radar-only and camera-only")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	configPath := fs.String("config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
+	var sets multiFlag
+	fs.Var(&sets, "set", "override one config field (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || fs.NArg() > 0 {
+		return errors.New(evalSuiteUsage)
+	}
+	files, err := filepath.Glob(filepath.Join(*dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("--scenarios %s: no scenario files (*.yaml)", *dir)
+	}
+	slices.Sort(files)
+	cfg := launch.Default()
+	if *configPath != "" {
+		if err := cfg.LoadFile(*configPath); err != nil {
+			return err
+		}
+	}
+	for _, s := range sets {
+		if err := cfg.Set(s); err != nil {
+			return err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	var rep suiteReport
+	var fused, radarOnly, cameraOnly []evalScore
+	for _, path := range files {
+		sc, err := sim.LoadScenario(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%s...\n", sc.Name)
+		row := evalScenario{Name: sc.Name}
+		if row.Fused, err = evalRun(sc, &cfg, nil); err != nil {
+			return err
+		}
+		fused = append(fused, row.Fused)
+		if *ablation {
+			r, err := evalRun(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic})
+			if err != nil {
+				return err
+			}
+			c, err := evalRun(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic})
+			if err != nil {
+				return err
+			}
+			row.RadarOnly, row.CameraOnly = &r, &c
+			radarOnly, cameraOnly = append(radarOnly, r), append(cameraOnly, c)
+		}
+		rep.Scenarios = append(rep.Scenarios, row)
+	}
+	rep.Total.Fused = evalTotal(fused)
+	if *ablation {
+		r, c := evalTotal(radarOnly), evalTotal(cameraOnly)
+		rep.Total.RadarOnly, rep.Total.CameraOnly = &r, &c
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(rep)
+	}
+	fmt.Printf("%-12s %-7s %6s %7s %6s %6s %6s\n", "scenario", "run", "MOTA", "MOTP m", "IDF1", "IDsw", "class")
+	line := func(name, run string, s *evalScore) {
+		if s != nil {
+			fmt.Printf("%-12s %-7s %6.3f %7.2f %6.3f %6d %6.3f\n", name, run, s.MOTA, s.MOTPM, s.IDF1, s.IDSwitches, s.ClassAccuracy)
+		}
+	}
+	for _, r := range rep.Scenarios {
+		line(r.Name, "fused", &r.Fused)
+		line("", "radar", r.RadarOnly)
+		line("", "camera", r.CameraOnly)
+	}
+	line("total", "fused", &rep.Total.Fused)
+	line("", "radar", rep.Total.RadarOnly)
+	line("", "camera", rep.Total.CameraOnly)
+	return nil
+}
+
+// evalRun simulates one scenario on the virtual clock with some sensors
+// silenced.
+func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor) (evalScore, error) {
+	run := sim.RunConfig{
+		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
+		Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Without: without,
+	}
+	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
+	res, err := sim.Run(context.Background(), run)
+	if err != nil {
+		return evalScore{}, fmt.Errorf("%s: %w", sc.Name, err)
+	}
+	m := res.Tracking
+	return evalScore{MOTA: m.MOTA, MOTPM: m.MOTP, IDF1: m.IDF1, IDSwitches: m.Switches, ClassAccuracy: res.ClassAccuracy,
+		misses: m.Misses, falsePositives: m.FalsePositives, gtFrames: m.GroundTruthFrames}, nil
+}
+
+// evalTotal pools the runs: MOTA over all their ground truth, the other
+// scores as means, the switches summed.
+func evalTotal(runs []evalScore) evalScore {
+	var t evalScore
+	var errs, gt int
+	for _, r := range runs {
+		errs += r.misses + r.falsePositives + r.IDSwitches
+		gt += r.gtFrames
+		t.MOTPM += r.MOTPM / float64(len(runs))
+		t.IDF1 += r.IDF1 / float64(len(runs))
+		t.ClassAccuracy += r.ClassAccuracy / float64(len(runs))
+		t.IDSwitches += r.IDSwitches
+	}
+	if gt > 0 {
+		t.MOTA = 1 - float64(errs)/float64(gt)
+	}
+	return t
+}
