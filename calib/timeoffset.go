@@ -1,6 +1,7 @@
 package calib
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -81,18 +82,8 @@ func TimeOffset(a, b []Sample, maxLagS float64) (TimeOffsetResult, error) {
 
 func sortedSamples(s []Sample) []Sample {
 	s = slices.Clone(s)
-	slices.SortFunc(s, func(x, y Sample) int { return cmpFloat(x.T, y.T) })
+	slices.SortFunc(s, func(x, y Sample) int { return cmp.Compare(x.T, y.T) })
 	return s
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func medianStep(s []Sample) float64 {
@@ -123,7 +114,7 @@ func interpolate(s []Sample, t float64) (float64, bool) {
 	if t < s[0].T || t > s[len(s)-1].T {
 		return 0, false
 	}
-	i, _ := slices.BinarySearchFunc(s, t, func(x Sample, t float64) int { return cmpFloat(x.T, t) })
+	i, _ := slices.BinarySearchFunc(s, t, func(x Sample, t float64) int { return cmp.Compare(x.T, t) })
 	if i == 0 {
 		return s[0].V, true
 	}

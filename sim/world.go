@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -149,7 +150,7 @@ func (w *World) look(view *[]viewed, t sensors.Time, m calib.Mount, fovDeg, maxR
 		size := perception.TypicalSize(a.Class)
 		*view = append(*view, viewed{actor: a, truth: tr, rng: r, az: az, halfAng: math.Atan2(size[1]/2, r)})
 	}
-	slices.SortFunc(*view, func(a, b viewed) int { return cmpFloat(a.rng, b.rng) })
+	slices.SortFunc(*view, func(a, b viewed) int { return cmp.Compare(a.rng, b.rng) })
 	for i := range *view {
 		v := &(*view)[i]
 		lo, hi := v.az-v.halfAng, v.az+v.halfAng
@@ -169,16 +170,6 @@ func (w *World) look(view *[]viewed, t sensors.Time, m calib.Mount, fovDeg, maxR
 // topElevation is the angle above the sensor's horizon of an object's top.
 func (w *World) topElevation(v *viewed, m calib.Mount) float64 {
 	return math.Atan2(perception.TypicalSize(v.actor.Class)[2]-m.Z, v.rng)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // RadarStamp returns the capture time of radar frame k.

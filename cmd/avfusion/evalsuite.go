@@ -13,6 +13,7 @@ import (
 
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sim"
 )
 
@@ -69,19 +70,9 @@ func runEvalSuite(args []string) error {
 		return fmt.Errorf("--scenarios %s: no scenario files (*.yaml)", *dir)
 	}
 	slices.Sort(files)
-	cfg := launch.Default()
-	if *configPath != "" {
-		if err := cfg.LoadFile(*configPath); err != nil {
-			return err
-		}
-	}
-	for _, s := range sets {
-		if err := cfg.Set(s); err != nil {
-			return err
-		}
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("config: %w", err)
+	cfg, err := layeredConfig(*configPath, nil, ros.Args{}, sets)
+	if err != nil {
+		return err
 	}
 	var rep suiteReport
 	var fused, radarOnly, cameraOnly []evalScore

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/replay"
 	"github.com/avfusion/avfusion/sim/eval"
 	"golang.org/x/term"
@@ -70,16 +70,9 @@ func runReplay(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := launch.Default()
-	if *configPath != "" {
-		if err := cfg.LoadFile(*configPath); err != nil {
-			return err
-		}
-	}
-	for _, s := range sets {
-		if err := cfg.Set(s); err != nil {
-			return err
-		}
+	cfg, err := layeredConfig(*configPath, nil, ros.Args{}, sets)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

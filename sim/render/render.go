@@ -8,6 +8,7 @@
 package render
 
 import (
+	"cmp"
 	"image"
 	"image/color"
 	"math"
@@ -53,7 +54,7 @@ func (r *Renderer) Render(w *sim.World, t sensors.Time) gocv.Mat {
 	pose := w.Ego(t).SensorPose(r.mount)
 	r.actors = w.Present(r.actors[:0], t)
 	dist := func(a sim.Truth) float64 { return math.Hypot(a.X-pose.X, a.Y-pose.Y) }
-	slices.SortFunc(r.actors, func(a, b sim.Truth) int { return -cmp(dist(a), dist(b)) })
+	slices.SortFunc(r.actors, func(a, b sim.Truth) int { return -cmp.Compare(dist(a), dist(b)) })
 	sin, cos := math.Sincos(pose.Yaw)
 	for _, a := range r.actors {
 		size := perception.TypicalSize(a.Class)
@@ -103,16 +104,6 @@ func offImage(pts []image.Point, lens calib.Pinhole) bool {
 	// Far outside the image (beyond OpenCV's comfortable coordinate range)
 	// or not in it at all.
 	return maxX < 0 || minX >= lens.Width || maxY < 0 || minY >= lens.Height || maxX-minX > 1<<15 || maxY-minY > 1<<15
-}
-
-func cmp(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // convexHull returns the hull of pts counter-clockwise (Andrew's monotone
