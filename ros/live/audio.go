@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -37,26 +38,26 @@ type soundInput struct {
 }
 
 // startSound records mic.device, or subscribes to topics.audio, when a
-// microphone array is configured, and returns its health report (nil
-// without one).
-func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fusion.StageHealth, error) {
+// microphone array is configured, and returns its health report and, for
+// a sound card, the card's (nil without them).
+func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fusion.StageHealth, func() fusion.DeviceHealth, error) {
 	c := &n.cfg.Node
 	if c.Mic.Array == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	array, err := calib.ReadMicArray(c.Mic.Array)
 	if err != nil {
-		return nil, fmt.Errorf("live: mic.array: %w", err)
+		return nil, nil, fmt.Errorf("live: mic.array: %w", err)
 	}
 	det, err := acoustic.NewDetector(array)
 	if err != nil {
-		return nil, fmt.Errorf("live: %w", err)
+		return nil, nil, fmt.Errorf("live: %w", err)
 	}
 	s := &soundInput{n: n, array: array, detector: det}
 	if c.Mic.Device != "" {
 		capture, err := mic.OpenCapture(mic.CaptureConfig{Device: c.Mic.Device, Channels: len(array.Microphones), RateHz: c.Mic.RateHz}, n.clock)
 		if err != nil {
-			return nil, fmt.Errorf("live: mic.device: %w", err)
+			return nil, nil, fmt.Errorf("live: mic.device: %w", err)
 		}
 		s.rate, s.capture = c.Mic.RateHz, capture
 		wg.Add(1)
@@ -72,7 +73,14 @@ func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fus
 			}
 		}()
 		n.log.Info("recording", zap.String("device", c.Mic.Device), zap.Int("microphones", len(array.Microphones)))
-		return s.health, nil
+		card := func() fusion.DeviceHealth {
+			drift, ok := capture.DriftPPM()
+			if !ok {
+				drift = math.NaN()
+			}
+			return fusion.DeviceHealth{Name: "sound card " + c.Mic.Device, Connected: true, ClockDriftPPM: drift}
+		}
+		return s.health, card, nil
 	}
 	if c.Mic.AudioType == "stamped" {
 		s.rate = c.Mic.RateHz
@@ -83,10 +91,10 @@ func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fus
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n.log.Info("listening", zap.String("topic", c.Topics.Audio), zap.String("type", c.Mic.AudioType), zap.Int("microphones", len(array.Microphones)))
-	return s.health, nil
+	return s.health, nil, nil
 }
 
 // ensureStream makes the stream once the format is known; s.mu is held.

@@ -105,6 +105,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN()}
 	local := cfg.RadarCLI != "" || cfg.RadarData != ""
 	var cameraHealth, soundHealth func() []fusion.StageHealth
+	var soundCard func() fusion.DeviceHealth
 	sensorsFused := []perception.Sensor{perception.Radar, perception.Camera}
 	if c.Mic.Array != "" {
 		sensorsFused = append(sensorsFused, perception.Mic)
@@ -125,16 +126,20 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			n.log.Warn("time jumped back; tracks reset", zap.Float64("from_s", from.Seconds()), zap.Float64("to_s", to.Seconds()))
 		},
 		Devices: func() []fusion.DeviceHealth {
-			if !local {
-				return nil
+			var devs []fusion.DeviceHealth
+			if local {
+				n.mu.Lock()
+				msg := ""
+				if n.radarSt.Err != nil {
+					msg = n.radarSt.Err.Error()
+				}
+				devs = append(devs, fusion.DeviceHealth{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift})
+				n.mu.Unlock()
 			}
-			n.mu.Lock()
-			defer n.mu.Unlock()
-			msg := ""
-			if n.radarSt.Err != nil {
-				msg = n.radarSt.Err.Error()
+			if soundCard != nil {
+				devs = append(devs, soundCard())
 			}
-			return []fusion.DeviceHealth{{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift}}
+			return devs
 		},
 		Stages: func() []fusion.StageHealth {
 			var st []fusion.StageHealth
@@ -175,7 +180,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	if cameraHealth, err = n.startCamera(ctx, &wg); err != nil {
 		return err
 	}
-	if soundHealth, err = n.startSound(ctx, &wg); err != nil {
+	if soundHealth, soundCard, err = n.startSound(ctx, &wg); err != nil {
 		return err
 	}
 	if local {

@@ -35,9 +35,16 @@ type Chunk struct {
 	Data  []byte
 }
 
+// fitAfterS is how long the capture runs on the nominal rate before the
+// clock fit, by then averaged over enough arrivals, takes over.
+const fitAfterS = 30
+
 // Capture records a sound card through the miniaudio library (ALSA on
-// Linux). Stamps come from the frame count since the first buffer, not
-// from when buffers arrive.
+// Linux). Stamps come from the frame count, not from when buffers arrive:
+// first from the nominal rate since the first buffer, then, after 30 s of
+// buffers, from a fit of the frame count against
+// the arrivals (sensors.ClockFit), which follows the card's oscillator as
+// it drifts from the node clock.
 type Capture struct {
 	cfg    CaptureConfig
 	ctx    *malgo.AllocatedContext
@@ -48,6 +55,7 @@ type Capture struct {
 	ready  chan struct{}
 	anchor sensors.Time
 	frames int64
+	fit    sensors.ClockFit
 	// overruns counts chunks dropped because the reader fell behind.
 	overruns int
 }
@@ -67,7 +75,7 @@ func OpenCapture(cfg CaptureConfig, clock sensors.Clock) (*Capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mic: capture: sound library: %w", err)
 	}
-	c := &Capture{cfg: cfg, ctx: mctx, clock: clock, ready: make(chan struct{}, 1)}
+	c := &Capture{cfg: cfg, ctx: mctx, clock: clock, ready: make(chan struct{}, 1), fit: sensors.ClockFit{HzNominal: float64(cfg.RateHz)}}
 	dc := malgo.DefaultDeviceConfig(malgo.Capture)
 	dc.Capture.Format = malgo.FormatS16
 	dc.Capture.Channels = uint32(cfg.Channels)
@@ -101,11 +109,19 @@ func OpenCapture(cfg CaptureConfig, clock sensors.Clock) (*Capture, error) {
 func (c *Capture) onData(_, in []byte, frames uint32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := c.clock.Now()
 	if c.frames == 0 {
-		c.anchor = c.clock.Now().Add(-time.Duration(float64(frames) * 1e9 / float64(c.cfg.RateHz)))
+		c.anchor = now.Add(-time.Duration(float64(frames) * 1e9 / float64(c.cfg.RateHz)))
 	}
 	stamp := c.anchor.Add(time.Duration(float64(c.frames) * 1e9 / float64(c.cfg.RateHz)))
 	c.frames += int64(frames)
+	// The buffer's last frame arrived now: one pair for the clock fit.
+	c.fit.Add(uint32(c.frames), now)
+	if c.frames >= fitAfterS*int64(c.cfg.RateHz) {
+		if fitted, ok := c.fit.Stamp(uint32(c.frames - int64(frames))); ok {
+			stamp = fitted
+		}
+	}
 	if len(c.queue) == c.cfg.Queue {
 		c.overruns++
 		return
@@ -138,6 +154,14 @@ func (c *Capture) Read(ctx context.Context) (Chunk, error) {
 			return Chunk{}, ctx.Err()
 		}
 	}
+}
+
+// DriftPPM is how much faster the node clock runs than the card's nominal
+// rate says, in parts per million; ok is false until enough buffers came.
+func (c *Capture) DriftPPM() (float64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fit.DriftPPM()
 }
 
 // Overruns is how many chunks were dropped because the reader was slow.

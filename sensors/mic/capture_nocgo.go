@@ -35,6 +35,9 @@ func OpenCapture(CaptureConfig, sensors.Clock) (*Capture, error) {
 // Read is never reached.
 func (*Capture) Read(context.Context) (Chunk, error) { return Chunk{}, errors.New("mic: no capture") }
 
+// DriftPPM is never known.
+func (*Capture) DriftPPM() (float64, bool) { return 0, false }
+
 // Overruns is 0.
 func (*Capture) Overruns() int { return 0 }
 

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,4 +96,52 @@ pcm.avftest {
 		t.Fatalf("%d of %d samples match the file", match, len(b)/2)
 	}
 	t.Logf("captured %d frames; %d of %d samples are the file's; %d chunks dropped by the bounded queue", frames, match, len(b)/2, c.Overruns())
+}
+
+// stepClock advances by step every time it is read: the node clock as a
+// sound card's buffers see it when they arrive regularly.
+type stepClock struct {
+	mu   sync.Mutex
+	now  sensors.Time
+	step time.Duration
+}
+
+func (c *stepClock) Now() sensors.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(c.step)
+	return c.now
+}
+
+// TestCaptureMeasuresTheCardsClockDrift: buffers of 160 frames at a
+// nominal 16 kHz arrive every 10.001 ms of node time, so the card's clock
+// runs 100 ppm slow against the node's; the capture's clock fit says so.
+func TestCaptureMeasuresTheCardsClockDrift(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "asound.conf")
+	if err := os.WriteFile(conf, []byte("</usr/share/alsa/alsa.conf>\npcm.avfnull { type null }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ALSA_CONFIG_PATH", conf)
+	clock := &stepClock{now: 1e9, step: 10_001 * time.Microsecond}
+	c, err := OpenCapture(CaptureConfig{Device: "avfnull", Channels: 1, RateHz: 16000, Queue: 4}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		frames := c.frames
+		c.mu.Unlock()
+		if frames > 120*16000 { // two minutes of sound card time
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ppm, ok := c.DriftPPM()
+	if !ok || math.Abs(ppm-100) > 5 {
+		t.Fatalf("drift %.1f ppm (known %v), want 100", ppm, ok)
+	}
+	t.Logf("drift %.1f ppm", ppm)
 }
