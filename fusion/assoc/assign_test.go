@@ -1,6 +1,7 @@
 package assoc
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -145,7 +146,15 @@ func benchmarkAssign(b *testing.B, n int) {
 	}
 }
 
-func BenchmarkAssign200(b *testing.B) { benchmarkAssign(b, 200) }
+// BenchmarkAssign is the dense solver (shortest augmenting paths with
+// potentials, the core of Jonker-Volgenant, O(n³)) on full random n×n
+// cost matrices, the worst case: the tracker's sparse solver splits real
+// scenes into small components first.
+func BenchmarkAssign(b *testing.B) {
+	for _, n := range []int{200, 1000} {
+		b.Run(fmt.Sprintf("%dx%d", n, n), func(b *testing.B) { benchmarkAssign(b, n) })
+	}
+}
 
 func TestSparseMatchesDense(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
