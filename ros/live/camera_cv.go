@@ -82,6 +82,15 @@ func (n *node) startCamera(ctx context.Context, wg *sync.WaitGroup) (func() []fu
 			return nil, fmt.Errorf("live: camera.source: %w", err)
 		}
 		ci.latest = camera.NewLatest(capture)
+		n.mu.Lock()
+		n.cameraDevice = func() fusion.DeviceHealth {
+			drift, ok := capture.DriftPPM()
+			if !ok {
+				drift = math.NaN()
+			}
+			return fusion.DeviceHealth{Name: "camera " + c.Camera.Source, Connected: true, ClockDriftPPM: drift}
+		}
+		n.mu.Unlock()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

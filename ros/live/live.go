@@ -49,20 +49,22 @@ type Config struct {
 
 // node holds what the input callbacks share.
 type node struct {
-	cfg         *Config
-	runner      *fusion.Runner
-	clock       sensors.Clock
-	log         *zap.Logger
-	ros         *ros.Node
-	mu          sync.Mutex
-	ego         fusion.Ego
-	haveEgo     bool
-	lens        calib.Pinhole
-	onLens      func(calib.Pinhole)  // tells the camera stage about a new camera_info
-	onCycle     func(*fusion.Output) // hands the camera stage each cycle's tracks
-	radarSt     mmwave.State
-	radarWarned bool    // the current outage was logged
-	radarDrift  float64 // fitted clock drift, ppm (NaN while unknown)
+	cfg     *Config
+	runner  *fusion.Runner
+	clock   sensors.Clock
+	log     *zap.Logger
+	ros     *ros.Node
+	mu      sync.Mutex
+	ego     fusion.Ego
+	haveEgo bool
+	lens    calib.Pinhole
+	onLens  func(calib.Pinhole)  // tells the camera stage about a new camera_info
+	onCycle func(*fusion.Output) // hands the camera stage each cycle's tracks
+	// cameraDevice reports a local camera's clock on /diagnostics.
+	cameraDevice func() fusion.DeviceHealth
+	radarSt      mmwave.State
+	radarWarned  bool    // the current outage was logged
+	radarDrift   float64 // fitted clock drift, ppm (NaN while unknown)
 	// refused counts refused input messages by kind; the first of each
 	// kind is logged, then every hundredth, never each one.
 	refused map[string]int
@@ -138,6 +140,12 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			}
 			if soundCard != nil {
 				devs = append(devs, soundCard())
+			}
+			n.mu.Lock()
+			cam := n.cameraDevice
+			n.mu.Unlock()
+			if cam != nil {
+				devs = append(devs, cam())
 			}
 			return devs
 		},

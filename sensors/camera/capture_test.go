@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,4 +157,49 @@ func TestNetworkStreamIsLive(t *testing.T) {
 			t.Fatalf("frame %d: %+v, %d px wide; want stamp 4 s (clock 5 s minus 1 s latency)", i, f, img.Cols())
 		}
 	}
+}
+
+// tickClock advances by step on every read: the node clock as a camera's
+// frames see it when they arrive at a steady rate.
+type tickClock struct {
+	now  sensors.Time
+	step time.Duration
+}
+
+func (c *tickClock) Now() sensors.Time {
+	c.now = c.now.Add(c.step)
+	return c.now
+}
+
+// TestLiveSourceClockDrift reads a GStreamer test camera (paced by its
+// pipeline clock) whose own frame timestamps advance 40 ms a frame while
+// the node clock sees a frame every 40.2 ms: the camera's clock runs
+// 5000 ppm slow, and the capture's fit of its timestamps says so, to 3 %
+// over these 4 s (GStreamer's position, which OpenCV reports, jitters by
+// about a millisecond; minutes of frames resolve tens of ppm).
+func TestLiveSourceClockDrift(t *testing.T) {
+	clock := &tickClock{now: 1e9, step: 40_200 * time.Microsecond}
+	c, err := Open(Config{Source: "videotestsrc num-buffers=100 ! video/x-raw,width=64,height=48,framerate=25/1 ! videoconvert ! appsink"}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	img := gocv.NewMat()
+	defer img.Close()
+	var last Frame
+	for {
+		f, err := c.Read(&img)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = f
+	}
+	ppm, ok := c.DriftPPM()
+	if !ok || math.Abs(ppm-5000) > 150 {
+		t.Fatalf("drift %.0f ppm (known %v), want 5000", ppm, ok)
+	}
+	t.Logf("drift %.0f ppm over %d frames", ppm, last.Seq+1)
 }
