@@ -31,6 +31,10 @@ type EngineConfig struct {
 	// SensorTimeout is how long a sensor may stay silent before it stops
 	// holding back the watermark.
 	SensorTimeout time.Duration
+	// RetrodictLate fuses scans that arrive after newer ones were fused
+	// into the present states (Tracker.Retrodict) instead of dropping
+	// them; both are counted.
+	RetrodictLate bool
 }
 
 // Engine orders scans by capture stamp and feeds them to the tracker up to
@@ -48,8 +52,10 @@ type Engine struct {
 	newest  sensors.Time                        // newest stamp of a fused scan that had detections
 	seq     uint64                              // arrival counter, breaks ties between equal stamps
 
-	// DroppedLate counts scans that arrived after newer ones were fused.
-	DroppedLate [perception.NumSensors]uint64
+	// DroppedLate counts scans that arrived after newer ones were fused
+	// and were dropped; RetrodictedLate those fused late instead.
+	DroppedLate     [perception.NumSensors]uint64
+	RetrodictedLate [perception.NumSensors]uint64
 	// Fused counts scans fused per sensor.
 	Fused [perception.NumSensors]uint64
 }
@@ -90,6 +96,11 @@ func (e *Engine) Ingest(s Scan, now sensors.Time) {
 		return
 	}
 	if s.Stamp < e.fused {
+		if e.cfg.RetrodictLate {
+			e.tracker.Retrodict(s.Sensor, s.Stamp, s.Dets)
+			e.RetrodictedLate[s.Sensor]++
+			return
+		}
 		e.DroppedLate[s.Sensor]++
 		return
 	}

@@ -41,6 +41,8 @@ type Tracker struct {
 	deleted []uint32
 	// heard holds the recent sounds no track explains (see hear).
 	heard []AcousticHypothesis
+	// past holds each track's retrodicted state (see Retrodict).
+	past []kalman.Filter
 }
 
 // NewTracker returns a tracker with validated params.
@@ -467,4 +469,70 @@ func grow[T any](s []T, n int) []T {
 		return make([]T, n, 2*n)
 	}
 	return s[:n]
+}
+
+// Retrodict fuses a scan older than the tracks' states (it arrived after
+// newer ones were fused): each track's state at the scan's stamp is
+// retrodicted, associated as usual, and a matched detection updates the
+// present state through the past-present cross-covariance
+// (kalman.Filter.UpdateLate). A late scan counts as hits only: it spawns
+// no track and charges no miss, since newer scans have already judged
+// the tracks it covers. It returns how many detections it used.
+func (t *Tracker) Retrodict(s perception.Sensor, stamp sensors.Time, dets []perception.Detection) int {
+	if s == perception.Mic {
+		t.hear(stamp, dets)
+		return len(dets)
+	}
+	pose := t.ego.at(stamp).SensorPose(t.mount(s))
+	model := t.model(s, pose)
+	cov := t.params.Coverage(s)
+	nd := len(dets)
+	t.past = grow(t.past, len(t.tracks))
+	t.rowToCol = grow(t.rowToCol, len(t.tracks))
+	t.edges = t.edges[:0]
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		lag := tr.Stamp.Sub(stamp).Seconds()
+		past := &t.past[i]
+		if lag < 0 {
+			*past = tr.Filter
+			_ = past.Predict(-lag, t.params.AccelStdMps2)
+		} else if err := tr.Filter.Retrodict(past, lag, t.params.AccelStdMps2); err != nil {
+			continue
+		}
+		for j := range dets {
+			m := measurement(&dets[j])
+			if past.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
+				t.edges = append(t.edges, assoc.Edge{Row: i, Col: j, Cost: t.innov.D2 + t.innov.LogDetS})
+			}
+		}
+	}
+	t.solver.Assign(t.rowToCol, t.edges, len(t.tracks), nd)
+	used := 0
+	for i := range t.tracks {
+		j := t.rowToCol[i]
+		if j < 0 {
+			continue
+		}
+		tr := &t.tracks[i]
+		m := measurement(&dets[j])
+		if !t.past[i].Innovate(&t.innov, &model, &m) {
+			continue
+		}
+		if lag := tr.Stamp.Sub(stamp).Seconds(); lag > 0 {
+			tr.Filter.UpdateLate(&t.innov, lag)
+		} else {
+			// The track is no newer than the scan: an ordinary update.
+			tr.Filter = t.past[i]
+			tr.Filter.Update(&t.innov)
+			tr.Stamp = stamp
+		}
+		tr.fuseClass(&dets[j].Class)
+		tr.LastHit[s] = max(tr.LastHit[s], stamp)
+		tr.Hits[s]++
+		pd, pf := cov.PDetect, cov.PFalse
+		tr.Existence = tr.Existence * pd / (tr.Existence*pd + (1-tr.Existence)*pf)
+		used++
+	}
+	return used
 }

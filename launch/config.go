@@ -34,6 +34,10 @@ type Config struct {
 	MaxLatency time.Duration `yaml:"max_latency"`
 	// SensorTimeout is how long a silent sensor holds back fusion.
 	SensorTimeout time.Duration `yaml:"sensor_timeout"`
+	// LateScans is what happens to a scan that arrives after newer ones
+	// were fused: "drop" (counted) or "retrodict" (fused into the present
+	// states, counted).
+	LateScans string `yaml:"late_scans"`
 	// MatchDistanceM is the ground-plane distance (m) within which a track
 	// matches a true object when the simulator scores a run.
 	MatchDistanceM float64       `yaml:"match_distance_m"`
@@ -122,6 +126,7 @@ func Default() Config {
 		Deadline:        25 * time.Millisecond,
 		MaxLatency:      150 * time.Millisecond,
 		SensorTimeout:   500 * time.Millisecond,
+		LateScans:       "retrodict",
 		MatchDistanceM:  2,
 		Tracker:         fusion.DefaultParams(),
 		RadarPerception: radar.DefaultParams(),
@@ -159,6 +164,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_latency: must be positive, got %v", c.MaxLatency)
 	case c.SensorTimeout <= 0:
 		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
+	case c.LateScans != "drop" && c.LateScans != "retrodict":
+		return fmt.Errorf("late_scans: want drop or retrodict, got %q", c.LateScans)
 	case !(c.MatchDistanceM > 0):
 		return fmt.Errorf("match_distance_m: must be positive, got %g", c.MatchDistanceM)
 	case !(c.CameraBoxStdPx > 0):

@@ -134,6 +134,7 @@ func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor) 
 		Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Without: without,
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
+	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
 	res, err := sim.Run(context.Background(), run)
 	if err != nil {
 		return evalScore{}, fmt.Errorf("%s: %w", sc.Name, err)

@@ -147,6 +147,7 @@ func runSim(args []string) error {
 		Logger:          log.Named("sim"),
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
+	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
 	if *cameraMode == "render" && sc.Camera != nil {
 		det := cfg.Camera.Detector
 		det.Kind = *detector

@@ -253,3 +253,97 @@ func invertSPD(dst, a *[MaxDim][MaxDim]float64, d int) (float64, bool) {
 	}
 	return logDet, true
 }
+
+// Retrodict writes to dst the filter's state dt seconds in the past (dt >
+// 0): the constant-velocity model run backwards, the process noise of the
+// interval added (the past is less certain than the present estimate
+// made from it). Innovate dst with a late measurement, then apply it with
+// UpdateLate.
+func (f *Filter) Retrodict(dst *Filter, dt, accelStd float64) error {
+	if dt < 0 {
+		return ErrNegativeDt
+	}
+	*dst = *f
+	dst.X[PX] -= dt * f.X[VX]
+	dst.X[PY] -= dt * f.X[VY]
+	p := &dst.P
+	for a := 0; a < 2; a++ {
+		for b := 0; b < 2; b++ {
+			pp, pv, vp, vv := p[a][b], p[a][b+2], p[a+2][b], p[a+2][b+2]
+			p[a][b] = pp - dt*(pv+vp) + dt*dt*vv
+			p[a][b+2] = pv - dt*vv
+			p[a+2][b] = vp - dt*vv
+		}
+	}
+	q := accelStd * accelStd
+	dt2 := dt * dt
+	for a := 0; a < 2; a++ {
+		p[a][a] += q * dt2 * dt2 / 4
+		p[a][a+2] -= q * dt2 * dt / 2
+		p[a+2][a] -= q * dt2 * dt / 2
+		p[a+2][a+2] += q * dt2
+	}
+	return nil
+}
+
+// UpdateLate applies a measurement taken dt seconds before the filter's
+// time, innovated against Retrodict's state, to the present state: the
+// gain uses the cross-covariance of the present and the past states,
+// approximated as P·F(−dt)ᵀ (Bar-Shalom's one-lag out-of-sequence update
+// with the interval's process noise neglected in the cross term).
+func (f *Filter) UpdateLate(in *Innovation, dt float64) {
+	d := in.Dim
+	// C = P F(−dt)ᵀ: position columns take −dt times the velocity ones.
+	var c [N][N]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < N; j++ {
+			c[i][j] = f.P[i][j]
+		}
+		c[i][PX] -= dt * f.P[i][VX]
+		c[i][PY] -= dt * f.P[i][VY]
+	}
+	// K = C Hᵀ S⁻¹
+	var cht [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for l := 0; l < N; l++ {
+				s += c[i][l] * in.H[j][l]
+			}
+			cht[i][j] = s
+		}
+	}
+	var k [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			s := 0.0
+			for l := 0; l < d; l++ {
+				s += cht[i][l] * in.Sinv[l][j]
+			}
+			k[i][j] = s
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			f.X[i] += k[i][j] * in.Y[j]
+		}
+	}
+	// P = P − K S Kᵀ, symmetrised.
+	for i := 0; i < N; i++ {
+		for j := 0; j < N; j++ {
+			s := 0.0
+			for a := 0; a < d; a++ {
+				for b := 0; b < d; b++ {
+					s += k[i][a] * in.S[a][b] * k[j][b]
+				}
+			}
+			f.P[i][j] -= s
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := i + 1; j < N; j++ {
+			m := (f.P[i][j] + f.P[j][i]) / 2
+			f.P[i][j], f.P[j][i] = m, m
+		}
+	}
+}

@@ -169,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	node := cfg.Node
 	// Radar comes as point clouds, through the clustering.
 	params := node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps)
-	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout})
+	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout, RetrodictLate: node.LateScans == "retrodict"})
 	if err != nil {
 		return nil, err
 	}
