@@ -218,6 +218,16 @@ type TrackState struct {
 	Age       time.Duration
 	Hits      [perception.NumSensors]uint32
 	LastHit   [perception.NumSensors]sensors.Time
+	// Why explains the track per sensor (see Track.ClassEvidence).
+	Why [perception.NumSensors]SensorEvidence
+}
+
+// SensorEvidence is how much one sensor moved a track's belief: the
+// log-odds of the track's class (against the other classes, on average)
+// and of its existence. (Its hits and their last stamp are in Hits and
+// LastHit.)
+type SensorEvidence struct {
+	ClassLogOdds, ExistenceLogOdds float64
 }
 
 // Output is what one cycle publishes. Its slices are reused by Snapshot.
@@ -251,9 +261,20 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 			_ = f.Predict(now.Sub(tr.Stamp).Seconds(), e.cfg.Params.AccelStdMps2)
 		}
 		c, pc := tr.Class.Argmax()
-		out.Tracks = append(out.Tracks, TrackState{
+		ts := TrackState{
 			ID: tr.ID, X: f.X, P: f.P, Class: c, ClassProb: pc, Probs: tr.Class,
 			Existence: tr.Existence, Age: now.Sub(tr.Born), Hits: tr.Hits, LastHit: tr.LastHit,
-		})
+		}
+		for s := range ts.Why {
+			ev := &tr.ClassEvidence[s]
+			others := 0.0
+			for k := range ev {
+				if perception.Class(k) != c {
+					others += ev[k] / float64(perception.NumClasses-1)
+				}
+			}
+			ts.Why[s] = SensorEvidence{ClassLogOdds: ev[c] - others, ExistenceLogOdds: tr.ExistenceEvidence[s]}
+		}
+		out.Tracks = append(out.Tracks, ts)
 	}
 }

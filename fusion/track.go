@@ -1,6 +1,7 @@
 package fusion
 
 import (
+	"math"
 	"math/bits"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
@@ -34,6 +35,12 @@ type Track struct {
 	LastHit [perception.NumSensors]sensors.Time
 	// Hits counts associated detections per sensor.
 	Hits [perception.NumSensors]uint32
+	// ClassEvidence is each sensor's summed log-likelihood per class: how
+	// far it moved the class belief, and towards what.
+	ClassEvidence [perception.NumSensors]perception.ClassProbs
+	// ExistenceEvidence is each sensor's summed change of the existence
+	// log-odds: its hits raise it, its misses lower it.
+	ExistenceEvidence [perception.NumSensors]float64
 	// history has a 1 for each of the latest scans covering the track that
 	// hit it, newest in bit 0.
 	history uint32
@@ -60,14 +67,27 @@ func (t *Track) record(hit bool, window int) {
 
 func (t *Track) recentHits() int { return bits.OnesCount32(t.history) }
 
+// setExistence moves the existence probability to p and books the change
+// of its log-odds to sensor s.
+func (t *Track) setExistence(s perception.Sensor, p float64) {
+	t.ExistenceEvidence[s] += logit(p) - logit(t.Existence)
+	t.Existence = p
+}
+
+func logit(p float64) float64 {
+	p = min(max(p, 1e-9), 1-1e-9)
+	return math.Log(p / (1 - p))
+}
+
 // fuseClass multiplies the track's class belief by a detection's, with a
 // floor so that one confident mistake cannot make a class impossible.
-func (t *Track) fuseClass(obs *perception.ClassProbs) {
+func (t *Track) fuseClass(s perception.Sensor, obs *perception.ClassProbs) {
 	const floor = 0.02
 	sum := 0.0
 	for i := range t.Class {
 		t.Class[i] *= obs[i] + floor
 		sum += t.Class[i]
+		t.ClassEvidence[s][i] += math.Log(obs[i] + floor)
 	}
 	for i := range t.Class {
 		t.Class[i] /= sum

@@ -155,12 +155,12 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			if tr.Filter.Innovate(&t.innov, &model, &m) {
 				tr.Filter.Update(&t.innov)
 			}
-			tr.fuseClass(&dets[j].Class)
+			tr.fuseClass(s, &dets[j].Class)
 			tr.LastHit[s] = stamp
 			tr.Hits[s]++
 			tr.record(true, t.params.ConfirmWindow)
 			pd, pf := cov.PDetect, cov.PFalse
-			tr.Existence = tr.Existence * pd / (tr.Existence*pd + (1-tr.Existence)*pf)
+			tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))
 			continue
 		}
 		g := &t.geom[i]
@@ -173,7 +173,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			continue
 		}
 		tr.record(false, t.params.ConfirmWindow)
-		tr.Existence = tr.Existence * (1 - pd) / (tr.Existence*(1-pd) + 1 - tr.Existence)
+		tr.setExistence(s, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
 	}
 	t.manage(stamp)
 	t.dropDuplicates()
@@ -527,11 +527,11 @@ func (t *Tracker) Retrodict(s perception.Sensor, stamp sensors.Time, dets []perc
 			tr.Filter.Update(&t.innov)
 			tr.Stamp = stamp
 		}
-		tr.fuseClass(&dets[j].Class)
+		tr.fuseClass(s, &dets[j].Class)
 		tr.LastHit[s] = max(tr.LastHit[s], stamp)
 		tr.Hits[s]++
 		pd, pf := cov.PDetect, cov.PFalse
-		tr.Existence = tr.Existence * pd / (tr.Existence*pd + (1-tr.Existence)*pf)
+		tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))
 		used++
 	}
 	return used

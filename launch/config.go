@@ -99,6 +99,8 @@ type Topics struct {
 	Tracks      string `yaml:"tracks"`
 	Markers     string `yaml:"markers"`
 	Diagnostics string `yaml:"diagnostics"`
+	// Explain says, per track, which sensors support it and how much.
+	Explain string `yaml:"explain"`
 	// Inputs of the live node (and radar_points, published when the radar
 	// is on this node's serial ports).
 	RadarPoints      string `yaml:"radar_points"`
@@ -139,6 +141,7 @@ func Default() Config {
 			Tracks:           "obstacles/tracks",
 			Markers:          "obstacles/markers",
 			Diagnostics:      "/diagnostics",
+			Explain:          "obstacles/explain",
 			RadarPoints:      "radar/points",
 			RadarScan:        "radar/scan",
 			CameraDetections: "camera/detections",
@@ -212,7 +215,7 @@ func (c *Config) Validate() error {
 	}
 	for _, f := range []struct{ name, v string }{
 		{"topics.obstacles", c.Topics.Obstacles}, {"topics.tracks", c.Topics.Tracks},
-		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics},
+		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics}, {"topics.explain", c.Topics.Explain},
 		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.radar_scan", c.Topics.RadarScan},
 		{"topics.camera_detections", c.Topics.CameraDetections},
 		{"topics.camera_image", c.Topics.CameraImage}, {"topics.camera_compressed", c.Topics.CameraCompressed},

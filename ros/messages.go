@@ -314,3 +314,32 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 	}
 	return msg
 }
+
+// Explain builds the per-track explanation published beside the tracks
+// (topics.explain), as a diagnostic_msgs/DiagnosticArray so that the
+// standard tools show it: one status per confirmed track, named "track ID
+// (class)", with, for each sensor, its hits, the stamp of its last one,
+// and how far it moved the log-odds of the track's class and of its
+// existence.
+func Explain(out *fusion.Output, node string) *diagnostic_msgs.DiagnosticArray {
+	msg := &diagnostic_msgs.DiagnosticArray{Header: header(out.Stamp, ""), Status: make([]diagnostic_msgs.DiagnosticStatus, 0, len(out.Tracks))}
+	for i := range out.Tracks {
+		t := &out.Tracks[i]
+		st := diagnostic_msgs.DiagnosticStatus{Level: int8(fusion.LevelOK), Name: fmt.Sprintf("track %d (%s)", t.ID, t.Class), HardwareId: node,
+			Message: fmt.Sprintf("%s %.2f, existence %.2f", t.Class, t.ClassProb, t.Existence)}
+		for s := perception.Sensor(0); s < perception.NumSensors; s++ {
+			if t.Hits[s] == 0 && t.Why[s] == (fusion.SensorEvidence{}) {
+				continue
+			}
+			name := s.String()
+			st.Values = append(st.Values,
+				diagnostic_msgs.KeyValue{Key: name + "_hits", Value: strconv.FormatUint(uint64(t.Hits[s]), 10)},
+				diagnostic_msgs.KeyValue{Key: name + "_last_seen", Value: strconv.FormatFloat(t.LastHit[s].Seconds(), 'f', 3, 64)},
+				diagnostic_msgs.KeyValue{Key: name + "_class_logodds", Value: strconv.FormatFloat(t.Why[s].ClassLogOdds, 'f', 2, 64)},
+				diagnostic_msgs.KeyValue{Key: name + "_existence_logodds", Value: strconv.FormatFloat(t.Why[s].ExistenceLogOdds, 'f', 2, 64)},
+			)
+		}
+		msg.Status = append(msg.Status, st)
+	}
+	return msg
+}

@@ -55,6 +55,7 @@ type Node struct {
 	tracks      *goroslib.Publisher
 	markers     *goroslib.Publisher
 	diagPubs    *goroslib.Publisher
+	explain     *goroslib.Publisher
 	radarPoints *goroslib.Publisher
 	subs        []*goroslib.Subscriber
 	// What was asked for, to do again after a master restart.
@@ -154,6 +155,7 @@ func (n *Node) Advertise(topics launch.Topics, frames launch.Frames) error {
 		{&n.tracks, topics.Tracks, &derivedobject.ObjectWithCovarianceArray{}},
 		{&n.markers, topics.Markers, &visualization_msgs.MarkerArray{}},
 		{&n.diagPubs, topics.Diagnostics, &diagnostic_msgs.DiagnosticArray{}},
+		{&n.explain, topics.Explain, &diagnostic_msgs.DiagnosticArray{}},
 	} {
 		if err := n.advertise(a); err != nil {
 			return err
@@ -323,6 +325,7 @@ func (n *Node) closeLocked() {
 // returns.
 func (n *Node) Publish(out *fusion.Output) error {
 	obstacles, tracks, markers := Obstacles(out, n.frames.Odom), Tracks(out, n.frames.Odom), Markers(out, n.frames.Odom)
+	explain := Explain(out, n.name)
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	if n.obstacles == nil {
@@ -331,6 +334,7 @@ func (n *Node) Publish(out *fusion.Output) error {
 	n.obstacles.Write(obstacles)
 	n.tracks.Write(tracks)
 	n.markers.Write(markers)
+	n.explain.Write(explain)
 	return nil
 }
 

@@ -12,15 +12,23 @@ import (
 	"github.com/avfusion/avfusion/perception/acoustic"
 )
 
-// heardSink keeps what a run published about sounds.
+// heardSink keeps what a run published about sounds, and what the
+// explanation of the last emergency-vehicle track said.
 type heardSink struct {
 	heard, cycles int
+	why           [perception.NumSensors]fusion.SensorEvidence
+	hits          [perception.NumSensors]uint32
 }
 
 func (s *heardSink) Publish(out *fusion.Output) error {
 	s.cycles++
 	if len(out.Heard) > 0 {
 		s.heard++
+	}
+	for _, tr := range out.Tracks {
+		if tr.Class == perception.EmergencyVehicle {
+			s.why, s.hits = tr.Why, tr.Hits
+		}
 	}
 	return nil
 }
@@ -74,6 +82,15 @@ func TestSirenGivesTheAmbulanceItsClass(t *testing.T) {
 	}
 	if sink.heard == 0 {
 		t.Error("the siren behind the vehicle was never reported as heard")
+	}
+	// The explanation says why: the microphones pushed the class towards
+	// emergency_vehicle, the camera (which sees a car or truck) away from
+	// it, and the radar and camera hits made it exist.
+	w := sink.why
+	t.Logf("ambulance's track: hits %v, evidence %+v", sink.hits, w)
+	if !(w[perception.Mic].ClassLogOdds > 0) || !(w[perception.Camera].ClassLogOdds < 0) || sink.hits[perception.Mic] == 0 ||
+		!(w[perception.Radar].ExistenceLogOdds > 0) {
+		t.Errorf("explanation %+v does not say the siren made it an emergency vehicle", w)
 	}
 }
 
