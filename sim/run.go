@@ -112,6 +112,9 @@ type Result struct {
 	// one matched it.
 	ClassAccuracy float64
 	FinalClass    map[int]perception.Class
+	// FinalTrack is the track that last matched each actor, with its
+	// explanation (hits and evidence per sensor).
+	FinalTrack map[int]fusion.TrackState
 }
 
 // Run simulates the scenario's sensors, fuses them cycle by cycle, scores
@@ -175,7 +178,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}()
 	}
 	acc := eval.NewAccumulator(eval.GroundDistance(cfg.MatchDistanceM))
-	classes := classScore{final: map[int]perception.Class{}}
+	classes := classScore{final: map[int]perception.Class{}, track: map[int]fusion.TrackState{}}
 	res := &Result{}
 	var stats fusion.CycleStats
 	var out fusion.Output
@@ -284,7 +287,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 	}
 	res.Tracking = acc.Metrics()
-	res.ClassAccuracy, res.FinalClass = classes.accuracy(), classes.final
+	res.ClassAccuracy, res.FinalClass, res.FinalTrack = classes.accuracy(), classes.final, classes.track
 	res.LatencyMs = stats.Latency.Percentiles()
 	res.CycleMs = stats.Cycle.Percentiles()
 	res.DeadlineMisses = stats.Misses
@@ -298,6 +301,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 type classScore struct {
 	right, total int
 	final        map[int]perception.Class
+	track        map[int]fusion.TrackState
 	used         []bool
 }
 
@@ -325,6 +329,7 @@ func (c *classScore) update(truth []Truth, tracks []fusion.TrackState, maxDist f
 			c.right++
 		}
 		c.final[t.ID] = tracks[best].Class
+		c.track[t.ID] = tracks[best]
 	}
 }
 

@@ -236,8 +236,22 @@ func TestEvalSuiteJSON(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		s := s.(map[string]any)
-		if got := keys(s); !reflect.DeepEqual(got, []string{"camera_only", "fused", "name", "radar_only"}) {
+		if got := keys(s); !reflect.DeepEqual(got, []string{"actors", "camera_only", "fused", "name", "radar_only"}) {
 			t.Fatalf("scenario keys %v", got)
+		}
+		// Every actor's final track is explained per sensor.
+		for id, a := range s["actors"].(map[string]any) {
+			a := a.(map[string]any)
+			if got := keys(a); !reflect.DeepEqual(got, []string{"class", "sensors", "track"}) {
+				t.Fatalf("actor %s keys %v", id, got)
+			}
+			hits := 0.0
+			for _, w := range a["sensors"].(map[string]any) {
+				hits += w.(map[string]any)["hits"].(float64)
+			}
+			if hits == 0 {
+				t.Fatalf("actor %s: a track no sensor hit: %v", id, a)
+			}
 		}
 		for _, run := range []string{"fused", "radar_only", "camera_only"} {
 			if got := keys(s[run].(map[string]any)); !reflect.DeepEqual(got, scores) {

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/ros"
@@ -30,11 +32,27 @@ type evalScore struct {
 	misses, falsePositives, gtFrames int
 }
 
+// evalWhy is one sensor's support of an actor's final track.
+type evalWhy struct {
+	Hits             uint32  `json:"hits"`
+	ClassLogOdds     float64 `json:"class_logodds"`
+	ExistenceLogOdds float64 `json:"existence_logodds"`
+}
+
+// evalTrack is the fused track that last matched an actor, explained.
+type evalTrack struct {
+	Track   uint32             `json:"track"`
+	Class   string             `json:"class"`
+	Sensors map[string]evalWhy `json:"sensors"`
+}
+
 type evalScenario struct {
-	Name       string     `json:"name"`
-	Fused      evalScore  `json:"fused"`
-	RadarOnly  *evalScore `json:"radar_only,omitempty"`
-	CameraOnly *evalScore `json:"camera_only,omitempty"`
+	Name  string    `json:"name"`
+	Fused evalScore `json:"fused"`
+	// Actors explains, per actor id, the fused run's final track.
+	Actors     map[string]evalTrack `json:"actors"`
+	RadarOnly  *evalScore           `json:"radar_only,omitempty"`
+	CameraOnly *evalScore           `json:"camera_only,omitempty"`
 }
 
 type suiteReport struct {
@@ -83,16 +101,16 @@ func runEvalSuite(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "%s...\n", sc.Name)
 		row := evalScenario{Name: sc.Name}
-		if row.Fused, err = evalRun(sc, &cfg, nil); err != nil {
+		if row.Fused, row.Actors, err = evalRun(sc, &cfg, nil); err != nil {
 			return err
 		}
 		fused = append(fused, row.Fused)
 		if *ablation {
-			r, err := evalRun(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic})
+			r, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic})
 			if err != nil {
 				return err
 			}
-			c, err := evalRun(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic})
+			c, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic})
 			if err != nil {
 				return err
 			}
@@ -128,7 +146,7 @@ func runEvalSuite(args []string) error {
 
 // evalRun simulates one scenario on the virtual clock with some sensors
 // silenced.
-func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor) (evalScore, error) {
+func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor) (evalScore, map[string]evalTrack, error) {
 	run := sim.RunConfig{
 		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
 		Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Without: without,
@@ -137,11 +155,21 @@ func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor) 
 	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
 	res, err := sim.Run(context.Background(), run)
 	if err != nil {
-		return evalScore{}, fmt.Errorf("%s: %w", sc.Name, err)
+		return evalScore{}, nil, fmt.Errorf("%s: %w", sc.Name, err)
 	}
 	m := res.Tracking
+	actors := map[string]evalTrack{}
+	for id, tr := range res.FinalTrack {
+		et := evalTrack{Track: tr.ID, Class: tr.Class.String(), Sensors: map[string]evalWhy{}}
+		for s := perception.Sensor(0); s < perception.NumSensors; s++ {
+			if tr.Hits[s] > 0 || tr.Why[s] != (fusion.SensorEvidence{}) {
+				et.Sensors[s.String()] = evalWhy{Hits: tr.Hits[s], ClassLogOdds: round3(tr.Why[s].ClassLogOdds), ExistenceLogOdds: round3(tr.Why[s].ExistenceLogOdds)}
+			}
+		}
+		actors[strconv.Itoa(id)] = et
+	}
 	return evalScore{MOTA: m.MOTA, MOTPM: m.MOTP, IDF1: m.IDF1, IDSwitches: m.Switches, ClassAccuracy: res.ClassAccuracy,
-		misses: m.Misses, falsePositives: m.FalsePositives, gtFrames: m.GroundTruthFrames}, nil
+		misses: m.Misses, falsePositives: m.FalsePositives, gtFrames: m.GroundTruthFrames}, actors, nil
 }
 
 // evalTotal pools the runs: MOTA over all their ground truth, the other
