@@ -81,6 +81,10 @@ type RunConfig struct {
 	// data never reach the tracker, but the ground truth is still the
 	// objects the whole sensor set covers, so runs compare.
 	Without []perception.Sensor
+	// Observe, when set, is called after every cycle with the ground
+	// truth the cycle was scored against, its output and its latency (ms,
+	// NaN when nothing was fused yet).
+	Observe func(now sensors.Time, truth []Truth, out *fusion.Output, latencyMs float64)
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
 	Logger *zap.Logger
@@ -271,6 +275,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		}
 		acc.Update(gt, hyp)
 		classes.update(truth, out.Tracks, cfg.MatchDistanceM)
+		if cfg.Observe != nil {
+			cfg.Observe(now, truth, &out, lat)
+		}
 		res.Cycles++
 
 		if el := now.Sub(start); el-lastStatus >= time.Second {

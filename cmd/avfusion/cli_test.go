@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -218,9 +219,23 @@ func TestEvalSuiteJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--ablation", "--json").Output()
+	plots := filepath.Join(t.TempDir(), "plots")
+	out, err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--ablation", "--json", "--plots", plots).Output()
 	if err != nil {
 		t.Fatalf("%v", err)
+	}
+	for _, name := range []string{"crossing", "following"} {
+		for _, kind := range []string{"topview", "error", "latency"} {
+			f, err := os.Open(filepath.Join(plots, name+"-"+kind+".png"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(f)
+			_ = f.Close()
+			if err != nil || img.Bounds().Dx() < 400 {
+				t.Fatalf("%s-%s.png: %v", name, kind, err)
+			}
+		}
 	}
 	var rep map[string]any
 	if err := json.Unmarshal(out, &rep); err != nil {

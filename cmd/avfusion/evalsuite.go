@@ -6,20 +6,25 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
 
+	"gonum.org/v1/plot/plotter"
+
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sim"
+	"github.com/avfusion/avfusion/sim/eval"
 )
 
-const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--json] [--config F] [--set k=v]"
+const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--json] [--plots DIR] [--config F] [--set k=v]"
 
 // evalScore is one run's scores in `eval --json`.
 type evalScore struct {
@@ -71,6 +76,7 @@ func runEvalSuite(args []string) error {
 	dir := fs.String("scenarios", "", "directory of scenario YAML files")
 	ablation := fs.Bool("ablation", false, "also run each scenario radar-only and camera-only")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	plots := fs.String("plots", "", "write PNGs per scenario here: top view, position error over time, latency histogram")
 	configPath := fs.String("config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
 	var sets multiFlag
 	fs.Var(&sets, "set", "override one config field (repeatable)")
@@ -79,6 +85,11 @@ func runEvalSuite(args []string) error {
 	}
 	if *dir == "" || fs.NArg() > 0 {
 		return errors.New(evalSuiteUsage)
+	}
+	if *plots != "" {
+		if err := os.MkdirAll(*plots, 0o755); err != nil {
+			return fmt.Errorf("--plots: %w", err)
+		}
 	}
 	files, err := filepath.Glob(filepath.Join(*dir, "*.yaml"))
 	if err != nil {
@@ -101,16 +112,25 @@ func runEvalSuite(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "%s...\n", sc.Name)
 		row := evalScenario{Name: sc.Name}
-		if row.Fused, row.Actors, err = evalRun(sc, &cfg, nil); err != nil {
+		var trace *eval.RunTrace
+		if *plots != "" {
+			trace = eval.NewRunTrace()
+		}
+		if row.Fused, row.Actors, err = evalRun(sc, &cfg, nil, trace); err != nil {
 			return err
+		}
+		if trace != nil {
+			if err := trace.WritePlots(*plots, sc.Name); err != nil {
+				return err
+			}
 		}
 		fused = append(fused, row.Fused)
 		if *ablation {
-			r, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic})
+			r, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic}, nil)
 			if err != nil {
 				return err
 			}
-			c, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic})
+			c, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic}, nil)
 			if err != nil {
 				return err
 			}
@@ -145,14 +165,40 @@ func runEvalSuite(args []string) error {
 }
 
 // evalRun simulates one scenario on the virtual clock with some sensors
-// silenced.
-func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor) (evalScore, map[string]evalTrack, error) {
+// silenced, recording a trace for plots when given one.
+func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
 	run := sim.RunConfig{
 		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
 		Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Without: without,
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
 	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
+	if trace != nil {
+		run.Observe = func(now sensors.Time, truth []sim.Truth, out *fusion.Output, latencyMs float64) {
+			at := now.Sub(run.Start).Seconds()
+			for _, t := range truth {
+				trace.Truth[t.ID] = append(trace.Truth[t.ID], plotter.XY{X: t.X, Y: t.Y})
+			}
+			sum, n := 0.0, 0
+			for _, tr := range out.Tracks {
+				trace.Tracks[tr.ID] = append(trace.Tracks[tr.ID], plotter.XY{X: tr.X[0], Y: tr.X[1]})
+			}
+			for _, t := range truth {
+				best := math.Inf(1)
+				for _, tr := range out.Tracks {
+					best = math.Min(best, math.Hypot(tr.X[0]-t.X, tr.X[1]-t.Y))
+				}
+				if best <= cfg.MatchDistanceM {
+					sum += best
+					n++
+				}
+			}
+			if n > 0 {
+				trace.ErrorM = append(trace.ErrorM, plotter.XY{X: at, Y: sum / float64(n)})
+			}
+			trace.LatencyMs = append(trace.LatencyMs, latencyMs)
+		}
+	}
 	res, err := sim.Run(context.Background(), run)
 	if err != nil {
 		return evalScore{}, nil, fmt.Errorf("%s: %w", sc.Name, err)
