@@ -194,3 +194,55 @@ func TestWithClusteredRadar(t *testing.T) {
 		t.Fatalf("a larger configured blind speed was lowered: %g", q.Radar.StaticBlindMps)
 	}
 }
+
+// TestReturningObjectKeepsItsID: an object hidden long enough for its
+// track to be deleted comes back where it was within the
+// re-identification window and gets its old id back; one that comes back
+// elsewhere, or after the window, gets a new id.
+func TestReturningObjectKeepsItsID(t *testing.T) {
+	run := func(gap int, bx, by float64) (first, second uint32) {
+		e := testEngine(t)
+		var out Output
+		now := sensors.Time(0)
+		step := func(k int, see bool, x, y float64) {
+			now = sensors.Time(k) * 50 * ms
+			var r, c []perception.Detection
+			if see {
+				r, c = []perception.Detection{radarAt(now, x, y)}, []perception.Detection{cameraAt(now, x, y)}
+			}
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: r}, now)
+			e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: c}, now)
+			e.Advance(now)
+		}
+		k := 1
+		for ; k <= 10; k++ {
+			step(k, true, 20, 2)
+		}
+		e.Snapshot(now, &out)
+		first = out.Tracks[0].ID
+		for ; k <= 10+gap; k++ {
+			step(k, false, 0, 0)
+		}
+		e.Snapshot(now, &out)
+		if len(out.Tracks) != 0 {
+			t.Fatalf("the hidden object's track survived %d empty scans", gap)
+		}
+		for end := k + 10; k <= end; k++ {
+			step(k, true, bx, by)
+		}
+		e.Snapshot(now, &out)
+		if len(out.Tracks) != 1 {
+			t.Fatalf("%d tracks after the object came back", len(out.Tracks))
+		}
+		return first, out.Tracks[0].ID
+	}
+	if a, b := run(30, 20, 2); a != b {
+		t.Errorf("back where it was after 1.5 s: id %d became %d", a, b)
+	}
+	if a, b := run(30, 35, -6); a == b {
+		t.Errorf("a new object elsewhere took the lost id %d", a)
+	}
+	if a, b := run(80, 20, 2); a == b {
+		t.Errorf("back after 4 s, beyond the window: id %d was reused", a)
+	}
+}

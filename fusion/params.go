@@ -75,6 +75,10 @@ type Params struct {
 	MaxCoast time.Duration `yaml:"max_coast"`
 	// MaxTracks caps the live tracks; spawning stops at the cap.
 	MaxTracks int `yaml:"max_tracks"`
+	// ReidentifyWindow is how long a deleted confirmed track's id waits
+	// for its object to come back: a track confirmed within it where the
+	// lost one would now be takes the old id (0: never).
+	ReidentifyWindow time.Duration `yaml:"reidentify_window"`
 	// SpawnSpeedStdMps is the velocity uncertainty of a new track along
 	// directions its first detection did not measure.
 	SpawnSpeedStdMps float64 `yaml:"spawn_speed_std_mps"`
@@ -95,6 +99,7 @@ func DefaultParams() Params {
 		InitialExistence: 0.3,
 		MaxCoast:         1500 * time.Millisecond,
 		MaxTracks:        1000,
+		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
 		Radar:            Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5},
 		Camera:           Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05, OcclusionBlockage: 1},
@@ -153,6 +158,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("max_coast: must be positive, got %v", p.MaxCoast)
 	case p.MaxTracks < 1:
 		return fmt.Errorf("max_tracks: must be at least 1, got %d", p.MaxTracks)
+	case p.ReidentifyWindow < 0:
+		return fmt.Errorf("reidentify_window: must not be negative, got %v", p.ReidentifyWindow)
 	}
 	for _, s := range []struct {
 		name string

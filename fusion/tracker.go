@@ -43,6 +43,58 @@ type Tracker struct {
 	heard []AcousticHypothesis
 	// past holds each track's retrodicted state (see Retrodict).
 	past []kalman.Filter
+	// lost holds recently deleted confirmed tracks, oldest first, whose
+	// ids a returning object may take back (see reidentify).
+	lost []lostTrack
+}
+
+// lostTrack is a deleted confirmed track remembered for re-identification.
+type lostTrack struct {
+	id     uint32
+	filter kalman.Filter
+	stamp  sensors.Time // the filter's time
+	class  perception.Class
+	lost   sensors.Time
+}
+
+// maxLost bounds the remembered lost tracks.
+const maxLost = 64
+
+// reidentify gives a newly confirmed track the id of a recently lost one
+// when the lost track, predicted to now, is within the gate of it (2-D
+// position, both covariances) and of a compatible class; the nearest
+// wins.
+func (t *Tracker) reidentify(tr *Track, now sensors.Time) {
+	window := t.params.ReidentifyWindow
+	best, bestD2 := -1, t.gate[2]
+	cls, _ := tr.Class.Argmax()
+	for i := range t.lost {
+		l := &t.lost[i]
+		if now.Sub(l.lost) > window || now < l.stamp {
+			continue
+		}
+		if l.class != cls && l.class != perception.Unknown && cls != perception.Unknown {
+			continue
+		}
+		f := l.filter
+		_ = f.Predict(now.Sub(l.stamp).Seconds(), t.params.AccelStdMps2)
+		dx, dy := tr.Filter.X[kalman.PX]-f.X[kalman.PX], tr.Filter.X[kalman.PY]-f.X[kalman.PY]
+		a := tr.Filter.P[kalman.PX][kalman.PX] + f.P[kalman.PX][kalman.PX]
+		b := tr.Filter.P[kalman.PX][kalman.PY] + f.P[kalman.PX][kalman.PY]
+		c := tr.Filter.P[kalman.PY][kalman.PY] + f.P[kalman.PY][kalman.PY]
+		det := a*c - b*b
+		if det <= 0 {
+			continue
+		}
+		if d2 := (c*dx*dx - 2*b*dx*dy + a*dy*dy) / det; d2 <= bestD2 {
+			best, bestD2 = i, d2
+		}
+	}
+	if best < 0 {
+		return
+	}
+	tr.ID = t.lost[best].id
+	t.lost = append(t.lost[:best], t.lost[best+1:]...)
 }
 
 // NewTracker returns a tracker with validated params.
@@ -247,6 +299,9 @@ func (t *Tracker) manage(now sensors.Time) {
 		tr := t.tracks[i]
 		if tr.Status == Tentative && tr.recentHits() >= p.ConfirmHits && tr.Existence >= p.ExistenceConfirm {
 			tr.Status = Confirmed
+			if p.ReidentifyWindow > 0 {
+				t.reidentify(&tr, now)
+			}
 		}
 		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
 		if tr.Status == Tentative {
@@ -257,6 +312,13 @@ func (t *Tracker) manage(now sensors.Time) {
 		if dead {
 			if tr.Status == Confirmed {
 				t.deleted = append(t.deleted, tr.ID)
+				if p.ReidentifyWindow > 0 {
+					if len(t.lost) == maxLost {
+						t.lost = append(t.lost[:0], t.lost[1:]...)
+					}
+					c, _ := tr.Class.Argmax()
+					t.lost = append(t.lost, lostTrack{id: tr.ID, filter: tr.Filter, stamp: tr.Stamp, class: c, lost: now})
+				}
 			}
 			continue
 		}
