@@ -12,6 +12,26 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// MicLayout lays out a regular array of channels microphones with
+// neighbours spacingM apart, centred on its origin in its x-y plane: one
+// at the origin, a left-right pair, or a circle (a square for four).
+func MicLayout(channels int, spacingM float64) MicArray {
+	a := MicArray{SpeedOfSoundMps: 343}
+	switch channels {
+	case 1:
+		a.Microphones = [][3]float64{{0, 0, 0}}
+	case 2:
+		a.Microphones = [][3]float64{{0, spacingM / 2, 0}, {0, -spacingM / 2, 0}}
+	default:
+		r := spacingM / (2 * math.Sin(math.Pi/float64(channels)))
+		for i := range channels {
+			ang := 2 * math.Pi * (float64(i) + 0.5) / float64(channels)
+			a.Microphones = append(a.Microphones, [3]float64{r * math.Cos(ang), r * math.Sin(ang), 0})
+		}
+	}
+	return a
+}
+
 // MicArray is a microphone array's geometry: where each microphone sits
 // in the array's own frame (REP-103 axes, metres) and where the array is
 // mounted on the vehicle. The file format is YAML:

@@ -541,10 +541,6 @@ func grow[T any](s []T, n int) []T {
 // no track and charges no miss, since newer scans have already judged
 // the tracks it covers. It returns how many detections it used.
 func (t *Tracker) Retrodict(s perception.Sensor, stamp sensors.Time, dets []perception.Detection) int {
-	if s == perception.Mic {
-		t.hear(stamp, dets)
-		return len(dets)
-	}
 	pose := t.ego.at(stamp).SensorPose(t.mount(s))
 	model := t.model(s, pose)
 	cov := t.params.Coverage(s)

@@ -37,19 +37,8 @@ type micSim struct {
 // side spacing_m for four, otherwise a circle with neighbours spacing_m
 // apart.
 func MicArrayOf(m *MicArray) calib.MicArray {
-	a := calib.MicArray{Name: "sim", SpeedOfSoundMps: audio.SpeedOfSound}
-	switch m.Channels {
-	case 1:
-		a.Microphones = [][3]float64{{0, 0, 0}}
-	case 2:
-		a.Microphones = [][3]float64{{0, m.SpacingM / 2, 0}, {0, -m.SpacingM / 2, 0}}
-	default:
-		r := m.SpacingM / (2 * math.Sin(math.Pi/float64(m.Channels)))
-		for i := range m.Channels {
-			ang := 2 * math.Pi * (float64(i) + 0.5) / float64(m.Channels)
-			a.Microphones = append(a.Microphones, [3]float64{r * math.Cos(ang), r * math.Sin(ang), 0})
-		}
-	}
+	a := calib.MicLayout(m.Channels, m.SpacingM)
+	a.Name, a.SpeedOfSoundMps = "sim", audio.SpeedOfSound
 	return a
 }
 

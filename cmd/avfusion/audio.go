@@ -29,21 +29,13 @@ type audioSummary struct {
 }
 
 // defaultArray guesses a geometry for a file without --array: a
-// left-right pair 10 cm apart, or a square of side 6.5 cm for four
-// channels (ReSpeaker-style), or a circle of that radius otherwise.
+// left-right pair 10 cm apart for two channels, otherwise a circle with
+// neighbours 6.5 cm apart (a ReSpeaker-style square for four).
 func defaultArray(channels int) calib.MicArray {
-	a := calib.MicArray{Name: "default", SpeedOfSoundMps: 343}
-	switch channels {
-	case 2:
-		a.Microphones = [][3]float64{{0, 0.05, 0}, {0, -0.05, 0}}
-	default:
-		r := 0.065 / 1.4142
-		for i := range channels {
-			ang := 2 * math.Pi * (float64(i) + 0.5) / float64(channels)
-			a.Microphones = append(a.Microphones, [3]float64{r * math.Cos(ang), r * math.Sin(ang), 0})
-		}
+	if channels == 2 {
+		return calib.MicLayout(2, 0.10)
 	}
-	return a
+	return calib.MicLayout(channels, 0.065)
 }
 
 func runAudio(args []string) error {
@@ -52,7 +44,7 @@ func runAudio(args []string) error {
 	}
 	fs := flag.NewFlagSet("audio classify", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "one JSON line per window, then a summary line")
-	arrayPath := fs.String("array", "", "microphone-array geometry (calib mic format) for the bearings; default: a 10 cm left-right pair for 2 channels, a 6.5 cm square for 4")
+	arrayPath := fs.String("array", "", "microphone-array geometry (calib mic format) for the bearings; default: a 10 cm left-right pair for 2 channels, a circle with neighbours 6.5 cm apart otherwise (a square for 4)")
 	hop := fs.Float64("hop", 0.5, "seconds between analysis windows")
 	path, err := parseWithFile(fs, args[1:], audioUsage)
 	if err != nil {

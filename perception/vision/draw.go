@@ -8,26 +8,13 @@ import (
 	"image/color"
 
 	"gocv.io/x/gocv"
-
-	"github.com/avfusion/avfusion/perception"
 )
-
-// classColours are BGR-agnostic RGBA colours per class, chosen to be told
-// apart on street scenes.
-var classColours = [perception.NumClasses]color.RGBA{
-	perception.Unknown:          {200, 200, 200, 0},
-	perception.Car:              {0, 160, 255, 0},
-	perception.Truck:            {0, 90, 200, 0},
-	perception.Pedestrian:       {255, 60, 60, 0},
-	perception.Cyclist:          {255, 200, 0, 0},
-	perception.EmergencyVehicle: {255, 0, 255, 0},
-}
 
 // Draw annotates img with each detection's box, class and score, and its
 // track id when ids[i] > 0 (ids may be nil).
 func Draw(img *gocv.Mat, dets []ImageDetection, ids []int) {
 	for i, d := range dets {
-		c := classColours[d.Class]
+		c := SimPalette[d.Class] // one colour per class, the same as the simulator paints
 		r := image.Rect(int(d.Box[0]+0.5), int(d.Box[1]+0.5), int(d.Box[0]+d.Box[2]+0.5), int(d.Box[1]+d.Box[3]+0.5))
 		gocv.Rectangle(img, r, c, 2)
 		label := fmt.Sprintf("%s %.2f", d.Class, d.Score)

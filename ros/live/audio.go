@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sync"
-	"time"
 
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
 	"go.uber.org/zap"
@@ -22,19 +21,15 @@ import (
 // soundInput turns audio from ROS into acoustic detections: a window
 // every half second, classified and located, handed to the fusion loop.
 type soundInput struct {
-	n        *node
-	array    calib.MicArray
-	detector *acoustic.Detector
-
+	n       *node
+	array   calib.MicArray
 	capture *mic.Capture // a local sound card, or nil
 
 	mu       sync.Mutex // ROS callbacks run on their own goroutines
-	stream   *mic.Stream
+	listener *acoustic.Listener
 	rate     int
-	windows  []mic.Window
 	lastErr  string
 	prevWins int
-	heard    int // windows with a siren or horn in them
 }
 
 // startSound records mic.device, or subscribes to topics.audio, when a
@@ -49,11 +44,7 @@ func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fus
 	if err != nil {
 		return nil, nil, fmt.Errorf("live: mic.array: %w", err)
 	}
-	det, err := acoustic.NewDetector(array)
-	if err != nil {
-		return nil, nil, fmt.Errorf("live: %w", err)
-	}
-	s := &soundInput{n: n, array: array, detector: det}
+	s := &soundInput{n: n, array: array}
 	if c.Mic.Device != "" {
 		capture, err := mic.OpenCapture(mic.CaptureConfig{Device: c.Mic.Device, Channels: len(array.Microphones), RateHz: c.Mic.RateHz}, n.clock)
 		if err != nil {
@@ -97,17 +88,17 @@ func (n *node) startSound(ctx context.Context, wg *sync.WaitGroup) (func() []fus
 	return s.health, nil, nil
 }
 
-// ensureStream makes the stream once the format is known; s.mu is held.
-func (s *soundInput) ensureStream() error {
-	if s.stream != nil {
+// ensureListener makes the listener once the format is known; s.mu is
+// held.
+func (s *soundInput) ensureListener() error {
+	if s.listener != nil {
 		return nil
 	}
 	if s.rate == 0 {
 		return fmt.Errorf("no audio_info yet on %s: the sample rate of raw audio is unknown", s.n.cfg.Node.Topics.AudioInfo)
 	}
 	var err error
-	s.stream, err = mic.NewStream(mic.StreamConfig{Rate: s.rate, Channels: len(s.array.Microphones),
-		OutRate: acoustic.SampleRate, Window: acoustic.WindowSamples, Hop: acoustic.SampleRate / 2})
+	s.listener, err = acoustic.NewListener(s.array, s.rate)
 	return err
 }
 
@@ -120,7 +111,7 @@ func (s *soundInput) onInfo(msg *audio_common_msgs.AudioInfo) {
 	case msg.SampleFormat != "S16LE" || (msg.CodingFormat != "wave" && msg.CodingFormat != "WAVE"):
 		s.refuse(fmt.Errorf("audio_info: %s %s audio: only uncompressed S16LE (coding_format wave) is read", msg.CodingFormat, msg.SampleFormat))
 	case s.rate != int(msg.SampleRate):
-		s.rate, s.stream = int(msg.SampleRate), nil
+		s.rate, s.listener = int(msg.SampleRate), nil
 	}
 }
 
@@ -137,31 +128,18 @@ func (s *soundInput) onRaw(msg *audio_common_msgs.AudioData) {
 func (s *soundInput) push(data []byte, stamp sensors.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.ensureStream(); err != nil {
+	if err := s.ensureListener(); err != nil {
 		s.refuse(err)
 		return
 	}
-	if stamp == 0 {
-		frames := len(data) / (2 * len(s.array.Microphones))
-		stamp = s.n.clock.Now().Add(-time.Duration(float64(frames) * 1e9 / float64(s.rate)))
-		if st := s.stream.Stats(); st.Frames > 0 {
-			stamp = 0 // the frame count is the clock
-		}
-	}
-	var err error
-	s.windows, err = s.stream.Push(data, stamp, s.windows[:0])
+	now := s.n.clock.Now()
+	err := s.listener.Push(data, stamp, now, func(stamp sensors.Time, dets []perception.Detection) {
+		// The fusion loop takes the scan later: it needs its own copy.
+		scan := fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: append([]perception.Detection(nil), dets...)}
+		s.n.runner.Submit(fusion.Input{Scan: &scan, Arrival: now})
+	})
 	if err != nil {
 		s.refuse(err)
-		return
-	}
-	for _, w := range s.windows {
-		det, _, ok := s.detector.Detect(w.Channels, w.Stamp)
-		var dets []perception.Detection
-		if ok {
-			dets = []perception.Detection{det}
-			s.heard++
-		}
-		s.n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Mic, Stamp: w.Stamp, Dets: dets}, Arrival: s.n.clock.Now()})
 	}
 }
 
@@ -177,14 +155,15 @@ func (s *soundInput) health() []fusion.StageHealth {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var st mic.StreamStats
-	if s.stream != nil {
-		st = s.stream.Stats()
+	heard := 0
+	if s.listener != nil {
+		st, heard = s.listener.Stats(), s.listener.Heard
 	}
 	overruns := st.Overruns
 	if s.capture != nil {
 		overruns += s.capture.Overruns()
 	}
-	h := fusion.StageHealth{Name: "microphone array", Detector: fmt.Sprintf("acoustic (%d heard)", s.heard),
+	h := fusion.StageHealth{Name: "microphone array", Detector: fmt.Sprintf("acoustic (%d heard)", heard),
 		FramesTotal: uint64(st.Windows), SkippedTotal: uint64(overruns), ProcessedWindow: st.Windows - s.prevWins, Err: s.lastErr}
 	s.prevWins, s.lastErr = st.Windows, ""
 	return []fusion.StageHealth{h}

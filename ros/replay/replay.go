@@ -17,6 +17,7 @@ import (
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/acoustic"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/bag"
@@ -274,7 +275,7 @@ type replayer struct {
 	points    []radar.Point
 	dets      []perception.Detection
 	images    images
-	sound     *soundReplay
+	sound     *acoustic.Listener
 	noSound   bool // audio present but no array geometry to locate it with
 	audioRate int  // from audio_info, for raw audio
 }
@@ -415,7 +416,7 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 				rate = r.audioRate
 			}
 			var err error
-			if r.sound, err = newSoundReplay(r.node.Mic.Array, m.Conn.Header[sim.MicArrayHeader], rate); err != nil {
+			if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[sim.MicArrayHeader], rate); err != nil {
 				return err
 			}
 			if r.sound == nil {
@@ -426,16 +427,13 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 		var data []byte
 		var stamp sensors.Time
 		if m.Conn.Type == "audio_common_msgs/AudioData" {
-			// Unstamped: the first chunk is anchored on its record time,
-			// the rest follow the frame count.
+			// Unstamped (stamp 0): the listener anchors it on its record
+			// time.
 			var msg audio_common_msgs.AudioData
 			if err := m.Decode(&msg); err != nil {
 				return err
 			}
 			data = msg.Data
-			if r.sound.stream.Stats().Frames == 0 {
-				stamp = t
-			}
 		} else {
 			var msg audio_common_msgs.AudioDataStamped
 			if err := m.Decode(&msg); err != nil {
@@ -443,8 +441,11 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 			}
 			data, stamp = msg.Audio.Data, ros.Stamp(msg.Header.Stamp)
 		}
-		if err := r.sound.push(r.engine, data, stamp, t); err != nil {
-			return err
+		err := r.sound.Push(data, stamp, t, func(stamp sensors.Time, dets []perception.Detection) {
+			r.engine.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, t) // Ingest copies dets
+		})
+		if err != nil {
+			return fmt.Errorf("replay: audio: %w", err)
 		}
 	case TopicAudioInfo:
 		var msg audio_common_msgs.AudioInfo

@@ -46,7 +46,6 @@ type Stream struct {
 	cfg     StreamConfig
 	anchor  sensors.Time // capture time of frame anchorN
 	anchorN int64
-	have    bool
 	ring    [][]float64 // per channel, at Rate, from frame ringN on
 	ringN   int64
 	next    int64 // first frame (at Rate) of the next window
@@ -90,10 +89,10 @@ func (s *Stream) Push(data []byte, stamp sensors.Time, dst []Window) ([]Window, 
 	}
 	total := s.stats.Frames
 	switch {
-	case !s.have && stamp == 0:
+	case total == 0 && stamp == 0:
 		return dst, errors.New("mic: the first chunk of a stream needs a stamp")
-	case !s.have:
-		s.anchor, s.anchorN, s.have = stamp, total, true
+	case total == 0:
+		s.anchor, s.anchorN = stamp, total
 	case stamp == 0:
 	default:
 		expected := s.frameTime(total)

@@ -5,16 +5,14 @@ import (
 	"math/rand/v2"
 )
 
-// The classes of a training clip, in the classifier's order.
+// The classes of a training clip, in the classifier's order
+// (acoustic.ClassNames).
 const (
 	ClipSiren = iota
 	ClipHorn
 	ClipBackground
 	NumClipClasses
 )
-
-// ClipClassNames names the clip classes.
-var ClipClassNames = [NumClipClasses]string{"siren", "horn", "background"}
 
 // Clip fills dst with one labelled training clip: for a siren or a horn,
 // the sound from a source passing at a random speed (up to 25 m/s, so
