@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"time"
 
 	"gonum.org/v1/plot/plotter"
 
@@ -167,12 +166,8 @@ func runEvalSuite(args []string) error {
 // evalRun simulates one scenario on the virtual clock with some sensors
 // silenced, recording a trace for plots when given one.
 func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
-	run := sim.RunConfig{
-		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
-		Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Without: without,
-	}
-	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
-	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
+	run := simRun(sc, cfg)
+	run.Without = without
 	if trace != nil {
 		run.Observe = func(now sensors.Time, truth []sim.Truth, out *fusion.Output, latencyMs float64) {
 			at := now.Sub(run.Start).Seconds()

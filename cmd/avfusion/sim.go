@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sim"
 	"go.uber.org/zap"
@@ -61,6 +62,24 @@ func newLogger(level, logFile string) (*zap.Logger, error) {
 	}
 	cfg.Sampling = nil
 	return cfg.Build()
+}
+
+// simRun is a simulated run of scenario sc under the node configuration
+// cfg, on a fixed epoch so that virtual runs are bit-identical; callers
+// add what is particular to them.
+func simRun(sc *sim.Scenario, cfg *launch.Config) sim.RunConfig {
+	run := sim.RunConfig{
+		Scenario:        sc,
+		Engine:          sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
+		OutputHz:        cfg.OutputHz,
+		Deadline:        cfg.Deadline,
+		Start:           1_700_000_000e9,
+		MatchDistanceM:  cfg.MatchDistanceM,
+		RadarPerception: cfg.RadarPerception,
+	}
+	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
+	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
+	return run
 }
 
 func runSim(args []string) error {
@@ -132,22 +151,9 @@ func runSim(args []string) error {
 		return err
 	}
 
-	run := sim.RunConfig{
-		Scenario:        sc,
-		Engine:          sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
-		OutputHz:        cfg.OutputHz,
-		Deadline:        cfg.Deadline,
-		Duration:        *duration,
-		Realtime:        *withROS || *realtime,
-		Start:           1_700_000_000e9, // a fixed epoch keeps virtual runs bit-identical
-		MatchDistanceM:  cfg.MatchDistanceM,
-		Radar:           mode,
-		RadarConfig:     *radarConfig,
-		RadarPerception: cfg.RadarPerception,
-		Logger:          log.Named("sim"),
-	}
-	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
-	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
+	run := simRun(sc, &cfg)
+	run.Duration, run.Realtime, run.Logger = *duration, *withROS || *realtime, log.Named("sim")
+	run.Radar, run.RadarConfig = mode, *radarConfig
 	if *cameraMode == "render" && sc.Camera != nil {
 		det := cfg.Camera.Detector
 		det.Kind = *detector
