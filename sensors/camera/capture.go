@@ -65,15 +65,9 @@ type Capture struct {
 	opened  sensors.Time
 	nextDue sensors.Time // Realtime files: when the next frame is due
 	seq     int64
-	// fit maps the source's own frame timestamps (V4L2 buffer times,
-	// GStreamer running time: OpenCV's position in ms) to the node clock.
-	fit      sensors.ClockFit
-	fitSince float64 // source time of the first fitted frame, s
+	// sourceClock maps a live source's own timestamps to the node clock.
+	sourceClock sourceClock
 }
-
-// fitAfterS is how long a live source runs on arrival stamps before the
-// fit of its own timestamps, averaged by then, takes over.
-const fitAfterS = 30
 
 // Open opens the source. A source OpenCV cannot open is an error naming
 // it; nothing reaches OpenCV that would make it throw.
@@ -114,7 +108,7 @@ func Open(cfg Config, clock sensors.Clock) (*Capture, error) {
 		}
 	}
 	c := &Capture{src: src, cfg: cfg, clock: clock, vc: vc, fps: vc.Get(gocv.VideoCaptureFPS), opened: clock.Now(),
-		fit: sensors.ClockFit{HzNominal: 1e6}, fitSince: -1}
+		sourceClock: newSourceClock()}
 	if c.fps <= 0 || c.fps > 1000 {
 		c.fps = cfg.FPS
 	}
@@ -125,7 +119,7 @@ func Open(cfg Config, clock sensors.Clock) (*Capture, error) {
 // DriftPPM is how much faster the node clock runs than the source's own
 // frame timestamps say, in parts per million; ok is false for sources
 // without timestamps or before enough frames.
-func (c *Capture) DriftPPM() (float64, bool) { return c.fit.DriftPPM() }
+func (c *Capture) DriftPPM() (float64, bool) { return c.sourceClock.driftPPM() }
 
 // Source is what the capture reads.
 func (c *Capture) Source() Source { return c.src }
@@ -163,19 +157,7 @@ func (c *Capture) Read(dst *gocv.Mat) (Frame, error) {
 		now := c.clock.Now()
 		f.Stamp = now.Add(-c.cfg.Latency)
 		if ms := c.vc.Get(gocv.VideoCapturePosMsec); c.src.Live() && ms > 0 {
-			// The source's own timestamp of this frame, in microseconds:
-			// fitted against arrivals it gives steadier stamps and the
-			// source clock's drift.
-			ticks := uint32(int64(ms * 1000))
-			c.fit.Add(ticks, now)
-			if c.fitSince < 0 {
-				c.fitSince = ms / 1000
-			}
-			if ms/1000-c.fitSince >= fitAfterS {
-				if fitted, ok := c.fit.Stamp(ticks); ok {
-					f.Stamp = fitted.Add(-c.cfg.Latency)
-				}
-			}
+			f.Stamp = c.sourceClock.stamp(ms, now).Add(-c.cfg.Latency)
 		}
 	} else {
 		ms := c.vc.Get(gocv.VideoCapturePosMsec)
