@@ -2,6 +2,7 @@ package fusion
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -162,6 +163,9 @@ func (e *Engine) Advance(now sensors.Time) {
 		e.Fused[p.sensor]++
 		k++
 	}
+	// Tracks that no sensor has hit for too long go even when no scan
+	// comes at all (every sensor dead).
+	e.tracker.manage(w)
 	// Move the fused scans behind the pending ones, keeping their buffers.
 	for i := k; i < len(e.pending); i++ {
 		e.pending[i-k], e.pending[i] = e.pending[i], e.pending[i-k]
@@ -260,6 +264,9 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		if now > tr.Stamp {
 			_ = f.Predict(now.Sub(tr.Stamp).Seconds(), e.cfg.Params.AccelStdMps2)
 		}
+		if lim := e.cfg.Params.PublishMaxStdM; positionStd(&f) > lim {
+			continue
+		}
 		c, pc := tr.Class.Argmax()
 		ts := TrackState{
 			ID: tr.ID, X: f.X, P: f.P, Class: c, ClassProb: pc, Probs: tr.Class,
@@ -277,4 +284,11 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		}
 		out.Tracks = append(out.Tracks, ts)
 	}
+}
+
+// positionStd is the standard deviation of a filter's position along its
+// least certain direction (the larger eigenvalue of the 2×2 block).
+func positionStd(f *kalman.Filter) float64 {
+	a, b, c := f.P[kalman.PX][kalman.PX], f.P[kalman.PX][kalman.PY], f.P[kalman.PY][kalman.PY]
+	return math.Sqrt((a+c)/2 + math.Sqrt((a-c)*(a-c)/4+b*b))
 }

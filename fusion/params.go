@@ -61,6 +61,11 @@ type Params struct {
 	// GateProbability is the probability mass of the Mahalanobis gate; a
 	// detection outside it never associates with the track.
 	GateProbability float64 `yaml:"gate_probability"`
+	// ClassGate is the least class affinity (K·Σ p_track·p_detection: 1
+	// when either knows nothing, K when both are sure and agree) a pair
+	// needs to associate: a confident "truck" box is not a pedestrian
+	// track's detection, however well it fits in position.
+	ClassGate float64 `yaml:"class_gate"`
 	// ConfirmHits of the last ConfirmWindow scans that saw a tentative
 	// track's area must have hit it to confirm it (M-of-N).
 	ConfirmHits   int `yaml:"confirm_hits"`
@@ -71,6 +76,11 @@ type Params struct {
 	ExistenceDelete  float64 `yaml:"existence_delete"`
 	// InitialExistence is the existence probability of a new track.
 	InitialExistence float64 `yaml:"initial_existence"`
+	// PublishMaxStdM holds back a confirmed track whose position is less
+	// certain than this (standard deviation along its worst direction, m):
+	// a monocular camera alone knows the bearing of a far object, not
+	// where it is.
+	PublishMaxStdM float64 `yaml:"publish_max_std_m"`
 	// MaxCoast is how long a confirmed track survives without any hit.
 	MaxCoast time.Duration `yaml:"max_coast"`
 	// MaxTracks caps the live tracks; spawning stops at the cap.
@@ -92,12 +102,14 @@ func DefaultParams() Params {
 	return Params{
 		AccelStdMps2:     2.0,
 		GateProbability:  0.999,
+		ClassGate:        0.2,
 		ConfirmHits:      4,
 		ConfirmWindow:    6,
 		ExistenceConfirm: 0.9,
 		ExistenceDelete:  0.05,
 		InitialExistence: 0.3,
 		MaxCoast:         1500 * time.Millisecond,
+		PublishMaxStdM:   2,
 		MaxTracks:        1000,
 		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
@@ -139,6 +151,8 @@ func (p *Params) Validate() error {
 		prob("existence_delete", p.ExistenceDelete, true),
 		prob("initial_existence", p.InitialExistence, true),
 		positive("spawn_speed_std_mps", p.SpawnSpeedStdMps),
+		positive("publish_max_std_m", p.PublishMaxStdM),
+		prob("class_gate", p.ClassGate/float64(perception.NumClasses), false),
 	}
 	for _, err := range checks {
 		if err != nil {

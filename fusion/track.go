@@ -46,13 +46,10 @@ type Track struct {
 	history uint32
 }
 
-// LastSeen is the newest stamp at which any sensor hit the track.
+// LastSeen is the newest stamp at which a sensor that measures position
+// (not the microphones, which only hear a bearing) hit the track.
 func (t *Track) LastSeen() sensors.Time {
-	var last sensors.Time
-	for _, s := range t.LastHit {
-		last = max(last, s)
-	}
-	return last
+	return max(t.LastHit[perception.Radar], t.LastHit[perception.Camera])
 }
 
 func (t *Track) record(hit bool, window int) {

@@ -189,8 +189,12 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		for _, j := range t.near {
 			m := measurement(&dets[j])
 			if f.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
-				t.edges = append(t.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS})
 				t.detGated[j] = true
+				aff := classAffinity(&t.tracks[i].Class, &dets[j].Class)
+				if aff < t.params.ClassGate {
+					continue
+				}
+				t.edges = append(t.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS - 2*math.Log(aff)})
 			}
 		}
 	}
@@ -230,6 +234,17 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	t.manage(stamp)
 	t.dropDuplicates()
 	t.spawn(s, stamp, pose, dets)
+}
+
+// classAffinity is how much more likely a detection's class belief makes
+// it to come from the track than from an object of any class: K·Σ p_t·p_d,
+// 1 when either belief is uniform.
+func classAffinity(track, det *perception.ClassProbs) float64 {
+	s := 0.0
+	for c := range track {
+		s += track[c] * det[c]
+	}
+	return s * float64(perception.NumClasses)
 }
 
 // staticBlind reports whether a sensor that removes static returns could
@@ -408,12 +423,16 @@ func sameObject(a, b *Track) bool {
 // track's gate held: a second detection inside a track's gate is more
 // likely a fragment of that object than a new one.
 func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, dets []perception.Detection) {
+	n := len(t.tracks)
 	for j := range dets {
 		if t.detUsed[j] || t.detGated[j] {
 			t.detUsed[j] = false
 			continue
 		}
 		if len(t.tracks) == cap(t.tracks) || (t.params.Coverage(s).Fragments && t.insideTrack(s, pose, &dets[j])) {
+			continue
+		}
+		if s == perception.Camera && t.bearingTaken(pose, &dets[j], n) {
 			continue
 		}
 		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
@@ -437,6 +456,29 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 		reach := perception.TypicalSize(c)[0]/2 + slack
 		dx, dy := tr.Filter.X[kalman.PX]-x, tr.Filter.X[kalman.PY]-y
 		if dx*dx+dy*dy < reach*reach {
+			return true
+		}
+	}
+	return false
+}
+
+// bearingTaken reports whether a camera detection's bearing is within the
+// gate of a track's: a camera ranges far worse than it bears, so a box on
+// the line of sight of a known object is most likely that object.
+func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, n int) bool {
+	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
+	for i := range t.tracks[:n] {
+		tr := &t.tracks[i]
+		f := &tr.Filter
+		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+		r2 := math.Max(dx*dx+dy*dy, 1e-2)
+		c, _ := tr.Class.Argmax()
+		half := perception.TypicalSize(c)[1] / 2
+		// The track's angular variance: its position covariance across
+		// the line of sight, plus half its width.
+		tv := (dy*dy*f.P[kalman.PX][kalman.PX]-2*dx*dy*f.P[kalman.PX][kalman.PY]+dx*dx*f.P[kalman.PY][kalman.PY])/(r2*r2) + half*half/r2
+		y := kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw))
+		if y*y <= t.gate[1]*(bVar+tv) {
 			return true
 		}
 	}

@@ -385,6 +385,22 @@ type feed struct {
 	simCost time.Duration
 }
 
+// quiet reports whether sensor s sends nothing at capture time t: it is
+// silenced for an ablation or has died (the scenario's fail_at).
+func (f *feed) quiet(s perception.Sensor, t sensors.Time) bool {
+	if f.silent[s] {
+		return true
+	}
+	var failAt time.Duration
+	switch sc := f.world.sc; {
+	case s == perception.Radar && sc.Radar != nil:
+		failAt = sc.Radar.FailAt
+	case s == perception.Camera && sc.Camera != nil:
+		failAt = sc.Camera.FailAt
+	}
+	return failAt > 0 && t.Sub(f.world.start) >= failAt
+}
+
 func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) error {
 	sc := f.world.sc
 	for {
@@ -401,9 +417,9 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 		switch {
 		case f.silent[perception.Mic] && mArr < rArr && mArr < cArr && mArr <= now:
 			f.micK++
-		case f.silent[perception.Camera] && cArr < rArr && cArr <= now:
+		case f.quiet(perception.Camera, f.world.CameraStamp(f.cameraK)) && cArr < rArr && cArr <= now:
 			f.cameraK++
-		case f.silent[perception.Radar] && rArr <= cArr && rArr <= now:
+		case f.quiet(perception.Radar, f.world.RadarStamp(f.radarK)) && rArr <= cArr && rArr <= now:
 			f.radarK++
 		case mArr < rArr && mArr < cArr && mArr <= now:
 			stamp := f.world.MicStamp(f.micK)

@@ -49,6 +49,8 @@ type RadarModel struct {
 	PDetect         float64
 	ClutterPerFrame float64
 	Latency         time.Duration // capture to arrival at the node
+	// FailAt is when the radar dies and sends nothing more; 0 means never.
+	FailAt time.Duration
 }
 
 // CameraModel is the object-level camera sensor model.
@@ -59,6 +61,8 @@ type CameraModel struct {
 	PDetect   float64
 	BboxStdPx float64
 	Latency   time.Duration // capture to arrival at the node
+	// FailAt is when the camera dies and sends nothing more; 0 means never.
+	FailAt time.Duration
 }
 
 // MicArray is the microphone array of the scenario.
@@ -78,6 +82,9 @@ type Actor struct {
 	// Disappear is when the actor leaves the world; 0 means never.
 	Disappear time.Duration
 	Siren     bool
+	// YawRate turns the actor's velocity at a constant rate (rad/s,
+	// counter-clockwise): a constant turn rate and velocity motion.
+	YawRate float64
 }
 
 // The file layout. Pointers tell a missing key from a zero value.
@@ -111,6 +118,7 @@ type radarFile struct {
 	PDetect         *float64 `yaml:"p_detect"`
 	ClutterPerFrame *float64 `yaml:"clutter_per_frame"`
 	Latency         *string  `yaml:"latency"`
+	FailAt          *string  `yaml:"fail_at"`
 }
 
 type cameraFile struct {
@@ -120,6 +128,7 @@ type cameraFile struct {
 	PDetect   *float64 `yaml:"p_detect"`
 	BboxStdPx *float64 `yaml:"bbox_std_px"`
 	Latency   *string  `yaml:"latency"`
+	FailAt    *string  `yaml:"fail_at"`
 }
 
 type micFile struct {
@@ -136,6 +145,7 @@ type actorFile struct {
 	Appear    *string    `yaml:"appear"`
 	Disappear *string    `yaml:"disappear"`
 	Siren     *bool      `yaml:"siren"`
+	YawRate   *float64   `yaml:"yaw_rate"`
 }
 
 // LoadScenario reads and validates a scenario file.
@@ -288,6 +298,7 @@ func (v *validator) radar(f *radarFile) *RadarModel {
 		PDetect:         v.prob("sensors.radar.p_detect", f.PDetect),
 		ClutterPerFrame: v.num("sensors.radar.clutter_per_frame", f.ClutterPerFrame, 0),
 		Latency:         v.duration("sensors.radar.latency", f.Latency, false),
+		FailAt:          v.duration("sensors.radar.fail_at", f.FailAt, false),
 	}
 }
 
@@ -302,6 +313,7 @@ func (v *validator) camera(f *cameraFile) *CameraModel {
 		PDetect:   v.prob("sensors.camera.p_detect", f.PDetect),
 		BboxStdPx: v.positive("sensors.camera.bbox_std_px", f.BboxStdPx),
 		Latency:   v.duration("sensors.camera.latency", f.Latency, false),
+		FailAt:    v.duration("sensors.camera.fail_at", f.FailAt, false),
 	}
 }
 
@@ -354,6 +366,12 @@ func (v *validator) actor(field string, f actorFile, ids map[int]bool) Actor {
 	a.Disappear = v.duration(field+".disappear", f.Disappear, false)
 	if a.Disappear != 0 && a.Disappear <= a.Appear {
 		v.fail(field+".disappear", "must be after appear (%v), got %v", a.Appear, a.Disappear)
+	}
+	if f.YawRate != nil {
+		a.YawRate = v.num(field+".yaw_rate", f.YawRate, -10)
+		if a.YawRate > 10 {
+			v.fail(field+".yaw_rate", "must be at most 10 rad/s, got %g", a.YawRate)
+		}
 	}
 	if f.Siren != nil {
 		a.Siren = *f.Siren

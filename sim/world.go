@@ -79,11 +79,19 @@ func (w *World) truthAt(a *Actor, t sensors.Time) (Truth, bool) {
 		return Truth{}, false
 	}
 	dt := (el - a.Appear).Seconds()
-	return Truth{
-		ID: a.ID, Class: a.Class,
-		X: a.Position[0] + a.Velocity[0]*dt, Y: a.Position[1] + a.Velocity[1]*dt,
-		VX: a.Velocity[0], VY: a.Velocity[1],
-	}, true
+	tr := Truth{ID: a.ID, Class: a.Class}
+	vx, vy, om := a.Velocity[0], a.Velocity[1], a.YawRate
+	if math.Abs(om*dt) < 1e-9 {
+		tr.X, tr.Y, tr.VX, tr.VY = a.Position[0]+vx*dt, a.Position[1]+vy*dt, vx, vy
+		return tr, true
+	}
+	// A constant turn: the velocity rotates by yaw_rate·dt, the position moves
+	// along the arc.
+	s, c := math.Sincos(om * dt)
+	tr.VX, tr.VY = vx*c-vy*s, vx*s+vy*c
+	tr.X = a.Position[0] + (vx*s-vy*(1-c))/om
+	tr.Y = a.Position[1] + (vy*s+vx*(1-c))/om
+	return tr, true
 }
 
 // Truth appends to dst every actor present at t that at least one sensor

@@ -146,10 +146,10 @@ func runEvalSuite(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	fmt.Printf("%-12s %-7s %6s %7s %6s %6s %6s\n", "scenario", "run", "MOTA", "MOTP m", "IDF1", "IDsw", "class")
+	fmt.Printf("%-12s %-7s %6s %7s %6s %6s %6s %6s %6s\n", "scenario", "run", "MOTA", "MOTP m", "IDF1", "IDsw", "FP", "miss", "class")
 	line := func(name, run string, s *evalScore) {
 		if s != nil {
-			fmt.Printf("%-12s %-7s %6.3f %7.2f %6.3f %6d %6.3f\n", name, run, s.MOTA, s.MOTPM, s.IDF1, s.IDSwitches, s.ClassAccuracy)
+			fmt.Printf("%-12s %-7s %6.3f %7.2f %6.3f %6d %6d %6d %6.3f\n", name, run, s.MOTA, s.MOTPM, s.IDF1, s.IDSwitches, s.falsePositives, s.misses, s.ClassAccuracy)
 		}
 	}
 	for _, r := range rep.Scenarios {
@@ -225,6 +225,8 @@ func evalTotal(runs []evalScore) evalScore {
 		t.IDF1 += r.IDF1 / float64(len(runs))
 		t.ClassAccuracy += r.ClassAccuracy / float64(len(runs))
 		t.IDSwitches += r.IDSwitches
+		t.misses += r.misses
+		t.falsePositives += r.falsePositives
 	}
 	if gt > 0 {
 		t.MOTA = 1 - float64(errs)/float64(gt)
