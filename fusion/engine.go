@@ -36,6 +36,10 @@ type EngineConfig struct {
 	// into the present states (Tracker.Retrodict) instead of dropping
 	// them; both are counted.
 	RetrodictLate bool
+	// Head judges each track's class and existence for publishing; nil
+	// is the Bayesian rule (the tracker's own recursive class and
+	// existence, confirmed tracks published).
+	Head Head
 }
 
 // Engine orders scans by capture stamp and feeds them to the tracker up to
@@ -59,6 +63,8 @@ type Engine struct {
 	RetrodictedLate [perception.NumSensors]uint64
 	// Fused counts scans fused per sensor.
 	Fused [perception.NumSensors]uint64
+
+	shown map[uint32]bool // ids published by the last Snapshot
 }
 
 type pendingScan struct {
@@ -210,9 +216,10 @@ func (e *Engine) SensorState(s perception.Sensor, now sensors.Time) (age time.Du
 // Pending returns the number of scans waiting for the watermark.
 func (e *Engine) Pending() int { return len(e.pending) }
 
-// TrackState is a confirmed track predicted to an output time.
+// TrackState is a track predicted to an output time.
 type TrackState struct {
 	ID        uint32
+	Status    Status
 	X         [kalman.N]float64
 	P         [kalman.N][kalman.N]float64
 	Class     perception.Class
@@ -224,6 +231,9 @@ type TrackState struct {
 	LastHit   [perception.NumSensors]sensors.Time
 	// Why explains the track per sensor (see Track.ClassEvidence).
 	Why [perception.NumSensors]SensorEvidence
+	// Evidence is what the fusion head judged the class and existence
+	// from.
+	Evidence Evidence
 }
 
 // SensorEvidence is how much one sensor moved a track's belief: the
@@ -238,51 +248,85 @@ type SensorEvidence struct {
 type Output struct {
 	Stamp sensors.Time
 	// Newest is the capture stamp of the newest detection fused.
-	Newest  sensors.Time
-	Tracks  []TrackState
+	Newest sensors.Time
+	// Tracks are the published tracks.
+	Tracks []TrackState
+	// Held are the tracks not published: tentative, judged unlikely to
+	// exist, or placed too vaguely.
+	Held []TrackState
+	// Deleted lists the ids published before that are gone: deleted, or
+	// no longer published.
 	Deleted []uint32
 	Ego     Ego
 	// Heard lists recent sirens and horns that no track explains.
 	Heard []AcousticHypothesis
 }
 
-// Snapshot predicts every confirmed track to now, without changing the
-// tracks, and fills out.
+// Snapshot predicts every track to now, without changing the tracks,
+// judges each with the fusion head and fills out. With the Bayesian head
+// (no EngineConfig.Head) the confirmed tracks are published, with their
+// recursive class and existence; a learned head decides instead, for
+// tentative tracks too, by its existence probability against
+// Params.PublishExistence.
 func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 	out.Stamp = now
 	out.Newest = e.newest
-	out.Tracks = out.Tracks[:0]
+	out.Tracks, out.Held = out.Tracks[:0], out.Held[:0]
 	out.Deleted = e.tracker.DrainDeleted(out.Deleted[:0])
 	out.Ego = e.tracker.EgoAt(now)
 	out.Heard = append(out.Heard[:0], e.tracker.Heard()...)
+	p := &e.cfg.Params
 	for i := range e.tracker.tracks {
 		tr := &e.tracker.tracks[i]
-		if tr.Status != Confirmed {
-			continue
-		}
 		f := tr.Filter
 		if now > tr.Stamp {
-			_ = f.Predict(now.Sub(tr.Stamp).Seconds(), e.cfg.Params.AccelStdMps2)
+			_ = f.Predict(now.Sub(tr.Stamp).Seconds(), p.AccelStdMps2)
 		}
-		if lim := e.cfg.Params.PublishMaxStdM; positionStd(&f) > lim {
-			continue
-		}
-		c, pc := tr.Class.Argmax()
 		ts := TrackState{
-			ID: tr.ID, X: f.X, P: f.P, Class: c, ClassProb: pc, Probs: tr.Class,
+			ID: tr.ID, Status: tr.Status, X: f.X, P: f.P, Probs: tr.Class,
 			Existence: tr.Existence, Age: now.Sub(tr.Born), Hits: tr.Hits, LastHit: tr.LastHit,
 		}
+		tr.evidence(&ts.Evidence, &f, now, out.Ego)
+		publish := tr.Status == Confirmed
+		if e.cfg.Head != nil {
+			ts.Existence = e.cfg.Head.Judge(&ts.Evidence, &ts.Probs)
+			publish = ts.Existence >= p.PublishExistence
+		}
+		publish = publish && positionStd(&f) <= p.PublishMaxStdM
+		ts.Class, ts.ClassProb = ts.Probs.Argmax()
 		for s := range ts.Why {
 			ev := &tr.ClassEvidence[s]
 			others := 0.0
 			for k := range ev {
-				if perception.Class(k) != c {
+				if perception.Class(k) != ts.Class {
 					others += ev[k] / float64(perception.NumClasses-1)
 				}
 			}
-			ts.Why[s] = SensorEvidence{ClassLogOdds: ev[c] - others, ExistenceLogOdds: tr.ExistenceEvidence[s]}
+			ts.Why[s] = SensorEvidence{ClassLogOdds: ev[ts.Class] - others, ExistenceLogOdds: tr.ExistenceEvidence[s]}
 		}
-		out.Tracks = append(out.Tracks, ts)
+		if publish {
+			out.Tracks = append(out.Tracks, ts)
+		} else {
+			out.Held = append(out.Held, ts)
+		}
+	}
+	e.withdraw(out)
+}
+
+// withdraw adds to out.Deleted the tracks published last cycle that are
+// alive but no longer published, and remembers what is published now.
+func (e *Engine) withdraw(out *Output) {
+	if e.shown == nil {
+		e.shown = map[uint32]bool{}
+	}
+	for i := range out.Held {
+		if e.shown[out.Held[i].ID] {
+			out.Deleted = append(out.Deleted, out.Held[i].ID)
+		}
+	}
+	clear(e.shown)
+	for i := range out.Tracks {
+		e.shown[out.Tracks[i].ID] = true
 	}
 }
 

@@ -81,6 +81,9 @@ type Params struct {
 	// a monocular camera alone knows the bearing of a far object, not
 	// where it is.
 	PublishMaxStdM float64 `yaml:"publish_max_std_m"`
+	// PublishExistence is the existence probability a learned fusion head
+	// must give a track for it to be published.
+	PublishExistence float64 `yaml:"publish_existence"`
 	// MaxCoast is how long a confirmed track survives without any hit.
 	MaxCoast time.Duration `yaml:"max_coast"`
 	// MaxTracks caps the live tracks; spawning stops at the cap.
@@ -110,6 +113,7 @@ func DefaultParams() Params {
 		InitialExistence: 0.3,
 		MaxCoast:         1500 * time.Millisecond,
 		PublishMaxStdM:   2,
+		PublishExistence: 0.5,
 		MaxTracks:        1000,
 		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
@@ -150,6 +154,7 @@ func (p *Params) Validate() error {
 		prob("existence_confirm", p.ExistenceConfirm, true),
 		prob("existence_delete", p.ExistenceDelete, true),
 		prob("initial_existence", p.InitialExistence, true),
+		prob("publish_existence", p.PublishExistence, true),
 		positive("spawn_speed_std_mps", p.SpawnSpeedStdMps),
 		positive("publish_max_std_m", p.PublishMaxStdM),
 		prob("class_gate", p.ClassGate/float64(perception.NumClasses), false),

@@ -41,6 +41,16 @@ type Track struct {
 	// ExistenceEvidence is each sensor's summed change of the existence
 	// log-odds: its hits raise it, its misses lower it.
 	ExistenceEvidence [perception.NumSensors]float64
+	// Misses counts, per sensor, the scans that covered the track, could
+	// have seen it and did not.
+	Misses [perception.NumSensors]uint32
+	// ScoreSum sums the scores (radar SNR, camera confidence) of the
+	// associated detections per sensor.
+	ScoreSum [perception.NumSensors]float64
+	// RateNIS sums the squared normalised range-rate innovations of the
+	// radar hits: a real object moves as its track predicts, clutter
+	// that happens to fall in the gate does not.
+	RateNIS float64
 	// history has a 1 for each of the latest scans covering the track that
 	// hit it, newest in bit 0.
 	history uint32

@@ -209,11 +209,15 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			t.detUsed[j] = true
 			m := measurement(&dets[j])
 			if tr.Filter.Innovate(&t.innov, &model, &m) {
+				if s == perception.Radar {
+					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
+				}
 				tr.Filter.Update(&t.innov)
 			}
 			tr.fuseClass(s, &dets[j].Class)
 			tr.LastHit[s] = stamp
 			tr.Hits[s]++
+			tr.ScoreSum[s] += dets[j].Score
 			tr.record(true, t.params.ConfirmWindow)
 			pd, pf := cov.PDetect, cov.PFalse
 			tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))
@@ -229,6 +233,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			continue
 		}
 		tr.record(false, t.params.ConfirmWindow)
+		tr.Misses[s]++
 		tr.setExistence(s, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
 	}
 	t.manage(stamp)
@@ -509,6 +514,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 	t.nextID++
 	tr.LastHit[s] = stamp
 	tr.Hits[s] = 1
+	tr.ScoreSum[s] = d.Score
 	tr.record(true, t.params.ConfirmWindow)
 	f := &tr.Filter
 	f.X[kalman.PX] = pose.X + rng*cb

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/avfusion/avfusion/fusion/learned"
 	"io"
 	"os"
 	"reflect"
@@ -38,6 +39,11 @@ type Config struct {
 	// were fused: "drop" (counted) or "retrodict" (fused into the present
 	// states, counted).
 	LateScans string `yaml:"late_scans"`
+	// FusionHead judges each track's class and existence for publishing:
+	// "learned" (the network of fusion/learned, trained by `avfusion
+	// train fusion`) or "bayes" (the hand-written rule: the tracker's
+	// recursive class and existence, confirmed tracks published).
+	FusionHead string `yaml:"fusion_head"`
 	// MatchDistanceM is the ground-plane distance (m) within which a track
 	// matches a true object when the simulator scores a run.
 	MatchDistanceM float64       `yaml:"match_distance_m"`
@@ -129,6 +135,7 @@ func Default() Config {
 		MaxLatency:      150 * time.Millisecond,
 		SensorTimeout:   500 * time.Millisecond,
 		LateScans:       "retrodict",
+		FusionHead:      "learned",
 		MatchDistanceM:  2,
 		Tracker:         fusion.DefaultParams(),
 		RadarPerception: radar.DefaultParams(),
@@ -169,6 +176,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
 	case c.LateScans != "drop" && c.LateScans != "retrodict":
 		return fmt.Errorf("late_scans: want drop or retrodict, got %q", c.LateScans)
+	case c.FusionHead != "learned" && c.FusionHead != "bayes":
+		return fmt.Errorf("fusion_head: want learned or bayes, got %q", c.FusionHead)
 	case !(c.MatchDistanceM > 0):
 		return fmt.Errorf("match_distance_m: must be positive, got %g", c.MatchDistanceM)
 	case !(c.CameraBoxStdPx > 0):
@@ -320,4 +329,18 @@ func (c *Config) Keys() []Key {
 	}
 	walk(reflect.TypeOf(*c), "")
 	return keys
+}
+
+// Head returns the fusion head FusionHead names: nil for the Bayesian
+// rule, the shipped network for "learned". Each call returns a new head
+// (a head is not safe for concurrent use).
+func (c *Config) Head() (fusion.Head, error) {
+	if c.FusionHead != "learned" {
+		return nil, nil
+	}
+	h, err := learned.Shipped()
+	if err != nil {
+		return nil, fmt.Errorf("fusion_head: %w", err)
+	}
+	return h, nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -85,6 +86,12 @@ type RunConfig struct {
 	// truth the cycle was scored against, its output and its latency (ms,
 	// NaN when nothing was fused yet).
 	Observe func(now sensors.Time, truth []Truth, out *fusion.Output, latencyMs float64)
+	// Label, when set, is called after every cycle for every track inside
+	// the scored region, published or held back, with the class of the
+	// true object it matches (nearest first, one to one, within
+	// MatchDistanceM) or ok false when it matches none: training data for
+	// a fusion head.
+	Label func(ts *fusion.TrackState, class perception.Class, ok bool)
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
 	Logger *zap.Logger
@@ -188,6 +195,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	var out fusion.Output
 	var truth []Truth
 	var gt, hyp []eval.Object
+	var labels labeller
 	lastStatus := time.Duration(0)
 	var live []perception.Sensor
 	for s, present := range map[perception.Sensor]bool{perception.Radar: sc.Radar != nil, perception.Camera: sc.Camera != nil, perception.Mic: sc.Mic != nil} {
@@ -274,6 +282,9 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 			}
 		}
 		acc.Update(gt, hyp)
+		if cfg.Label != nil {
+			labels.label(cfg.Label, world, &out, truth, cfg.MatchDistanceM)
+		}
 		classes.update(truth, out.Tracks, cfg.MatchDistanceM)
 		if cfg.Observe != nil {
 			cfg.Observe(now, truth, &out, lat)
@@ -417,9 +428,9 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 		switch {
 		case f.silent[perception.Mic] && mArr < rArr && mArr < cArr && mArr <= now:
 			f.micK++
-		case f.quiet(perception.Camera, f.world.CameraStamp(f.cameraK)) && cArr < rArr && cArr <= now:
+		case cArr < rArr && cArr <= now && f.quiet(perception.Camera, f.world.CameraStamp(f.cameraK)):
 			f.cameraK++
-		case f.quiet(perception.Radar, f.world.RadarStamp(f.radarK)) && rArr <= cArr && rArr <= now:
+		case rArr <= cArr && rArr <= now && f.quiet(perception.Radar, f.world.RadarStamp(f.radarK)):
 			f.radarK++
 		case mArr < rArr && mArr < cArr && mArr <= now:
 			stamp := f.world.MicStamp(f.micK)
@@ -529,4 +540,47 @@ func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
 		return newTIRadar(world, path, cfg.RadarPerception, baud)
 	}
 	return nil, fmt.Errorf("sim: unknown radar mode %q", cfg.Radar)
+}
+
+// labeller matches every scored track to the truth for RunConfig.Label.
+type labeller struct {
+	tracks []*fusion.TrackState
+	pairs  []labelPair
+}
+
+type labelPair struct {
+	track, truth int
+	d            float64
+}
+
+func (l *labeller) label(fn func(*fusion.TrackState, perception.Class, bool), world *World, out *fusion.Output, truth []Truth, within float64) {
+	l.tracks = l.tracks[:0]
+	for _, set := range [][]fusion.TrackState{out.Tracks, out.Held} {
+		for i := range set {
+			if world.InCoverage(out.Ego, set[i].X[0], set[i].X[1]) {
+				l.tracks = append(l.tracks, &set[i])
+			}
+		}
+	}
+	l.pairs = l.pairs[:0]
+	for i, tr := range l.tracks {
+		for j := range truth {
+			if d := math.Hypot(tr.X[0]-truth[j].X, tr.X[1]-truth[j].Y); d <= within {
+				l.pairs = append(l.pairs, labelPair{i, j, d})
+			}
+		}
+	}
+	slices.SortFunc(l.pairs, func(a, b labelPair) int { return cmp.Compare(a.d, b.d) })
+	class := make([]perception.Class, len(l.tracks))
+	matched := make([]bool, len(l.tracks))
+	taken := make([]bool, len(truth))
+	for _, p := range l.pairs {
+		if !matched[p.track] && !taken[p.truth] {
+			matched[p.track], taken[p.truth] = true, true
+			class[p.track] = truth[p.truth].Class
+		}
+	}
+	for i, tr := range l.tracks {
+		fn(tr, class[i], matched[i])
+	}
 }

@@ -166,7 +166,10 @@ func runEvalSuite(args []string) error {
 // evalRun simulates one scenario on the virtual clock with some sensors
 // silenced, recording a trace for plots when given one.
 func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
-	run := simRun(sc, cfg)
+	run, err := simRun(sc, cfg)
+	if err != nil {
+		return evalScore{}, nil, err
+	}
 	run.Without = without
 	if trace != nil {
 		run.Observe = func(now sensors.Time, truth []sim.Truth, out *fusion.Output, latencyMs float64) {

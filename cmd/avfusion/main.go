@@ -22,7 +22,7 @@ var commands = []struct {
 	{"radar", "TI mmWave radar tools (radar decode FILE, radar emulate --scenario F)", runRadar},
 	{"bag", "ROS bag tools (bag info FILE)", runBag},
 	{"eval", "score the tracker on scenarios (eval --scenarios DIR [--ablation]) or MOT files (eval mot ...)", runEval},
-	{"train", "train the shipped networks (train audio)", runTrain},
+	{"train", "train the shipped networks (train audio, train fusion)", runTrain},
 	{"version", "print the version", runVersion},
 }
 

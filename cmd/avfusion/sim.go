@@ -67,7 +67,7 @@ func newLogger(level, logFile string) (*zap.Logger, error) {
 // simRun is a simulated run of scenario sc under the node configuration
 // cfg, on a fixed epoch so that virtual runs are bit-identical; callers
 // add what is particular to them.
-func simRun(sc *sim.Scenario, cfg *launch.Config) sim.RunConfig {
+func simRun(sc *sim.Scenario, cfg *launch.Config) (sim.RunConfig, error) {
 	run := sim.RunConfig{
 		Scenario:        sc,
 		Engine:          sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
@@ -79,7 +79,9 @@ func simRun(sc *sim.Scenario, cfg *launch.Config) sim.RunConfig {
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
 	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
-	return run
+	var err error
+	run.Engine.Head, err = cfg.Head()
+	return run, err
 }
 
 func runSim(args []string) error {
@@ -151,7 +153,10 @@ func runSim(args []string) error {
 		return err
 	}
 
-	run := simRun(sc, &cfg)
+	run, err := simRun(sc, &cfg)
+	if err != nil {
+		return err
+	}
 	run.Duration, run.Realtime, run.Logger = *duration, *withROS || *realtime, log.Named("sim")
 	run.Radar, run.RadarConfig = mode, *radarConfig
 	if *cameraMode == "render" && sc.Camera != nil {

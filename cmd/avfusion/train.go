@@ -14,12 +14,21 @@ import (
 	"github.com/avfusion/avfusion/sim/audio"
 )
 
-const trainUsage = "usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class 1500] [--seed 1] [--json]"
+const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class 1500] [--seed 1] [--json]
+       avfusion train fusion [--out fusion/learned/weights/fusion.json] [--scenarios 120] [--seed 1]`
 
 func runTrain(args []string) error {
-	if len(args) == 0 || args[0] != "audio" {
-		return errors.New(trainUsage)
+	switch {
+	case len(args) > 0 && args[0] == "audio":
+		return trainAudio(args)
+	case len(args) > 0 && args[0] == "fusion":
+		return trainFusion(args)
 	}
+	return errors.New(trainUsage)
+}
+
+// trainAudio trains the acoustic classifier on synthesised sound.
+func trainAudio(args []string) error {
 	fs := flag.NewFlagSet("train audio", flag.ContinueOnError)
 	out := fs.String("out", "perception/acoustic/weights/audio.json", "where to write the weights")
 	perClass := fs.Int("per-class", 1500, "synthetic training windows per class")

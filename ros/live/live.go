@@ -88,7 +88,11 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	c := &cfg.Node
 	// Radar arrives as point clouds either way, through the clustering.
 	params := c.Tracker.WithClusteredRadar(c.RadarPerception.StaticToleranceMps)
-	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout, RetrodictLate: c.LateScans == "retrodict"})
+	head, err := c.Head()
+	if err != nil {
+		return err
+	}
+	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout, RetrodictLate: c.LateScans == "retrodict", Head: head})
 	if err != nil {
 		return err
 	}

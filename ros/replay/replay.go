@@ -170,7 +170,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	node := cfg.Node
 	// Radar comes as point clouds, through the clustering.
 	params := node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps)
-	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout, RetrodictLate: node.LateScans == "retrodict"})
+	head, err := node.Head()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout, RetrodictLate: node.LateScans == "retrodict", Head: head})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,86 @@
+package fusion
+
+import (
+	"math"
+
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// NumEvidence is the length of a track's evidence vector.
+const NumEvidence = 31
+
+// Evidence is what the sensors have said about one track, as numbers for
+// a late-fusion head (see Head). The layout, by index:
+//
+//	0      age, log(1 + s)
+//	1      confirmed (1) or tentative (0)
+//	2–4    existence log-odds each sensor contributed (radar, camera, mic)
+//	5–6    hit ratio, hits / (hits + misses), of the radar and the camera
+//	7–9    log(1 + hits) per sensor
+//	10–11  seconds since the radar's and the camera's last hit (capped at 5)
+//	12–17  camera class log-likelihoods, minus their maximum (floored at -20)
+//	18–23  the same for the microphones
+//	24–25  mean detection score of the radar (SNR) and the camera
+//	26     RMS normalised range-rate innovation of the radar hits
+//	27     ground speed, m/s
+//	28     log of the position standard deviation along the worst axis, m
+//	29     range from the ego vehicle, m
+//	30     |azimuth| from the ego vehicle's heading, rad
+type Evidence [NumEvidence]float64
+
+// Head is a late-fusion rule: from a track's evidence it judges the
+// track's class distribution and the probability that its object exists.
+// The Engine calls it from one goroutine.
+type Head interface {
+	Judge(ev *Evidence, class *perception.ClassProbs) (existence float64)
+}
+
+// evidence fills ev for track tr as seen at now from ego.
+func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego Ego) {
+	const maxGap = 5.0
+	ev[0] = math.Log1p(max(now.Sub(tr.Born).Seconds(), 0))
+	ev[1] = 0
+	if tr.Status == Confirmed {
+		ev[1] = 1
+	}
+	for s := range perception.NumSensors {
+		ev[2+s] = tr.ExistenceEvidence[s]
+		ev[7+s] = math.Log1p(float64(tr.Hits[s]))
+	}
+	for k, s := range []perception.Sensor{perception.Radar, perception.Camera} {
+		if n := tr.Hits[s] + tr.Misses[s]; n > 0 {
+			ev[5+k] = float64(tr.Hits[s]) / float64(n)
+		} else {
+			ev[5+k] = 0
+		}
+		ev[10+k] = maxGap
+		if tr.LastHit[s] != 0 {
+			ev[10+k] = min(max(now.Sub(tr.LastHit[s]).Seconds(), 0), maxGap)
+		}
+		ev[24+k] = 0
+		if tr.Hits[s] > 0 {
+			ev[24+k] = tr.ScoreSum[s] / float64(tr.Hits[s])
+		}
+	}
+	for k, s := range []perception.Sensor{perception.Camera, perception.Mic} {
+		ce := &tr.ClassEvidence[s]
+		top := math.Inf(-1)
+		for _, v := range ce {
+			top = max(top, v)
+		}
+		for c, v := range ce {
+			ev[12+6*k+c] = max(v-top, -20)
+		}
+	}
+	ev[26] = 0
+	if n := tr.Hits[perception.Radar]; n > 1 {
+		ev[26] = math.Sqrt(tr.RateNIS / float64(n-1))
+	}
+	ev[27] = math.Hypot(f.X[kalman.VX], f.X[kalman.VY])
+	ev[28] = math.Log(positionStd(f))
+	dx, dy := f.X[kalman.PX]-ego.X, f.X[kalman.PY]-ego.Y
+	ev[29] = math.Hypot(dx, dy)
+	ev[30] = math.Abs(kalman.WrapAngle(math.Atan2(dy, dx) - ego.Yaw))
+}
