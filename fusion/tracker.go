@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion/assoc"
@@ -34,8 +35,12 @@ type Tracker struct {
 	rowToCol []int
 	detUsed  []bool
 	detGated []bool // detection fell in some track's gate
-	innov    kalman.Innovation
-	geom     []viewGeometry
+	// detPairs and trackPairs count the gated pairs each detection and
+	// each track is in.
+	detPairs   []int32
+	trackPairs []int32
+	innov      kalman.Innovation
+	geom       []viewGeometry
 	// deleted collects the ids of confirmed tracks deleted since the last
 	// drain, for consumers that must retract what they published.
 	deleted []uint32
@@ -43,6 +48,8 @@ type Tracker struct {
 	heard []AcousticHypothesis
 	// past holds each track's retrodicted state (see Retrodict).
 	past []kalman.Filter
+	// lastScan is the stamp of each sensor's latest scan.
+	lastScan [perception.NumSensors]sensors.Time
 	// lost holds recently deleted confirmed tracks, oldest first, whose
 	// ids a returning object may take back (see reidentify).
 	lost []lostTrack
@@ -159,6 +166,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	pose := t.ego.at(stamp).SensorPose(t.mount(s))
 	model := t.model(s, pose)
 	cov := t.params.Coverage(s)
+	t.lastScan[s] = stamp
 
 	// Predict.
 	for i := range t.tracks {
@@ -169,7 +177,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		}
 	}
 
-	t.look(pose, t.mount(s), cov)
+	t.look(s, pose, t.mount(s), cov)
 
 	// Associate: cost is the negative log-likelihood of the pair, up to a
 	// constant; pairs outside the gate are infeasible. Only pairs that a
@@ -198,6 +206,15 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			}
 		}
 	}
+	// How many gated pairs each detection and each track is in.
+	t.detPairs = grow(t.detPairs, nd)
+	t.trackPairs = grow(t.trackPairs, len(t.tracks))
+	clear(t.detPairs)
+	clear(t.trackPairs)
+	for _, e := range t.edges {
+		t.detPairs[e.Col]++
+		t.trackPairs[e.Row]++
+	}
 	t.solver.Assign(t.rowToCol, t.edges, len(t.tracks), nd)
 
 	// Update and manage.
@@ -208,7 +225,15 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		if j >= 0 {
 			t.detUsed[j] = true
 			m := measurement(&dets[j])
-			if tr.Filter.Innovate(&t.innov, &model, &m) {
+			// A camera box that could belong to another track as well (or a
+			// track that another box could belong to) does not move a
+			// track the radar places: the camera's bearing is precise
+			// enough to drag the track onto the wrong object, and its range
+			// too vague to tell which object is which. It still counts as
+			// a hit and for the class.
+			ambiguous := t.detPairs[j] > 1 || t.trackPairs[i] > 1
+			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
+			if !(ambiguous && placedByRadar) && tr.Filter.Innovate(&t.innov, &model, &m) {
 				if s == perception.Radar {
 					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
 				}
@@ -276,9 +301,16 @@ type viewGeometry struct {
 	inside  bool    // within the sensor's coverage
 }
 
-// look computes every track's geometry as seen by the scan's sensor.
-func (t *Tracker) look(pose kalman.SensorPose, mount calib.Mount, cov Coverage) {
+// look computes every track's geometry as seen by the scan's sensor s.
+func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.Mount, cov Coverage) {
 	t.geom = grow(t.geom, len(t.tracks))
+	// A camera sees the ground only from some distance on: an object whose
+	// near face is closer has its foot below the image and cannot be
+	// ranged, so the camera is not expected to report it.
+	minDepth := 0.0
+	if lens := t.rig.Lens; s == perception.Camera && lens.Fy > 0 && float64(lens.Height) > lens.Cy+1 {
+		minDepth = mount.Z * lens.Fy / (float64(lens.Height) - 1 - lens.Cy)
+	}
 	for i := range t.tracks {
 		tr := &t.tracks[i]
 		dx, dy := tr.Filter.X[kalman.PX]-pose.X, tr.Filter.X[kalman.PY]-pose.Y
@@ -290,7 +322,7 @@ func (t *Tracker) look(pose kalman.SensorPose, mount calib.Mount, cov Coverage) 
 			rng: r, az: az,
 			halfAng: math.Atan2(size[1]/2, r),
 			top:     math.Atan2(size[2]-mount.Z, r),
-			inside:  cov.Contains(az, r),
+			inside:  cov.Contains(az, r) && r*math.Cos(az)-size[0]/2 >= minDepth,
 		}
 	}
 }
@@ -437,7 +469,7 @@ func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.Sen
 		if len(t.tracks) == cap(t.tracks) || (t.params.Coverage(s).Fragments && t.insideTrack(s, pose, &dets[j])) {
 			continue
 		}
-		if s == perception.Camera && t.bearingTaken(pose, &dets[j], n) {
+		if s == perception.Camera && (t.radarCovers(stamp, &dets[j]) || t.bearingTaken(pose, &dets[j], n)) {
 			continue
 		}
 		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
@@ -465,6 +497,25 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 		}
 	}
 	return false
+}
+
+// radarCovers reports whether a live radar (one that scanned within the
+// last radarLive) covers where a camera detection puts its object and
+// would see it there: then the radar, which ranges far better, starts
+// the track, and the camera only updates and classifies it. A radar that
+// does not see static objects covers nothing for this purpose (the camera
+// cannot tell whether the object moves).
+func (t *Tracker) radarCovers(stamp sensors.Time, d *perception.Detection) bool {
+	const radarLive = time.Second
+	cov := &t.params.Radar
+	if t.lastScan[perception.Radar] == 0 || stamp.Sub(t.lastScan[perception.Radar]) > radarLive || cov.StaticBlindMps > 0 {
+		return false
+	}
+	camPose := t.ego.at(stamp).SensorPose(t.rig.Camera)
+	rng, az, _, _ := polar(perception.Camera, d)
+	b := camPose.Yaw + az
+	x, y := camPose.X+rng*math.Cos(b), camPose.Y+rng*math.Sin(b)
+	return cov.Sees(t.ego.at(stamp), t.rig.Radar, x, y)
 }
 
 // bearingTaken reports whether a camera detection's bearing is within the
