@@ -51,9 +51,11 @@ type Track struct {
 	// radar hits: a real object moves as its track predicts, clutter
 	// that happens to fall in the gate does not.
 	RateNIS float64
-	// history has a 1 for each of the latest scans covering the track that
-	// hit it, newest in bit 0.
-	history uint32
+	// history has, per sensor, a 1 for each of its latest scans covering
+	// the track that hit it, newest in bit 0. M-of-N is judged per sensor:
+	// a camera that finds a third of what it sees at night must not hold
+	// back a track the radar hits every scan.
+	history [perception.NumSensors]uint32
 }
 
 // LastSeen is the newest stamp at which a sensor that measures position
@@ -62,17 +64,40 @@ func (t *Track) LastSeen() sensors.Time {
 	return max(t.LastHit[perception.Radar], t.LastHit[perception.Camera])
 }
 
-func (t *Track) record(hit bool, window int) {
-	t.history <<= 1
+func (t *Track) record(s perception.Sensor, hit bool, window int) {
+	h := &t.history[s]
+	*h <<= 1
 	if hit {
-		t.history |= 1
+		*h |= 1
 	}
 	if window < 32 {
-		t.history &= 1<<uint(window) - 1
+		*h &= 1<<uint(window) - 1
 	}
 }
 
-func (t *Track) recentHits() int { return bits.OnesCount32(t.history) }
+// passedMofN reports whether some sensor hit the track at least m times
+// in its latest scans.
+func (t *Track) passedMofN(m int) bool {
+	for _, h := range t.history {
+		if bits.OnesCount32(h) >= m {
+			return true
+		}
+	}
+	return false
+}
+
+// failedMofN reports whether some sensor has judged a full window of n
+// scans and none passes m of them.
+func (t *Track) failedMofN(m, n int) bool {
+	full := false
+	for _, h := range t.history {
+		if bits.OnesCount32(h) >= m {
+			return false
+		}
+		full = full || bits.Len32(h) >= n
+	}
+	return full
+}
 
 // setExistence moves the existence probability to p and books the change
 // of its log-odds to sensor s.

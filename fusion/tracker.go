@@ -243,7 +243,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			tr.LastHit[s] = stamp
 			tr.Hits[s]++
 			tr.ScoreSum[s] += dets[j].Score
-			tr.record(true, t.params.ConfirmWindow)
+			tr.record(s, true, t.params.ConfirmWindow)
 			pd, pf := cov.PDetect, cov.PFalse
 			tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))
 			continue
@@ -257,7 +257,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		if pd < cov.PDetect/2 {
 			continue
 		}
-		tr.record(false, t.params.ConfirmWindow)
+		tr.record(s, false, t.params.ConfirmWindow)
 		tr.Misses[s]++
 		tr.setExistence(s, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
 	}
@@ -296,6 +296,7 @@ func (t *Tracker) staticBlind(cov Coverage, pose kalman.SensorPose, tr *Track) b
 // viewGeometry is how a track appears from the sensor of the current scan.
 type viewGeometry struct {
 	rng, az float64 // m, rad
+	azStd   float64 // standard deviation of az, rad
 	halfAng float64 // half the angle its width subtends, rad
 	top     float64 // elevation of its top above the sensor's horizon, rad
 	inside  bool    // within the sensor's coverage
@@ -318,8 +319,11 @@ func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.
 		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
 		c, _ := tr.Class.Argmax()
 		size := perception.TypicalSize(c)
+		f := &tr.Filter
+		// Variance across the line of sight, over r².
+		azVar := (dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]) / (r * r * r * r)
 		t.geom[i] = viewGeometry{
-			rng: r, az: az,
+			rng: r, az: az, azStd: math.Sqrt(max(azVar, 0)),
 			halfAng: math.Atan2(size[1]/2, r),
 			top:     math.Atan2(size[2]-mount.Z, r),
 			inside:  cov.Contains(az, r) && r*math.Cos(az)-size[0]/2 >= minDepth,
@@ -328,10 +332,15 @@ func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.
 }
 
 // hiddenFraction is the share of track i's angular width that nearer,
-// taller-or-equal confirmed tracks cover in the current scan's view.
+// taller-or-equal confirmed tracks may cover in the current scan's view.
+// Where the track is is uncertain, so a nearer object anywhere within two
+// standard deviations of its bearing may hide it: a radar track whose
+// azimuth wanders must not be killed by camera misses while the camera
+// sees only the object in front of it.
 func (t *Tracker) hiddenFraction(i int) float64 {
 	g := &t.geom[i]
-	lo, hi := g.az-g.halfAng, g.az+g.halfAng
+	spread := g.halfAng + 2*g.azStd
+	lo, hi := g.az-spread, g.az+spread
 	hidden := 0.0
 	for j := range t.tracks {
 		n := &t.geom[j]
@@ -340,7 +349,7 @@ func (t *Tracker) hiddenFraction(i int) float64 {
 		}
 		hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
 	}
-	return math.Min(1, hidden/(hi-lo))
+	return math.Min(1, hidden/(2*g.halfAng))
 }
 
 // manage confirms and deletes tracks, compacting the pool in place.
@@ -349,7 +358,7 @@ func (t *Tracker) manage(now sensors.Time) {
 	keep := t.tracks[:0]
 	for i := range t.tracks {
 		tr := t.tracks[i]
-		if tr.Status == Tentative && tr.recentHits() >= p.ConfirmHits && tr.Existence >= p.ExistenceConfirm {
+		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits) && tr.Existence >= p.ExistenceConfirm {
 			tr.Status = Confirmed
 			if p.ReidentifyWindow > 0 {
 				t.reidentify(&tr, now)
@@ -358,8 +367,7 @@ func (t *Tracker) manage(now sensors.Time) {
 		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
 		if tr.Status == Tentative {
 			// A tentative track that failed its M-of-N window is dropped.
-			scans := bitsLen(tr.history)
-			dead = dead || (scans >= p.ConfirmWindow && tr.recentHits() < p.ConfirmHits)
+			dead = dead || tr.failedMofN(p.ConfirmHits, p.ConfirmWindow)
 		}
 		if dead {
 			if tr.Status == Confirmed {
@@ -566,7 +574,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 	tr.LastHit[s] = stamp
 	tr.Hits[s] = 1
 	tr.ScoreSum[s] = d.Score
-	tr.record(true, t.params.ConfirmWindow)
+	tr.record(s, true, t.params.ConfirmWindow)
 	f := &tr.Filter
 	f.X[kalman.PX] = pose.X + rng*cb
 	f.X[kalman.PY] = pose.Y + rng*sb
@@ -612,15 +620,6 @@ func (t *Tracker) DrainDeleted(dst []uint32) []uint32 {
 	dst = append(dst, t.deleted...)
 	t.deleted = t.deleted[:0]
 	return dst
-}
-
-func bitsLen(h uint32) int {
-	n := 0
-	for h != 0 {
-		n++
-		h >>= 1
-	}
-	return n
 }
 
 // grow returns s resized to n, reusing its backing array when it is large
