@@ -262,7 +262,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		tr.setExistence(s, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
 	}
 	t.manage(stamp)
-	t.dropDuplicates()
+	if t.params.Radar.Fragments {
+		t.dropDuplicates()
+	}
 	t.spawn(s, stamp, pose, dets)
 }
 
@@ -298,7 +300,9 @@ type viewGeometry struct {
 	rng, az float64 // m, rad
 	azStd   float64 // standard deviation of az, rad
 	halfAng float64 // half the angle its width subtends, rad
-	top     float64 // elevation of its top above the sensor's horizon, rad
+	// topLo and topHi bound the elevation of its top above the sensor's
+	// horizon (rad) over the classes it plausibly has.
+	topLo, topHi float64
 	inside  bool    // within the sensor's coverage
 }
 
@@ -319,16 +323,35 @@ func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.
 		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
 		c, _ := tr.Class.Argmax()
 		size := perception.TypicalSize(c)
+		lo, hi := plausibleHeights(&tr.Class)
 		f := &tr.Filter
 		// Variance across the line of sight, over r².
 		azVar := (dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]) / (r * r * r * r)
 		t.geom[i] = viewGeometry{
 			rng: r, az: az, azStd: math.Sqrt(max(azVar, 0)),
 			halfAng: math.Atan2(size[1]/2, r),
-			top:     math.Atan2(size[2]-mount.Z, r),
+			topLo:   math.Atan2(lo-mount.Z, r),
+			topHi:   math.Atan2(hi-mount.Z, r),
 			inside:  cov.Contains(az, r) && r*math.Cos(az)-size[0]/2 >= minDepth,
 		}
 	}
+}
+
+// plausibleHeights is the lowest and the highest typical height among the
+// classes a belief gives at least 10 %: a track unsure whether it is a car
+// or a truck may be hidden by a car in front.
+func plausibleHeights(p *perception.ClassProbs) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for c, pc := range p {
+		if pc >= 0.1 {
+			h := perception.TypicalSize(perception.Class(c))[2]
+			lo, hi = min(lo, h), max(hi, h)
+		}
+	}
+	if lo > hi { // no class stands out: anything from a child to a truck
+		lo, hi = perception.TypicalSize(perception.Pedestrian)[2], perception.TypicalSize(perception.Truck)[2]
+	}
+	return lo, hi
 }
 
 // hiddenFraction is the share of track i's angular width that nearer,
@@ -344,7 +367,8 @@ func (t *Tracker) hiddenFraction(i int) float64 {
 	hidden := 0.0
 	for j := range t.tracks {
 		n := &t.geom[j]
-		if j == i || t.tracks[j].Status != Confirmed || n.rng >= g.rng || n.top < g.top {
+		// A nearer object hides a farther one that may be no taller.
+		if j == i || t.tracks[j].Status != Confirmed || n.rng >= g.rng || n.topHi < g.topLo {
 			continue
 		}
 		hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
