@@ -65,6 +65,9 @@ type Engine struct {
 	Fused [perception.NumSensors]uint64
 
 	shown map[uint32]bool // ids published by the last Snapshot
+	// Scratch for the fusion head.
+	evidence Evidence
+	probs    perception.ClassProbs
 }
 
 type pendingScan struct {
@@ -104,7 +107,7 @@ func (e *Engine) Ingest(s Scan, now sensors.Time) {
 	}
 	if s.Stamp < e.fused {
 		if e.cfg.RetrodictLate {
-			e.tracker.Retrodict(s.Sensor, s.Stamp, s.Dets)
+			e.tracker.Process(s.Sensor, s.Stamp, s.Dets)
 			e.RetrodictedLate[s.Sensor]++
 			return
 		}
@@ -125,9 +128,17 @@ func (e *Engine) Ingest(s Scan, now sensors.Time) {
 	p.dets = append(p.dets[:0], s.Dets...)
 }
 
-// Watermark returns the stamp up to which scans can be fused at now.
+// Watermark returns the stamp up to which scans can be fused at now: the
+// oldest newest stamp among the live sensors, so scans are fused in
+// capture order. With late scans retrodicted (RetrodictLate) a live radar
+// leads instead: nothing waits for the slower camera, whose frames are
+// fused into the present when they come, and new objects are tracked
+// as soon as the radar sees them.
 func (e *Engine) Watermark(now sensors.Time) sensors.Time {
 	floor := now.Add(-e.cfg.MaxLatency)
+	if e.cfg.RetrodictLate && !e.Silent(perception.Radar, now) {
+		return max(e.latest[perception.Radar], floor)
+	}
 	w := sensors.Time(0)
 	live := false
 	for s := range e.latest {
@@ -286,10 +297,15 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 			ID: tr.ID, Status: tr.Status, X: f.X, P: f.P, Probs: tr.Class,
 			Existence: tr.Existence, Age: now.Sub(tr.Born), Hits: tr.Hits, LastHit: tr.LastHit,
 		}
-		tr.evidence(&ts.Evidence, &f, now, out.Ego)
+		// The head gets the engine's own buffers: a pointer into ts
+		// passed through the interface would move ts to the heap.
+		tr.evidence(&e.evidence, &f, now, out.Ego)
+		ts.Evidence = e.evidence
 		publish := tr.Status == Confirmed
 		if e.cfg.Head != nil {
-			ts.Existence = e.cfg.Head.Judge(&ts.Evidence, &ts.Probs)
+			e.probs = tr.Class
+			ts.Existence = e.cfg.Head.Judge(&e.evidence, &e.probs)
+			ts.Probs = e.probs
 			publish = ts.Existence >= p.PublishExistence
 		}
 		publish = publish && positionStd(&f) <= p.PublishMaxStdM

@@ -49,7 +49,7 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 		ev[2+s] = tr.ExistenceEvidence[s]
 		ev[7+s] = math.Log1p(float64(tr.Hits[s]))
 	}
-	for k, s := range []perception.Sensor{perception.Radar, perception.Camera} {
+	for k, s := range [...]perception.Sensor{perception.Radar, perception.Camera} {
 		if n := tr.Hits[s] + tr.Misses[s]; n > 0 {
 			ev[5+k] = float64(tr.Hits[s]) / float64(n)
 		} else {
@@ -64,7 +64,7 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 			ev[24+k] = tr.ScoreSum[s] / float64(tr.Hits[s])
 		}
 	}
-	for k, s := range []perception.Sensor{perception.Camera, perception.Mic} {
+	for k, s := range [...]perception.Sensor{perception.Camera, perception.Mic} {
 		ce := &tr.ClassEvidence[s]
 		top := math.Inf(-1)
 		for _, v := range ce {

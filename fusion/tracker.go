@@ -46,8 +46,10 @@ type Tracker struct {
 	deleted []uint32
 	// heard holds the recent sounds no track explains (see hear).
 	heard []AcousticHypothesis
-	// past holds each track's retrodicted state (see Retrodict).
+	// past holds, for a scan older than a track, the track's state at
+	// the scan's stamp, and lag how much older (s; 0 for a newer scan).
 	past []kalman.Filter
+	lag  []float64
 	// lastScan is the stamp of each sensor's latest scan.
 	lastScan [perception.NumSensors]sensors.Time
 	// lost holds recently deleted confirmed tracks, oldest first, whose
@@ -166,14 +168,24 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	pose := t.ego.at(stamp).SensorPose(t.mount(s))
 	model := t.model(s, pose)
 	cov := t.params.Coverage(s)
-	t.lastScan[s] = stamp
+	t.lastScan[s] = max(t.lastScan[s], stamp)
 
-	// Predict.
+	// Every track's state at the scan's stamp: predicted in place when the
+	// scan is newer than the track, retrodicted into t.past when it is
+	// older (a scan that arrived after newer ones were fused).
+	t.past = grow(t.past, len(t.tracks))
+	t.lag = grow(t.lag, len(t.tracks))
 	for i := range t.tracks {
 		tr := &t.tracks[i]
-		if stamp > tr.Stamp {
+		t.lag[i] = 0
+		if stamp >= tr.Stamp {
 			_ = tr.Filter.Predict(stamp.Sub(tr.Stamp).Seconds(), t.params.AccelStdMps2)
 			tr.Stamp = stamp
+			continue
+		}
+		t.lag[i] = tr.Stamp.Sub(stamp).Seconds()
+		if err := tr.Filter.Retrodict(&t.past[i], t.lag[i], t.params.AccelStdMps2); err != nil {
+			t.past[i] = tr.Filter // cannot happen for a positive lag
 		}
 	}
 
@@ -191,7 +203,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	t.grid.index(s, pose, dets)
 	t.edges = t.edges[:0]
 	for i := range t.tracks {
-		f := &t.tracks[i].Filter
+		f := t.at(i)
 		reach := 3*math.Sqrt(f.P[kalman.PX][kalman.PX]+f.P[kalman.PY][kalman.PY]) + t.grid.slack
 		t.near = t.grid.within(t.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
 		for _, j := range t.near {
@@ -233,14 +245,18 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			// a hit and for the class.
 			ambiguous := t.detPairs[j] > 1 || t.trackPairs[i] > 1
 			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
-			if !(ambiguous && placedByRadar) && tr.Filter.Innovate(&t.innov, &model, &m) {
+			if !(ambiguous && placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
 				if s == perception.Radar {
 					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
 				}
-				tr.Filter.Update(&t.innov)
+				if t.lag[i] > 0 {
+					tr.Filter.UpdateLate(&t.innov, t.lag[i])
+				} else {
+					tr.Filter.Update(&t.innov)
+				}
 			}
 			tr.fuseClass(s, &dets[j].Class)
-			tr.LastHit[s] = stamp
+			tr.LastHit[s] = max(tr.LastHit[s], stamp)
 			tr.Hits[s]++
 			tr.ScoreSum[s] += dets[j].Score
 			tr.record(s, true, t.params.ConfirmWindow)
@@ -249,7 +265,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			continue
 		}
 		g := &t.geom[i]
-		if !g.inside || t.staticBlind(cov, pose, tr) {
+		if !g.inside || t.staticBlind(cov, pose, t.at(i)) {
 			continue // not this sensor's fault that it did not see the track
 		}
 		// Behind a nearer object the sensor is expected to miss more.
@@ -261,11 +277,11 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		tr.Misses[s]++
 		tr.setExistence(s, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
 	}
+	t.spawn(s, stamp, pose, dets)
 	t.manage(stamp)
 	if t.params.Radar.Fragments {
 		t.dropDuplicates()
 	}
-	t.spawn(s, stamp, pose, dets)
 }
 
 // classAffinity is how much more likely a detection's class belief makes
@@ -279,19 +295,27 @@ func classAffinity(track, det *perception.ClassProbs) float64 {
 	return s * float64(perception.NumClasses)
 }
 
+// at is track i's state at the stamp of the scan being processed.
+func (t *Tracker) at(i int) *kalman.Filter {
+	if i < len(t.lag) && t.lag[i] > 0 {
+		return &t.past[i]
+	}
+	return &t.tracks[i].Filter
+}
+
 // staticBlind reports whether a sensor that removes static returns could
 // not have seen the track: its ground speed along the line of sight is
 // below the sensor's static-blind threshold.
-func (t *Tracker) staticBlind(cov Coverage, pose kalman.SensorPose, tr *Track) bool {
+func (t *Tracker) staticBlind(cov Coverage, pose kalman.SensorPose, f *kalman.Filter) bool {
 	if cov.StaticBlindMps <= 0 {
 		return false
 	}
-	dx, dy := tr.Filter.X[kalman.PX]-pose.X, tr.Filter.X[kalman.PY]-pose.Y
+	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
 	r := math.Hypot(dx, dy)
 	if r < 1e-3 {
 		return false
 	}
-	radial := (dx*tr.Filter.X[kalman.VX] + dy*tr.Filter.X[kalman.VY]) / r
+	radial := (dx*f.X[kalman.VX] + dy*f.X[kalman.VY]) / r
 	return math.Abs(radial) < cov.StaticBlindMps
 }
 
@@ -318,13 +342,13 @@ func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.
 	}
 	for i := range t.tracks {
 		tr := &t.tracks[i]
-		dx, dy := tr.Filter.X[kalman.PX]-pose.X, tr.Filter.X[kalman.PY]-pose.Y
+		f := t.at(i)
+		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
 		r := math.Max(math.Hypot(dx, dy), 0.1)
 		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
 		c, _ := tr.Class.Argmax()
 		size := perception.TypicalSize(c)
 		lo, hi := plausibleHeights(&tr.Class)
-		f := &tr.Filter
 		// Variance across the line of sight, over r².
 		azVar := (dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]) / (r * r * r * r)
 		t.geom[i] = viewGeometry{
@@ -523,7 +547,8 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 		}
 		c, _ := tr.Class.Argmax()
 		reach := perception.TypicalSize(c)[0]/2 + slack
-		dx, dy := tr.Filter.X[kalman.PX]-x, tr.Filter.X[kalman.PY]-y
+		f := t.at(i)
+		dx, dy := f.X[kalman.PX]-x, f.X[kalman.PY]-y
 		if dx*dx+dy*dy < reach*reach {
 			return true
 		}
@@ -557,7 +582,7 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
 	for i := range t.tracks[:n] {
 		tr := &t.tracks[i]
-		f := &tr.Filter
+		f := t.at(i)
 		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
 		r2 := math.Max(dx*dx+dy*dy, 1e-2)
 		c, _ := tr.Class.Argmax()
@@ -653,66 +678,4 @@ func grow[T any](s []T, n int) []T {
 		return make([]T, n, 2*n)
 	}
 	return s[:n]
-}
-
-// Retrodict fuses a scan older than the tracks' states (it arrived after
-// newer ones were fused): each track's state at the scan's stamp is
-// retrodicted, associated as usual, and a matched detection updates the
-// present state through the past-present cross-covariance
-// (kalman.Filter.UpdateLate). A late scan counts as hits only: it spawns
-// no track and charges no miss, since newer scans have already judged
-// the tracks it covers. It returns how many detections it used.
-func (t *Tracker) Retrodict(s perception.Sensor, stamp sensors.Time, dets []perception.Detection) int {
-	pose := t.ego.at(stamp).SensorPose(t.mount(s))
-	model := t.model(s, pose)
-	cov := t.params.Coverage(s)
-	nd := len(dets)
-	t.past = grow(t.past, len(t.tracks))
-	t.rowToCol = grow(t.rowToCol, len(t.tracks))
-	t.edges = t.edges[:0]
-	for i := range t.tracks {
-		tr := &t.tracks[i]
-		lag := tr.Stamp.Sub(stamp).Seconds()
-		past := &t.past[i]
-		if lag < 0 {
-			*past = tr.Filter
-			_ = past.Predict(-lag, t.params.AccelStdMps2)
-		} else if err := tr.Filter.Retrodict(past, lag, t.params.AccelStdMps2); err != nil {
-			continue
-		}
-		for j := range dets {
-			m := measurement(&dets[j])
-			if past.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
-				t.edges = append(t.edges, assoc.Edge{Row: i, Col: j, Cost: t.innov.D2 + t.innov.LogDetS})
-			}
-		}
-	}
-	t.solver.Assign(t.rowToCol, t.edges, len(t.tracks), nd)
-	used := 0
-	for i := range t.tracks {
-		j := t.rowToCol[i]
-		if j < 0 {
-			continue
-		}
-		tr := &t.tracks[i]
-		m := measurement(&dets[j])
-		if !t.past[i].Innovate(&t.innov, &model, &m) {
-			continue
-		}
-		if lag := tr.Stamp.Sub(stamp).Seconds(); lag > 0 {
-			tr.Filter.UpdateLate(&t.innov, lag)
-		} else {
-			// The track is no newer than the scan: an ordinary update.
-			tr.Filter = t.past[i]
-			tr.Filter.Update(&t.innov)
-			tr.Stamp = stamp
-		}
-		tr.fuseClass(s, &dets[j].Class)
-		tr.LastHit[s] = max(tr.LastHit[s], stamp)
-		tr.Hits[s]++
-		pd, pf := cov.PDetect, cov.PFalse
-		tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))
-		used++
-	}
-	return used
 }
