@@ -291,7 +291,12 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		tr := &e.tracker.tracks[i]
 		f := tr.Filter
 		if now > tr.Stamp {
-			_ = f.Predict(now.Sub(tr.Stamp).Seconds(), p.AccelStdMps2)
+			dt := now.Sub(tr.Stamp).Seconds()
+			if imm := tr.imm; !tr.turning || imm.Predict(&e.tracker.imm, dt) != nil {
+				_ = f.Predict(dt, p.AccelStdMps2)
+			} else {
+				imm.Combined(&f)
+			}
 		}
 		ts := TrackState{
 			ID: tr.ID, Status: tr.Status, X: f.X, P: f.P, Probs: tr.Class,

@@ -92,12 +92,36 @@ type Params struct {
 	// for its object to come back: a track confirmed within it where the
 	// lost one would now be takes the old id (0: never).
 	ReidentifyWindow time.Duration `yaml:"reidentify_window"`
+	// Motion names, per class (by its name), the motion model of a track
+	// whose most likely class it is: "cv" (constant velocity, extended
+	// Kalman filter) or "imm" (constant velocity and constant turn
+	// unscented filters, interacting). Classes left out use "cv".
+	Motion map[string]string `yaml:"motion"`
+	// IMM tunes the interacting multiple model.
+	IMM IMMParams `yaml:"imm"`
 	// SpawnSpeedStdMps is the velocity uncertainty of a new track along
 	// directions its first detection did not measure.
 	SpawnSpeedStdMps float64 `yaml:"spawn_speed_std_mps"`
 	// Radar and Camera describe each sensor's coverage and reliability.
 	Radar  Coverage `yaml:"radar"`
 	Camera Coverage `yaml:"camera"`
+}
+
+// IMMParams tunes the interacting multiple model (the acceleration noise
+// of both its modes is AccelStdMps2).
+type IMMParams struct {
+	// SwitchPerS is how often an object changes between driving straight
+	// and turning, per second.
+	SwitchPerS float64 `yaml:"switch_per_s"`
+	// TurnAccelStdRadps2 is the random turn acceleration of the turning
+	// mode.
+	TurnAccelStdRadps2 float64 `yaml:"turn_accel_std_radps2"`
+	// HeadingRateStdRadps is the random heading rate of the straight mode
+	// (lane changes, drift).
+	HeadingRateStdRadps float64 `yaml:"heading_rate_std_radps"`
+	// TurnRateStdRadps is the turn-rate uncertainty when a track switches
+	// to the IMM.
+	TurnRateStdRadps float64 `yaml:"turn_rate_std_radps"`
 }
 
 // DefaultParams returns parameters that suit the shipped scenarios.
@@ -117,8 +141,11 @@ func DefaultParams() Params {
 		MaxTracks:        1000,
 		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
-		Radar:            Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5},
-		Camera:           Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05, OcclusionBlockage: 1},
+		Motion: map[string]string{"unknown": "cv", "car": "imm", "truck": "imm", "pedestrian": "cv",
+			"cyclist": "imm", "emergency_vehicle": "imm"},
+		IMM:    IMMParams{SwitchPerS: 0.5, TurnAccelStdRadps2: 0.3, HeadingRateStdRadps: 0.05, TurnRateStdRadps: 0.3},
+		Radar:  Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5},
+		Camera: Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05, OcclusionBlockage: 1},
 	}
 }
 
@@ -180,6 +207,24 @@ func (p *Params) Validate() error {
 	case p.ReidentifyWindow < 0:
 		return fmt.Errorf("reidentify_window: must not be negative, got %v", p.ReidentifyWindow)
 	}
+	for class, model := range p.Motion {
+		if _, err := perception.ParseClass(class); err != nil {
+			return fmt.Errorf("motion.%s: %w", class, err)
+		}
+		if model != "cv" && model != "imm" {
+			return fmt.Errorf("motion.%s: want cv or imm, got %q", class, model)
+		}
+	}
+	for _, c := range []error{
+		positive("imm.switch_per_s", p.IMM.SwitchPerS),
+		positive("imm.turn_accel_std_radps2", p.IMM.TurnAccelStdRadps2),
+		positive("imm.heading_rate_std_radps", p.IMM.HeadingRateStdRadps),
+		positive("imm.turn_rate_std_radps", p.IMM.TurnRateStdRadps),
+	} {
+		if c != nil {
+			return c
+		}
+	}
 	for _, s := range []struct {
 		name string
 		c    Coverage
@@ -214,4 +259,14 @@ func positive(name string, v float64) error {
 		return fmt.Errorf("%s: must be positive, got %g", name, v)
 	}
 	return nil
+}
+
+// kalmanIMM is p's IMM in the filter's terms.
+func (p *Params) kalmanIMM() kalman.IMMParams {
+	return kalman.IMMParams{
+		Straight:    kalman.ConstantVelocity{AccelStd: p.AccelStdMps2, HeadingRateStd: p.IMM.HeadingRateStdRadps},
+		Turn:        kalman.ConstantTurn{AccelStd: p.AccelStdMps2, TurnAccelStd: p.IMM.TurnAccelStdRadps2},
+		SwitchRate:  p.IMM.SwitchPerS,
+		TurnRateStd: p.IMM.TurnRateStdRadps,
+	}
 }

@@ -51,6 +51,10 @@ type Track struct {
 	// radar hits: a real object moves as its track predicts, clutter
 	// that happens to fall in the gate does not.
 	RateNIS float64
+	// imm, when turning is set, is the track's interacting multiple
+	// model; Filter then holds its combined estimate.
+	imm     kalman.IMM
+	turning bool
 	// history has, per sensor, a 1 for each of its latest scans covering
 	// the track that hit it, newest in bit 0. M-of-N is judged per sensor:
 	// a camera that finds a third of what it sees at night must not hold

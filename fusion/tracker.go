@@ -50,6 +50,9 @@ type Tracker struct {
 	// the scan's stamp, and lag how much older (s; 0 for a newer scan).
 	past []kalman.Filter
 	lag  []float64
+	// immClass says which classes' tracks use the IMM; imm tunes it.
+	immClass [perception.NumClasses]bool
+	imm      kalman.IMMParams
 	// lastScan is the stamp of each sensor's latest scan.
 	lastScan [perception.NumSensors]sensors.Time
 	// lost holds recently deleted confirmed tracks, oldest first, whose
@@ -117,6 +120,11 @@ func NewTracker(p Params, rig calib.Rig) (*Tracker, error) {
 		tracks: make([]Track, 0, p.MaxTracks),
 		nextID: 1,
 	}
+	t.imm = p.kalmanIMM()
+	for class, model := range p.Motion {
+		c, _ := perception.ParseClass(class) // validated
+		t.immClass[c] = model == "imm"
+	}
 	for d := 1; d <= kalman.MaxDim; d++ {
 		t.gate[d] = distuv.ChiSquared{K: float64(d)}.Quantile(p.GateProbability)
 	}
@@ -179,7 +187,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		tr := &t.tracks[i]
 		t.lag[i] = 0
 		if stamp >= tr.Stamp {
-			_ = tr.Filter.Predict(stamp.Sub(tr.Stamp).Seconds(), t.params.AccelStdMps2)
+			t.predict(tr, stamp.Sub(tr.Stamp).Seconds())
 			tr.Stamp = stamp
 			continue
 		}
@@ -249,13 +257,10 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 				if s == perception.Radar {
 					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
 				}
-				if t.lag[i] > 0 {
-					tr.Filter.UpdateLate(&t.innov, t.lag[i])
-				} else {
-					tr.Filter.Update(&t.innov)
-				}
+				t.update(tr, i, &model, &m)
 			}
 			tr.fuseClass(s, &dets[j].Class)
+			t.chooseMotion(tr)
 			tr.LastHit[s] = max(tr.LastHit[s], stamp)
 			tr.Hits[s]++
 			tr.ScoreSum[s] += dets[j].Score
@@ -295,6 +300,51 @@ func classAffinity(track, det *perception.ClassProbs) float64 {
 	return s * float64(perception.NumClasses)
 }
 
+// predict moves a track's state dt seconds ahead with its motion model.
+func (t *Tracker) predict(tr *Track, dt float64) {
+	if tr.turning {
+		if tr.imm.Predict(&t.imm, dt) == nil {
+			tr.imm.Combined(&tr.Filter)
+			return
+		}
+		tr.turning = false // numeric failure: carry on with the EKF
+	}
+	_ = tr.Filter.Predict(dt, t.params.AccelStdMps2)
+}
+
+// update fuses measurement m, innovated in t.innov against track i's
+// state at the scan's stamp, into the track: through its IMM or its EKF
+// (for a late scan, their out-of-sequence updates).
+func (t *Tracker) update(tr *Track, i int, model *kalman.Model, m *kalman.Measurement) {
+	switch {
+	case tr.turning:
+		if tr.imm.UpdateLate(&t.imm, model, m, t.lag[i]) {
+			tr.imm.Combined(&tr.Filter)
+		}
+	case t.lag[i] > 0:
+		tr.Filter.UpdateLate(&t.innov, t.lag[i])
+	default:
+		tr.Filter.Update(&t.innov)
+	}
+}
+
+// chooseMotion switches a track to the motion model of its most likely
+// class. The IMM's turn state (speed and heading) only suits objects that
+// move: it takes over above immOnMps and hands back below immOffMps.
+func (t *Tracker) chooseMotion(tr *Track) {
+	const immOnMps, immOffMps = 2.0, 1.0
+	c, _ := tr.Class.Argmax()
+	speed := math.Hypot(tr.Filter.X[kalman.VX], tr.Filter.X[kalman.VY])
+	want := t.immClass[c] && (speed > immOnMps || (tr.turning && speed > immOffMps))
+	switch {
+	case want && !tr.turning:
+		tr.imm = kalman.NewIMM(&tr.Filter, &t.imm)
+		tr.turning = true
+	case !want && tr.turning:
+		tr.turning = false
+	}
+}
+
 // at is track i's state at the stamp of the scan being processed.
 func (t *Tracker) at(i int) *kalman.Filter {
 	if i < len(t.lag) && t.lag[i] > 0 {
@@ -327,7 +377,7 @@ type viewGeometry struct {
 	// topLo and topHi bound the elevation of its top above the sensor's
 	// horizon (rad) over the classes it plausibly has.
 	topLo, topHi float64
-	inside  bool    // within the sensor's coverage
+	inside       bool // within the sensor's coverage
 }
 
 // look computes every track's geometry as seen by the scan's sensor s.

@@ -98,10 +98,10 @@ func (m *IMM) Predict(p *IMMParams, dt float64) error {
 		}
 		mixed[j] = mix(&m.Modes, &w)
 	}
-	if err := mixed[0].Predict(p.Straight, dt); err != nil {
+	if err := mixed[0].Predict(&p.Straight, dt); err != nil {
 		return err
 	}
-	if err := mixed[1].Predict(p.Turn, dt); err != nil {
+	if err := mixed[1].Predict(&p.Turn, dt); err != nil {
 		return err
 	}
 	m.Modes, m.Prob = mixed, c
@@ -137,11 +137,24 @@ func mix(modes *[2]UKF, w *[2]float64) UKF {
 // them by their likelihoods. It reports false when neither mode could
 // take it (numeric failure); the filter is then unchanged.
 func (m *IMM) Update(model *Model, meas *Measurement) bool {
+	return m.UpdateLate(nil, model, meas, 0)
+}
+
+// UpdateLate is Update for a measurement taken lag seconds ago: each mode
+// carries it forward along its own motion (UKF.UpdateLate).
+func (m *IMM) UpdateLate(p *IMMParams, model *Model, meas *Measurement, lag float64) bool {
 	var like [2]float64
 	modes := m.Modes
 	okAny := false
 	for i := range modes {
-		d2, logDet, ok := modes[i].Update(model, meas)
+		var motion Motion
+		if lag > 0 {
+			motion = &p.Straight
+			if i == 1 {
+				motion = &p.Turn
+			}
+		}
+		d2, logDet, ok := modes[i].UpdateLate(model, meas, motion, lag)
 		if !ok {
 			modes[i] = m.Modes[i]
 			continue
@@ -217,15 +230,4 @@ func (u *UKF) velocityEstimate() Filter {
 		}
 	}
 	return f
-}
-
-// Reseed moves both modes onto an EKF estimate that was updated outside
-// the IMM (a late measurement fused into the present by
-// Filter.UpdateLate), keeping each mode's turn rate and the mode
-// probabilities.
-func (m *IMM) Reseed(f *Filter) {
-	for i := range m.Modes {
-		w, wVar := m.Modes[i].X[TTurn], m.Modes[i].P[TTurn][TTurn]
-		m.Modes[i] = fromVelocity(f, w, wVar)
-	}
 }

@@ -83,7 +83,7 @@ func TestIMMTracksATurnBetterThanConstantVelocity(t *testing.T) {
 		if k > 80 && k <= 160 {
 			truth[TTurn] = 0.4
 		}
-		ConstantTurn{}.Move(&truth, dt)
+		truth = ConstantTurn{}.Move(truth, dt)
 		if err := cv.Predict(dt, 2); err != nil {
 			t.Fatal(err)
 		}

@@ -22,12 +22,15 @@ const MaxStep = 0.05
 
 // Motion is a motion model of the turn state, for the unscented filter:
 // how a state moves in a short step, and how uncertain that makes it.
+// States pass by value, so that calls through the interface move no
+// stack array to the heap.
 type Motion interface {
-	// Move moves x dt seconds ahead (0 < dt ≤ MaxStep).
-	Move(x *[T]float64, dt float64)
-	// Noise writes to q the process-noise covariance of a dt-second step
-	// from x.
-	Noise(q *[T][T]float64, x *[T]float64, dt float64)
+	// Move returns x moved dt seconds ahead (|dt| ≤ MaxStep; a negative
+	// dt moves it back).
+	Move(x [T]float64, dt float64) [T]float64
+	// Noise returns the process-noise covariance of a dt-second step from
+	// x.
+	Noise(x [T]float64, dt float64) [T][T]float64
 }
 
 // ConstantVelocity keeps speed and heading; it carries the turn rate
@@ -40,20 +43,22 @@ type ConstantVelocity struct {
 }
 
 // Move implements Motion.
-func (m ConstantVelocity) Move(x *[T]float64, dt float64) {
+func (m ConstantVelocity) Move(x [T]float64, dt float64) [T]float64 {
 	s, c := math.Sincos(x[THeading])
 	x[TX] += x[TSpeed] * c * dt
 	x[TY] += x[TSpeed] * s * dt
+	return x
 }
 
 // Noise implements Motion.
-func (m ConstantVelocity) Noise(q *[T][T]float64, x *[T]float64, dt float64) {
+func (m ConstantVelocity) Noise(x [T]float64, dt float64) [T][T]float64 {
 	s, c := math.Sincos(x[THeading])
 	accel := [T]float64{dt * dt / 2 * c, dt * dt / 2 * s, dt, 0, 0}
 	heading := [T]float64{0, 0, 0, dt, 0}
-	*q = [T][T]float64{}
-	addOuter(q, &accel, m.AccelStd*m.AccelStd)
-	addOuter(q, &heading, m.HeadingRateStd*m.HeadingRateStd)
+	var q [T][T]float64
+	addOuter(&q, &accel, m.AccelStd*m.AccelStd)
+	addOuter(&q, &heading, m.HeadingRateStd*m.HeadingRateStd)
+	return q
 }
 
 // ConstantTurn is the constant turn rate and velocity model (CTRV): the
@@ -65,29 +70,31 @@ type ConstantTurn struct {
 }
 
 // Move implements Motion.
-func (m ConstantTurn) Move(x *[T]float64, dt float64) {
+func (m ConstantTurn) Move(x [T]float64, dt float64) [T]float64 {
 	v, h, w := x[TSpeed], x[THeading], x[TTurn]
 	if math.Abs(w) < 1e-6 {
 		s, c := math.Sincos(h)
 		x[TX] += v * c * dt
 		x[TY] += v * s * dt
-		return
+		return x
 	}
 	s0, c0 := math.Sincos(h)
 	s1, c1 := math.Sincos(h + w*dt)
 	x[TX] += v / w * (s1 - s0)
 	x[TY] += v / w * (c0 - c1)
 	x[THeading] = WrapAngle(h + w*dt)
+	return x
 }
 
 // Noise implements Motion.
-func (m ConstantTurn) Noise(q *[T][T]float64, x *[T]float64, dt float64) {
+func (m ConstantTurn) Noise(x [T]float64, dt float64) [T][T]float64 {
 	s, c := math.Sincos(x[THeading])
 	accel := [T]float64{dt * dt / 2 * c, dt * dt / 2 * s, dt, 0, 0}
 	turn := [T]float64{0, 0, 0, dt * dt / 2, dt}
-	*q = [T][T]float64{}
-	addOuter(q, &accel, m.AccelStd*m.AccelStd)
-	addOuter(q, &turn, m.TurnAccelStd*m.TurnAccelStd)
+	var q [T][T]float64
+	addOuter(&q, &accel, m.AccelStd*m.AccelStd)
+	addOuter(&q, &turn, m.TurnAccelStd*m.TurnAccelStd)
+	return q
 }
 
 // addOuter adds w·g·gᵀ to q.

@@ -75,11 +75,10 @@ func (u *UKF) step(m Motion, dt float64) error {
 		return err
 	}
 	for i := range pts {
-		m.Move(&pts[i], dt)
+		pts[i] = m.Move(pts[i], dt)
 	}
 	mean := meanState(&pts)
-	var p [T][T]float64
-	m.Noise(&p, &mean, dt)
+	p := m.Noise(mean, dt)
 	for i := range pts {
 		d := stateDiff(&pts[i], &mean)
 		addOuter(&p, &d, weight(i))
@@ -127,6 +126,15 @@ func Velocity(x *[T]float64) [N]float64 {
 // of the filter's motion model), or ok false after a numeric failure (the
 // filter is then unchanged).
 func (u *UKF) Update(model *Model, m *Measurement) (d2, logDetS float64, ok bool) {
+	return u.UpdateLate(model, m, nil, 0)
+}
+
+// UpdateLate fuses a measurement taken lag seconds before the filter's
+// time into the present state: each sigma point is moved back by lag
+// under motion before the measurement is predicted from it, so the gain
+// carries the old measurement forward along the motion (the process noise
+// of the interval is neglected). With lag 0 it is Update.
+func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float64) (d2, logDetS float64, ok bool) {
 	var pts [ukfPoints][T]float64
 	if u.sigmaPoints(&pts) != nil {
 		return 0, 0, false
@@ -138,7 +146,11 @@ func (u *UKF) Update(model *Model, m *Measurement) (d2, logDetS float64, ok bool
 	var zs [ukfPoints][MaxDim]float64
 	var jac [MaxDim][N]float64
 	for i := range pts {
-		cv := Velocity(&pts[i])
+		past := pts[i]
+		for back := lag; back > 0; back -= MaxStep {
+			past = motion.Move(past, -min(back, MaxStep))
+		}
+		cv := Velocity(&past)
 		model.Predict(&zs[i], &jac, &cv)
 	}
 	var zMean [MaxDim]float64
