@@ -330,12 +330,17 @@ func (t *Tracker) update(tr *Track, i int, model *kalman.Model, m *kalman.Measur
 
 // chooseMotion switches a track to the motion model of its most likely
 // class. The IMM's turn state (speed and heading) only suits objects that
-// move: it takes over above immOnMps and hands back below immOffMps.
+// move, in a known direction: it takes over above immOnMps once the
+// velocity is known within settledMps and hands back below immOffMps.
 func (t *Tracker) chooseMotion(tr *Track) {
-	const immOnMps, immOffMps = 2.0, 1.0
+	const immOnMps, immOffMps, settledMps = 2.0, 1.0, 1.0
 	c, _ := tr.Class.Argmax()
-	speed := math.Hypot(tr.Filter.X[kalman.VX], tr.Filter.X[kalman.VY])
-	want := t.immClass[c] && (speed > immOnMps || (tr.turning && speed > immOffMps))
+	f := &tr.Filter
+	speed := math.Hypot(f.X[kalman.VX], f.X[kalman.VY])
+	// The heading must be known too: a far object's velocity across the
+	// line of sight is mostly azimuth noise at first.
+	settled := f.P[kalman.VX][kalman.VX]+f.P[kalman.VY][kalman.VY] < settledMps*settledMps
+	want := t.immClass[c] && ((speed > immOnMps && settled) || (tr.turning && speed > immOffMps))
 	switch {
 	case want && !tr.turning:
 		tr.imm = kalman.NewIMM(&tr.Filter, &t.imm)

@@ -12,8 +12,8 @@ import (
 
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/fusion/learned"
-	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sim"
