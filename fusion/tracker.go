@@ -35,10 +35,12 @@ type Tracker struct {
 	rowToCol []int
 	detUsed  []bool
 	detGated []bool // detection fell in some track's gate
-	// detPairs and trackPairs count the gated pairs each detection and
-	// each track is in.
-	detPairs   []int32
-	trackPairs []int32
+	// pairCost is the cost of each track's assigned pair; detRival and
+	// trackRival the cheapest pair each detection and each track was not
+	// assigned (+Inf if none). See rivals.
+	pairCost   []float64
+	detRival   []float64
+	trackRival []float64
 	innov      kalman.Innovation
 	geom       []viewGeometry
 	// deleted collects the ids of confirmed tracks deleted since the last
@@ -226,16 +228,8 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			}
 		}
 	}
-	// How many gated pairs each detection and each track is in.
-	t.detPairs = grow(t.detPairs, nd)
-	t.trackPairs = grow(t.trackPairs, len(t.tracks))
-	clear(t.detPairs)
-	clear(t.trackPairs)
-	for _, e := range t.edges {
-		t.detPairs[e.Col]++
-		t.trackPairs[e.Row]++
-	}
 	t.solver.Assign(t.rowToCol, t.edges, len(t.tracks), nd)
+	t.rivals(nd)
 
 	// Update and manage.
 	t.detUsed = grow(t.detUsed, nd)
@@ -245,13 +239,13 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		if j >= 0 {
 			t.detUsed[j] = true
 			m := measurement(&dets[j])
-			// A camera box that could belong to another track as well (or a
-			// track that another box could belong to) does not move a
-			// track the radar places: the camera's bearing is precise
-			// enough to drag the track onto the wrong object, and its range
-			// too vague to tell which object is which. It still counts as
-			// a hit and for the class.
-			ambiguous := t.detPairs[j] > 1 || t.trackPairs[i] > 1
+			// A camera box that could about as well belong to another
+			// track (or a track that another box could about as well
+			// belong to) does not move a track the radar places: the
+			// camera's bearing is precise enough to drag the track onto the
+			// wrong object, and its range too vague to tell which object is
+			// which. It still counts as a hit and for the class.
+			ambiguous := t.detRival[j] < t.pairCost[i]+rivalMargin || t.trackRival[i] < t.pairCost[i]+rivalMargin
 			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
 			if !(ambiguous && placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
 				if s == perception.Radar {
@@ -298,6 +292,32 @@ func classAffinity(track, det *perception.ClassProbs) float64 {
 		s += track[c] * det[c]
 	}
 	return s * float64(perception.NumClasses)
+}
+
+// rivalMargin is how much costlier (in −2 log-likelihood) than the chosen
+// pair the best alternative of a camera box or a track must be for the
+// pair to count as unambiguous: e³, twenty times less likely.
+const rivalMargin = 6.0
+
+// rivals fills pairCost, detRival and trackRival after an assignment.
+func (t *Tracker) rivals(nd int) {
+	t.pairCost = grow(t.pairCost, len(t.tracks))
+	t.detRival = grow(t.detRival, nd)
+	t.trackRival = grow(t.trackRival, len(t.tracks))
+	for i := range t.trackRival {
+		t.pairCost[i], t.trackRival[i] = math.Inf(1), math.Inf(1)
+	}
+	for j := range t.detRival {
+		t.detRival[j] = math.Inf(1)
+	}
+	for _, e := range t.edges {
+		if t.rowToCol[e.Row] == e.Col {
+			t.pairCost[e.Row] = e.Cost
+			continue
+		}
+		t.trackRival[e.Row] = min(t.trackRival[e.Row], e.Cost)
+		t.detRival[e.Col] = min(t.detRival[e.Col], e.Cost)
+	}
 }
 
 // predict moves a track's state dt seconds ahead with its motion model.
