@@ -29,8 +29,10 @@ type Track struct {
 	Existence float64
 	// Class is the fused class belief.
 	Class perception.ClassProbs
-	// Born is the stamp of the detection that started the track.
-	Born sensors.Time
+	// Born is the stamp of the detection that started the track, bornBy
+	// its sensor.
+	Born   sensors.Time
+	bornBy perception.Sensor
 	// LastHit is the stamp of the latest detection per sensor (0 if none).
 	LastHit [perception.NumSensors]sensors.Time
 	// Hits counts associated detections per sensor.
@@ -79,28 +81,19 @@ func (t *Track) record(s perception.Sensor, hit bool, window int) {
 	}
 }
 
-// passedMofN reports whether some sensor hit the track at least m times
-// in its latest scans.
+// passedMofN reports whether the sensor that started the track hit it at
+// least m times in its latest scans. Only that sensor confirms: a
+// camera's boxes, ranged only roughly, must not confirm a stray radar
+// return by lending it the detections of objects nearby.
 func (t *Track) passedMofN(m int) bool {
-	for _, h := range t.history {
-		if bits.OnesCount32(h) >= m {
-			return true
-		}
-	}
-	return false
+	return bits.OnesCount32(t.history[t.bornBy]) >= m
 }
 
-// failedMofN reports whether some sensor has judged a full window of n
-// scans and none passes m of them.
+// failedMofN reports whether the sensor that started the track has
+// judged a full window of n scans and hit it fewer than m times.
 func (t *Track) failedMofN(m, n int) bool {
-	full := false
-	for _, h := range t.history {
-		if bits.OnesCount32(h) >= m {
-			return false
-		}
-		full = full || bits.Len32(h) >= n
-	}
-	return full
+	h := t.history[t.bornBy]
+	return bits.Len32(h) >= n && bits.OnesCount32(h) < m
 }
 
 // setExistence moves the existence probability to p and books the change

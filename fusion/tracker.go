@@ -691,6 +691,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 		Status:    Tentative,
 		Stamp:     stamp,
 		Born:      stamp,
+		bornBy:    s,
 		Existence: t.params.InitialExistence,
 		Class:     d.Class,
 	}
