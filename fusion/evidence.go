@@ -9,7 +9,7 @@ import (
 )
 
 // NumEvidence is the length of a track's evidence vector.
-const NumEvidence = 31
+const NumEvidence = 33
 
 // Evidence is what the sensors have said about one track, as numbers for
 // a late-fusion head (see Head). The layout, by index:
@@ -28,6 +28,8 @@ const NumEvidence = 31
 //	28     log of the position standard deviation along the worst axis, m
 //	29     range from the ego vehicle, m
 //	30     |azimuth| from the ego vehicle's heading, rad
+//	31     log of the velocity standard deviation, m/s
+//	32     probability of the turning mode (0 without an IMM)
 type Evidence [NumEvidence]float64
 
 // Head is a late-fusion rule: from a track's evidence it judges the
@@ -83,4 +85,9 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 	dx, dy := f.X[kalman.PX]-ego.X, f.X[kalman.PY]-ego.Y
 	ev[29] = math.Hypot(dx, dy)
 	ev[30] = math.Abs(kalman.WrapAngle(math.Atan2(dy, dx) - ego.Yaw))
+	ev[31] = 0.5 * math.Log(max(f.P[kalman.VX][kalman.VX]+f.P[kalman.VY][kalman.VY], 1e-6))
+	ev[32] = 0
+	if tr.turning {
+		ev[32] = tr.imm.Prob[1]
+	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // RandomScenario draws a scenario for training: a road with lanes both
-// ways and pavements, 3–60 road users (traffic, parked cars, walkers,
+// ways and pavements, 3–120 road users (traffic, parked cars, walkers,
 // crossers, cyclists, turning cars, now and then a siren), sensors with
 // random noise, misses and clutter, sometimes a camera at night or a
 // sensor that dies. The same seed gives the same scenario.
@@ -53,7 +53,7 @@ func RandomScenario(seed uint64, duration time.Duration) *Scenario {
 			sc.Camera.FailAt = failAt
 		}
 	}
-	n := int(math.Round(math.Exp(u(math.Log(3), math.Log(60)))))
+	n := int(math.Round(math.Exp(u(math.Log(3), math.Log(120)))))
 	span := sc.Ego.Speed*duration.Seconds() + 120
 	add := func(c perception.Class, x, y, vx, vy float64) *Actor {
 		sc.Actors = append(sc.Actors, Actor{ID: len(sc.Actors) + 1, Class: c, Position: [2]float64{x, y}, Velocity: [2]float64{vx, vy}})
