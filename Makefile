@@ -56,12 +56,15 @@ unit:
 soak:
 	$(GO) test -tags soak -run Soak -count=1 -v ./sim
 
-# The shipped network's weights are what `avfusion train audio` makes:
-# retrain (about a minute) and compare byte for byte.
+# The shipped networks' weights are what `avfusion train audio` and
+# `avfusion train fusion` make: retrain both (a minute each on two cores)
+# and compare byte for byte.
 weights-check: build
 	@tmp=$$(mktemp -d); \
 	bin/avfusion train audio --held-out 0 --out $$tmp/audio.json 2>/dev/null && \
-	cmp $$tmp/audio.json perception/acoustic/weights/audio.json && echo "weights-check: perception/acoustic/weights/audio.json is reproduced exactly"; \
+	cmp $$tmp/audio.json perception/acoustic/weights/audio.json && echo "weights-check: perception/acoustic/weights/audio.json is reproduced exactly" && \
+	bin/avfusion train fusion --out $$tmp/fusion.json 2>/dev/null && \
+	cmp $$tmp/fusion.json fusion/learned/weights/fusion.json && echo "weights-check: fusion/learned/weights/fusion.json is reproduced exactly"; \
 	rc=$$?; rm -rf $$tmp; exit $$rc
 
 test: deps fmt-check vet lint cross unit weights-check soak

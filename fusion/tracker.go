@@ -247,7 +247,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			// which. It still counts as a hit and for the class.
 			ambiguous := t.detRival[j] < t.pairCost[i]+rivalMargin || t.trackRival[i] < t.pairCost[i]+rivalMargin
 			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
-			if !(ambiguous && placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
+			if (!ambiguous || !placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
 				if s == perception.Radar {
 					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
 				}

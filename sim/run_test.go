@@ -220,3 +220,53 @@ func TestLateCameraScansAreRetrodicted(t *testing.T) {
 			retro.Tracking.MOTA, dropped.Tracking.MOTA, retro.ClassAccuracy, dropped.ClassAccuracy)
 	}
 }
+
+// diagnosticsSink keeps every diagnostics window.
+type diagnosticsSink struct{ windows []fusion.Diagnostics }
+
+func (s *diagnosticsSink) Publish(*fusion.Output) error { return nil }
+func (s *diagnosticsSink) PublishDiagnostics(d *fusion.Diagnostics) error {
+	c := *d
+	c.Sensors = append([]fusion.SensorHealth(nil), d.Sensors...)
+	s.windows = append(s.windows, c)
+	return nil
+}
+
+// TestDeadRadarIsReportedAndFusionGoesOn: in radar_failure the radar stops
+// at 10 s. Diagnostics call it silent from then on (and not before), the
+// camera keeps being fused, and the run still tracks well.
+func TestDeadRadarIsReportedAndFusionGoesOn(t *testing.T) {
+	sc, err := LoadScenario("scenarios/radar_failure.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &diagnosticsSink{}
+	cfg := launch.Default()
+	ecfg := EngineConfigFor(sc, cfg.Tracker, cfg.Rig)
+	res, err := Run(context.Background(), RunConfig{Scenario: sc, Engine: ecfg, OutputHz: 20, Deadline: time.Second,
+		Start: 1_700_000_000e9, MatchDistanceM: 2, Sink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var silentBefore, silentAfter, cameraAfter int
+	for _, d := range sink.windows {
+		at := d.Stamp.Sub(1_700_000_000e9)
+		for _, s := range d.Sensors {
+			switch {
+			case s.Sensor == perception.Radar && s.Silent && at < sc.Radar.FailAt:
+				silentBefore++
+			case s.Sensor == perception.Radar && s.Silent && at > sc.Radar.FailAt+time.Second:
+				silentAfter++
+			case s.Sensor == perception.Camera && at > sc.Radar.FailAt+time.Second && s.RateHz > 25:
+				cameraAfter++
+			}
+		}
+	}
+	after := int((sc.Duration-sc.Radar.FailAt)/time.Second) - 2
+	t.Logf("%d windows; radar silent in %d before the failure, %d after; camera fused at full rate in %d after; MOTA %.3f",
+		len(sink.windows), silentBefore, silentAfter, cameraAfter, res.Tracking.MOTA)
+	if silentBefore != 0 || silentAfter < after || cameraAfter < after || res.Tracking.MOTA < 0.6 {
+		t.Fatalf("radar silent %d before / %d after (want 0 / ≥%d), camera at rate in %d windows after, MOTA %.3f",
+			silentBefore, silentAfter, after, cameraAfter, res.Tracking.MOTA)
+	}
+}

@@ -1,9 +1,14 @@
 package sim
 
 import (
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/sensors"
 
 	"github.com/avfusion/avfusion/perception"
 )
@@ -47,6 +52,9 @@ func TestScenarioErrorsNameTheField(t *testing.T) {
 		{"id: 2,", "id: 1,", "actors[1].id"},
 		{"latency: 60ms", "latency: 60ms, exposure: 3", "exposure"},
 		{"fov_deg: 90", "fov_deg: 400", "sensors.camera.fov_deg"},
+		{"velocity: [-6, 0]", "velocity: [-6, 0], yaw_rate: 20", "actors[0].yaw_rate"},
+		{"clutter_per_frame: 4", "clutter_per_frame: 4, fail_at: soon", "sensors.radar.fail_at"},
+		{"latency: 60ms", "latency: 60ms, fail_at: -1s", "sensors.camera.fail_at"},
 	}
 	for _, c := range cases {
 		text := strings.Replace(validScenario, c.from, c.to, 1)
@@ -84,5 +92,58 @@ func TestShippedScenariosLoad(t *testing.T) {
 	}
 	if _, err := LoadScenario("scenarios/missing.yaml"); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+// TestTurningActorDrivesACircle: an actor with a yaw rate moves along a
+// circle of radius speed/yaw_rate, its velocity turning with it.
+func TestTurningActorDrivesACircle(t *testing.T) {
+	text := strings.Replace(validScenario, "velocity: [-6, 0]", "velocity: [-6, 0], yaw_rate: 0.5", 1)
+	sc, err := ParseScenario([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorld(sc, calib.DefaultRig(), 0)
+	// Radius 12 m, centre 12 m to the left of the heading (−x): (30, −8.5).
+	for _, at := range []float64{0, 1, 3.14159, 5} {
+		tr, ok := w.truthAt(&sc.Actors[0], sensors.Time(at*1e9))
+		if !ok {
+			t.Fatal("actor missing")
+		}
+		if r := math.Hypot(tr.X-30, tr.Y+8.5); math.Abs(r-12) > 1e-6 || math.Abs(math.Hypot(tr.VX, tr.VY)-6) > 1e-9 {
+			t.Fatalf("t=%.2f s: (%.3f, %.3f) is %.4f m from the centre, speed %.3f", at, tr.X, tr.Y, r, math.Hypot(tr.VX, tr.VY))
+		}
+	}
+}
+
+// TestRandomScenarioIsReproducibleAndValid: the training generator gives
+// the same scenario for a seed, different ones for different seeds, and
+// only what the scenario format allows.
+func TestRandomScenarioIsReproducibleAndValid(t *testing.T) {
+	a, b := RandomScenario(7, 15*time.Second), RandomScenario(7, 15*time.Second)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("same seed, different scenarios")
+	}
+	if reflect.DeepEqual(a, RandomScenario(8, 15*time.Second)) {
+		t.Fatal("different seeds, same scenario")
+	}
+	for seed := uint64(0); seed < 200; seed++ {
+		sc := RandomScenario(seed, 15*time.Second)
+		if sc.Radar == nil && sc.Camera == nil || len(sc.Actors) < 3 {
+			t.Fatalf("seed %d: no sensor or too few actors: %+v", seed, sc)
+		}
+		for _, a := range sc.Actors {
+			if a.Class == perception.Unknown || math.Abs(a.YawRate) > 10 || a.Appear >= sc.Duration {
+				t.Fatalf("seed %d: actor %+v", seed, a)
+			}
+		}
+		for _, m := range []*RadarModel{sc.Radar} {
+			if m != nil && !(m.PDetect > 0 && m.PDetect < 1 && m.FailAt < sc.Duration) {
+				t.Fatalf("seed %d: radar %+v", seed, m)
+			}
+		}
+		if m := sc.Camera; m != nil && !(m.PDetect > 0 && m.PDetect < 1 && m.FailAt < sc.Duration) {
+			t.Fatalf("seed %d: camera %+v", seed, m)
+		}
 	}
 }

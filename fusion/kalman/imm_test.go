@@ -1,6 +1,7 @@
 package kalman
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -37,13 +38,13 @@ func TestNegativeTimeStepsAreRefused(t *testing.T) {
 	for i := range T {
 		u.P[i][i] = 1
 	}
-	if err := u.Predict(ConstantTurn{AccelStd: 1, TurnAccelStd: 1}, -0.1); err != ErrNegativeDt {
+	if err := u.Predict(ConstantTurn{AccelStd: 1, TurnAccelStd: 1}, -0.1); !errors.Is(err, ErrNegativeDt) {
 		t.Fatalf("UKF: %v", err)
 	}
 	p := testIMMParams()
 	f := Filter{X: [N]float64{10, 0, 5, 0}, P: [N][N]float64{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}}
 	m := NewIMM(&f, &p)
-	if err := m.Predict(&p, -0.1); err != ErrNegativeDt {
+	if err := m.Predict(&p, -0.1); !errors.Is(err, ErrNegativeDt) {
 		t.Fatalf("IMM: %v", err)
 	}
 }

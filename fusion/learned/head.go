@@ -84,11 +84,18 @@ func Shipped() (*Head, error) {
 // object exists, and the probability that it does.
 func (h *Head) Judge(ev *fusion.Evidence, class *perception.ClassProbs) float64 {
 	p := h.net.Predict(h.out, ev[:], h.scratch)
-	exists := 1 - p[None]
+	sum := 0.0
 	for c := range class {
-		class[c] = p[1+c] / max(exists, 1e-9)
+		sum += p[1+c]
 	}
-	return exists
+	for c := range class {
+		if sum > 0 {
+			class[c] = p[1+c] / sum
+		} else {
+			class[c] = 1 / float64(perception.NumClasses)
+		}
+	}
+	return 1 - p[None]
 }
 
 // TrainConfig is how `avfusion train fusion` trains the shipped network.

@@ -1,0 +1,185 @@
+package fusion
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+func TestParamsValidateNamesNewFields(t *testing.T) {
+	for _, c := range []struct {
+		change func(*Params)
+		field  string
+	}{
+		{func(p *Params) { p.ClassGate = 7 }, "class_gate"},
+		{func(p *Params) { p.PublishExistence = 1 }, "publish_existence"},
+		{func(p *Params) { p.PublishMaxStdM = 0 }, "publish_max_std_m"},
+		{func(p *Params) { p.Motion = map[string]string{"bus": "imm"} }, "motion.bus"},
+		{func(p *Params) { p.Motion = map[string]string{"car": "ctrv"} }, "motion.car"},
+		{func(p *Params) { p.IMM.SwitchPerS = -1 }, "imm.switch_per_s"},
+	} {
+		p := DefaultParams()
+		c.change(&p)
+		if err := p.Validate(); err == nil || !strings.HasPrefix(err.Error(), c.field) {
+			t.Errorf("%s: got %v", c.field, err)
+		}
+	}
+}
+
+// classed returns a detection's class belief: sure of c.
+func classed(c perception.Class) perception.ClassProbs {
+	var p perception.ClassProbs
+	for i := range p {
+		p[i] = 0.02
+	}
+	p[c] = 0.9
+	return p
+}
+
+// TestClassGateKeepsATruckBoxOffAPedestrian: a confident "truck" box in
+// the gate of a pedestrian track is not its detection.
+func TestClassGateKeepsATruckBoxOffAPedestrian(t *testing.T) {
+	e := testEngine(t)
+	var out Output
+	now := sensors.Time(0)
+	for k := 1; k <= 10; k++ {
+		now = sensors.Time(k) * 50 * ms
+		cam := cameraAt(now, 20, 2)
+		cam.Class = classed(perception.Pedestrian)
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cam}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 1 || out.Tracks[0].Class != perception.Pedestrian {
+		t.Fatalf("tracks %+v", out.Tracks)
+	}
+	hits := out.Tracks[0].Hits[perception.Camera]
+	now += 50 * ms
+	truck := cameraAt(now, 20, 2)
+	truck.Class = classed(perception.Truck)
+	e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{truck}}, now)
+	e.Advance(now)
+	e.Snapshot(now, &out)
+	if got := out.Tracks[0].Hits[perception.Camera]; got != hits {
+		t.Fatalf("the truck box was associated with the pedestrian (camera hits %d → %d)", hits, got)
+	}
+}
+
+// TestCameraDoesNotConfirmARadarReturn: a single radar return that camera
+// boxes (of a nearby object) keep hitting is not confirmed: only the
+// sensor that started a track confirms it.
+func TestCameraDoesNotConfirmARadarReturn(t *testing.T) {
+	e := testEngine(t)
+	var out Output
+	now := 50 * ms
+	e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 30, 3)}}, now)
+	e.Advance(now)
+	for k := 2; k <= 18; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cameraAt(now, 30, 3)}}, now)
+		e.Advance(now)
+		e.Snapshot(now, &out)
+		for _, tr := range out.Tracks {
+			if tr.Hits[perception.Radar] == 1 {
+				t.Fatalf("scan %d: a one-return radar track was confirmed by the camera: %+v", k, tr)
+			}
+		}
+	}
+}
+
+// TestWithheldTrackIsReportedDeleted: a track that stops being published
+// while it lives (here: its position grows too uncertain) is listed in
+// Deleted once, so consumers drop it.
+func TestWithheldTrackIsReportedDeleted(t *testing.T) {
+	e := testEngine(t)
+	var out Output
+	now := sensors.Time(0)
+	for k := 1; k <= 10; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 1 {
+		t.Fatalf("%d tracks", len(out.Tracks))
+	}
+	id := out.Tracks[0].ID
+	e.cfg.Params.PublishMaxStdM = 1e-3
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 0 || len(out.Held) != 1 || len(out.Deleted) != 1 || out.Deleted[0] != id {
+		t.Fatalf("published %d, held %d, deleted %v; want 0, 1, [%d]", len(out.Tracks), len(out.Held), out.Deleted, id)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Deleted) != 0 {
+		t.Fatalf("withdrawal reported twice: %v", out.Deleted)
+	}
+}
+
+// TestMovingCarSwitchesToIMM: a car track moving at 10 m/s takes the IMM
+// once its velocity has settled; a pedestrian class keeps the EKF.
+func TestMovingCarSwitchesToIMM(t *testing.T) {
+	for _, c := range []struct {
+		class perception.Class
+		imm   bool
+	}{{perception.Car, true}, {perception.Pedestrian, false}} {
+		e := testEngine(t)
+		for k := 1; k <= 30; k++ {
+			now := sensors.Time(k) * 50 * ms
+			x := 20 + 10*now.Sub(0).Seconds()
+			r := radarAt(now, x, 2)
+			r.Z[perception.RadarRangeRate] = 10 * x / math.Hypot(x, 2)
+			cam := cameraAt(now, x, 2)
+			cam.Class = classed(c.class)
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{r}}, now)
+			e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cam}}, now)
+			e.Advance(now)
+		}
+		tracks := e.tracker.tracks
+		if len(tracks) != 1 || tracks[0].turning != c.imm {
+			t.Fatalf("%v: %d tracks, IMM %v, want %v", c.class, len(tracks), len(tracks) > 0 && tracks[0].turning, c.imm)
+		}
+		if v := tracks[0].Filter.X[2]; math.Abs(v-10) > 0.5 {
+			t.Fatalf("%v: speed %.2f, want 10", c.class, v)
+		}
+	}
+}
+
+// TestEvidenceLayout checks the evidence of a track the radar hit 10
+// times and missed 10 times, and the camera never saw.
+func TestEvidenceLayout(t *testing.T) {
+	tr := Track{Status: Confirmed, Born: 0, bornBy: perception.Radar}
+	tr.Hits[perception.Radar], tr.Misses[perception.Radar] = 10, 10
+	tr.LastHit[perception.Radar] = 900 * ms
+	tr.ScoreSum[perception.Radar] = 150
+	tr.ClassEvidence[perception.Camera][perception.Car] = -1
+	tr.Filter.X = [4]float64{30, 40, 3, 4}
+	tr.Filter.P = [4][4]float64{{4, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}
+	var ev Evidence
+	tr.evidence(&ev, &tr.Filter, sensors.Time(2*1e9), Ego{})
+	want := map[int]float64{
+		0:  math.Log1p(2),
+		1:  1,
+		5:  0.5,
+		6:  0,
+		7:  math.Log1p(10),
+		10: 1.1,
+		11: 5,
+		12: 0, // camera's unknown class: the best, 0
+		13: -1,
+		24: 15,
+		27: 5,
+		28: math.Log(2),
+		29: 50,
+		30: math.Atan2(40, 30),
+	}
+	for i, w := range want {
+		if math.Abs(ev[i]-w) > 1e-9 {
+			t.Errorf("evidence[%d] = %g, want %g", i, ev[i], w)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package learned
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/nn"
+)
+
+func TestShippedHeadJudgesProbabilities(t *testing.T) {
+	h, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(1, 1))
+	for range 100 {
+		var ev fusion.Evidence
+		for i := range ev {
+			ev[i] = rnd.NormFloat64()
+		}
+		var class perception.ClassProbs
+		exists := h.Judge(&ev, &class)
+		sum := 0.0
+		for _, p := range class {
+			sum += p
+		}
+		if !(exists >= 0 && exists <= 1) || math.Abs(sum-1) > 1e-9 {
+			t.Fatalf("existence %g, class probabilities summing to %g", exists, sum)
+		}
+	}
+}
+
+func TestNewRefusesNetworksOfOtherShapes(t *testing.T) {
+	x := [][]float64{{0, 1}, {1, 0}}
+	net, err := nn.Train(x, []int{0, 1}, []string{"a", "b"}, nn.TrainConfig{Epochs: 1, BatchSize: 1, LearningRate: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(net); err == nil {
+		t.Fatal("a two-input network was taken for a fusion head")
+	}
+}
+
+// TestTrainLearnsExistence: on evidence where ghosts and real objects
+// differ in the radar's hit ratio, the trained head tells them apart.
+func TestTrainLearnsExistence(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(2, 2))
+	var evidence []fusion.Evidence
+	var labels []int
+	sample := func(isReal bool) fusion.Evidence {
+		var ev fusion.Evidence
+		for i := range ev {
+			ev[i] = 0.1 * rnd.NormFloat64()
+		}
+		ev[5] = 0.2 + 0.1*rnd.NormFloat64() // ghost: the radar rarely hits it
+		if isReal {
+			ev[5] = 0.9 + 0.1*rnd.NormFloat64()
+		}
+		return ev
+	}
+	for i := range 2000 {
+		isReal := i%2 == 0
+		evidence = append(evidence, sample(isReal))
+		labels = append(labels, Label(isReal, perception.Car))
+	}
+	net, err := Train(evidence, labels, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var class perception.ClassProbs
+	realEv, ghostEv := sample(true), sample(false)
+	if pr, pg := h.Judge(&realEv, &class), h.Judge(&ghostEv, &class); pr < 0.9 || pg > 0.1 {
+		t.Fatalf("existence: real %.3f, ghost %.3f", pr, pg)
+	}
+	if c, _ := class.Argmax(); c != perception.Car {
+		t.Fatalf("class %v, want car", c)
+	}
+}
