@@ -17,8 +17,8 @@ func TestParamsValidateNamesNewFields(t *testing.T) {
 		{func(p *Params) { p.ClassGate = 7 }, "class_gate"},
 		{func(p *Params) { p.PublishExistence = 1 }, "publish_existence"},
 		{func(p *Params) { p.PublishMaxStdM = 0 }, "publish_max_std_m"},
-		{func(p *Params) { p.Motion = map[string]string{"bus": "imm"} }, "motion.bus"},
-		{func(p *Params) { p.Motion = map[string]string{"car": "ctrv"} }, "motion.car"},
+		{func(p *Params) { p.Motion.Car = "ctrv" }, "motion.car"},
+		{func(p *Params) { p.Motion.EmergencyVehicle = "" }, "motion.emergency_vehicle"},
 		{func(p *Params) { p.IMM.SwitchPerS = -1 }, "imm.switch_per_s"},
 	} {
 		p := DefaultParams()

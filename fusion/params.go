@@ -92,11 +92,9 @@ type Params struct {
 	// for its object to come back: a track confirmed within it where the
 	// lost one would now be takes the old id (0: never).
 	ReidentifyWindow time.Duration `yaml:"reidentify_window"`
-	// Motion names, per class (by its name), the motion model of a track
-	// whose most likely class it is: "cv" (constant velocity, extended
-	// Kalman filter) or "imm" (constant velocity and constant turn
-	// unscented filters, interacting). Classes left out use "cv".
-	Motion map[string]string `yaml:"motion"`
+	// Motion names, per class, the motion model of a track whose most
+	// likely class it is.
+	Motion MotionByClass `yaml:"motion"`
 	// IMM tunes the interacting multiple model.
 	IMM IMMParams `yaml:"imm"`
 	// SpawnSpeedStdMps is the velocity uncertainty of a new track along
@@ -105,6 +103,23 @@ type Params struct {
 	// Radar and Camera describe each sensor's coverage and reliability.
 	Radar  Coverage `yaml:"radar"`
 	Camera Coverage `yaml:"camera"`
+}
+
+// MotionByClass names a motion model per class: "cv" (constant velocity,
+// extended Kalman filter) or "imm" (constant velocity and constant turn
+// unscented filters, interacting).
+type MotionByClass struct {
+	Unknown          string `yaml:"unknown"`
+	Car              string `yaml:"car"`
+	Truck            string `yaml:"truck"`
+	Pedestrian       string `yaml:"pedestrian"`
+	Cyclist          string `yaml:"cyclist"`
+	EmergencyVehicle string `yaml:"emergency_vehicle"`
+}
+
+// For returns the model named for class c.
+func (m *MotionByClass) For(c perception.Class) string {
+	return [perception.NumClasses]string{m.Unknown, m.Car, m.Truck, m.Pedestrian, m.Cyclist, m.EmergencyVehicle}[c]
 }
 
 // IMMParams tunes the interacting multiple model (the acceleration noise
@@ -141,8 +156,8 @@ func DefaultParams() Params {
 		MaxTracks:        1000,
 		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
-		Motion: map[string]string{"unknown": "cv", "car": "imm", "truck": "imm", "pedestrian": "cv",
-			"cyclist": "imm", "emergency_vehicle": "imm"},
+		Motion: MotionByClass{Unknown: "cv", Car: "imm", Truck: "imm", Pedestrian: "cv", Cyclist: "imm",
+			EmergencyVehicle: "imm"},
 		IMM:    IMMParams{SwitchPerS: 0.5, TurnAccelStdRadps2: 0.3, HeadingRateStdRadps: 0.05, TurnRateStdRadps: 0.3},
 		Radar:  Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5},
 		Camera: Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05, OcclusionBlockage: 1},
@@ -207,12 +222,9 @@ func (p *Params) Validate() error {
 	case p.ReidentifyWindow < 0:
 		return fmt.Errorf("reidentify_window: must not be negative, got %v", p.ReidentifyWindow)
 	}
-	for class, model := range p.Motion {
-		if _, err := perception.ParseClass(class); err != nil {
-			return fmt.Errorf("motion.%s: %w", class, err)
-		}
-		if model != "cv" && model != "imm" {
-			return fmt.Errorf("motion.%s: want cv or imm, got %q", class, model)
+	for c := perception.Class(0); c < perception.NumClasses; c++ {
+		if model := p.Motion.For(c); model != "cv" && model != "imm" {
+			return fmt.Errorf("motion.%s: want cv or imm, got %q", c, model)
 		}
 	}
 	for _, c := range []error{

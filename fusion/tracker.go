@@ -123,9 +123,8 @@ func NewTracker(p Params, rig calib.Rig) (*Tracker, error) {
 		nextID: 1,
 	}
 	t.imm = p.kalmanIMM()
-	for class, model := range p.Motion {
-		c, _ := perception.ParseClass(class) // validated
-		t.immClass[c] = model == "imm"
+	for c := range t.immClass {
+		t.immClass[c] = p.Motion.For(perception.Class(c)) == "imm"
 	}
 	for d := 1; d <= kalman.MaxDim; d++ {
 		t.gate[d] = distuv.ChiSquared{K: float64(d)}.Quantile(p.GateProbability)

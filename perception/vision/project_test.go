@@ -14,21 +14,20 @@ func TestProjectRangesByTheGroundPlane(t *testing.T) {
 	var probs perception.ClassProbs
 	probs[perception.Pedestrian] = 1
 	// A pedestrian (a 16 px wide box: 0.5 m at 20 m) whose feet are 48 px
-	// below the horizon, centred 64 px left of the principal point:
-	// nearest face at 640·1.5/48 = 20 m along the axis, bearing
-	// atan(64/640).
+	// below the horizon, centred 64 px left of the principal point: its
+	// nearest face is 640·1.5/48 = 20 m along the axis and 2 m to the
+	// left; its centre is half a pedestrian (0.25 m) deeper along the axis.
 	det, ok := Project(0, Box{568, 200, 16, 208}, probs, 0.8, lens, mount, 2)
 	if !ok {
 		t.Fatal("not projected")
 	}
-	bearing := math.Atan(0.1)
-	if math.Abs(det.Z[perception.CameraBearing]-bearing) > 1e-12 {
-		t.Fatalf("bearing %g, want %g", det.Z[0], bearing)
+	forward, lateral := 20.0, 2.0
+	depth, _ := perception.DepthFromWidth(perception.Pedestrian, 0.5, 2*math.Sqrt2*20/640)
+	forward += depth / 2
+	if b := math.Atan2(lateral, forward); math.Abs(det.Z[perception.CameraBearing]-b) > 1e-9 {
+		t.Fatalf("bearing %g, want %g", det.Z[0], b)
 	}
-	// Range to the nearest face is 20/cos(bearing); the centre is half a
-	// pedestrian deeper (0.25 m).
-	want := 20/math.Cos(bearing) + 0.25
-	if math.Abs(det.Z[perception.CameraRange]-want) > 0.02 {
+	if want := math.Hypot(forward, lateral); math.Abs(det.Z[perception.CameraRange]-want) > 1e-9 {
 		t.Fatalf("range %g, want %g", det.Z[1], want)
 	}
 	// Range variance: (r²/(fy·h)·σ)² = (400/960·2)² ≈ 0.69 m², and it
