@@ -89,9 +89,9 @@ func RandomScenario(seed uint64, duration time.Duration) *Scenario {
 			a.YawRate = u(-0.4, 0.4)
 		}
 	}
-	if rnd.IntN(4) == 0 {
-		ev := add(perception.EmergencyVehicle, u(-40, span), 1.75, sign(rnd)*u(8, 18), 0)
-		ev.Siren = rnd.IntN(2) == 0
+	if rnd.IntN(5) < 2 { // emergency vehicles are rare on the road, not in the lessons
+		ev := add(perception.EmergencyVehicle, u(-40, span), 1.75, sign(rnd)*u(1, 18), 0)
+		ev.Siren = rnd.IntN(4) != 0
 		if ev.Siren {
 			sc.Mic = &MicArray{SampleRateHz: 16000, Channels: 4, SpacingM: 0.08}
 		}

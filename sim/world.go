@@ -200,7 +200,7 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 	w.look(&w.radarView, t, w.rig.Radar, m.FOVDeg, m.MaxRangeM)
 	pose := w.Ego(t).SensorPose(w.rig.Radar)
 	azStd := m.AzimuthStdDeg * math.Pi / 180
-	det := perception.Detection{Stamp: t, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: 1}
+	det := perception.Detection{Stamp: t, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform()}
 	det.R[0][0], det.R[1][1], det.R[2][2] = m.RangeStdM*m.RangeStdM, azStd*azStd, m.VelocityStdMps*m.VelocityStdMps
 	rnd := w.radar
 	for i := range w.radarView {
@@ -216,6 +216,10 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 			wrap(v.az + rnd.NormFloat64()*azStd),
 			rr + rnd.NormFloat64()*m.VelocityStdMps,
 		}
+		size := perception.TypicalSize(v.actor.Class)
+		// Reflectivity fluctuates by several dB from scan to scan (aspect,
+		// multipath), so one return says little about the object.
+		det.Score = snrScore(15 + 10*math.Log10(size[0]*size[1]) - 20*math.Log10(v.rng/20) + 6*rnd.NormFloat64())
 		dst = append(dst, det)
 	}
 	// Clutter: Poisson count, uniform over the field of view, static in
@@ -224,10 +228,15 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 	for i := 0; i < n; i++ {
 		r, az, rr := clutter(rnd, m, pose)
 		det.Z = [3]float64{r, az, rr + rnd.NormFloat64()*m.VelocityStdMps}
+		det.Score = snrScore(8 + 6*rnd.NormFloat64()) // guard rails and signs: weak, scattered
 		dst = append(dst, det)
 	}
 	return dst
 }
+
+// snrScore is a detection score from an SNR in dB, as the radar
+// clustering scores its clusters.
+func snrScore(snrDB float64) float64 { return min(1, max(snrDB, 0)/30) }
 
 // CameraScan appends to dst the detections of camera frame k: a noisy image
 // box per visible actor (with p_detect; hidden when mostly occluded), turned
