@@ -50,11 +50,7 @@ func trainAudio(args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := errors.Join(net.WriteJSON(f), f.Close()); err != nil {
+	if err := writeWeights(net, *out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s\n", *out, time.Since(began).Seconds())
@@ -141,4 +137,13 @@ func ratio(a, b int) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// writeWeights writes a trained network's weight file.
+func writeWeights(net *nn.Net, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(net.WriteJSON(f), f.Close())
 }

@@ -52,11 +52,7 @@ func trainFusion(args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := errors.Join(net.WriteJSON(f), f.Close()); err != nil {
+	if err := writeWeights(net, *out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s; compare the heads on held-out scenarios with\n  avfusion eval --scenarios sim/scenarios --set fusion_head=bayes\n  avfusion eval --scenarios sim/scenarios --set fusion_head=learned\n", *out, time.Since(began).Seconds())
