@@ -9,7 +9,7 @@ import (
 )
 
 // NumEvidence is the length of a track's evidence vector.
-const NumEvidence = 33
+const NumEvidence = 32
 
 // Evidence is what the sensors have said about one track, as numbers for
 // a late-fusion head (see Head). The layout, by index:
@@ -22,14 +22,18 @@ const NumEvidence = 33
 //	10–11  seconds since the radar's and the camera's last hit (capped at 5)
 //	12–17  camera class log-likelihoods, minus their maximum (floored at -20)
 //	18–23  the same for the microphones
-//	24–25  mean detection score of the radar (SNR) and the camera
-//	26     RMS normalised range-rate innovation of the radar hits
-//	27     ground speed, m/s
-//	28     log of the position standard deviation along the worst axis, m
-//	29     range from the ego vehicle, m
-//	30     |azimuth| from the ego vehicle's heading, rad
-//	31     log of the velocity standard deviation, m/s
-//	32     probability of the turning mode (0 without an IMM)
+//	24     mean detection score of the camera
+//	25     RMS normalised range-rate innovation of the radar hits
+//	26     ground speed, m/s
+//	27     log of the position standard deviation along the worst axis, m
+//	28     range from the ego vehicle, m
+//	29     |azimuth| from the ego vehicle's heading, rad
+//	30     log of the velocity standard deviation, m/s
+//	31     probability of the turning mode (0 without an IMM)
+//
+// The radar's SNR is left out: it depends on the radar and its
+// clustering as much as on the object, so a head trained on one radar
+// path would misread another.
 type Evidence [NumEvidence]float64
 
 // Head is a late-fusion rule: from a track's evidence it judges the
@@ -61,10 +65,6 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 		if tr.LastHit[s] != 0 {
 			ev[10+k] = min(max(now.Sub(tr.LastHit[s]).Seconds(), 0), maxGap)
 		}
-		ev[24+k] = 0
-		if tr.Hits[s] > 0 {
-			ev[24+k] = tr.ScoreSum[s] / float64(tr.Hits[s])
-		}
 	}
 	for k, s := range [...]perception.Sensor{perception.Camera, perception.Mic} {
 		ce := &tr.ClassEvidence[s]
@@ -76,18 +76,22 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 			ev[12+6*k+c] = max(v-top, -20)
 		}
 	}
-	ev[26] = 0
-	if n := tr.Hits[perception.Radar]; n > 1 {
-		ev[26] = math.Sqrt(tr.RateNIS / float64(n-1))
+	ev[24] = 0
+	if n := tr.Hits[perception.Camera]; n > 0 {
+		ev[24] = tr.ScoreSum[perception.Camera] / float64(n)
 	}
-	ev[27] = math.Hypot(f.X[kalman.VX], f.X[kalman.VY])
-	ev[28] = math.Log(positionStd(f))
+	ev[25] = 0
+	if n := tr.Hits[perception.Radar]; n > 1 {
+		ev[25] = math.Sqrt(tr.RateNIS / float64(n-1))
+	}
+	ev[26] = math.Hypot(f.X[kalman.VX], f.X[kalman.VY])
+	ev[27] = math.Log(positionStd(f))
 	dx, dy := f.X[kalman.PX]-ego.X, f.X[kalman.PY]-ego.Y
-	ev[29] = math.Hypot(dx, dy)
-	ev[30] = math.Abs(kalman.WrapAngle(math.Atan2(dy, dx) - ego.Yaw))
-	ev[31] = 0.5 * math.Log(max(f.P[kalman.VX][kalman.VX]+f.P[kalman.VY][kalman.VY], 1e-6))
-	ev[32] = 0
+	ev[28] = math.Hypot(dx, dy)
+	ev[29] = math.Abs(kalman.WrapAngle(math.Atan2(dy, dx) - ego.Yaw))
+	ev[30] = 0.5 * math.Log(max(f.P[kalman.VX][kalman.VX]+f.P[kalman.VY][kalman.VY], 1e-6))
+	ev[31] = 0
 	if tr.turning {
-		ev[32] = tr.imm.Prob[1]
+		ev[31] = tr.imm.Prob[1]
 	}
 }

@@ -150,12 +150,14 @@ func TestMovingCarSwitchesToIMM(t *testing.T) {
 }
 
 // TestEvidenceLayout checks the evidence of a track the radar hit 10
-// times and missed 10 times, and the camera never saw.
+// times and missed 10 times, and the camera hit 4 times (without a last
+// hit stamp, as if long ago).
 func TestEvidenceLayout(t *testing.T) {
 	tr := Track{Status: Confirmed, Born: 0, bornBy: perception.Radar}
 	tr.Hits[perception.Radar], tr.Misses[perception.Radar] = 10, 10
 	tr.LastHit[perception.Radar] = 900 * ms
-	tr.ScoreSum[perception.Radar] = 150
+	tr.Hits[perception.Camera] = 4
+	tr.ScoreSum[perception.Camera] = 2
 	tr.ClassEvidence[perception.Camera][perception.Car] = -1
 	tr.Filter.X = [4]float64{30, 40, 3, 4}
 	tr.Filter.P = [4][4]float64{{4, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}
@@ -165,17 +167,17 @@ func TestEvidenceLayout(t *testing.T) {
 		0:  math.Log1p(2),
 		1:  1,
 		5:  0.5,
-		6:  0,
+		6:  1, // four camera hits, no miss
 		7:  math.Log1p(10),
 		10: 1.1,
 		11: 5,
 		12: 0, // camera's unknown class: the best, 0
 		13: -1,
-		24: 15,
-		27: 5,
-		28: math.Log(2),
-		29: 50,
-		30: math.Atan2(40, 30),
+		24: 0.5,
+		26: 5,
+		27: math.Log(2),
+		28: 50,
+		29: math.Atan2(40, 30),
 	}
 	for i, w := range want {
 		if math.Abs(ev[i]-w) > 1e-9 {

@@ -81,19 +81,36 @@ func (t *Track) record(s perception.Sensor, hit bool, window int) {
 	}
 }
 
-// passedMofN reports whether the sensor that started the track hit it at
-// least m times in its latest scans. Only that sensor confirms: a
-// camera's boxes, ranged only roughly, must not confirm a stray radar
-// return by lending it the detections of objects nearby.
-func (t *Track) passedMofN(m int) bool {
-	return bits.OnesCount32(t.history[t.bornBy]) >= m
+// passedMofN reports whether the sensor that started the track (any
+// sensor when anySensor) hit it at least m times in its latest scans.
+// Only the starting sensor confirms: a camera's boxes, ranged only
+// roughly, must not confirm a stray radar return by lending it the
+// detections of objects nearby.
+func (t *Track) passedMofN(m int, anySensor bool) bool {
+	for s, h := range t.history {
+		if (anySensor || perception.Sensor(s) == t.bornBy) && bits.OnesCount32(h) >= m {
+			return true
+		}
+	}
+	return false
 }
 
 // failedMofN reports whether the sensor that started the track has
-// judged a full window of n scans and hit it fewer than m times.
-func (t *Track) failedMofN(m, n int) bool {
-	h := t.history[t.bornBy]
-	return bits.Len32(h) >= n && bits.OnesCount32(h) < m
+// judged a full window of n scans and hit it fewer than m times (when
+// anySensor, whether every sensor that has judged one did).
+func (t *Track) failedMofN(m, n int, anySensor bool) bool {
+	if !anySensor {
+		h := t.history[t.bornBy]
+		return bits.Len32(h) >= n && bits.OnesCount32(h) < m
+	}
+	full := false
+	for _, h := range t.history {
+		if bits.OnesCount32(h) >= m {
+			return false
+		}
+		full = full || bits.Len32(h) >= n
+	}
+	return full
 }
 
 // setExistence moves the existence probability to p and books the change

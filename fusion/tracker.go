@@ -480,7 +480,11 @@ func (t *Tracker) manage(now sensors.Time) {
 	keep := t.tracks[:0]
 	for i := range t.tracks {
 		tr := t.tracks[i]
-		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits) && tr.Existence >= p.ExistenceConfirm {
+		// A radar blind to static objects cannot be the only judge of
+		// the tracks it starts: an object crossing its line of sight
+		// vanishes from it, and the camera must be able to confirm it.
+		anySensor := p.Radar.StaticBlindMps > 0
+		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm {
 			tr.Status = Confirmed
 			if p.ReidentifyWindow > 0 {
 				t.reidentify(&tr, now)
@@ -489,7 +493,7 @@ func (t *Tracker) manage(now sensors.Time) {
 		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
 		if tr.Status == Tentative {
 			// A tentative track that failed its M-of-N window is dropped.
-			dead = dead || tr.failedMofN(p.ConfirmHits, p.ConfirmWindow)
+			dead = dead || tr.failedMofN(p.ConfirmHits, p.ConfirmWindow, anySensor)
 		}
 		if dead {
 			if tr.Status == Confirmed {
