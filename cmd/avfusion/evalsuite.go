@@ -23,7 +23,7 @@ import (
 	"github.com/avfusion/avfusion/sim/eval"
 )
 
-const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--json] [--plots DIR] [--config F] [--set k=v]"
+const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--seeds N] [--json] [--plots DIR] [--config F] [--set k=v]"
 
 // evalScore is one run's scores in `eval --json`.
 type evalScore struct {
@@ -74,6 +74,7 @@ func runEvalSuite(args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	dir := fs.String("scenarios", "", "directory of scenario YAML files")
 	ablation := fs.Bool("ablation", false, "also run each scenario radar-only and camera-only")
+	seeds := fs.Int("seeds", 1, "run each scenario with this many seeds (its own and the next ones) and pool them: single runs are noisy")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	plots := fs.String("plots", "", "write PNGs per scenario here: top view, position error over time, latency histogram")
 	configPath := fs.String("config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
@@ -84,6 +85,9 @@ func runEvalSuite(args []string) error {
 	}
 	if *dir == "" || fs.NArg() > 0 {
 		return errors.New(evalSuiteUsage)
+	}
+	if *seeds < 1 {
+		return fmt.Errorf("--seeds: at least 1, got %d", *seeds)
 	}
 	if *plots != "" {
 		if err := os.MkdirAll(*plots, 0o755); err != nil {
@@ -115,7 +119,7 @@ func runEvalSuite(args []string) error {
 		if *plots != "" {
 			trace = eval.NewRunTrace()
 		}
-		if row.Fused, row.Actors, err = evalRun(sc, &cfg, nil, trace); err != nil {
+		if row.Fused, row.Actors, err = evalSeeds(sc, &cfg, nil, trace, *seeds); err != nil {
 			return err
 		}
 		if trace != nil {
@@ -125,11 +129,11 @@ func runEvalSuite(args []string) error {
 		}
 		fused = append(fused, row.Fused)
 		if *ablation {
-			r, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic}, nil)
+			r, _, err := evalSeeds(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic}, nil, *seeds)
 			if err != nil {
 				return err
 			}
-			c, _, err := evalRun(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic}, nil)
+			c, _, err := evalSeeds(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic}, nil, *seeds)
 			if err != nil {
 				return err
 			}
@@ -161,6 +165,33 @@ func runEvalSuite(args []string) error {
 	line("", "radar", rep.Total.RadarOnly)
 	line("", "camera", rep.Total.CameraOnly)
 	return nil
+}
+
+// evalSeeds runs a scenario with n seeds (its own and the next n−1) and
+// pools the scores; the trace and the actors' explanations are the first
+// seed's.
+func evalSeeds(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor, trace *eval.RunTrace, n int) (evalScore, map[string]evalTrack, error) {
+	var runs []evalScore
+	var actors map[string]evalTrack
+	for k := range n {
+		seeded := *sc
+		seeded.Seed += int64(k)
+		if k > 0 {
+			trace = nil
+		}
+		score, a, err := evalRun(&seeded, cfg, without, trace)
+		if err != nil {
+			return evalScore{}, nil, err
+		}
+		if k == 0 {
+			actors = a
+		}
+		runs = append(runs, score)
+	}
+	if n == 1 {
+		return runs[0], actors, nil
+	}
+	return evalTotal(runs), actors, nil
 }
 
 // evalRun simulates one scenario on the virtual clock with some sensors
@@ -230,6 +261,7 @@ func evalTotal(runs []evalScore) evalScore {
 		t.IDSwitches += r.IDSwitches
 		t.misses += r.misses
 		t.falsePositives += r.falsePositives
+		t.gtFrames += r.gtFrames
 	}
 	if gt > 0 {
 		t.MOTA = 1 - float64(errs)/float64(gt)
