@@ -286,3 +286,41 @@ func TestEvalSuiteJSON(t *testing.T) {
 		t.Fatalf("total keys %v", got)
 	}
 }
+
+// TestEvalSeedsPoolRuns: --seeds 2 pools a scenario's run with the next
+// seed's, which differs from the first seed alone; --seeds 0 is refused.
+func TestEvalSeedsPoolRuns(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../sim/scenarios/crossing.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := strings.Replace(string(data), "duration: ", "duration: 8s\n# was: ", 1)
+	if err := os.WriteFile(filepath.Join(dir, "crossing.yaml"), []byte(short), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mota := func(seeds string) float64 {
+		out, err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--json", "--seeds", seeds).Output()
+		if err != nil {
+			t.Fatalf("--seeds %s: %v", seeds, err)
+		}
+		var rep struct {
+			Total struct {
+				Fused struct {
+					MOTA float64 `json:"mota"`
+				} `json:"fused"`
+			} `json:"total"`
+		}
+		if err := json.Unmarshal(out, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep.Total.Fused.MOTA
+	}
+	one, two := mota("1"), mota("2")
+	if !(one > 0.5 && two > 0.5) || one == two {
+		t.Fatalf("MOTA with one seed %.4f, pooled with a second %.4f", one, two)
+	}
+	if err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--seeds", "0").Run(); err == nil {
+		t.Fatal("--seeds 0 accepted")
+	}
+}
