@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
@@ -20,6 +21,7 @@ func TestParamsValidateNamesNewFields(t *testing.T) {
 		{func(p *Params) { p.Motion.Car = "ctrv" }, "motion.car"},
 		{func(p *Params) { p.Motion.EmergencyVehicle = "" }, "motion.emergency_vehicle"},
 		{func(p *Params) { p.IMM.SwitchPerS = -1 }, "imm.switch_per_s"},
+		{func(p *Params) { p.Association = "mht" }, "association"},
 	} {
 		p := DefaultParams()
 		c.change(&p)
@@ -183,5 +185,35 @@ func TestEvidenceLayout(t *testing.T) {
 		if math.Abs(ev[i]-w) > 1e-9 {
 			t.Errorf("evidence[%d] = %g, want %g", i, ev[i], w)
 		}
+	}
+}
+
+// TestJPDAFollowsATargetThroughClutter: with association jpda, a target
+// at 30 m with a clutter return somewhere within 2 m of it every scan is
+// still tracked within 0.3 m, and the track is confirmed.
+func TestJPDAFollowsATargetThroughClutter(t *testing.T) {
+	p := DefaultParams()
+	p.Association = "jpda"
+	e, err := NewEngine(EngineConfig{Params: p, Rig: testEngine(t).cfg.Rig, MaxLatency: 200 * time.Millisecond, SensorTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.PushEgo(Ego{})
+	var out Output
+	now := sensors.Time(0)
+	for k := 1; k <= 40; k++ {
+		now = sensors.Time(k) * 50 * ms
+		target := radarAt(now, 30, 2)
+		ghost := radarAt(now, 28.5+0.37*float64(k*7%9), 0.5+0.41*float64(k*5%8))
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{target, ghost}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	best := math.Inf(1)
+	for _, tr := range out.Tracks {
+		best = min(best, math.Hypot(tr.X[0]-30, tr.X[1]-2))
+	}
+	if best > 0.3 {
+		t.Fatalf("nearest published track %.2f m from the target (%d tracks)", best, len(out.Tracks))
 	}
 }

@@ -61,6 +61,10 @@ type Params struct {
 	// GateProbability is the probability mass of the Mahalanobis gate; a
 	// detection outside it never associates with the track.
 	GateProbability float64 `yaml:"gate_probability"`
+	// Association is how radar returns update tracks: "gnn" (each track
+	// its one optimally assigned return) or "jpda" (every gated return,
+	// weighted by its joint association probability; for heavy clutter).
+	Association string `yaml:"association"`
 	// ClassGate is the least class affinity (K·Σ p_track·p_detection: 1
 	// when either knows nothing, K when both are sure and agree) a pair
 	// needs to associate: a confident "truck" box is not a pedestrian
@@ -145,6 +149,7 @@ func DefaultParams() Params {
 		AccelStdMps2:     2.0,
 		GateProbability:  0.999,
 		ClassGate:        0.2,
+		Association:      "gnn",
 		ConfirmHits:      4,
 		ConfirmWindow:    6,
 		ExistenceConfirm: 0.9,
@@ -221,6 +226,9 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("max_tracks: must be at least 1, got %d", p.MaxTracks)
 	case p.ReidentifyWindow < 0:
 		return fmt.Errorf("reidentify_window: must not be negative, got %v", p.ReidentifyWindow)
+	}
+	if p.Association != "gnn" && p.Association != "jpda" {
+		return fmt.Errorf("association: want gnn or jpda, got %q", p.Association)
 	}
 	for c := perception.Class(0); c < perception.NumClasses; c++ {
 		if model := p.Motion.For(c); model != "cv" && model != "imm" {

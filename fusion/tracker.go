@@ -35,6 +35,11 @@ type Tracker struct {
 	rowToCol []int
 	detUsed  []bool
 	detGated []bool // detection fell in some track's gate
+	// pdaDone marks the tracks whose state the JPDA pass has updated;
+	// pdaYs and pdaBetas are its scratch.
+	pdaDone  []bool
+	pdaYs    [][kalman.MaxDim]float64
+	pdaBetas []float64
 	// pairCost is the cost of each track's assigned pair; detRival and
 	// trackRival the cheapest pair each detection and each track was not
 	// assigned (+Inf if none). See rivals.
@@ -229,6 +234,11 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	}
 	t.solver.Assign(t.rowToCol, t.edges, len(t.tracks), nd)
 	t.rivals(nd)
+	t.pdaDone = grow(t.pdaDone, len(t.tracks))
+	clear(t.pdaDone)
+	if s == perception.Radar && t.params.Association == "jpda" {
+		t.jpda(&model, cov, dets)
+	}
 
 	// Update and manage.
 	t.detUsed = grow(t.detUsed, nd)
@@ -246,7 +256,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			// which. It still counts as a hit and for the class.
 			ambiguous := t.detRival[j] < t.pairCost[i]+rivalMargin || t.trackRival[i] < t.pairCost[i]+rivalMargin
 			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
-			if (!ambiguous || !placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
+			if !t.pdaDone[i] && (!ambiguous || !placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
 				if s == perception.Radar {
 					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
 				}
@@ -316,6 +326,64 @@ func (t *Tracker) rivals(nd int) {
 		}
 		t.trackRival[e.Row] = min(t.trackRival[e.Row], e.Cost)
 		t.detRival[e.Col] = min(t.detRival[e.Col], e.Cost)
+	}
+}
+
+// jpda updates every constant-velocity track of a radar scan by joint
+// probabilistic data association instead of its single assigned return:
+// each gated return weighs by its association probability, shared out
+// among the tracks that gate it (Fitzgerald's cheap JPDA, the scan's
+// returns spread over the static world's band of measurement space as
+// the clutter density).
+// Track management still follows the optimal assignment. IMM tracks and
+// late scans keep the assigned return.
+func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Detection) {
+	if len(t.edges) == 0 {
+		return
+	}
+	// Clutter is the static world: spread over range and azimuth, but in
+	// range rate only over the measurement noise around the static
+	// world's rate, a band √(2π)·σ wide.
+	volume := cov.MaxRangeM * cov.FOVDeg * math.Pi / 180 * math.Sqrt(2*math.Pi*dets[0].R[2][2])
+	clutter := float64(len(dets)) / volume
+	norm := math.Pow(2*math.Pi, -1.5) * cov.PDetect
+	// Likelihood of each pair (the cost is −2 ln of it, up to norm), and
+	// the sums per track (in pairCost's scratch) and per return.
+	slices.SortFunc(t.edges, func(a, b assoc.Edge) int { return a.Row - b.Row })
+	rowSum, colSum := t.trackRival, t.detRival // reused: rivals is done with them
+	clear(rowSum)
+	clear(colSum)
+	for k := range t.edges {
+		e := &t.edges[k]
+		e.Cost = norm * math.Exp(-e.Cost/2)
+		rowSum[e.Row] += e.Cost
+		colSum[e.Col] += e.Cost
+	}
+	for a := 0; a < len(t.edges); {
+		i := t.edges[a].Row
+		b := a
+		for b < len(t.edges) && t.edges[b].Row == i {
+			b++
+		}
+		tr := &t.tracks[i]
+		if tr.turning || t.lag[i] > 0 {
+			a = b
+			continue
+		}
+		t.pdaYs, t.pdaBetas = t.pdaYs[:0], t.pdaBetas[:0]
+		for _, e := range t.edges[a:b] {
+			m := measurement(&dets[e.Col])
+			if !tr.Filter.Innovate(&t.innov, model, &m) {
+				continue
+			}
+			t.pdaYs = append(t.pdaYs, t.innov.Y)
+			t.pdaBetas = append(t.pdaBetas, e.Cost/(rowSum[i]+colSum[e.Col]-e.Cost+clutter))
+		}
+		if len(t.pdaYs) > 0 {
+			tr.Filter.UpdatePDA(&t.innov, t.pdaYs, t.pdaBetas)
+			t.pdaDone[i] = true
+		}
+		a = b
 	}
 }
 

@@ -286,6 +286,88 @@ func (f *Filter) Retrodict(dst *Filter, dt, accelStd float64) error {
 	return nil
 }
 
+// UpdatePDA is the probabilistic data association update: the
+// measurements gated to the filter, with innovations ys against in's
+// prediction (in's H and S serve all of them), weighted by their
+// association probabilities betas (the rest, 1 − Σβ, being the chance
+// that none is the object's). The mean moves by the weighted innovation;
+// the covariance shrinks by how sure the association is and grows by the
+// spread of the candidates.
+func (f *Filter) UpdatePDA(in *Innovation, ys [][MaxDim]float64, betas []float64) {
+	d := in.Dim
+	var y [MaxDim]float64
+	sum := 0.0
+	for k, yk := range ys {
+		for i := 0; i < d; i++ {
+			y[i] += betas[k] * yk[i]
+		}
+		sum += betas[k]
+	}
+	// Spread: Σ β y_k y_kᵀ − y yᵀ.
+	var spread [MaxDim][MaxDim]float64
+	for k, yk := range ys {
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				spread[i][j] += betas[k] * yk[i] * yk[j]
+			}
+		}
+	}
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			spread[i][j] -= y[i] * y[j]
+		}
+	}
+	// K = P Hᵀ S⁻¹
+	var pht, k [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			for l := 0; l < N; l++ {
+				pht[i][j] += f.P[i][l] * in.H[j][l]
+			}
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			for l := 0; l < d; l++ {
+				k[i][j] += pht[i][l] * in.Sinv[l][j]
+			}
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			f.X[i] += k[i][j] * y[j]
+		}
+	}
+	// P −= Σβ·K S Kᵀ − K·spread·Kᵀ
+	var m [MaxDim][MaxDim]float64
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			m[i][j] = sum*in.S[i][j] - spread[i][j]
+		}
+	}
+	var km [N][MaxDim]float64
+	for i := 0; i < N; i++ {
+		for j := 0; j < d; j++ {
+			for l := 0; l < d; l++ {
+				km[i][j] += k[i][l] * m[l][j]
+			}
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < N; j++ {
+			for l := 0; l < d; l++ {
+				f.P[i][j] -= km[i][l] * k[j][l]
+			}
+		}
+	}
+	for i := 0; i < N; i++ {
+		for j := 0; j < i; j++ {
+			v := (f.P[i][j] + f.P[j][i]) / 2
+			f.P[i][j], f.P[j][i] = v, v
+		}
+	}
+}
+
 // UpdateLate applies a measurement taken dt seconds before the filter's
 // time, innovated against Retrodict's state, to the present state: the
 // gain uses the cross-covariance of the present and the past states,
