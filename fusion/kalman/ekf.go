@@ -136,60 +136,57 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) bool {
 }
 
 // Update applies the innovation in (from Innovate on this filter's current
-// state) with the Joseph-form covariance update.
+// state).
 func (f *Filter) Update(in *Innovation) {
+	f.correct(in, &in.Y, &in.S)
+}
+
+// correct moves the filter by the gain K = P Hᵀ S⁻¹ of in: the mean by
+// K·y, the covariance by −K·m·Kᵀ (m = S for one certain measurement,
+// which is (I−KH)P for the optimal gain, cheaper), then symmetrised.
+func (f *Filter) correct(in *Innovation, y *[MaxDim]float64, m *[MaxDim][MaxDim]float64) {
 	d := in.Dim
-	// K = P Hᵀ S⁻¹
-	var pht [N][MaxDim]float64
+	var pht, k [N][MaxDim]float64
 	for i := 0; i < N; i++ {
 		for j := 0; j < d; j++ {
-			s := 0.0
 			for l := 0; l < N; l++ {
-				s += f.P[i][l] * in.H[j][l]
+				pht[i][j] += f.P[i][l] * in.H[j][l]
 			}
-			pht[i][j] = s
 		}
 	}
-	var k [N][MaxDim]float64
 	for i := 0; i < N; i++ {
 		for j := 0; j < d; j++ {
-			s := 0.0
 			for l := 0; l < d; l++ {
-				s += pht[i][l] * in.Sinv[l][j]
+				k[i][j] += pht[i][l] * in.Sinv[l][j]
 			}
-			k[i][j] = s
 		}
 	}
 	for i := 0; i < N; i++ {
 		for j := 0; j < d; j++ {
-			f.X[i] += k[i][j] * in.Y[j]
+			f.X[i] += k[i][j] * y[j]
 		}
 	}
-	// P = P - K S Kᵀ, then symmetrised. (Equivalent to (I-KH)P for the
-	// optimal gain, cheaper, and kept symmetric explicitly.)
-	var ks [N][MaxDim]float64
+	var km [N][MaxDim]float64
 	for i := 0; i < N; i++ {
 		for j := 0; j < d; j++ {
-			s := 0.0
 			for l := 0; l < d; l++ {
-				s += k[i][l] * in.S[l][j]
+				km[i][j] += k[i][l] * m[l][j]
 			}
-			ks[i][j] = s
 		}
 	}
 	for i := 0; i < N; i++ {
 		for j := 0; j < N; j++ {
 			s := 0.0
 			for l := 0; l < d; l++ {
-				s += ks[i][l] * k[j][l]
+				s += km[i][l] * k[j][l]
 			}
 			f.P[i][j] -= s
 		}
 	}
 	for i := 0; i < N; i++ {
 		for j := i + 1; j < N; j++ {
-			m := (f.P[i][j] + f.P[j][i]) / 2
-			f.P[i][j], f.P[j][i] = m, m
+			v := (f.P[i][j] + f.P[j][i]) / 2
+			f.P[i][j], f.P[j][i] = v, v
 		}
 	}
 }
@@ -317,55 +314,14 @@ func (f *Filter) UpdatePDA(in *Innovation, ys [][MaxDim]float64, betas []float64
 			spread[i][j] -= y[i] * y[j]
 		}
 	}
-	// K = P Hᵀ S⁻¹
-	var pht, k [N][MaxDim]float64
-	for i := 0; i < N; i++ {
-		for j := 0; j < d; j++ {
-			for l := 0; l < N; l++ {
-				pht[i][j] += f.P[i][l] * in.H[j][l]
-			}
-		}
-	}
-	for i := 0; i < N; i++ {
-		for j := 0; j < d; j++ {
-			for l := 0; l < d; l++ {
-				k[i][j] += pht[i][l] * in.Sinv[l][j]
-			}
-		}
-	}
-	for i := 0; i < N; i++ {
-		for j := 0; j < d; j++ {
-			f.X[i] += k[i][j] * y[j]
-		}
-	}
-	// P −= Σβ·K S Kᵀ − K·spread·Kᵀ
+	// The covariance shrinks by Σβ·S and grows by the spread.
 	var m [MaxDim][MaxDim]float64
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
 			m[i][j] = sum*in.S[i][j] - spread[i][j]
 		}
 	}
-	var km [N][MaxDim]float64
-	for i := 0; i < N; i++ {
-		for j := 0; j < d; j++ {
-			for l := 0; l < d; l++ {
-				km[i][j] += k[i][l] * m[l][j]
-			}
-		}
-	}
-	for i := 0; i < N; i++ {
-		for j := 0; j < N; j++ {
-			for l := 0; l < d; l++ {
-				f.P[i][j] -= km[i][l] * k[j][l]
-			}
-		}
-	}
-	for i := 0; i < N; i++ {
-		for j := 0; j < i; j++ {
-			v := (f.P[i][j] + f.P[j][i]) / 2
-			f.P[i][j], f.P[j][i] = v, v
-		}
-	}
+	f.correct(in, &y, &m)
 }
 
 // UpdateLate applies a measurement taken dt seconds before the filter's
