@@ -36,10 +36,12 @@ type Tracker struct {
 	detUsed  []bool
 	detGated []bool // detection fell in some track's gate
 	// pdaDone marks the tracks whose state the JPDA pass has updated;
-	// pdaYs and pdaBetas are its scratch.
-	pdaDone  []bool
-	pdaYs    [][kalman.MaxDim]float64
-	pdaBetas []float64
+	// the rest is its scratch: innovations and weights of one track, and
+	// the pair likelihoods summed per track and per return.
+	pdaDone              []bool
+	pdaYs                [][kalman.MaxDim]float64
+	pdaBetas             []float64
+	pdaRowSum, pdaColSum []float64
 	// pairCost is the cost of each track's assigned pair; detRival and
 	// trackRival the cheapest pair each detection and each track was not
 	// assigned (+Inf if none). See rivals.
@@ -350,7 +352,9 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 	// Likelihood of each pair (the cost is −2 ln of it, up to norm), and
 	// the sums per track (in pairCost's scratch) and per return.
 	slices.SortFunc(t.edges, func(a, b assoc.Edge) int { return a.Row - b.Row })
-	rowSum, colSum := t.trackRival, t.detRival // reused: rivals is done with them
+	t.pdaRowSum = grow(t.pdaRowSum, len(t.tracks))
+	t.pdaColSum = grow(t.pdaColSum, len(dets))
+	rowSum, colSum := t.pdaRowSum, t.pdaColSum
 	clear(rowSum)
 	clear(colSum)
 	for k := range t.edges {
@@ -492,7 +496,7 @@ func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.
 		size := perception.TypicalSize(c)
 		lo, hi := plausibleHeights(&tr.Class)
 		// Variance across the line of sight, over r².
-		azVar := (dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]) / (r * r * r * r)
+		azVar := acrossSight(f, dx, dy) / (r * r * r * r)
 		t.geom[i] = viewGeometry{
 			rng: r, az: az, azStd: math.Sqrt(max(azVar, 0)),
 			halfAng: math.Atan2(size[1]/2, r),
@@ -735,13 +739,20 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 		half := perception.TypicalSize(c)[1] / 2
 		// The track's angular variance: its position covariance across
 		// the line of sight, plus half its width.
-		tv := (dy*dy*f.P[kalman.PX][kalman.PX]-2*dx*dy*f.P[kalman.PX][kalman.PY]+dx*dx*f.P[kalman.PY][kalman.PY])/(r2*r2) + half*half/r2
+		tv := acrossSight(f, dx, dy)/(r2*r2) + half*half/r2
 		y := kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw))
 		if y*y <= t.gate[1]*(bVar+tv) {
 			return true
 		}
 	}
 	return false
+}
+
+// acrossSight is r²·σ², σ² being the variance of a filter's position
+// across the line of sight (dx, dy) from a sensor, r its length: divided
+// by r⁴ it is the variance of the bearing.
+func acrossSight(f *kalman.Filter, dx, dy float64) float64 {
+	return dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]
 }
 
 // polar returns a radar or camera detection's range, azimuth and their
