@@ -544,8 +544,11 @@ func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
 
 // labeller matches every scored track to the truth for RunConfig.Label.
 type labeller struct {
-	tracks []*fusion.TrackState
-	pairs  []labelPair
+	tracks  []*fusion.TrackState
+	pairs   []labelPair
+	class   []perception.Class // per track
+	matched []bool             // per track
+	taken   []bool             // per true object
 }
 
 type labelPair struct {
@@ -571,9 +574,13 @@ func (l *labeller) label(fn func(*fusion.TrackState, perception.Class, bool), wo
 		}
 	}
 	slices.SortFunc(l.pairs, func(a, b labelPair) int { return cmp.Compare(a.d, b.d) })
-	class := make([]perception.Class, len(l.tracks))
-	matched := make([]bool, len(l.tracks))
-	taken := make([]bool, len(truth))
+	l.class = slices.Grow(l.class[:0], len(l.tracks))[:len(l.tracks)]
+	l.matched = slices.Grow(l.matched[:0], len(l.tracks))[:len(l.tracks)]
+	l.taken = slices.Grow(l.taken[:0], len(truth))[:len(truth)]
+	clear(l.class)
+	clear(l.matched)
+	clear(l.taken)
+	class, matched, taken := l.class, l.matched, l.taken
 	for _, p := range l.pairs {
 		if !matched[p.track] && !taken[p.truth] {
 			matched[p.track], taken[p.truth] = true, true

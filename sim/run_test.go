@@ -51,6 +51,41 @@ func shippedRun(t *testing.T, sc *Scenario, head fusion.Head, without ...percept
 	return res
 }
 
+// shippedScenarios loads every shipped scenario; there must be twelve.
+func shippedScenarios(t *testing.T) []*Scenario {
+	t.Helper()
+	files, _ := filepath.Glob("scenarios/*.yaml")
+	if len(files) < 12 {
+		t.Fatalf("want at least 12 shipped scenarios, found %d", len(files))
+	}
+	var out []*Scenario
+	for _, f := range files {
+		sc, err := LoadScenario(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// shippedHead is a fresh learned head with the shipped weights (a head
+// is not shared between runs).
+func shippedHead(t *testing.T) fusion.Head {
+	t.Helper()
+	h, err := learned.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// motErrors is what MOTA counts against a run: false positives, misses
+// and identity switches.
+func motErrors(r *Result) int {
+	return r.Tracking.FalsePositives + r.Tracking.Misses + r.Tracking.Switches
+}
+
 // TestFusionAgainstEverySingleSensor is the fusion's acceptance test: on
 // the shipped scenarios pooled, radar and camera fused through the learned
 // head track better (MOTA) than either sensor alone; on each scenario at
@@ -61,28 +96,17 @@ func shippedRun(t *testing.T, sc *Scenario, head fusion.Head, without ...percept
 // shows by how much.
 func TestFusionAgainstEverySingleSensor(t *testing.T) {
 	const fusionGap = 0.05
-	files, _ := filepath.Glob("scenarios/*.yaml")
-	if len(files) < 12 {
-		t.Fatalf("want at least 12 shipped scenarios, found %d", len(files))
-	}
 	var errs [3]int
 	var gt int
-	for _, f := range files {
-		sc, err := LoadScenario(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head, err := learned.Shipped()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, sc := range shippedScenarios(t) {
+		head := shippedHead(t)
 		runs := [3]*Result{
 			shippedRun(t, sc, head),
 			shippedRun(t, sc, head, perception.Camera, perception.Mic),
 			shippedRun(t, sc, head, perception.Radar, perception.Mic),
 		}
 		for k, r := range runs {
-			errs[k] += r.Tracking.FalsePositives + r.Tracking.Misses + r.Tracking.Switches
+			errs[k] += motErrors(r)
 		}
 		gt += runs[0].Tracking.GroundTruthFrames
 		fused, best := runs[0].Tracking.MOTA, max(runs[1].Tracking.MOTA, runs[2].Tracking.MOTA)
@@ -114,23 +138,15 @@ func TestFusionAgainstEverySingleSensor(t *testing.T) {
 // learned head classifies better and tracks better (pooled MOTA) than the
 // hand-written Bayesian rule.
 func TestLearnedHeadBeatsBayesianRule(t *testing.T) {
-	files, _ := filepath.Glob("scenarios/*.yaml")
 	var errs [2]int
 	var gt int
 	var class [2]float64
-	for _, f := range files {
-		sc, err := LoadScenario(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head, err := learned.Shipped()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, h := range []fusion.Head{nil, head} {
+	scenarios := shippedScenarios(t)
+	for _, sc := range scenarios {
+		for k, h := range []fusion.Head{nil, shippedHead(t)} {
 			m := shippedRun(t, sc, h)
-			errs[k] += m.Tracking.FalsePositives + m.Tracking.Misses + m.Tracking.Switches
-			class[k] += m.ClassAccuracy / float64(len(files))
+			errs[k] += motErrors(m)
+			class[k] += m.ClassAccuracy / float64(len(scenarios))
 			if k == 0 {
 				gt += m.Tracking.GroundTruthFrames
 			}
