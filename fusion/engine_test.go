@@ -15,8 +15,14 @@ const ms = sensors.Time(time.Millisecond)
 
 func testEngine(t *testing.T) *Engine {
 	t.Helper()
+	return testEngineWith(t, DefaultParams())
+}
+
+// testEngineWith is testEngine with the given tracker parameters.
+func testEngineWith(t *testing.T, p Params) *Engine {
+	t.Helper()
 	e, err := NewEngine(EngineConfig{
-		Params: DefaultParams(), Rig: calib.Rig{Lens: calib.PinholeForFOV(1280, 720, math.Pi/2), Camera: calib.Mount{Z: 1.4}},
+		Params: p, Rig: calib.Rig{Lens: calib.PinholeForFOV(1280, 720, math.Pi/2), Camera: calib.Mount{Z: 1.4}},
 		MaxLatency: 200 * time.Millisecond, SensorTimeout: time.Second,
 	})
 	if err != nil {

@@ -217,3 +217,68 @@ func TestJPDAFollowsATargetThroughClutter(t *testing.T) {
 		t.Fatalf("nearest published track %.2f m from the target (%d tracks)", best, len(out.Tracks))
 	}
 }
+
+// TestSupportOnlyReturnsUpdateButNeverStart: radar returns too small to
+// tell from static clutter start no track, however often they come, but
+// update a confirmed track they clearly belong to.
+func TestSupportOnlyReturnsUpdateButNeverStart(t *testing.T) {
+	e := testEngine(t)
+	var out Output
+	now := sensors.Time(0)
+	weak := func(stamp sensors.Time, x, y float64) perception.Detection {
+		d := radarAt(stamp, x, y)
+		d.SupportOnly = true
+		return d
+	}
+	for k := 1; k <= 20; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{weak(now, 30, 3)}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Tracks)+len(out.Held) != 0 {
+		t.Fatalf("support-only returns started tracks: %+v %+v", out.Tracks, out.Held)
+	}
+	for k := 21; k <= 30; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 1 {
+		t.Fatalf("%d tracks, want the one a full return started", len(out.Tracks))
+	}
+	hits := out.Tracks[0].Hits[perception.Radar]
+	now += 50 * ms
+	e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{weak(now, 20, 2), weak(now, 40, -5)}}, now)
+	e.Advance(now)
+	e.Snapshot(now, &out)
+	if len(out.Tracks) != 1 || out.Tracks[0].Hits[perception.Radar] != hits+1 {
+		t.Fatalf("after support-only returns on and off the track: %+v", out.Tracks)
+	}
+}
+
+// TestCameraStartsAnObjectBeyondAnotherOnItsBearing: behind a static-blind
+// radar's back, a camera box on the bearing of a near track but clearly
+// further away is a new object, not that track.
+func TestCameraStartsAnObjectBeyondAnotherOnItsBearing(t *testing.T) {
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3))
+	var out Output
+	now := sensors.Time(0)
+	for k := 1; k <= 30; k++ {
+		now = sensors.Time(k) * 50 * ms
+		moving := radarAt(now, 20, 0)
+		moving.Z[2] = 3 // receding: the radar sees it
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{moving}}, now)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cameraAt(now, 50, 0.5)}}, now)
+		e.Advance(now)
+	}
+	e.Snapshot(now, &out)
+	far := false
+	for _, tr := range append(out.Tracks, out.Held...) {
+		far = far || math.Abs(tr.X[0]-50) < 3
+	}
+	if !far {
+		t.Fatalf("no track for the box 30 m beyond the radar track: %+v %+v", out.Tracks, out.Held)
+	}
+}

@@ -217,14 +217,27 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	}
 	t.rowToCol = grow(t.rowToCol, len(t.tracks))
 	t.grid.index(s, pose, dets)
+	// A support-only return must be clearly likelier the track's than
+	// clutter: pd·N(ν; S) e³ times the density of such returns, that is
+	// d² + ln|S| below supportCost.
+	supportCost := math.Inf(-1)
+	if n := countSupportOnly(dets); n > 0 {
+		supportCost = 2*math.Log(math.Pow(2*math.Pi, -1.5)*cov.PDetect/staticClutterDensity(cov, dets, n)) - rivalMargin
+	}
 	t.edges = t.edges[:0]
 	for i := range t.tracks {
 		f := t.at(i)
 		reach := 3*math.Sqrt(f.P[kalman.PX][kalman.PX]+f.P[kalman.PY][kalman.PY]) + t.grid.slack
 		t.near = t.grid.within(t.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
 		for _, j := range t.near {
+			if dets[j].SupportOnly && t.tracks[i].Status != Confirmed {
+				continue // clutter would keep a doubtful track alive
+			}
 			m := measurement(&dets[j])
 			if f.Innovate(&t.innov, &model, &m) && t.innov.D2 <= t.gate[m.Dim] {
+				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
+					continue
+				}
 				t.detGated[j] = true
 				aff := classAffinity(&t.tracks[i].Class, &dets[j].Class)
 				if aff < t.params.ClassGate {
@@ -343,11 +356,7 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 	if len(t.edges) == 0 {
 		return
 	}
-	// Clutter is the static world: spread over range and azimuth, but in
-	// range rate only over the measurement noise around the static
-	// world's rate, a band √(2π)·σ wide.
-	volume := cov.MaxRangeM * cov.FOVDeg * math.Pi / 180 * math.Sqrt(2*math.Pi*dets[0].R[2][2])
-	clutter := float64(len(dets)) / volume
+	clutter := staticClutterDensity(cov, dets, len(dets))
 	norm := math.Pow(2*math.Pi, -1.5) * cov.PDetect
 	// Likelihood of each pair (the cost is −2 ln of it, up to norm), and
 	// the sums per track (in pairCost's scratch) and per return.
@@ -389,6 +398,26 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 		}
 		a = b
 	}
+}
+
+// staticClutterDensity is the density in radar measurement space of n of
+// a scan's returns taken as clutter from the static world: spread over
+// range and azimuth, but in range rate only over the measurement noise
+// around the static world's rate, a band √(2π)·σ wide.
+func staticClutterDensity(cov Coverage, dets []perception.Detection, n int) float64 {
+	volume := cov.MaxRangeM * cov.FOVDeg * math.Pi / 180 * math.Sqrt(2*math.Pi*dets[0].R[2][2])
+	return float64(n) / volume
+}
+
+// countSupportOnly returns how many detections are support only.
+func countSupportOnly(dets []perception.Detection) int {
+	n := 0
+	for j := range dets {
+		if dets[j].SupportOnly {
+			n++
+		}
+	}
+	return n
 }
 
 // predict moves a track's state dt seconds ahead with its motion model.
@@ -663,12 +692,13 @@ func sameObject(a, b *Track) bool {
 }
 
 // spawn starts a tentative track at every detection no track took and no
-// track's gate held: a second detection inside a track's gate is more
-// likely a fragment of that object than a new one.
+// track's gate held (a second detection inside a track's gate is more
+// likely a fragment of that object than a new one), unless the detection
+// is support only.
 func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, dets []perception.Detection) {
 	n := len(t.tracks)
 	for j := range dets {
-		if t.detUsed[j] || t.detGated[j] {
+		if t.detUsed[j] || t.detGated[j] || dets[j].SupportOnly {
 			t.detUsed[j] = false
 			continue
 		}
@@ -725,23 +755,30 @@ func (t *Tracker) radarCovers(stamp sensors.Time, d *perception.Detection) bool 
 	return cov.Sees(t.ego.at(stamp), t.rig.Radar, x, y)
 }
 
-// bearingTaken reports whether a camera detection's bearing is within the
-// gate of a track's: a camera ranges far worse than it bears, so a box on
-// the line of sight of a known object is most likely that object.
+// bearingTaken reports whether a camera detection lies on the line of
+// sight of a track, within the gate of its bearing widened by half the
+// track's width, at a range the camera cannot tell from the track's: a
+// camera ranges far worse than it bears, so such a box is most likely
+// that object. A box clearly beyond or before the track is another one.
 func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, n int) bool {
 	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
+	rng, rangeVar := d.Z[perception.CameraRange], d.R[1][1]
 	for i := range t.tracks[:n] {
 		tr := &t.tracks[i]
 		f := t.at(i)
 		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
 		r2 := math.Max(dx*dx+dy*dy, 1e-2)
+		r := math.Sqrt(r2)
 		c, _ := tr.Class.Argmax()
-		half := perception.TypicalSize(c)[1] / 2
-		// The track's angular variance: its position covariance across
-		// the line of sight, plus half its width.
-		tv := acrossSight(f, dx, dy)/(r2*r2) + half*half/r2
-		y := kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw))
-		if y*y <= t.gate[1]*(bVar+tv) {
+		size := perception.TypicalSize(c)
+		y := math.Abs(kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw)))
+		if y > size[1]/2/r+math.Sqrt(t.gate[1]*(bVar+acrossSight(f, dx, dy)/(r2*r2))) {
+			continue
+		}
+		// Along the line of sight: the track's range variance and half
+		// its length.
+		along := (dx*dx*f.P[kalman.PX][kalman.PX]+2*dx*dy*f.P[kalman.PX][kalman.PY]+dy*dy*f.P[kalman.PY][kalman.PY])/r2 + size[0]*size[0]/4
+		if dr := rng - r; dr*dr <= t.gate[1]*(rangeVar+along) {
 			return true
 		}
 	}

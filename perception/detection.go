@@ -183,4 +183,8 @@ type Detection struct {
 	Box [4]float64
 	// Sound is what an acoustic detection heard; zero otherwise.
 	Sound Sound
+	// SupportOnly marks a detection that may update a known track but
+	// must not start one: a radar cluster too small to tell from static
+	// clutter.
+	SupportOnly bool
 }

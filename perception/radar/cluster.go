@@ -1,7 +1,9 @@
 // Package radar turns radar point clouds into object-level detections: it
-// drops static clutter (isolated points whose Doppler matches the sensor's
-// own motion), clusters the rest with DBSCAN in position and Doppler, and
-// reports each cluster as range, azimuth and range rate with a covariance.
+// clusters the points with DBSCAN in position and Doppler, reports each
+// cluster as range, azimuth and range rate with a covariance, and marks
+// clusters too small to tell from static clutter (a few points whose
+// Doppler matches the sensor's own motion) as support only: they may
+// update a known track, never start one.
 package radar
 
 import (
@@ -51,8 +53,9 @@ type Params struct {
 	// DopplerWeightMPerMps turns a Doppler difference into distance, so
 	// adjacent objects moving differently stay apart.
 	DopplerWeightMPerMps float64 `yaml:"doppler_weight_m_per_mps"`
-	// MinPointsMoving and MinPointsStatic are the points a cluster needs;
-	// static clusters need more, which removes isolated static clutter.
+	// MinPointsMoving and MinPointsStatic are the points a cluster needs
+	// to start a track; a static cluster with fewer points (isolated
+	// static clutter looks the same) is reported as support only.
 	MinPointsMoving int `yaml:"min_points_moving"`
 	MinPointsStatic int `yaml:"min_points_static"`
 	// StaticToleranceMps is how close to the ego-motion Doppler a point
@@ -108,8 +111,9 @@ type Clusterer struct {
 	static  []bool
 	queue   []int32
 	members []int32
-	// StaticDropped counts points removed as static clutter.
-	StaticDropped uint64
+	// StaticSupportOnly counts points in static clusters too small to
+	// start a track.
+	StaticSupportOnly uint64
 }
 
 // NewClusterer returns a clusterer with validated params.
@@ -184,20 +188,18 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 			}
 		}
 		isStatic := 2*staticCount > len(c.members)
-		need := c.p.MinPointsMoving
-		if isStatic {
-			need = c.p.MinPointsStatic
-		}
-		if len(c.members) < need {
-			if isStatic {
-				c.StaticDropped += uint64(len(c.members))
-			}
+		if !isStatic && len(c.members) < c.p.MinPointsMoving {
 			for _, m := range c.members {
 				c.label[m] = noise
 			}
 			continue
 		}
-		dst = append(dst, c.detection(stamp, pts))
+		d := c.detection(stamp, pts)
+		if isStatic && len(c.members) < c.p.MinPointsStatic {
+			c.StaticSupportOnly += uint64(len(c.members))
+			d.SupportOnly = true
+		}
+		dst = append(dst, d)
 		cluster++
 	}
 	return dst

@@ -30,12 +30,12 @@ func TestClustersAndStaticClutter(t *testing.T) {
 		moving(15, 9, -11),
 		// A parked car on the right: four static returns.
 		static(30, -5), static(31, -5.5), static(32.5, -5.2), static(30.5, -4.6),
-		// An isolated static return (a sign): clutter.
+		// An isolated static return (a sign): as likely clutter.
 		static(45, 12),
 	}
 	dets := c.Detect(nil, 0, pts, egoSpeed, 0)
-	if len(dets) != 3 {
-		t.Fatalf("%d detections, want car, pedestrian and parked car: %+v", len(dets), dets)
+	if len(dets) != 4 {
+		t.Fatalf("%d detections, want car, pedestrian, parked car and sign: %+v", len(dets), dets)
 	}
 	car := dets[0]
 	wantRange := math.Hypot((20+20.4+21.5)/3, (0.5-0.3+0.1)/3)
@@ -45,8 +45,13 @@ func TestClustersAndStaticClutter(t *testing.T) {
 	if car.R[0][0] < 0.3*0.3 || car.R[1][1] <= 0 {
 		t.Fatalf("car covariance %v", car.R)
 	}
-	if c.StaticDropped != 1 {
-		t.Fatalf("%d static points dropped, want the sign's 1", c.StaticDropped)
+	for i, want := range []bool{false, false, false, true} {
+		if dets[i].SupportOnly != want {
+			t.Fatalf("detection %d support only %v, want %v (only the lone static return may not start a track)", i, dets[i].SupportOnly, want)
+		}
+	}
+	if c.StaticSupportOnly != 1 {
+		t.Fatalf("%d static points support only, want the sign's 1", c.StaticSupportOnly)
 	}
 }
 
