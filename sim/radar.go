@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
@@ -101,9 +101,6 @@ type tiRadar struct {
 	done     chan struct{}
 }
 
-// DefaultTIConfig is the radar configuration the simulator uploads.
-const DefaultTIConfig = "launch/ti/xwr68xx_20hz.cfg"
-
 // newTIRadar starts the emulator, opens its ports through the serial
 // driver, uploads the configuration (with the frame period set to the
 // scenario's rate) and starts the worker. baud paces the data port (0:
@@ -156,16 +153,12 @@ func newTIRadar(world *World, cfgPath string, params radar.Params, baud int) (*t
 	return r, nil
 }
 
-// loadTIConfig reads a TI .cfg and sets its frame period to rateHz.
+// loadTIConfig reads a TI .cfg (the built-in one when path is empty) and
+// sets its frame period to rateHz.
 func loadTIConfig(path string, rateHz float64) ([]mmwave.ConfigLine, error) {
-	f, err := os.Open(path)
+	lines, err := launch.ReadTIConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("sim: radar config: %w", err)
-	}
-	defer f.Close() //nolint:errcheck // read-only
-	lines, err := mmwave.ReadConfig(f)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sim: %w", err)
 	}
 	for i, l := range lines {
 		fields := strings.Fields(l.Command)

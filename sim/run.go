@@ -69,7 +69,8 @@ type RunConfig struct {
 	Sink           Sink
 	// Radar selects object-level or emulated TI radar detections (default
 	// RadarObjects); RadarConfig is the TI .cfg uploaded to the emulated
-	// radar and RadarPerception tunes its clustering.
+	// radar (empty: the built-in launch.BuiltinTIConfig) and
+	// RadarPerception tunes its clustering.
 	Radar           RadarMode
 	RadarConfig     string
 	RadarPerception radar.Params
@@ -533,11 +534,7 @@ func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
 		if cfg.Realtime {
 			baud = mmwave.DataBaud
 		}
-		path := cfg.RadarConfig
-		if path == "" {
-			path = DefaultTIConfig
-		}
-		return newTIRadar(world, path, cfg.RadarPerception, baud)
+		return newTIRadar(world, cfg.RadarConfig, cfg.RadarPerception, baud)
 	}
 	return nil, fmt.Errorf("sim: unknown radar mode %q", cfg.Radar)
 }

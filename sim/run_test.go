@@ -189,7 +189,6 @@ func TestTIRadarPath(t *testing.T) {
 			Start:           1_700_000_000e9,
 			MatchDistanceM:  2,
 			Radar:           RadarTI,
-			RadarConfig:     "../" + DefaultTIConfig,
 			RadarPerception: radar.DefaultParams(),
 		})
 		if err != nil {
@@ -218,7 +217,7 @@ func TestTIRadarRealtime(t *testing.T) {
 	res, err := Run(context.Background(), RunConfig{
 		Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
 		OutputHz: 20, Deadline: 50 * time.Millisecond, Duration: 3 * time.Second, Realtime: true, MatchDistanceM: 2,
-		Radar: RadarTI, RadarConfig: "../" + DefaultTIConfig, RadarPerception: radar.DefaultParams(),
+		Radar: RadarTI, RadarPerception: radar.DefaultParams(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -289,6 +289,7 @@ func TestEvalSuiteJSON(t *testing.T) {
 
 // TestEvalSeedsPoolRuns: --seeds 2 pools a scenario's run with the next
 // seed's, which differs from the first seed alone; --seeds 0 is refused.
+// --radar ti scores the virtual TI radar's path, another result again.
 func TestEvalSeedsPoolRuns(t *testing.T) {
 	dir := t.TempDir()
 	data, err := os.ReadFile("../../sim/scenarios/crossing.yaml")
@@ -299,10 +300,10 @@ func TestEvalSeedsPoolRuns(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "crossing.yaml"), []byte(short), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mota := func(seeds string) float64 {
-		out, err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--json", "--seeds", seeds).Output()
+	mota := func(args ...string) float64 {
+		out, err := exec.Command(sharedBinary(t), append([]string{"eval", "--scenarios", dir, "--json"}, args...)...).Output()
 		if err != nil {
-			t.Fatalf("--seeds %s: %v", seeds, err)
+			t.Fatalf("%v: %v", args, err)
 		}
 		var rep struct {
 			Total struct {
@@ -316,11 +317,41 @@ func TestEvalSeedsPoolRuns(t *testing.T) {
 		}
 		return rep.Total.Fused.MOTA
 	}
-	one, two := mota("1"), mota("2")
-	if !(one > 0.5 && two > 0.5) || one == two {
-		t.Fatalf("MOTA with one seed %.4f, pooled with a second %.4f", one, two)
+	one, two, ti := mota("--seeds", "1"), mota("--seeds", "2"), mota("--radar", "ti")
+	if !(one > 0.5 && two > 0.5 && ti > 0.5) || one == two || ti == one {
+		t.Fatalf("MOTA with one seed %.4f, pooled with a second %.4f, through the TI radar %.4f", one, two, ti)
 	}
-	if err := exec.Command(sharedBinary(t), "eval", "--scenarios", dir, "--seeds", "0").Run(); err == nil {
-		t.Fatal("--seeds 0 accepted")
+	for _, bad := range [][]string{{"--seeds", "0"}, {"--radar", "lidar"}} {
+		if err := exec.Command(sharedBinary(t), append([]string{"eval", "--scenarios", dir}, bad...)...).Run(); err == nil {
+			t.Fatalf("%v accepted", bad)
+		}
+	}
+}
+
+// TestSimDrivesTheVirtualTIRadarByDefault: without --radar the simulator
+// runs the virtual TI radar (and says so); --radar objects skips it.
+func TestSimDrivesTheVirtualTIRadarByDefault(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `"radar": "ti"`},
+		{[]string{"--radar", "objects"}, `"radar": "objects"`},
+	} {
+		args := append([]string{"sim", "--json", "--scenario", "../../sim/scenarios/following.yaml", "--duration", "3s"}, c.args...)
+		cmd := exec.Command(sharedBinary(t), args...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), c.want) {
+			t.Fatalf("%v: the log does not say %s:\n%s", args, c.want, stderr.String())
+		}
+		var sum struct{ Cycles int }
+		if err := json.Unmarshal(out, &sum); err != nil || sum.Cycles != 60 {
+			t.Fatalf("%v: summary %s (%v)", args, out, err)
+		}
 	}
 }

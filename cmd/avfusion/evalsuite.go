@@ -23,7 +23,7 @@ import (
 	"github.com/avfusion/avfusion/sim/eval"
 )
 
-const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--seeds N] [--json] [--plots DIR] [--config F] [--set k=v]"
+const evalSuiteUsage = "usage: avfusion eval --scenarios DIR [--ablation] [--seeds N] [--radar objects|ti] [--json] [--plots DIR] [--config F] [--set k=v]"
 
 // evalScore is one run's scores in `eval --json`.
 type evalScore struct {
@@ -78,6 +78,7 @@ func runEvalSuite(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	plots := fs.String("plots", "", "write PNGs per scenario here: top view, position error over time, latency histogram")
 	configPath := fs.String("config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
+	radarMode := fs.String("radar", string(sim.RadarObjects), "radar path: objects (object-level detections) or ti (the virtual TI radar, serial driver and clustering, as avfusion sim runs by default)")
 	var sets multiFlag
 	fs.Var(&sets, "set", "override one config field (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +89,10 @@ func runEvalSuite(args []string) error {
 	}
 	if *seeds < 1 {
 		return fmt.Errorf("--seeds: at least 1, got %d", *seeds)
+	}
+	mode, err := sim.ParseRadarMode(*radarMode)
+	if err != nil {
+		return fmt.Errorf("--radar: %w", err)
 	}
 	if *plots != "" {
 		if err := os.MkdirAll(*plots, 0o755); err != nil {
@@ -119,7 +124,7 @@ func runEvalSuite(args []string) error {
 		if *plots != "" {
 			trace = eval.NewRunTrace()
 		}
-		if row.Fused, row.Actors, err = evalSeeds(sc, &cfg, nil, trace, *seeds); err != nil {
+		if row.Fused, row.Actors, err = evalSeeds(sc, &cfg, mode, nil, trace, *seeds); err != nil {
 			return err
 		}
 		if trace != nil {
@@ -129,11 +134,11 @@ func runEvalSuite(args []string) error {
 		}
 		fused = append(fused, row.Fused)
 		if *ablation {
-			r, _, err := evalSeeds(sc, &cfg, []perception.Sensor{perception.Camera, perception.Mic}, nil, *seeds)
+			r, _, err := evalSeeds(sc, &cfg, mode, []perception.Sensor{perception.Camera, perception.Mic}, nil, *seeds)
 			if err != nil {
 				return err
 			}
-			c, _, err := evalSeeds(sc, &cfg, []perception.Sensor{perception.Radar, perception.Mic}, nil, *seeds)
+			c, _, err := evalSeeds(sc, &cfg, mode, []perception.Sensor{perception.Radar, perception.Mic}, nil, *seeds)
 			if err != nil {
 				return err
 			}
@@ -170,7 +175,7 @@ func runEvalSuite(args []string) error {
 // evalSeeds runs a scenario with n seeds (its own and the next n−1) and
 // pools the scores; the trace and the actors' explanations are the first
 // seed's.
-func evalSeeds(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor, trace *eval.RunTrace, n int) (evalScore, map[string]evalTrack, error) {
+func evalSeeds(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode, without []perception.Sensor, trace *eval.RunTrace, n int) (evalScore, map[string]evalTrack, error) {
 	var runs []evalScore
 	var actors map[string]evalTrack
 	for k := range n {
@@ -179,7 +184,7 @@ func evalSeeds(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor
 		if k > 0 {
 			trace = nil
 		}
-		score, a, err := evalRun(&seeded, cfg, without, trace)
+		score, a, err := evalRun(&seeded, cfg, mode, without, trace)
 		if err != nil {
 			return evalScore{}, nil, err
 		}
@@ -196,8 +201,8 @@ func evalSeeds(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor
 
 // evalRun simulates one scenario on the virtual clock with some sensors
 // silenced, recording a trace for plots when given one.
-func evalRun(sc *sim.Scenario, cfg *launch.Config, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
-	run, err := simRun(sc, cfg)
+func evalRun(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
+	run, err := simRun(sc, cfg, mode)
 	if err != nil {
 		return evalScore{}, nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/live"
-	"github.com/avfusion/avfusion/sim"
 )
 
 // layeredConfig applies the configuration layers after the defaults: the
@@ -54,7 +53,7 @@ func runLive(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	radarCLI := fs.String("radar-cli", "", "serial device of a local TI radar's CLI port (e.g. /dev/ttyUSB0); without it radar point clouds are read from ROS")
 	radarData := fs.String("radar-data", "", "serial device of the local radar's data port (e.g. /dev/ttyUSB1)")
-	radarConfig := fs.String("radar-config", sim.DefaultTIConfig, "TI .cfg uploaded to the local radar")
+	radarConfig := fs.String("radar-config", "", "TI .cfg uploaded to the local radar (default: the built-in "+launch.BuiltinTIConfig+")")
 	radarLatency := fs.Duration("radar-latency", 10*time.Millisecond, "local radar: capture to first byte at the node")
 	radarCPUHz := fs.Float64("radar-cpu-hz", 200e6, "local radar: rate of the frame header's timeCpuCycles counter, to fit the radar's clock (0: stamp by arrival)")
 	configPath := fs.String("config", "", "node configuration YAML")

@@ -65,10 +65,11 @@ func newLogger(level, logFile string) (*zap.Logger, error) {
 }
 
 // simRun is a simulated run of scenario sc under the node configuration
-// cfg, on a fixed epoch so that virtual runs are bit-identical; callers
-// add what is particular to them.
-func simRun(sc *sim.Scenario, cfg *launch.Config) (sim.RunConfig, error) {
+// cfg with the radar path mode, on a fixed epoch so that virtual runs are
+// bit-identical; callers add what is particular to them.
+func simRun(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode) (sim.RunConfig, error) {
 	run := sim.RunConfig{
+		Radar:           mode,
 		Scenario:        sc,
 		Engine:          sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
 		OutputHz:        cfg.OutputHz,
@@ -97,10 +98,10 @@ func runSim(args []string) error {
 	status := fs.String("status", "auto", "live status line on stderr: auto (with --ros), on, off")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	nodeName := fs.String("node-name", "avfusion", "ROS node name")
-	radarMode := fs.String("radar", string(sim.RadarObjects), "radar path: objects (object-level detections) or ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering)")
+	radarMode := fs.String("radar", string(sim.RadarTI), "radar path: ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering) or objects (object-level detections)")
 	bagPath := fs.String("bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
 	bagCompression := fs.String("bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
-	radarConfig := fs.String("radar-config", sim.DefaultTIConfig, "TI .cfg uploaded to the virtual radar with --radar ti")
+	radarConfig := fs.String("radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the built-in "+launch.BuiltinTIConfig+")")
 	cameraMode := fs.String("camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
 	detector := fs.String("detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
 	var sets multiFlag
@@ -153,12 +154,12 @@ func runSim(args []string) error {
 		return err
 	}
 
-	run, err := simRun(sc, &cfg)
+	run, err := simRun(sc, &cfg, mode)
 	if err != nil {
 		return err
 	}
 	run.Duration, run.Realtime, run.Logger = *duration, *withROS || *realtime, log.Named("sim")
-	run.Radar, run.RadarConfig = mode, *radarConfig
+	run.RadarConfig = *radarConfig
 	if *cameraMode == "render" && sc.Camera != nil {
 		det := cfg.Camera.Detector
 		det.Kind = *detector
@@ -207,7 +208,7 @@ func runSim(args []string) error {
 		}
 	}
 	log.Info("running", zap.String("scenario", sc.Name), zap.Int64("seed", sc.Seed), zap.Bool("ros", *withROS),
-		zap.Duration("duration", max(*duration, 0)))
+		zap.Duration("duration", max(*duration, 0)), zap.String("radar", string(mode)))
 	began := time.Now()
 	res, err := sim.Run(ctx, run)
 	if showStatus && tty {

@@ -32,6 +32,7 @@ func trainFusion(args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+
 	if *scenarios < 1 || *every < 1 || *duration < time.Second {
 		return errors.New("--scenarios and --every: at least 1; --duration: at least 1s")
 	}
@@ -61,7 +62,10 @@ func trainFusion(args []string) error {
 
 // fusionSamples runs n random scenarios (seeds seed…seed+n-1) in
 // parallel and returns their samples in scenario order, so the result does
-// not depend on the number of workers.
+// not depend on the number of workers. The radar gives object-level
+// detections: the virtual TI radar's clusters fragment trucks, and a
+// head taught on fragments that the truth calls false withholds real
+// trucks.
 func fusionSamples(cfg *launch.Config, n int, seed uint64, duration time.Duration, every int) ([]fusion.Evidence, []int, error) {
 	type result struct {
 		evidence []fusion.Evidence
@@ -80,7 +84,7 @@ func fusionSamples(cfg *launch.Config, n int, seed uint64, duration time.Duratio
 			defer wg.Done()
 			for i := range jobs {
 				r := &results[i]
-				run, err := simRun(sim.RandomScenario(seed+uint64(i), duration), cfg)
+				run, err := simRun(sim.RandomScenario(seed+uint64(i), duration), cfg, sim.RadarObjects)
 				if err != nil {
 					r.err = err
 					continue

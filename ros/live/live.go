@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sync"
 	"time"
 
@@ -35,7 +34,8 @@ type Config struct {
 	// RadarCLI and RadarData are the serial devices of a local TI radar;
 	// empty means the radar comes as point clouds on ROS.
 	RadarCLI, RadarData string
-	// RadarConfig is the .cfg uploaded to the local radar.
+	// RadarConfig is the .cfg uploaded to the local radar (empty: the
+	// built-in launch.BuiltinTIConfig).
 	RadarConfig string
 	// RadarLatency is the local radar's capture-to-first-byte latency.
 	RadarLatency time.Duration
@@ -199,7 +199,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		if err := rn.AdvertiseRadarPoints(c.Topics.RadarPoints); err != nil {
 			return err
 		}
-		lines, err := readConfig(cfg.RadarConfig)
+		lines, err := launch.ReadTIConfig(cfg.RadarConfig)
 		if err != nil {
 			return err
 		}
@@ -225,15 +225,6 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	}()
 	n.log.Info("running", zap.Bool("local_radar", local), zap.Float64("output_hz", c.OutputHz), zap.Bool("sim_time", simTime))
 	return n.runner.Run(ctx)
-}
-
-func readConfig(path string) ([]mmwave.ConfigLine, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("live: radar config: %w", err)
-	}
-	defer f.Close() //nolint:errcheck // read-only
-	return mmwave.ReadConfig(f)
 }
 
 func (n *node) openRadar() (io.ReadWriteCloser, io.ReadWriteCloser, error) {

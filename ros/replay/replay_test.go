@@ -30,7 +30,7 @@ func recordScenario(tb testing.TB, scenario, path string, duration time.Duration
 	_, err = sim.Run(context.Background(), sim.RunConfig{
 		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
 		Duration: duration, Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Recorder: rec,
-		Radar: mode, RadarConfig: "../../" + sim.DefaultTIConfig, RadarPerception: cfg.RadarPerception,
+		Radar: mode, RadarPerception: cfg.RadarPerception,
 	})
 	if err := errorsJoin(err, rec.Close()); err != nil {
 		tb.Fatal(err)

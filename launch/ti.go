@@ -1,0 +1,35 @@
+package launch
+
+import (
+	"bytes"
+	_ "embed" // the built-in TI radar configuration
+	"fmt"
+	"os"
+
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+)
+
+// BuiltinTIConfig names the TI radar configuration built into the binary:
+// the out-of-box demo at 20 frames per second, as shipped in this
+// directory.
+const BuiltinTIConfig = "launch/ti/xwr68xx_20hz.cfg"
+
+//go:embed ti/xwr68xx_20hz.cfg
+var builtinTIConfig []byte
+
+// ReadTIConfig reads the TI .cfg file at path, or the built-in one when
+// path is empty, so the node needs no file beside it.
+func ReadTIConfig(path string) ([]mmwave.ConfigLine, error) {
+	if path == "" {
+		return mmwave.ReadConfig(bytes.NewReader(builtinTIConfig))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("radar config: %w", err)
+	}
+	lines, err := mmwave.ReadConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("radar config %s: %w", path, err)
+	}
+	return lines, nil
+}
