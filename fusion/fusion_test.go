@@ -282,3 +282,36 @@ func TestCameraStartsAnObjectBeyondAnotherOnItsBearing(t *testing.T) {
 		t.Fatalf("no track for the box 30 m beyond the radar track: %+v %+v", out.Tracks, out.Held)
 	}
 }
+
+// TestObjectRadarReturnInAnotherTracksGateStartsATrack: a radar that
+// reports one return per object does not fragment, so a second return
+// close beside a known track (inside its gate, not assigned to it) is a
+// second object; a clustered radar's is taken for a fragment.
+func TestObjectRadarReturnInAnotherTracksGateStartsATrack(t *testing.T) {
+	for _, c := range []struct {
+		params Params
+		want   int
+	}{
+		{DefaultParams(), 2},
+		{DefaultParams().WithClusteredRadar(0.3), 1},
+	} {
+		e := testEngineWith(t, c.params)
+		var out Output
+		now := sensors.Time(0)
+		for k := 1; k <= 30; k++ {
+			now = sensors.Time(k) * 50 * ms
+			dets := []perception.Detection{radarAt(now, 20, 0)}
+			if k > 5 {
+				beside := radarAt(now, 20, 0)
+				beside.Z[1] += 0.02 // 0.4 m to the left: inside the track's gate
+				dets = append(dets, beside)
+			}
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: dets}, now)
+			e.Advance(now)
+		}
+		e.Snapshot(now, &out)
+		if got := len(out.Tracks) + len(out.Held); got != c.want {
+			t.Errorf("fragments %v: %d tracks, want %d", c.params.Radar.Fragments, got, c.want)
+		}
+	}
+}

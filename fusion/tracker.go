@@ -691,14 +691,14 @@ func sameObject(a, b *Track) bool {
 	return math.Abs(dx*hx+dy*hy)/speed < along && math.Abs(dx*hy-dy*hx)/speed < across
 }
 
-// spawn starts a tentative track at every detection no track took and no
-// track's gate held (a second detection inside a track's gate is more
-// likely a fragment of that object than a new one), unless the detection
-// is support only.
+// spawn starts a tentative track at every detection no track took,
+// unless the detection is support only or the sensor fragments objects
+// and a track's gate held it (then a second detection inside the gate is
+// more likely a piece of that object than a new one).
 func (t *Tracker) spawn(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, dets []perception.Detection) {
 	n := len(t.tracks)
 	for j := range dets {
-		if t.detUsed[j] || t.detGated[j] || dets[j].SupportOnly {
+		if t.detUsed[j] || (t.detGated[j] && t.params.Coverage(s).Fragments) || dets[j].SupportOnly {
 			t.detUsed[j] = false
 			continue
 		}
