@@ -315,3 +315,36 @@ func TestObjectRadarReturnInAnotherTracksGateStartsATrack(t *testing.T) {
 		}
 	}
 }
+
+// TestFarCameraBoxDoesNotMoveARadarTrack: a camera box inside a radar
+// track's gate but well off its bearing (as likely another object's)
+// counts as a camera hit without moving the track; a box on the bearing
+// moves it.
+func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
+	for _, c := range []struct {
+		offset float64 // rad
+		moves  bool
+	}{{0.035, false}, {0.005, true}} {
+		e := testEngine(t)
+		var out Output
+		now := sensors.Time(0)
+		for k := 1; k <= 10; k++ {
+			now = sensors.Time(k) * 50 * ms
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0)}}, now)
+			e.Advance(now)
+		}
+		now += 50 * ms
+		box := cameraAt(now, 20, 0)
+		box.Z[0] += c.offset
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0)}}, now)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{box}}, now)
+		e.Advance(now)
+		e.Snapshot(now, &out)
+		if len(out.Tracks) != 1 || out.Tracks[0].Hits[perception.Camera] != 1 {
+			t.Fatalf("offset %g: tracks %+v, want one with a camera hit", c.offset, out.Tracks)
+		}
+		if moved := math.Abs(out.Tracks[0].X[1]) > 0.02; moved != c.moves {
+			t.Errorf("offset %g rad: track at y %.3f m, moved %v, want %v", c.offset, out.Tracks[0].X[1], moved, c.moves)
+		}
+	}
+}

@@ -265,13 +265,16 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			m := measurement(&dets[j])
 			// A camera box that could about as well belong to another
 			// track (or a track that another box could about as well
-			// belong to) does not move a track the radar places: the
-			// camera's bearing is precise enough to drag the track onto the
-			// wrong object, and its range too vague to tell which object is
-			// which. It still counts as a hit and for the class.
+			// belong to), or that lies further off the track than
+			// rivalMargin in d², does not move a track the radar places:
+			// the camera's bearing is precise enough to drag the track onto
+			// the wrong object (or onto one no track has yet), and its
+			// range too vague to tell which object is which. It still
+			// counts as a hit and for the class.
 			ambiguous := t.detRival[j] < t.pairCost[i]+rivalMargin || t.trackRival[i] < t.pairCost[i]+rivalMargin
 			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
-			if !t.pdaDone[i] && (!ambiguous || !placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) {
+			if !t.pdaDone[i] && (!ambiguous || !placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) &&
+				(!placedByRadar || t.innov.D2 <= rivalMargin) {
 				if s == perception.Radar {
 					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
 				}
