@@ -100,12 +100,7 @@ func TestCameraDoesNotConfirmARadarReturn(t *testing.T) {
 func TestWithheldTrackIsReportedDeleted(t *testing.T) {
 	e := testEngine(t)
 	var out Output
-	now := sensors.Time(0)
-	for k := 1; k <= 10; k++ {
-		now = sensors.Time(k) * 50 * ms
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
-		e.Advance(now)
-	}
+	now := radarScans(e, 1, 10, 20, 2)
 	e.Snapshot(now, &out)
 	if len(out.Tracks) != 1 {
 		t.Fatalf("%d tracks", len(out.Tracks))
@@ -239,11 +234,7 @@ func TestSupportOnlyReturnsUpdateButNeverStart(t *testing.T) {
 	if len(out.Tracks)+len(out.Held) != 0 {
 		t.Fatalf("support-only returns started tracks: %+v %+v", out.Tracks, out.Held)
 	}
-	for k := 21; k <= 30; k++ {
-		now = sensors.Time(k) * 50 * ms
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
-		e.Advance(now)
-	}
+	now = radarScans(e, 21, 30, 20, 2)
 	e.Snapshot(now, &out)
 	if len(out.Tracks) != 1 {
 		t.Fatalf("%d tracks, want the one a full return started", len(out.Tracks))
@@ -327,13 +318,7 @@ func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
 	}{{0.035, false}, {0.005, true}} {
 		e := testEngine(t)
 		var out Output
-		now := sensors.Time(0)
-		for k := 1; k <= 10; k++ {
-			now = sensors.Time(k) * 50 * ms
-			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0)}}, now)
-			e.Advance(now)
-		}
-		now += 50 * ms
+		now := radarScans(e, 1, 10, 20, 0) + 50*ms
 		box := cameraAt(now, 20, 0)
 		box.Z[0] += c.offset
 		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0)}}, now)
@@ -347,4 +332,16 @@ func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
 			t.Errorf("offset %g rad: track at y %.3f m, moved %v, want %v", c.offset, out.Tracks[0].X[1], moved, c.moves)
 		}
 	}
+}
+
+// radarScans feeds e one radar return at (x, y) every 50 ms, scans from
+// to to, advancing after each, and returns the last scan's stamp.
+func radarScans(e *Engine, from, to int, x, y float64) sensors.Time {
+	var now sensors.Time
+	for k := from; k <= to; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, x, y)}}, now)
+		e.Advance(now)
+	}
+	return now
 }
