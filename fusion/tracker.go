@@ -780,7 +780,7 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 		}
 		// Along the line of sight: the track's range variance and half
 		// its length.
-		along := alongSight(f, dx, dy)/r2 + size[0]*size[0]/4
+		along := (dx*dx*f.P[kalman.PX][kalman.PX]+2*dx*dy*f.P[kalman.PX][kalman.PY]+dy*dy*f.P[kalman.PY][kalman.PY])/r2 + size[0]*size[0]/4
 		if dr := rng - r; dr*dr <= t.gate[1]*(rangeVar+along) {
 			return true
 		}
@@ -793,12 +793,6 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 // by r⁴ it is the variance of the bearing.
 func acrossSight(f *kalman.Filter, dx, dy float64) float64 {
 	return dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]
-}
-
-// alongSight is r²·σ², σ² being the variance of a filter's position along
-// the line of sight (dx, dy) from a sensor, r its length.
-func alongSight(f *kalman.Filter, dx, dy float64) float64 {
-	return dx*dx*f.P[kalman.PX][kalman.PX] + 2*dx*dy*f.P[kalman.PX][kalman.PY] + dy*dy*f.P[kalman.PY][kalman.PY]
 }
 
 // polar returns a radar or camera detection's range, azimuth and their
