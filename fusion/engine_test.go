@@ -48,6 +48,26 @@ func cameraAt(stamp sensors.Time, x, y float64) perception.Detection {
 	return d
 }
 
+// radarScans feeds e one radar return at (x, y) every 50 ms, scans from
+// to to, advancing after each, and returns the last scan's stamp.
+func radarScans(e *Engine, from, to int, x, y float64) sensors.Time {
+	var now sensors.Time
+	for k := from; k <= to; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, x, y)}}, now)
+		e.Advance(now)
+	}
+	return now
+}
+
+// radarAndCamera feeds e one radar return and one camera box captured at
+// now, each arriving at once, and advances to now.
+func radarAndCamera(e *Engine, now sensors.Time, radar, camera perception.Detection) {
+	e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radar}}, now)
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{camera}}, now)
+	e.Advance(now)
+}
+
 // fusedOrder lists the stamps of the scans still waiting, in order.
 func fusedOrder(e *Engine) []sensors.Time {
 	var out []sensors.Time
@@ -114,9 +134,7 @@ func TestTrackLifecycle(t *testing.T) {
 	// scans and published near its true position.
 	for k := 1; k <= 10; k++ {
 		now = sensors.Time(k) * 50 * ms
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
-		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cameraAt(now, 20, 2)}}, now)
-		e.Advance(now)
+		radarAndCamera(e, now, radarAt(now, 20, 2), cameraAt(now, 20, 2))
 	}
 	e.Snapshot(now, &out)
 	if len(out.Tracks) != 1 {

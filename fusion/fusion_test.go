@@ -51,9 +51,7 @@ func TestClassGateKeepsATruckBoxOffAPedestrian(t *testing.T) {
 		now = sensors.Time(k) * 50 * ms
 		cam := cameraAt(now, 20, 2)
 		cam.Class = classed(perception.Pedestrian)
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
-		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cam}}, now)
-		e.Advance(now)
+		radarAndCamera(e, now, radarAt(now, 20, 2), cam)
 	}
 	e.Snapshot(now, &out)
 	if len(out.Tracks) != 1 || out.Tracks[0].Class != perception.Pedestrian {
@@ -63,9 +61,7 @@ func TestClassGateKeepsATruckBoxOffAPedestrian(t *testing.T) {
 	now += 50 * ms
 	truck := cameraAt(now, 20, 2)
 	truck.Class = classed(perception.Truck)
-	e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 2)}}, now)
-	e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{truck}}, now)
-	e.Advance(now)
+	radarAndCamera(e, now, radarAt(now, 20, 2), truck)
 	e.Snapshot(now, &out)
 	if got := out.Tracks[0].Hits[perception.Camera]; got != hits {
 		t.Fatalf("the truck box was associated with the pedestrian (camera hits %d → %d)", hits, got)
@@ -132,9 +128,7 @@ func TestMovingCarSwitchesToIMM(t *testing.T) {
 			r.Z[perception.RadarRangeRate] = 10 * x / math.Hypot(x, 2)
 			cam := cameraAt(now, x, 2)
 			cam.Class = classed(c.class)
-			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{r}}, now)
-			e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cam}}, now)
-			e.Advance(now)
+			radarAndCamera(e, now, r, cam)
 		}
 		tracks := e.tracker.tracks
 		if len(tracks) != 1 || tracks[0].turning != c.imm {
@@ -260,9 +254,7 @@ func TestCameraStartsAnObjectBeyondAnotherOnItsBearing(t *testing.T) {
 		now = sensors.Time(k) * 50 * ms
 		moving := radarAt(now, 20, 0)
 		moving.Z[2] = 3 // receding: the radar sees it
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{moving}}, now)
-		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{cameraAt(now, 50, 0.5)}}, now)
-		e.Advance(now)
+		radarAndCamera(e, now, moving, cameraAt(now, 50, 0.5))
 	}
 	e.Snapshot(now, &out)
 	far := false
@@ -321,9 +313,7 @@ func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
 		now := radarScans(e, 1, 10, 20, 0) + 50*ms
 		box := cameraAt(now, 20, 0)
 		box.Z[0] += c.offset
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0)}}, now)
-		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{box}}, now)
-		e.Advance(now)
+		radarAndCamera(e, now, radarAt(now, 20, 0), box)
 		e.Snapshot(now, &out)
 		if len(out.Tracks) != 1 || out.Tracks[0].Hits[perception.Camera] != 1 {
 			t.Fatalf("offset %g: tracks %+v, want one with a camera hit", c.offset, out.Tracks)
@@ -332,16 +322,4 @@ func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
 			t.Errorf("offset %g rad: track at y %.3f m, moved %v, want %v", c.offset, out.Tracks[0].X[1], moved, c.moves)
 		}
 	}
-}
-
-// radarScans feeds e one radar return at (x, y) every 50 ms, scans from
-// to to, advancing after each, and returns the last scan's stamp.
-func radarScans(e *Engine, from, to int, x, y float64) sensors.Time {
-	var now sensors.Time
-	for k := from; k <= to; k++ {
-		now = sensors.Time(k) * 50 * ms
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, x, y)}}, now)
-		e.Advance(now)
-	}
-	return now
 }
