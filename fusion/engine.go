@@ -291,12 +291,8 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		tr := &e.tracker.tracks[i]
 		f := tr.Filter
 		if now > tr.Stamp {
-			dt := now.Sub(tr.Stamp).Seconds()
-			if imm := tr.imm; !tr.turning || imm.Predict(&e.tracker.imm, dt) != nil {
-				_ = f.Predict(dt, p.AccelStdMps2)
-			} else {
-				imm.Combined(&f)
-			}
+			imm := tr.imm // predicted on copies: the track stays at its stamp
+			e.tracker.predictState(&f, &imm, tr.turning, now.Sub(tr.Stamp).Seconds())
 		}
 		ts := TrackState{
 			ID: tr.ID, Status: tr.Status, X: f.X, P: f.P, Probs: tr.Class,

@@ -425,14 +425,20 @@ func countSupportOnly(dets []perception.Detection) int {
 
 // predict moves a track's state dt seconds ahead with its motion model.
 func (t *Tracker) predict(tr *Track, dt float64) {
-	if tr.turning {
-		if tr.imm.Predict(&t.imm, dt) == nil {
-			tr.imm.Combined(&tr.Filter)
-			return
-		}
-		tr.turning = false // numeric failure: carry on with the EKF
+	tr.turning = t.predictState(&tr.Filter, &tr.imm, tr.turning, dt)
+}
+
+// predictState moves a track's filter dt seconds ahead: through its IMM
+// imm (then combined into f) when turning, else by the EKF. It reports
+// whether the IMM still drives the track; on a numeric failure of the IMM
+// the EKF carries on.
+func (t *Tracker) predictState(f *kalman.Filter, imm *kalman.IMM, turning bool, dt float64) bool {
+	if turning && imm.Predict(&t.imm, dt) == nil {
+		imm.Combined(f)
+		return true
 	}
-	_ = tr.Filter.Predict(dt, t.params.AccelStdMps2)
+	_ = f.Predict(dt, t.params.AccelStdMps2)
+	return false
 }
 
 // update fuses measurement m, innovated in t.innov against track i's
