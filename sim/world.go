@@ -216,10 +216,9 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 			wrap(v.az + rnd.NormFloat64()*azStd),
 			rr + rnd.NormFloat64()*m.VelocityStdMps,
 		}
-		size := perception.TypicalSize(v.actor.Class)
 		// Reflectivity fluctuates by several dB from scan to scan (aspect,
 		// multipath), so one return says little about the object.
-		det.Score = snrScore(15 + 10*math.Log10(size[0]*size[1]) - 20*math.Log10(v.rng/20) + 6*rnd.NormFloat64())
+		det.Score = radar.ScoreFromSNR(objectSNR(v.actor.Class, v.rng) + 6*rnd.NormFloat64())
 		dst = append(dst, det)
 	}
 	// Clutter: Poisson count, uniform over the field of view, static in
@@ -228,15 +227,22 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 	for i := 0; i < n; i++ {
 		r, az, rr := clutter(rnd, m, pose)
 		det.Z = [3]float64{r, az, rr + rnd.NormFloat64()*m.VelocityStdMps}
-		det.Score = snrScore(8 + 6*rnd.NormFloat64()) // guard rails and signs: weak, scattered
+		det.Score = radar.ScoreFromSNR(clutterSNRDB + 6*rnd.NormFloat64()) // guard rails and signs: weak, scattered
 		dst = append(dst, det)
 	}
 	return dst
 }
 
-// snrScore is a detection score from an SNR in dB, as the radar
-// clustering scores its clusters.
-func snrScore(snrDB float64) float64 { return min(1, max(snrDB, 0)/30) }
+// objectSNR is the mean SNR in dB of a return from an object of class c
+// at range rng: 15 dB from a square metre of footprint at 20 m, falling
+// with the square of the range.
+func objectSNR(c perception.Class, rng float64) float64 {
+	size := perception.TypicalSize(c)
+	return 15 + 10*math.Log10(size[0]*size[1]) - 20*math.Log10(rng/20)
+}
+
+// clutterSNRDB is the mean SNR of a clutter return.
+const clutterSNRDB = 8
 
 // CameraScan appends to dst the detections of camera frame k: a noisy image
 // box per visible actor (with p_detect; hidden when mostly occluded), turned
@@ -396,7 +402,7 @@ func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 			dst = append(dst, radar.Point{
 				X: r * math.Cos(az), Y: r * math.Sin(az), Z: z,
 				Doppler: rr + rnd.NormFloat64()*m.VelocityStdMps,
-				SNR:     15 + 10*math.Log10(size[0]*size[1]) - 20*math.Log10(r/20) + 2*rnd.NormFloat64(),
+				SNR:     objectSNR(v.actor.Class, r) + 2*rnd.NormFloat64(),
 			})
 		}
 	}
@@ -406,7 +412,7 @@ func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 		dst = append(dst, radar.Point{
 			X: r * math.Cos(az), Y: r * math.Sin(az), Z: rnd.Float64() - mountZ,
 			Doppler: rr + rnd.NormFloat64()*m.VelocityStdMps,
-			SNR:     8 + 3*rnd.NormFloat64(),
+			SNR:     clutterSNRDB + 3*rnd.NormFloat64(),
 		})
 	}
 	return dst

@@ -231,7 +231,7 @@ func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detect
 		vd += (p.Doppler - dop) * (p.Doppler - dop)
 	}
 	azStd := c.p.AzimuthStdDeg * math.Pi / 180
-	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: math.Min(1, snr/30)}
+	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: ScoreFromSNR(snr)}
 	d.Z = [perception.MaxMeasDim]float64{rng, az, dop}
 	// A few returns say little about where on the object they came from:
 	// the centroid's offset from the object's centre is at least that of
@@ -242,6 +242,10 @@ func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detect
 	d.R[2][2] = c.p.DopplerStdMps*c.p.DopplerStdMps + vd/k
 	return d
 }
+
+// ScoreFromSNR is a radar detection's score from its strongest return's
+// SNR in dB: 0 at 0 dB or below, 1 from 30 dB.
+func ScoreFromSNR(snrDB float64) float64 { return min(1, max(snrDB, 0)/30) }
 
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
