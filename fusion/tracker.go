@@ -222,7 +222,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	// d² + ln|S| below supportCost.
 	supportCost := math.Inf(-1)
 	if n := countSupportOnly(dets); n > 0 {
-		supportCost = 2*math.Log(math.Pow(2*math.Pi, -1.5)*cov.PDetect/staticClutterDensity(cov, dets, n)) - rivalMargin
+		supportCost = 2*math.Log(returnLikelihoodNorm(cov)/staticClutterDensity(cov, dets, n)) - rivalMargin
 	}
 	t.edges = t.edges[:0]
 	for i := range t.tracks {
@@ -360,9 +360,9 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 		return
 	}
 	clutter := staticClutterDensity(cov, dets, len(dets))
-	norm := math.Pow(2*math.Pi, -1.5) * cov.PDetect
+	norm := returnLikelihoodNorm(cov)
 	// Likelihood of each pair (the cost is −2 ln of it, up to norm), and
-	// the sums per track (in pairCost's scratch) and per return.
+	// the sums per track and per return.
 	slices.SortFunc(t.edges, func(a, b assoc.Edge) int { return a.Row - b.Row })
 	t.pdaRowSum = grow(t.pdaRowSum, len(t.tracks))
 	t.pdaColSum = grow(t.pdaColSum, len(dets))
@@ -410,6 +410,13 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 func staticClutterDensity(cov Coverage, dets []perception.Detection, n int) float64 {
 	volume := cov.MaxRangeM * cov.FOVDeg * math.Pi / 180 * math.Sqrt(2*math.Pi*dets[0].R[2][2])
 	return float64(n) / volume
+}
+
+// returnLikelihoodNorm is pd·(2π)^(−3/2): a radar return's likelihood
+// under a track, detection probability included, is this times
+// exp(−(d² + ln|S|)/2).
+func returnLikelihoodNorm(cov Coverage) float64 {
+	return math.Pow(2*math.Pi, -1.5) * cov.PDetect
 }
 
 // countSupportOnly returns how many detections are support only.
@@ -786,7 +793,7 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 		}
 		// Along the line of sight: the track's range variance and half
 		// its length.
-		along := (dx*dx*f.P[kalman.PX][kalman.PX]+2*dx*dy*f.P[kalman.PX][kalman.PY]+dy*dy*f.P[kalman.PY][kalman.PY])/r2 + size[0]*size[0]/4
+		along := alongSight(f, dx, dy)/r2 + size[0]*size[0]/4
 		if dr := rng - r; dr*dr <= t.gate[1]*(rangeVar+along) {
 			return true
 		}
@@ -799,6 +806,12 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 // by r⁴ it is the variance of the bearing.
 func acrossSight(f *kalman.Filter, dx, dy float64) float64 {
 	return dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]
+}
+
+// alongSight is r²·σ², σ² being the variance of a filter's position along
+// the line of sight (dx, dy) from a sensor, r its length.
+func alongSight(f *kalman.Filter, dx, dy float64) float64 {
+	return dx*dx*f.P[kalman.PX][kalman.PX] + 2*dx*dy*f.P[kalman.PX][kalman.PY] + dy*dy*f.P[kalman.PY][kalman.PY]
 }
 
 // polar returns a radar or camera detection's range, azimuth and their

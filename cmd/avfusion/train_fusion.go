@@ -32,7 +32,6 @@ func trainFusion(args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-
 	if *scenarios < 1 || *every < 1 || *duration < time.Second {
 		return errors.New("--scenarios and --every: at least 1; --duration: at least 1s")
 	}
