@@ -170,9 +170,10 @@ func DefaultParams() Params {
 }
 
 // WithClusteredRadar returns p for a radar whose detections are clusters
-// of a point cloud: the clustering drops isolated static returns, so the
-// radar is not expected to see what moves radially slower than
-// staticToleranceMps, and a cluster can be a fragment of a larger object.
+// of a point cloud: the clustering reports isolated static returns as
+// support only, so the radar is not expected to see (or start a track on)
+// what moves radially slower than staticToleranceMps, and a cluster can
+// be a fragment of a larger object.
 func (p Params) WithClusteredRadar(staticToleranceMps float64) Params {
 	p.Radar.StaticBlindMps = math.Max(p.Radar.StaticBlindMps, staticToleranceMps)
 	p.Radar.Fragments = true
