@@ -102,7 +102,7 @@ func (t *Tracker) hear(stamp sensors.Time, dets []perception.Detection) {
 				}
 				like[c] = p*ps + (1-p)*(1-ps)
 			}
-			tr.fuseClass(perception.Mic, &like)
+			tr.fuseClass(perception.Mic, &like, true)
 		}
 	}
 }

@@ -16,6 +16,7 @@ func TestParamsValidateNamesNewFields(t *testing.T) {
 		field  string
 	}{
 		{func(p *Params) { p.ClassGate = 7 }, "class_gate"},
+		{func(p *Params) { p.ClassWeight = -1 }, "class_weight"},
 		{func(p *Params) { p.PublishExistence = 1 }, "publish_existence"},
 		{func(p *Params) { p.PublishMaxStdM = 0 }, "publish_max_std_m"},
 		{func(p *Params) { p.Motion.Car = "ctrv" }, "motion.car"},
@@ -321,5 +322,103 @@ func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
 		if moved := math.Abs(out.Tracks[0].X[1]) > 0.02; moved != c.moves {
 			t.Errorf("offset %g rad: track at y %.3f m, moved %v, want %v", c.offset, out.Tracks[0].X[1], moved, c.moves)
 		}
+	}
+}
+
+// TestAmbiguousCameraBoxDoesNotSteerTheClass: a pedestrian box halfway
+// between two radar tracks counts for one of them as a hit and as class
+// evidence, but leaves both tracks' own class beliefs alone; the same box
+// on a lone track's bearing steers it.
+func TestAmbiguousCameraBoxDoesNotSteerTheClass(t *testing.T) {
+	for _, c := range []struct {
+		ys    []float64 // lateral positions of the radar objects, m
+		steer bool
+	}{{[]float64{-0.3, 0.3}, false}, {[]float64{0}, true}} {
+		e := testEngine(t)
+		now := sensors.Time(0)
+		for k := 1; k <= 10; k++ {
+			now = sensors.Time(k) * 50 * ms
+			var dets []perception.Detection
+			for _, y := range c.ys {
+				dets = append(dets, radarAt(now, 20, y))
+			}
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: dets}, now)
+			e.Advance(now)
+		}
+		if len(e.tracker.tracks) != len(c.ys) {
+			t.Fatalf("%d radar objects gave %d tracks", len(c.ys), len(e.tracker.tracks))
+		}
+		now += 50 * ms
+		box := cameraAt(now, 20, 0)
+		box.Class = classed(perception.Pedestrian)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{box}}, now)
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now}, now)
+		e.Advance(now)
+		hit := 0
+		for i := range e.tracker.tracks {
+			tr := &e.tracker.tracks[i]
+			if tr.Hits[perception.Camera] == 0 {
+				continue
+			}
+			hit++
+			ev := tr.ClassEvidence[perception.Camera]
+			if ev[perception.Pedestrian] <= ev[perception.Car] {
+				t.Errorf("objects at %v: the box was not booked as camera class evidence: %v", c.ys, ev)
+			}
+			if steered := tr.Class[perception.Pedestrian] > 0.5; steered != c.steer {
+				t.Errorf("objects at %v: track class %v, steered %v, want %v", c.ys, tr.Class, steered, c.steer)
+			}
+		}
+		if hit != 1 {
+			t.Errorf("objects at %v: %d tracks took the box, want 1", c.ys, hit)
+		}
+	}
+}
+
+// TestClassWeightTradesClassForPosition: a pedestrian box between a
+// pedestrian track and a track of unknown class goes, at full class
+// weight, to the pedestrian even where it fits the other track better;
+// at the default weight position counts for more. Probes sweep the box
+// across the gap; each starts from the same two tracks.
+func TestClassWeightTradesClassForPosition(t *testing.T) {
+	takenBy := func(weight, y float64) int {
+		p := DefaultParams()
+		p.ClassWeight = weight
+		e := testEngineWith(t, p)
+		now := sensors.Time(0)
+		for k := 1; k <= 10; k++ {
+			now = sensors.Time(k) * 50 * ms
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0), radarAt(now, 20, 1)}}, now)
+			walker, unknown := cameraAt(now, 20, 0), cameraAt(now, 20, 1)
+			walker.Class = classed(perception.Pedestrian)
+			e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{walker, unknown}}, now)
+			e.Advance(now)
+		}
+		now += 50 * ms
+		probe := cameraAt(now, 20, y)
+		probe.Class = classed(perception.Pedestrian)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: []perception.Detection{probe}}, now)
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now}, now)
+		e.Advance(now)
+		for i := range e.tracker.tracks {
+			if tr := &e.tracker.tracks[i]; tr.Hits[perception.Camera] == 11 {
+				return int(math.Round(tr.Filter.X[1])) // 0: the pedestrian's, 1: the other's
+			}
+		}
+		return -1
+	}
+	shifted := false
+	for y := 0.3; y <= 0.8; y += 0.02 {
+		full, def := takenBy(1, y), takenBy(DefaultParams().ClassWeight, y)
+		if full < 0 || def < 0 {
+			t.Fatalf("box at y %.2f m: no track took it", y)
+		}
+		if def == 0 && full == 1 {
+			t.Fatalf("box at y %.2f m: the default weight gave it to the pedestrian, full weight did not", y)
+		}
+		shifted = shifted || (full == 0 && def == 1)
+	}
+	if !shifted {
+		t.Error("no box went to the pedestrian at full class weight and to the nearer track at the default weight")
 	}
 }

@@ -70,6 +70,12 @@ type Params struct {
 	// needs to associate: a confident "truck" box is not a pedestrian
 	// track's detection, however well it fits in position.
 	ClassGate float64 `yaml:"class_gate"`
+	// ClassWeight scales the class affinity's log-likelihood in a pair's
+	// cost (1: as if class beliefs were calibrated). A track's belief
+	// fuses many boxes of one object as if they were independent, and a
+	// detector's scores are overconfident, so the full weight lets a
+	// wrong early class hold boxes on the wrong track.
+	ClassWeight float64 `yaml:"class_weight"`
 	// ConfirmHits of the last ConfirmWindow scans that saw a tentative
 	// track's area must have hit it to confirm it (M-of-N).
 	ConfirmHits   int `yaml:"confirm_hits"`
@@ -149,6 +155,7 @@ func DefaultParams() Params {
 		AccelStdMps2:     2.0,
 		GateProbability:  0.999,
 		ClassGate:        0.2,
+		ClassWeight:      0.25,
 		Association:      "gnn",
 		ConfirmHits:      4,
 		ConfirmWindow:    6,
@@ -206,6 +213,7 @@ func (p *Params) Validate() error {
 		positive("spawn_speed_std_mps", p.SpawnSpeedStdMps),
 		positive("publish_max_std_m", p.PublishMaxStdM),
 		prob("class_gate", p.ClassGate/float64(perception.NumClasses), false),
+		prob("class_weight", p.ClassWeight, false),
 	}
 	for _, err := range checks {
 		if err != nil {

@@ -125,15 +125,23 @@ func logit(p float64) float64 {
 	return math.Log(p / (1 - p))
 }
 
-// fuseClass multiplies the track's class belief by a detection's, with a
-// floor so that one confident mistake cannot make a class impossible.
-func (t *Track) fuseClass(s perception.Sensor, obs *perception.ClassProbs) {
+// fuseClass books a detection's class belief as sensor s's class
+// evidence (what the fusion head reads) and, when steer is set, multiplies
+// the track's own class belief (what steers association, occlusion and
+// the motion model) by it. Both floor the detection's probabilities so
+// that one confident mistake cannot make a class impossible.
+func (t *Track) fuseClass(s perception.Sensor, obs *perception.ClassProbs, steer bool) {
 	const floor = 0.02
+	for i := range t.Class {
+		t.ClassEvidence[s][i] += math.Log(obs[i] + floor)
+	}
+	if !steer {
+		return
+	}
 	sum := 0.0
 	for i := range t.Class {
 		t.Class[i] *= obs[i] + floor
 		sum += t.Class[i]
-		t.ClassEvidence[s][i] += math.Log(obs[i] + floor)
 	}
 	for i := range t.Class {
 		t.Class[i] /= sum

@@ -243,7 +243,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 				if aff < t.params.ClassGate {
 					continue
 				}
-				t.edges = append(t.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS - 2*math.Log(aff)})
+				t.edges = append(t.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS - 2*t.params.ClassWeight*math.Log(aff)})
 			}
 		}
 	}
@@ -266,21 +266,26 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 			// A camera box that could about as well belong to another
 			// track (or a track that another box could about as well
 			// belong to), or that lies further off the track than
-			// rivalMargin in d², does not move a track the radar places:
+			// rivalMargin in d², is doubtful for a track the radar places:
 			// the camera's bearing is precise enough to drag the track onto
 			// the wrong object (or onto one no track has yet), and its
-			// range too vague to tell which object is which. It still
-			// counts as a hit and for the class.
+			// range too vague to tell which object is which. It counts as
+			// a hit and as class evidence for the head, but neither moves
+			// the track nor steers its own class (a neighbour's class would
+			// change which boxes the track takes and what may hide it).
 			ambiguous := t.detRival[j] < t.pairCost[i]+rivalMargin || t.trackRival[i] < t.pairCost[i]+rivalMargin
 			placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
-			if !t.pdaDone[i] && (!ambiguous || !placedByRadar) && t.at(i).Innovate(&t.innov, &model, &m) &&
-				(!placedByRadar || t.innov.D2 <= rivalMargin) {
-				if s == perception.Radar {
-					tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
+			steer := !placedByRadar || !ambiguous
+			if !t.pdaDone[i] && steer && t.at(i).Innovate(&t.innov, &model, &m) {
+				steer = !placedByRadar || t.innov.D2 <= rivalMargin
+				if steer {
+					if s == perception.Radar {
+						tr.RateNIS += t.innov.Y[2] * t.innov.Y[2] / t.innov.S[2][2]
+					}
+					t.update(tr, i, &model, &m)
 				}
-				t.update(tr, i, &model, &m)
 			}
-			tr.fuseClass(s, &dets[j].Class)
+			tr.fuseClass(s, &dets[j].Class, steer)
 			t.chooseMotion(tr)
 			tr.LastHit[s] = max(tr.LastHit[s], stamp)
 			tr.Hits[s]++

@@ -45,14 +45,18 @@ func trainFusion(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "training on %d track samples from %d scenarios...\n", len(evidence), *scenarios)
-	note := fmt.Sprintf("avfusion train fusion --scenarios %d --seed %d --duration %v --every %d: %d track samples, network seed %d",
-		*scenarios, *seed, *duration, *every, len(evidence), learned.TrainConfig.Seed)
-	net, err := learned.Train(evidence, labels, note)
+	fmt.Fprintf(os.Stderr, "training %d networks on %d track samples from %d scenarios...\n", learned.Members, len(evidence), *scenarios)
+	note := fmt.Sprintf("avfusion train fusion --scenarios %d --seed %d --duration %v --every %d: %d track samples",
+		*scenarios, *seed, *duration, *every, len(evidence))
+	nets, err := learned.Train(evidence, labels, note)
 	if err != nil {
 		return err
 	}
-	if err := writeWeights(net, *out); err != nil {
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := errors.Join(learned.WriteWeights(f, nets), f.Close()); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s; compare the heads on held-out scenarios with\n  avfusion eval --scenarios sim/scenarios --set fusion_head=bayes\n  avfusion eval --scenarios sim/scenarios --set fusion_head=learned\n", *out, time.Since(began).Seconds())

@@ -9,7 +9,12 @@ package learned
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"sync"
 
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
@@ -43,47 +48,59 @@ const None = 0
 //go:embed weights/fusion.json
 var shippedWeights []byte
 
-// Head judges tracks with a network. It allocates nothing per call and is
-// not safe for concurrent use.
+// Head judges tracks with an ensemble of networks trained alike from
+// different seeds, averaging their outputs: one network's judgement of a
+// borderline track depends on its seed, the average much less. It
+// allocates nothing per call and is not safe for concurrent use.
 type Head struct {
-	net     *nn.Net
-	scratch *nn.Scratch
-	out     []float64
+	nets    []*nn.Net
+	scratch []*nn.Scratch
+	out     []float64 // one member's output
+	mean    []float64 // the members' average
 }
 
-// New wraps a trained network, which must read fusion.Evidence and
-// output Outputs.
-func New(net *nn.Net) (*Head, error) {
-	if err := net.Validate(); err != nil {
-		return nil, err
+// New wraps trained networks, each of which must read fusion.Evidence
+// and output Outputs.
+func New(nets ...*nn.Net) (*Head, error) {
+	if len(nets) == 0 {
+		return nil, fmt.Errorf("learned: a head needs at least one network")
 	}
-	if net.Inputs() != fusion.NumEvidence {
-		return nil, fmt.Errorf("learned: the network reads %d inputs, a track's evidence has %d", net.Inputs(), fusion.NumEvidence)
-	}
-	if len(net.Classes) != len(Outputs) {
-		return nil, fmt.Errorf("learned: the network's outputs are %v, want %v", net.Classes, Outputs)
-	}
-	for i, name := range Outputs {
-		if net.Classes[i] != name {
-			return nil, fmt.Errorf("learned: the network's outputs are %v, want %v", net.Classes, Outputs)
+	h := &Head{out: make([]float64, len(Outputs)), mean: make([]float64, len(Outputs))}
+	for k, net := range nets {
+		if err := net.Validate(); err != nil {
+			return nil, fmt.Errorf("learned: network %d: %w", k, err)
 		}
+		if net.Inputs() != fusion.NumEvidence {
+			return nil, fmt.Errorf("learned: network %d reads %d inputs, a track's evidence has %d", k, net.Inputs(), fusion.NumEvidence)
+		}
+		if !slices.Equal(net.Classes, Outputs) {
+			return nil, fmt.Errorf("learned: network %d's outputs are %v, want %v", k, net.Classes, Outputs)
+		}
+		h.nets = append(h.nets, net)
+		h.scratch = append(h.scratch, net.NewScratch())
 	}
-	return &Head{net: net, scratch: net.NewScratch(), out: make([]float64, len(Outputs))}, nil
+	return h, nil
 }
 
 // Shipped returns the head with the weights in weights/fusion.json.
 func Shipped() (*Head, error) {
-	net, err := nn.ReadJSON(bytes.NewReader(shippedWeights))
+	nets, err := ReadWeights(bytes.NewReader(shippedWeights))
 	if err != nil {
 		return nil, fmt.Errorf("learned: shipped weights: %w", err)
 	}
-	return New(net)
+	return New(nets...)
 }
 
 // Judge implements fusion.Head: the class distribution given that the
 // object exists, and the probability that it does.
 func (h *Head) Judge(ev *fusion.Evidence, class *perception.ClassProbs) float64 {
-	p := h.net.Predict(h.out, ev[:], h.scratch)
+	clear(h.mean)
+	for k, net := range h.nets {
+		for i, p := range net.Predict(h.out, ev[:], h.scratch[k]) {
+			h.mean[i] += p / float64(len(h.nets))
+		}
+	}
+	p := h.mean
 	sum := 0.0
 	for c := range class {
 		sum += p[1+c]
@@ -98,20 +115,61 @@ func (h *Head) Judge(ev *fusion.Evidence, class *perception.ClassProbs) float64 
 	return 1 - p[None]
 }
 
-// TrainConfig is how `avfusion train fusion` trains the shipped network.
+// Members is how many networks `avfusion train fusion` trains for the
+// shipped head; member k starts from seed TrainConfig.Seed + k.
+const Members = 3
+
+// TrainConfig is how `avfusion train fusion` trains each member.
 var TrainConfig = nn.TrainConfig{Hidden: []int{32, 16}, Epochs: 20, BatchSize: 64, LearningRate: 0.002, L2: 1e-5, Seed: 1}
 
-// Train fits a head network to evidence vectors and their labels (see
-// Label).
-func Train(evidence []fusion.Evidence, labels []int, note string) (*nn.Net, error) {
+// Train fits the members of a head to evidence vectors and their labels
+// (see Label), in parallel; the result depends only on the data.
+func Train(evidence []fusion.Evidence, labels []int, note string) ([]*nn.Net, error) {
 	x := make([][]float64, len(evidence))
 	for i := range evidence {
 		x[i] = evidence[i][:]
 	}
-	net, err := nn.Train(x, labels, Outputs, TrainConfig)
-	if err != nil {
+	nets := make([]*nn.Net, Members)
+	errs := make([]error, Members)
+	var wg sync.WaitGroup
+	for k := range Members {
+		wg.Go(func() {
+			cfg := TrainConfig
+			cfg.Seed += uint64(k)
+			nets[k], errs[k] = nn.Train(x, labels, Outputs, cfg)
+			if errs[k] == nil {
+				nets[k].Note = fmt.Sprintf("%s; member %d of %d, network seed %d", note, k+1, Members, cfg.Seed)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	net.Note = note
-	return net, nil
+	return nets, nil
+}
+
+// WriteWeights writes a head's networks as one JSON array; the same
+// networks always give the same bytes.
+func WriteWeights(w io.Writer, nets []*nn.Net) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(nets)
+}
+
+// ReadWeights reads and validates the networks WriteWeights wrote.
+func ReadWeights(r io.Reader) ([]*nn.Net, error) {
+	var nets []*nn.Net
+	if err := json.NewDecoder(r).Decode(&nets); err != nil {
+		return nil, err
+	}
+	for k, net := range nets {
+		if net == nil {
+			return nil, fmt.Errorf("network %d is null", k)
+		}
+		if err := net.Validate(); err != nil {
+			return nil, fmt.Errorf("network %d: %w", k, err)
+		}
+	}
+	return nets, nil
 }

@@ -1,8 +1,10 @@
 package learned
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/avfusion/avfusion/fusion"
@@ -66,11 +68,14 @@ func TestTrainLearnsExistence(t *testing.T) {
 		evidence = append(evidence, sample(isReal))
 		labels = append(labels, Label(isReal, perception.Car))
 	}
-	net, err := Train(evidence, labels, "test")
+	nets, err := Train(evidence, labels, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(net)
+	if len(nets) != Members {
+		t.Fatalf("%d networks, want %d", len(nets), Members)
+	}
+	h, err := New(nets...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,5 +86,50 @@ func TestTrainLearnsExistence(t *testing.T) {
 	}
 	if c, _ := class.Argmax(); c != perception.Car {
 		t.Fatalf("class %v, want car", c)
+	}
+}
+
+// TestHeadAveragesItsMembers: an ensemble's existence is the mean of its
+// members' (each judging alone), and its weights survive a write and read.
+func TestHeadAveragesItsMembers(t *testing.T) {
+	nets, err := ReadWeights(bytes.NewReader(shippedWeights))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nets) != Members {
+		t.Fatalf("shipped %d networks, want %d", len(nets), Members)
+	}
+	var buf bytes.Buffer
+	if err := WriteWeights(&buf, nets); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), shippedWeights) {
+		t.Fatal("writing the shipped networks back does not give the shipped bytes")
+	}
+	all, err := New(nets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(3, 3))
+	var class perception.ClassProbs
+	for range 20 {
+		var ev fusion.Evidence
+		for i := range ev {
+			ev[i] = rnd.NormFloat64()
+		}
+		mean := 0.0
+		for _, net := range nets {
+			one, err := New(net)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mean += one.Judge(&ev, &class) / float64(len(nets))
+		}
+		if got := all.Judge(&ev, &class); math.Abs(got-mean) > 1e-12 {
+			t.Fatalf("ensemble existence %g, members' mean %g", got, mean)
+		}
+	}
+	if _, err := ReadWeights(strings.NewReader(`[null]`)); err == nil {
+		t.Error("a null network was read")
 	}
 }
