@@ -422,3 +422,65 @@ func TestClassWeightTradesClassForPosition(t *testing.T) {
 		t.Error("no box went to the pedestrian at full class weight and to the nearer track at the default weight")
 	}
 }
+
+// TestMisrangedBoxOnATracksSightIsNoMiss: a camera box on a confirmed
+// track's bearing, just outside its gate in range, that no track took
+// means the camera saw the object and misranged it: no camera miss. A box
+// well beyond the track is another object, and the track was missed.
+func TestMisrangedBoxOnATracksSightIsNoMiss(t *testing.T) {
+	for _, c := range []struct {
+		rng  float64
+		miss uint32
+	}{{22.2, 0}, {30, 1}} {
+		e := testEngine(t)
+		now := radarScans(e, 1, 10, 20, 0) + 50*ms
+		box := cameraAt(now, c.rng, 0)
+		radarAndCamera(e, now, radarAt(now, 20, 0), box)
+		var tr *Track
+		for i := range e.tracker.tracks {
+			if e.tracker.tracks[i].Status == Confirmed {
+				tr = &e.tracker.tracks[i]
+			}
+		}
+		if tr == nil {
+			t.Fatal("no confirmed track")
+		}
+		if tr.Hits[perception.Camera] != 0 {
+			t.Fatalf("box at %g m: it gated with the track at 20 m; the test needs it outside the gate", c.rng)
+		}
+		if tr.Misses[perception.Camera] != c.miss {
+			t.Errorf("box at %g m: %d camera misses, want %d", c.rng, tr.Misses[perception.Camera], c.miss)
+		}
+	}
+}
+
+// TestBoxTakenByANeighbourIsNoMissForATentativeTrack: a tentative radar
+// track beside (and not behind) a confirmed one is not missed by the camera when the only
+// box near its bearing went to the neighbour: it has not yet won its
+// boxes from it.
+func TestBoxTakenByANeighbourIsNoMissForATentativeTrack(t *testing.T) {
+	e := testEngine(t)
+	now := radarScans(e, 1, 10, 20, 0)
+	for k := 11; k <= 12; k++ {
+		now = sensors.Time(k) * 50 * ms
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarAt(now, 20, 0), radarAt(now, 19.5, 1.2)}}, now)
+		e.Advance(now)
+	}
+	now += 50 * ms
+	radarAndCamera(e, now, radarAt(now, 20, 0), cameraAt(now, 20, 0))
+	var confirmed, tentative *Track
+	for i := range e.tracker.tracks {
+		if tr := &e.tracker.tracks[i]; tr.Status == Confirmed {
+			confirmed = tr
+		} else {
+			tentative = tr
+		}
+	}
+	if confirmed == nil || tentative == nil || confirmed.Hits[perception.Camera] != 1 {
+		t.Fatalf("want a confirmed track that took the box and a tentative one: %+v", e.tracker.tracks)
+	}
+	if tentative.Misses[perception.Camera] != 0 {
+		t.Errorf("the tentative track was missed by the camera although a box lay on its bearing")
+
+	}
+}

@@ -255,13 +255,18 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		t.jpda(&model, cov, dets)
 	}
 
-	// Update and manage.
+	// Update and manage. Which detections the tracks took is known before
+	// any track is updated.
 	t.detUsed = grow(t.detUsed, nd)
+	for _, j := range t.rowToCol[:len(t.tracks)] {
+		if j >= 0 {
+			t.detUsed[j] = true
+		}
+	}
 	for i := range t.tracks {
 		tr := &t.tracks[i]
 		j := t.rowToCol[i]
 		if j >= 0 {
-			t.detUsed[j] = true
 			m := measurement(&dets[j])
 			// A camera box that could about as well belong to another
 			// track (or a track that another box could about as well
@@ -302,6 +307,14 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		// Behind a nearer object the sensor is expected to miss more.
 		pd := cov.PDetect * (1 - cov.OcclusionBlockage*t.hiddenFraction(i))
 		if pd < cov.PDetect/2 {
+			continue
+		}
+		// A box on the track's line of sight is most likely the track's
+		// object, misranged (a camera ranges by the size of the class it
+		// guesses) or taken by a neighbour: the camera saw it. For a
+		// confirmed track the box must be one no track took; a tentative
+		// radar track has not yet won its boxes from its neighbours.
+		if s == perception.Camera && t.boxOnSight(pose, dets, i, tr.Status == Confirmed || tr.bornBy != perception.Radar) {
 			continue
 		}
 		tr.record(s, false, t.params.ConfirmWindow)
@@ -777,33 +790,50 @@ func (t *Tracker) radarCovers(stamp sensors.Time, d *perception.Detection) bool 
 }
 
 // bearingTaken reports whether a camera detection lies on the line of
-// sight of a track, within the gate of its bearing widened by half the
-// track's width, at a range the camera cannot tell from the track's: a
-// camera ranges far worse than it bears, so such a box is most likely
-// that object. A box clearly beyond or before the track is another one.
+// sight of one of the first n tracks (see onSight).
 func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, n int) bool {
-	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
-	rng, rangeVar := d.Z[perception.CameraRange], d.R[1][1]
 	for i := range t.tracks[:n] {
-		tr := &t.tracks[i]
-		f := t.at(i)
-		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
-		r2 := math.Max(dx*dx+dy*dy, 1e-2)
-		r := math.Sqrt(r2)
-		c, _ := tr.Class.Argmax()
-		size := perception.TypicalSize(c)
-		y := math.Abs(kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw)))
-		if y > size[1]/2/r+math.Sqrt(t.gate[1]*(bVar+acrossSight(f, dx, dy)/(r2*r2))) {
-			continue
-		}
-		// Along the line of sight: the track's range variance and half
-		// its length.
-		along := alongSight(f, dx, dy)/r2 + size[0]*size[0]/4
-		if dr := rng - r; dr*dr <= t.gate[1]*(rangeVar+along) {
+		if t.onSight(pose, d, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// boxOnSight reports whether a camera detection (one no track took, when
+// unclaimed) lies on the line of sight of track i (see onSight).
+func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection, i int, unclaimed bool) bool {
+	for j := range dets {
+		if !(unclaimed && t.detUsed[j]) && t.onSight(pose, &dets[j], i) {
+			return true
+		}
+	}
+	return false
+}
+
+// onSight reports whether a camera detection lies on the line of sight of
+// track i, within the gate of its bearing widened by half the track's
+// width, at a range the camera cannot tell from the track's: a camera
+// ranges far worse than it bears, so such a box is most likely that
+// object. A box clearly beyond or before the track is another one.
+func (t *Tracker) onSight(pose kalman.SensorPose, d *perception.Detection, i int) bool {
+	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
+	rng, rangeVar := d.Z[perception.CameraRange], d.R[1][1]
+	f := t.at(i)
+	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+	r2 := math.Max(dx*dx+dy*dy, 1e-2)
+	r := math.Sqrt(r2)
+	c, _ := t.tracks[i].Class.Argmax()
+	size := perception.TypicalSize(c)
+	y := math.Abs(kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw)))
+	if y > size[1]/2/r+math.Sqrt(t.gate[1]*(bVar+acrossSight(f, dx, dy)/(r2*r2))) {
+		return false
+	}
+	// Along the line of sight: the track's range variance and half its
+	// length.
+	along := alongSight(f, dx, dy)/r2 + size[0]*size[0]/4
+	dr := rng - r
+	return dr*dr <= t.gate[1]*(rangeVar+along)
 }
 
 // acrossSight is r²·σ², σ² being the variance of a filter's position

@@ -87,15 +87,12 @@ func motErrors(r *Result) int {
 }
 
 // TestFusionAgainstEverySingleSensor is the fusion's acceptance test: on
-// the shipped scenarios pooled, radar and camera fused through the learned
-// head track better (MOTA) than either sensor alone; on each scenario at
-// least 85 % of what it matches has the right class, and the fused MOTA
-// is at least the best single sensor's less fusionGap (a guard against
-// regressions). The goal is fusion above every single sensor on every
-// scenario; the dense scenes still trail the radar alone, and the log
-// shows by how much.
+// every shipped scenario radar and camera fused through the learned head
+// track better (MOTA) than either sensor alone, and at least 85 % of
+// what the fused run matches has the right class; pooled over the
+// scenarios too. Some margins are thin (night: fused and radar alone
+// differ by a handful of frames), and the log shows each.
 func TestFusionAgainstEverySingleSensor(t *testing.T) {
-	const fusionGap = 0.05
 	var errs [3]int
 	var gt int
 	for _, sc := range shippedScenarios(t) {
@@ -110,14 +107,10 @@ func TestFusionAgainstEverySingleSensor(t *testing.T) {
 		}
 		gt += runs[0].Tracking.GroundTruthFrames
 		fused, best := runs[0].Tracking.MOTA, max(runs[1].Tracking.MOTA, runs[2].Tracking.MOTA)
-		verdict := "above"
+		t.Logf("%-14s fused MOTA %.4f, best single sensor %.4f (radar %.4f, camera %.4f); class accuracy %.3f",
+			sc.Name, fused, best, runs[1].Tracking.MOTA, runs[2].Tracking.MOTA, runs[0].ClassAccuracy)
 		if fused <= best {
-			verdict = "NOT above"
-		}
-		t.Logf("%-14s fused MOTA %.3f %s the best single sensor's %.3f (radar %.3f, camera %.3f); class accuracy %.3f",
-			sc.Name, fused, verdict, best, runs[1].Tracking.MOTA, runs[2].Tracking.MOTA, runs[0].ClassAccuracy)
-		if fused < best-fusionGap {
-			t.Errorf("%s: fused MOTA %.3f more than %.2f below the best single sensor's %.3f", sc.Name, fused, fusionGap, best)
+			t.Errorf("%s: fused MOTA %.4f not above the best single sensor's %.4f", sc.Name, fused, best)
 		}
 		if runs[0].ClassAccuracy < 0.85 {
 			t.Errorf("%s: class accuracy %.3f < 0.85", sc.Name, runs[0].ClassAccuracy)
