@@ -804,7 +804,7 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 // unclaimed) lies on the line of sight of track i (see onSight).
 func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection, i int, unclaimed bool) bool {
 	for j := range dets {
-		if !(unclaimed && t.detUsed[j]) && t.onSight(pose, &dets[j], i) {
+		if (!unclaimed || !t.detUsed[j]) && t.onSight(pose, &dets[j], i) {
 			return true
 		}
 	}
