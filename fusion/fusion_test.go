@@ -327,8 +327,8 @@ func TestFarCameraBoxDoesNotMoveARadarTrack(t *testing.T) {
 
 // TestAmbiguousCameraBoxDoesNotSteerTheClass: a pedestrian box halfway
 // between two radar tracks counts for one of them as a hit and as class
-// evidence, but leaves both tracks' own class beliefs alone; the same box
-// on a lone track's bearing steers it.
+// evidence (published by the Bayesian rule), but leaves both tracks' own
+// class beliefs alone; the same box on a lone track's bearing steers it.
 func TestAmbiguousCameraBoxDoesNotSteerTheClass(t *testing.T) {
 	for _, c := range []struct {
 		ys    []float64 // lateral positions of the radar objects, m
@@ -371,6 +371,14 @@ func TestAmbiguousCameraBoxDoesNotSteerTheClass(t *testing.T) {
 		}
 		if hit != 1 {
 			t.Errorf("objects at %v: %d tracks took the box, want 1", c.ys, hit)
+		}
+		// The Bayesian rule publishes the class all the evidence gives.
+		var out Output
+		e.Snapshot(now, &out)
+		for _, ts := range append(out.Tracks, out.Held...) {
+			if ts.Hits[perception.Camera] == 1 && ts.Class != perception.Pedestrian {
+				t.Errorf("objects at %v: published class %v, want pedestrian", c.ys, ts.Class)
+			}
 		}
 	}
 }

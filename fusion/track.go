@@ -3,6 +3,7 @@ package fusion
 import (
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
@@ -118,6 +119,29 @@ func (t *Track) failedMofN(m, n int, anySensor bool) bool {
 func (t *Track) setExistence(s perception.Sensor, p float64) {
 	t.ExistenceEvidence[s] += logit(p) - logit(t.Existence)
 	t.Existence = p
+}
+
+// evidenceClass is the class distribution all sensors' class evidence
+// gives from a uniform prior: their detections' beliefs multiplied, the
+// doubtful ones that do not steer the track's own class included.
+func (t *Track) evidenceClass() perception.ClassProbs {
+	var sum [perception.NumClasses]float64
+	for s := range t.ClassEvidence {
+		for c, v := range t.ClassEvidence[s] {
+			sum[c] += v
+		}
+	}
+	top := slices.Max(sum[:])
+	var p perception.ClassProbs
+	total := 0.0
+	for c, v := range sum {
+		p[c] = math.Exp(v - top)
+		total += p[c]
+	}
+	for c := range p {
+		p[c] /= total
+	}
+	return p
 }
 
 func logit(p float64) float64 {
