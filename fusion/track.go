@@ -3,10 +3,10 @@ package fusion
 import (
 	"math"
 	"math/bits"
-	"slices"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/nn"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -131,16 +131,8 @@ func (t *Track) evidenceClass() perception.ClassProbs {
 			sum[c] += v
 		}
 	}
-	top := slices.Max(sum[:])
 	var p perception.ClassProbs
-	total := 0.0
-	for c, v := range sum {
-		p[c] = math.Exp(v - top)
-		total += p[c]
-	}
-	for c := range p {
-		p[c] /= total
-	}
+	nn.Softmax(p[:], sum[:])
 	return p
 }
 
