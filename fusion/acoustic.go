@@ -68,7 +68,7 @@ func (t *Tracker) hear(stamp sensors.Time, dets []perception.Detection) {
 			if r < 0.5 {
 				continue
 			}
-			c, _ := tr.Class.Argmax()
+			c, _ := tr.steering.Argmax()
 			half := math.Atan2(perception.TypicalSize(c)[0]/2, r)
 			posVar := (tr.Filter.P[0][0] + tr.Filter.P[1][1]) / 2 / (r * r)
 			for _, b := range bearings[:nb] {

@@ -37,8 +37,8 @@ type EngineConfig struct {
 	// them; both are counted.
 	RetrodictLate bool
 	// Head judges each track's class and existence for publishing; nil
-	// is the Bayesian rule (the product of every sensor's class evidence,
-	// the tracker's own recursive existence, confirmed tracks published).
+	// is the Bayesian rule (the tracker's own recursive class and
+	// existence, confirmed tracks published).
 	Head Head
 }
 
@@ -295,7 +295,7 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 			e.tracker.predictState(&f, &imm, tr.turning, now.Sub(tr.Stamp).Seconds())
 		}
 		ts := TrackState{
-			ID: tr.ID, Status: tr.Status, X: f.X, P: f.P, Probs: tr.evidenceClass(),
+			ID: tr.ID, Status: tr.Status, X: f.X, P: f.P, Probs: tr.Class,
 			Existence: tr.Existence, Age: now.Sub(tr.Born), Hits: tr.Hits, LastHit: tr.LastHit,
 		}
 		// The head gets the engine's own buffers: a pointer into ts

@@ -365,8 +365,8 @@ func TestAmbiguousCameraBoxDoesNotSteerTheClass(t *testing.T) {
 			if ev[perception.Pedestrian] <= ev[perception.Car] {
 				t.Errorf("objects at %v: the box was not booked as camera class evidence: %v", c.ys, ev)
 			}
-			if steered := tr.Class[perception.Pedestrian] > 0.5; steered != c.steer {
-				t.Errorf("objects at %v: track class %v, steered %v, want %v", c.ys, tr.Class, steered, c.steer)
+			if steered := tr.steering[perception.Pedestrian] > 0.5; steered != c.steer {
+				t.Errorf("objects at %v: steering class %v, steered %v, want %v", c.ys, tr.steering, steered, c.steer)
 			}
 		}
 		if hit != 1 {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
-	"github.com/avfusion/avfusion/perception/nn"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -28,8 +27,13 @@ type Track struct {
 	Stamp sensors.Time
 	// Existence is the probability that the object is real.
 	Existence float64
-	// Class is the fused class belief.
+	// Class is the Bayesian class belief: every associated detection's
+	// class belief multiplied in.
 	Class perception.ClassProbs
+	// steering is the class belief that steers association, occlusion
+	// and the motion model: Class without the doubtful camera boxes
+	// (see Tracker.Process), which may be a neighbour's.
+	steering perception.ClassProbs
 	// Born is the stamp of the detection that started the track, bornBy
 	// its sensor.
 	Born   sensors.Time
@@ -121,46 +125,37 @@ func (t *Track) setExistence(s perception.Sensor, p float64) {
 	t.Existence = p
 }
 
-// evidenceClass is the class distribution all sensors' class evidence
-// gives from a uniform prior: their detections' beliefs multiplied, the
-// doubtful ones that do not steer the track's own class included.
-func (t *Track) evidenceClass() perception.ClassProbs {
-	var sum [perception.NumClasses]float64
-	for s := range t.ClassEvidence {
-		for c, v := range t.ClassEvidence[s] {
-			sum[c] += v
-		}
-	}
-	var p perception.ClassProbs
-	nn.Softmax(p[:], sum[:])
-	return p
-}
-
 func logit(p float64) float64 {
 	p = min(max(p, 1e-9), 1-1e-9)
 	return math.Log(p / (1 - p))
 }
 
-// fuseClass books a detection's class belief as sensor s's class
-// evidence (what the fusion head reads) and, when steer is set, multiplies
-// the track's own class belief (what steers association, occlusion and
-// the motion model) by it. Both floor the detection's probabilities so
+// fuseClass multiplies a detection's class belief into the track's
+// Class and books it as sensor s's class evidence (what the fusion head
+// reads); when steer is set, also into its steering belief. The
+// detection's probabilities are floored, and so are the beliefs, so
 // that one confident mistake cannot make a class impossible.
 func (t *Track) fuseClass(s perception.Sensor, obs *perception.ClassProbs, steer bool) {
 	const floor = 0.02
 	for i := range t.Class {
 		t.ClassEvidence[s][i] += math.Log(obs[i] + floor)
 	}
-	if !steer {
-		return
+	multiply(&t.Class, obs, floor)
+	if steer {
+		multiply(&t.steering, obs, floor)
 	}
+}
+
+// multiply multiplies belief by obs + floor, normalises it and floors
+// it at 1e-6.
+func multiply(belief, obs *perception.ClassProbs, floor float64) {
 	sum := 0.0
-	for i := range t.Class {
-		t.Class[i] *= obs[i] + floor
-		sum += t.Class[i]
+	for i := range belief {
+		belief[i] *= obs[i] + floor
+		sum += belief[i]
 	}
-	for i := range t.Class {
-		t.Class[i] /= sum
-		t.Class[i] = max(t.Class[i], 1e-6)
+	for i := range belief {
+		belief[i] /= sum
+		belief[i] = max(belief[i], 1e-6)
 	}
 }

@@ -88,7 +88,7 @@ const maxLost = 64
 func (t *Tracker) reidentify(tr *Track, now sensors.Time) {
 	window := t.params.ReidentifyWindow
 	best, bestD2 := -1, t.gate[2]
-	cls, _ := tr.Class.Argmax()
+	cls, _ := tr.steering.Argmax()
 	for i := range t.lost {
 		l := &t.lost[i]
 		if now.Sub(l.lost) > window || now < l.stamp {
@@ -239,7 +239,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 					continue
 				}
 				t.detGated[j] = true
-				aff := classAffinity(&t.tracks[i].Class, &dets[j].Class)
+				aff := classAffinity(&t.tracks[i].steering, &dets[j].Class)
 				if aff < t.params.ClassGate {
 					continue
 				}
@@ -488,7 +488,7 @@ func (t *Tracker) update(tr *Track, i int, model *kalman.Model, m *kalman.Measur
 // velocity is known within settledMps and hands back below immOffMps.
 func (t *Tracker) chooseMotion(tr *Track) {
 	const immOnMps, immOffMps, settledMps = 2.0, 1.0, 1.0
-	c, _ := tr.Class.Argmax()
+	c, _ := tr.steering.Argmax()
 	f := &tr.Filter
 	speed := math.Hypot(f.X[kalman.VX], f.X[kalman.VY])
 	// The heading must be known too: a far object's velocity across the
@@ -555,9 +555,9 @@ func (t *Tracker) look(s perception.Sensor, pose kalman.SensorPose, mount calib.
 		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
 		r := math.Max(math.Hypot(dx, dy), 0.1)
 		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
-		c, _ := tr.Class.Argmax()
+		c, _ := tr.steering.Argmax()
 		size := perception.TypicalSize(c)
-		lo, hi := plausibleHeights(&tr.Class)
+		lo, hi := plausibleHeights(&tr.steering)
 		// Variance across the line of sight, over r².
 		azVar := acrossSight(f, dx, dy) / (r * r * r * r)
 		t.geom[i] = viewGeometry{
@@ -637,7 +637,7 @@ func (t *Tracker) manage(now sensors.Time) {
 					if len(t.lost) == maxLost {
 						t.lost = append(t.lost[:0], t.lost[1:]...)
 					}
-					c, _ := tr.Class.Argmax()
+					c, _ := tr.steering.Argmax()
 					t.lost = append(t.lost, lostTrack{id: tr.ID, filter: tr.Filter, stamp: tr.Stamp, class: c, lost: now})
 				}
 			}
@@ -706,8 +706,8 @@ func (t *Tracker) dropDuplicates() {
 // their typical sizes, to be parts of one object, and their classes agree
 // (or one of them is still unsure).
 func sameObject(a, b *Track) bool {
-	ca, pa := a.Class.Argmax()
-	cb, pb := b.Class.Argmax()
+	ca, pa := a.steering.Argmax()
+	cb, pb := b.steering.Argmax()
 	if ca != cb && pa > 0.5 && pb > 0.5 {
 		return false
 	}
@@ -759,7 +759,7 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 		if tr.Status != Confirmed {
 			continue
 		}
-		c, _ := tr.Class.Argmax()
+		c, _ := tr.steering.Argmax()
 		reach := perception.TypicalSize(c)[0]/2 + slack
 		f := t.at(i)
 		dx, dy := f.X[kalman.PX]-x, f.X[kalman.PY]-y
@@ -823,7 +823,7 @@ func (t *Tracker) onSight(pose kalman.SensorPose, d *perception.Detection, i int
 	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
 	r2 := math.Max(dx*dx+dy*dy, 1e-2)
 	r := math.Sqrt(r2)
-	c, _ := t.tracks[i].Class.Argmax()
+	c, _ := t.tracks[i].steering.Argmax()
 	size := perception.TypicalSize(c)
 	y := math.Abs(kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw)))
 	if y > size[1]/2/r+math.Sqrt(t.gate[1]*(bVar+acrossSight(f, dx, dy)/(r2*r2))) {
@@ -870,6 +870,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 		bornBy:    s,
 		Existence: t.params.InitialExistence,
 		Class:     d.Class,
+		steering:  d.Class,
 	}
 	t.nextID++
 	tr.LastHit[s] = stamp

@@ -93,7 +93,7 @@ func (n *Net) Predict(dst, x []float64, s *Scratch) []float64 {
 			}
 		}
 	}
-	Softmax(dst, s.a[len(s.a)-1])
+	softmax(dst, s.a[len(s.a)-1])
 	return dst
 }
 
@@ -108,9 +108,7 @@ func (l *Layer) forward(out, in []float64) {
 	}
 }
 
-// Softmax writes to dst the probabilities exp(z_i) / Σ exp(z_j),
-// computed without overflow; dst and z may be the same slice.
-func Softmax(dst, z []float64) {
+func softmax(dst, z []float64) {
 	m := math.Inf(-1)
 	for _, v := range z {
 		m = max(m, v)

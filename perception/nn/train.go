@@ -130,7 +130,7 @@ func (t *trainer) backprop(x []float64, label int) {
 			}
 		}
 	}
-	Softmax(t.probs, t.act[last+1])
+	softmax(t.probs, t.act[last+1])
 	for j, p := range t.probs {
 		t.delta[last][j] = p
 		if j == label {
