@@ -35,6 +35,9 @@ type Tracker struct {
 	rowToCol []int
 	detUsed  []bool
 	detGated []bool // detection fell in some track's gate
+	// unclaimed lists the detections no track took, for the camera-miss
+	// rule (usually a handful, so it stays cheap in a crowd).
+	unclaimed []int32
 	// pdaDone marks the tracks whose state the JPDA pass has updated;
 	// the rest is its scratch: innovations and weights of one track, and
 	// the pair likelihoods summed per track and per return.
@@ -261,6 +264,12 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	for _, j := range t.rowToCol[:len(t.tracks)] {
 		if j >= 0 {
 			t.detUsed[j] = true
+		}
+	}
+	t.unclaimed = t.unclaimed[:0]
+	for j := range nd {
+		if !t.detUsed[j] {
+			t.unclaimed = append(t.unclaimed, int32(j))
 		}
 	}
 	for i := range t.tracks {
@@ -803,8 +812,16 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 // boxOnSight reports whether a camera detection (one no track took, when
 // unclaimed) lies on the line of sight of track i (see onSight).
 func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection, i int, unclaimed bool) bool {
+	if unclaimed {
+		for _, j := range t.unclaimed {
+			if t.onSight(pose, &dets[j], i) {
+				return true
+			}
+		}
+		return false
+	}
 	for j := range dets {
-		if (!unclaimed || !t.detUsed[j]) && t.onSight(pose, &dets[j], i) {
+		if t.onSight(pose, &dets[j], i) {
 			return true
 		}
 	}
