@@ -267,9 +267,11 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		}
 	}
 	t.unclaimed = t.unclaimed[:0]
-	for j := range nd {
-		if !t.detUsed[j] {
-			t.unclaimed = append(t.unclaimed, int32(j))
+	if s == perception.Camera { // for the camera-miss rule below
+		for j := range nd {
+			if !t.detUsed[j] {
+				t.unclaimed = append(t.unclaimed, int32(j))
+			}
 		}
 	}
 	for i := range t.tracks {

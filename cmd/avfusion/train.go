@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"time"
@@ -50,7 +51,7 @@ func trainAudio(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeWeights(net, *out); err != nil {
+	if err := writeWeights(*out, net.WriteJSON); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s\n", *out, time.Since(began).Seconds())
@@ -139,11 +140,11 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// writeWeights writes a trained network's weight file.
-func writeWeights(net *nn.Net, path string) error {
+// writeWeights creates the weight file at path and writes it with write.
+func writeWeights(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	return errors.Join(net.WriteJSON(f), f.Close())
+	return errors.Join(write(f), f.Close())
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -52,11 +53,7 @@ func trainFusion(args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := errors.Join(learned.WriteWeights(f, nets), f.Close()); err != nil {
+	if err := writeWeights(*out, func(w io.Writer) error { return learned.WriteWeights(w, nets) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s; compare the heads on held-out scenarios with\n  avfusion eval --scenarios sim/scenarios --set fusion_head=bayes\n  avfusion eval --scenarios sim/scenarios --set fusion_head=learned\n", *out, time.Since(began).Seconds())

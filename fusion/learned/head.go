@@ -157,7 +157,8 @@ func WriteWeights(w io.Writer, nets []*nn.Net) error {
 	return enc.Encode(nets)
 }
 
-// ReadWeights reads and validates the networks WriteWeights wrote.
+// ReadWeights reads the networks WriteWeights wrote (New validates
+// them).
 func ReadWeights(r io.Reader) ([]*nn.Net, error) {
 	var nets []*nn.Net
 	if err := json.NewDecoder(r).Decode(&nets); err != nil {
@@ -166,9 +167,6 @@ func ReadWeights(r io.Reader) ([]*nn.Net, error) {
 	for k, net := range nets {
 		if net == nil {
 			return nil, fmt.Errorf("network %d is null", k)
-		}
-		if err := net.Validate(); err != nil {
-			return nil, fmt.Errorf("network %d: %w", k, err)
 		}
 	}
 	return nets, nil
