@@ -18,7 +18,7 @@ import (
 	"gocv.io/x/gocv"
 )
 
-const vtestVideo = "../../../shared/testdata/video/vtest.avi"
+const vtestVideo = "../../testdata/video/vtest.avi"
 
 // TestCameraDetectOnRealFootage runs `camera detect` on vtest.avi, every
 // 30th frame: one JSON line per frame in the documented shape, a summary

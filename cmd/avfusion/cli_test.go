@@ -119,8 +119,8 @@ func TestSimRefusesBadInputNamingTheField(t *testing.T) {
 
 func TestEvalMOTReproducesPyMotmetrics(t *testing.T) {
 	out, err := exec.Command(sharedBinary(t), "eval", "mot",
-		"--gt", "../../../shared/testdata/motchallenge/TUD-Campus/gt.txt",
-		"--test", "../../../shared/testdata/motchallenge/TUD-Campus/test.txt", "--iou", "0.5", "--json").Output()
+		"--gt", "../../testdata/motchallenge/TUD-Campus/gt.txt",
+		"--test", "../../testdata/motchallenge/TUD-Campus/test.txt", "--iou", "0.5", "--json").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestEvalMOTReproducesPyMotmetrics(t *testing.T) {
 	if err := json.Unmarshal(out, &m); err != nil {
 		t.Fatal(err)
 	}
-	// py-motmetrics on TUD-Campus (shared/testdata/README.md).
+	// py-motmetrics on TUD-Campus (../../testdata/README.md).
 	want := map[string]float64{
 		"idf1": 0.557659, "idp": 0.729730, "idr": 0.451253, "recall": 0.582173, "precision": 0.941441,
 		"mota": 0.526462, "motp": 0.277201, "num_switches": 7, "num_false_positives": 13, "num_misses": 150,
@@ -146,7 +146,7 @@ func TestEvalMOTReproducesPyMotmetrics(t *testing.T) {
 
 func TestRadarDecodeJSON(t *testing.T) {
 	out, err := exec.Command(sharedBinary(t), "radar", "decode",
-		"../../../shared/testdata/ti-mmwave/xwr68xx_processed_stream_2019_12_04T21_44_51_663.dat", "--json").Output()
+		"../../testdata/ti-mmwave/xwr68xx_processed_stream_2019_12_04T21_44_51_663.dat", "--json").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestRadarDecodeJSON(t *testing.T) {
 }
 
 func TestBagInfoJSON(t *testing.T) {
-	out, err := exec.Command(sharedBinary(t), "bag", "info", "../../../shared/testdata/bags/embag-test.bag", "--json").Output()
+	out, err := exec.Command(sharedBinary(t), "bag", "info", "../../testdata/bags/embag-test.bag", "--json").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,13 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-const robot = "../../../shared/testdata/kalman-robot"
+const robot = "../../testdata/kalman-robot"
 
 func readCSV(t *testing.T, name string) *mat.Dense {
 	t.Helper()
 	f, err := os.Open(filepath.Join(robot, name))
 	if err != nil {
-		t.Fatalf("kalman-robot reference (CI lays shared/ beside the checkout): %v", err)
+		t.Fatalf("kalman-robot reference (the repository's testdata/): %v", err)
 	}
 	defer f.Close() //nolint:errcheck // read-only
 	rows, err := csv.NewReader(f).ReadAll()
@@ -39,7 +39,7 @@ func readCSV(t *testing.T, name string) *mat.Dense {
 
 // TestLinearReproducesKalmanRobot runs the linear filter over pykalman's
 // "robot" data set and compares every filtered mean and covariance with
-// the MATLAB reference values in shared/testdata/kalman-robot, to 1e-9
+// the MATLAB reference values in ../../testdata/kalman-robot, to 1e-9
 // relative (with a 1e-12 absolute floor for entries near zero).
 func TestLinearReproducesKalmanRobot(t *testing.T) {
 	a, c, q, r := readCSV(t, "A.csv"), readCSV(t, "C.csv"), readCSV(t, "Q.csv"), readCSV(t, "R.csv")

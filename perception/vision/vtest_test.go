@@ -12,9 +12,9 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// vtestVideo is real footage from OpenCV's sample data (see the shared
-// testdata README).
-const vtestVideo = "../../../shared/testdata/video/vtest.avi"
+// vtestVideo is real footage from OpenCV's sample data (see
+// testdata/README.md at the repository root).
+const vtestVideo = "../../testdata/video/vtest.avi"
 
 // annotatedPerson is one hand-annotated person; dontCare marks people cut
 // by the border, mostly hidden, or shorter than the evaluation's minimum.

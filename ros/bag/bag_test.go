@@ -13,13 +13,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-const shared = "../../../shared/testdata/bags"
+const bagDir = "../../testdata/bags"
 
-func sharedBags(t *testing.T) []string {
+func realBags(t *testing.T) []string {
 	t.Helper()
-	bags, err := filepath.Glob(filepath.Join(shared, "*.bag"))
+	bags, err := filepath.Glob(filepath.Join(bagDir, "*.bag"))
 	if err != nil || len(bags) < 8 {
-		t.Fatalf("the shared bags (CI lays shared/ beside the checkout): %v %v", bags, err)
+		t.Fatalf("the bags in testdata/bags: %v %v", bags, err)
 	}
 	return bags
 }
@@ -39,7 +39,7 @@ func rosbagInfo(t *testing.T, path string) map[string]any {
 }
 
 func TestInfoAgreesWithRosbagInfo(t *testing.T) {
-	for _, path := range sharedBags(t) {
+	for _, path := range realBags(t) {
 		f, err := Open(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -96,7 +96,7 @@ func toFloat(v any) float64 {
 func TestCompressionsHoldTheSameMessages(t *testing.T) {
 	var contents [][]byte
 	for _, name := range []string{"example.bag", "example-bz2.bag", "example-lz4.bag"} {
-		f, err := Open(filepath.Join(shared, name))
+		f, err := Open(filepath.Join(bagDir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestCompressionsHoldTheSameMessages(t *testing.T) {
 }
 
 func TestUnsortedChunksComeOutInTimeOrder(t *testing.T) {
-	f, err := Open(filepath.Join(shared, "example-unsorted-chunks.bag"))
+	f, err := Open(filepath.Join(bagDir, "example-unsorted-chunks.bag"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestWriterIsDeterministic(t *testing.T) {
 
 func FuzzReader(f *testing.F) {
 	for _, name := range []string{"no-messages.bag", "embag-test_2.bag", "example-unsorted-chunks.bag"} {
-		data, err := os.ReadFile(filepath.Join(shared, name))
+		data, err := os.ReadFile(filepath.Join(bagDir, name))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/avfusion/avfusion/sensors"
 )
 
-const vtestVideo = "../../../shared/testdata/video/vtest.avi"
+const vtestVideo = "../../testdata/video/vtest.avi"
 
 func TestFileFramesAreStampedOnTheFileTimeline(t *testing.T) {
 	clock := sensors.NewVirtualClock(1_000_000_000)

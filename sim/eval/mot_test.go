@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-const testdata = "../../../shared/testdata/motchallenge"
+const testdata = "../../testdata/motchallenge"
 
 // TestTUDCampusMatchesPyMotmetrics checks every metric against the values
 // py-motmetrics reports for TUD-Campus with IoU ≥ 0.5 (listed in
-// shared/testdata/README.md).
+// ../../testdata/README.md).
 func TestTUDCampusMatchesPyMotmetrics(t *testing.T) {
 	gt, err := ReadMOTFile(filepath.Join(testdata, "TUD-Campus/gt.txt"), 1)
 	if err != nil {

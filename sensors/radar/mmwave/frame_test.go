@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-const capture = "../../../../shared/testdata/ti-mmwave/xwr68xx_processed_stream_2019_12_04T21_44_51_663.dat"
+const capture = "../../../testdata/ti-mmwave/xwr68xx_processed_stream_2019_12_04T21_44_51_663.dat"
 
 func readCapture(t testing.TB) []byte {
 	t.Helper()
 	data, err := os.ReadFile(capture)
 	if err != nil {
-		t.Fatalf("the shared TI capture (CI lays shared/ beside the checkout): %v", err)
+		t.Fatalf("the TI capture in testdata/ti-mmwave: %v", err)
 	}
 	return data
 }
@@ -30,7 +30,7 @@ func decodeAll(t testing.TB, s *Scanner, data []byte, chunk int, each func(*Fram
 	}
 }
 
-// TestSharedCapture checks the facts shared/testdata/README.md lists for
+// TestSharedCapture checks the facts ../../../testdata/README.md lists for
 // TI's own capture from an IWR6843 (SDK 3.3).
 func TestSharedCapture(t *testing.T) {
 	for _, chunk := range []int{1, 7, 4096, 1 << 20} {
