@@ -1,0 +1,183 @@
+package fusion
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// dedupScratch is the duplicate sweep's: track indices sorted by x, and
+// which tracks it deletes.
+type dedupScratch struct {
+	byX  []int32
+	dead []bool
+}
+
+// manage confirms and deletes tracks, compacting the pool in place.
+func (t *Tracker) manage(now sensors.Time) {
+	p := &t.params
+	keep := t.tracks[:0]
+	for i := range t.tracks {
+		tr := t.tracks[i]
+		// A radar blind to static objects cannot be the only judge of
+		// the tracks it starts: an object crossing its line of sight
+		// vanishes from it, and the camera must be able to confirm it.
+		anySensor := p.Radar.StaticBlindMps > 0
+		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm {
+			tr.Status = Confirmed
+			if p.ReidentifyWindow > 0 {
+				t.reidentify(&tr, now)
+			}
+		}
+		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
+		if tr.Status == Tentative {
+			// A tentative track that failed its M-of-N window is dropped.
+			dead = dead || tr.failedMofN(p.ConfirmHits, p.ConfirmWindow, anySensor)
+		}
+		if dead {
+			if tr.Status == Confirmed {
+				t.deleted = append(t.deleted, tr.ID)
+				if p.ReidentifyWindow > 0 {
+					if len(t.lost) == maxLost {
+						t.lost = append(t.lost[:0], t.lost[1:]...)
+					}
+					c, _ := tr.steering.Argmax()
+					t.lost = append(t.lost, lostTrack{id: tr.ID, filter: tr.Filter, stamp: tr.Stamp, class: c, lost: now})
+				}
+			}
+			continue
+		}
+		keep = append(keep, tr)
+	}
+	t.tracks = keep
+}
+
+// lostTrack is a deleted confirmed track remembered for re-identification.
+type lostTrack struct {
+	id     uint32
+	filter kalman.Filter
+	stamp  sensors.Time // the filter's time
+	class  perception.Class
+	lost   sensors.Time
+}
+
+// maxLost bounds the remembered lost tracks.
+const maxLost = 64
+
+// reidentify gives a newly confirmed track the id of a recently lost one
+// when the lost track, predicted to now, is within the gate of it (2-D
+// position, both covariances) and of a compatible class; the nearest
+// wins.
+func (t *Tracker) reidentify(tr *Track, now sensors.Time) {
+	window := t.params.ReidentifyWindow
+	best, bestD2 := -1, t.gate[2]
+	cls, _ := tr.steering.Argmax()
+	for i := range t.lost {
+		l := &t.lost[i]
+		if now.Sub(l.lost) > window || now < l.stamp {
+			continue
+		}
+		if l.class != cls && l.class != perception.Unknown && cls != perception.Unknown {
+			continue
+		}
+		f := l.filter
+		_ = f.Predict(now.Sub(l.stamp).Seconds(), t.params.AccelStdMps2)
+		dx, dy := tr.Filter.X[kalman.PX]-f.X[kalman.PX], tr.Filter.X[kalman.PY]-f.X[kalman.PY]
+		a := tr.Filter.P[kalman.PX][kalman.PX] + f.P[kalman.PX][kalman.PX]
+		b := tr.Filter.P[kalman.PX][kalman.PY] + f.P[kalman.PX][kalman.PY]
+		c := tr.Filter.P[kalman.PY][kalman.PY] + f.P[kalman.PY][kalman.PY]
+		det := a*c - b*b
+		if det <= 0 {
+			continue
+		}
+		if d2 := (c*dx*dx - 2*b*dx*dy + a*dy*dy) / det; d2 <= bestD2 {
+			best, bestD2 = i, d2
+		}
+	}
+	if best < 0 {
+		return
+	}
+	tr.ID = t.lost[best].id
+	t.lost = append(t.lost[:best], t.lost[best+1:]...)
+}
+
+// dropDuplicates deletes the younger of two tracks that describe one
+// object: classes that agree, velocities within 2 m/s, and centres within three quarters of the
+// longer typical length along the older track's heading and within half
+// the wider typical width plus 0.5 m across it. Fragments of one long
+// object (a truck's front and rear returns) otherwise become two tracks.
+func (t *Tracker) dropDuplicates() {
+	n := len(t.tracks)
+	t.dedup.byX = grow(t.dedup.byX, n)
+	t.dedup.dead = grow(t.dedup.dead, n)
+	for i := range t.dedup.byX {
+		t.dedup.byX[i] = int32(i)
+		t.dedup.dead[i] = false
+	}
+	tracks := t.tracks
+	slices.SortFunc(t.dedup.byX, func(a, b int32) int {
+		return cmp.Compare(tracks[a].Filter.X[kalman.PX], tracks[b].Filter.X[kalman.PX])
+	})
+	// Sweep along x: no two parts of one object are further apart than
+	// three quarters of the longest typical length.
+	maxReach := 0.75 * perception.TypicalSize(perception.Truck)[0]
+	for a := 0; a < n; a++ {
+		i := t.dedup.byX[a]
+		for b := a + 1; b < n && !t.dedup.dead[i]; b++ {
+			j := t.dedup.byX[b]
+			ta, tb := &t.tracks[i], &t.tracks[j]
+			if tb.Filter.X[kalman.PX]-ta.Filter.X[kalman.PX] > maxReach {
+				break
+			}
+			if t.dedup.dead[j] {
+				continue
+			}
+			dvx, dvy := ta.Filter.X[kalman.VX]-tb.Filter.X[kalman.VX], ta.Filter.X[kalman.VY]-tb.Filter.X[kalman.VY]
+			if dvx*dvx+dvy*dvy > 4 || !sameObject(ta, tb) {
+				continue
+			}
+			// Keep the older track; ties go to the one with more hits.
+			victim := j
+			if tb.Born < ta.Born || (tb.Born == ta.Born && tb.Hits[0]+tb.Hits[1] > ta.Hits[0]+ta.Hits[1]) {
+				victim = i
+			}
+			t.dedup.dead[victim] = true
+		}
+	}
+	keep := t.tracks[:0]
+	for i := range t.tracks {
+		if !t.dedup.dead[i] {
+			keep = append(keep, t.tracks[i])
+		} else if t.tracks[i].Status == Confirmed {
+			t.deleted = append(t.deleted, t.tracks[i].ID)
+		}
+	}
+	t.tracks = keep
+}
+
+// sameObject reports whether two tracks' centres are close enough, given
+// their typical sizes, to be parts of one object, and their classes agree
+// (or one of them is still unsure).
+func sameObject(a, b *Track) bool {
+	ca, pa := a.steering.Argmax()
+	cb, pb := b.steering.Argmax()
+	if ca != cb && pa > 0.5 && pb > 0.5 {
+		return false
+	}
+	sa, sb := perception.TypicalSize(ca), perception.TypicalSize(cb)
+	along, across := 0.75*math.Max(sa[0], sb[0]), math.Max(sa[1], sb[1])/2+0.5
+	dx, dy := a.Filter.X[kalman.PX]-b.Filter.X[kalman.PX], a.Filter.X[kalman.PY]-b.Filter.X[kalman.PY]
+	if dx*dx+dy*dy > along*along {
+		return false
+	}
+	hx, hy := a.Filter.X[kalman.VX], a.Filter.X[kalman.VY]
+	speed := math.Hypot(hx, hy)
+	if speed < 1 {
+		return dx*dx+dy*dy < across*across
+	}
+	return math.Abs(dx*hx+dy*hy)/speed < along && math.Abs(dx*hy-dy*hx)/speed < across
+}

@@ -1,0 +1,134 @@
+package fusion
+
+import (
+	"math"
+	"time"
+
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// spawn starts a tentative track at every detection no track took,
+// unless the detection is support only or the sensor fragments objects
+// and a track's gate held it (then a second detection inside the gate is
+// more likely a piece of that object than a new one).
+func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
+	s, stamp, pose := sc.sensor, sc.stamp, sc.pose
+	n := len(t.tracks)
+	for j := range dets {
+		if t.match.detUsed[j] || (t.match.detGated[j] && t.params.Coverage(s).Fragments) || dets[j].SupportOnly {
+			t.match.detUsed[j] = false
+			continue
+		}
+		if len(t.tracks) == cap(t.tracks) || (t.params.Coverage(s).Fragments && t.insideTrack(s, pose, &dets[j])) {
+			continue
+		}
+		if s == perception.Camera && (t.radarCovers(stamp, &dets[j]) || t.bearingTaken(pose, &dets[j], n)) {
+			continue
+		}
+		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
+	}
+}
+
+// insideTrack reports whether a detection lies within the extent of a
+// confirmed track, widened by three standard deviations of the
+// detection's own position error: a piece of a known object, not a new one.
+func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *perception.Detection) bool {
+	rng, az, rangeVar, azVar := polar(s, d)
+	b := pose.Yaw + az
+	x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
+	slack := 3 * math.Sqrt(rangeVar+rng*rng*azVar)
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		if tr.Status != Confirmed {
+			continue
+		}
+		c, _ := tr.steering.Argmax()
+		reach := perception.TypicalSize(c)[0]/2 + slack
+		f := t.at(i)
+		dx, dy := f.X[kalman.PX]-x, f.X[kalman.PY]-y
+		if dx*dx+dy*dy < reach*reach {
+			return true
+		}
+	}
+	return false
+}
+
+// radarCovers reports whether a live radar (one that scanned within the
+// last radarLive) covers where a camera detection puts its object and
+// would see it there: then the radar, which ranges far better, starts
+// the track, and the camera only updates and classifies it. A radar that
+// does not see static objects covers nothing for this purpose (the camera
+// cannot tell whether the object moves).
+func (t *Tracker) radarCovers(stamp sensors.Time, d *perception.Detection) bool {
+	const radarLive = time.Second
+	cov := &t.params.Radar
+	if t.lastScan[perception.Radar] == 0 || stamp.Sub(t.lastScan[perception.Radar]) > radarLive || cov.StaticBlindMps > 0 {
+		return false
+	}
+	camPose := t.ego.at(stamp).SensorPose(t.rig.Camera)
+	rng, az, _, _ := polar(perception.Camera, d)
+	b := camPose.Yaw + az
+	x, y := camPose.X+rng*math.Cos(b), camPose.Y+rng*math.Sin(b)
+	return cov.Sees(t.ego.at(stamp), t.rig.Radar, x, y)
+}
+
+// bearingTaken reports whether a camera detection lies on the line of
+// sight of one of the first n tracks (see onSight).
+func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, n int) bool {
+	for i := range t.tracks[:n] {
+		if t.onSight(pose, d, i) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection) Track {
+	rng, az, rangeVar, azVar := polar(s, d)
+	bearing := pose.Yaw + az
+	sb, cb := math.Sincos(bearing)
+	tr := Track{
+		ID:        t.nextID,
+		Status:    Tentative,
+		Stamp:     stamp,
+		Born:      stamp,
+		bornBy:    s,
+		Existence: t.params.InitialExistence,
+		Class:     d.Class,
+		steering:  d.Class,
+	}
+	t.nextID++
+	tr.LastHit[s] = stamp
+	tr.Hits[s] = 1
+	tr.ScoreSum[s] = d.Score
+	tr.record(s, true, t.params.ConfirmWindow)
+	f := &tr.Filter
+	f.X[kalman.PX] = pose.X + rng*cb
+	f.X[kalman.PY] = pose.Y + rng*sb
+	// Position covariance: radial variance along the line of sight,
+	// tangential variance (r·σ_az)² across it.
+	tangVar := rng * rng * azVar
+	setRotated(&f.P, 0, cb, sb, rangeVar, tangVar)
+	vs := t.params.SpawnSpeedStdMps * t.params.SpawnSpeedStdMps
+	if s == perception.Radar {
+		// The range rate measures the radial velocity relative to the sensor.
+		radial := d.Z[perception.RadarRangeRate] + pose.VX*cb + pose.VY*sb
+		f.X[kalman.VX] = radial * cb
+		f.X[kalman.VY] = radial * sb
+		setRotated(&f.P, 2, cb, sb, d.R[2][2], vs)
+	} else {
+		setRotated(&f.P, 2, cb, sb, vs, vs)
+	}
+	return tr
+}
+
+// setRotated writes into the 2×2 block at (k, k) of p the covariance whose
+// principal variances are a along (c, s) and b across it.
+func setRotated(p *[kalman.N][kalman.N]float64, k int, c, s, a, b float64) {
+	p[k][k] = a*c*c + b*s*s
+	p[k+1][k+1] = a*s*s + b*c*c
+	p[k][k+1] = (a - b) * c * s
+	p[k+1][k] = p[k][k+1]
+}

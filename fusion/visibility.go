@@ -1,0 +1,192 @@
+package fusion
+
+import (
+	"math"
+
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+)
+
+// miss counts the scan as a miss of track i, which took no detection,
+// unless the sensor could not have seen it: outside its coverage, blind
+// to it (a radar that removes static returns), hidden behind a nearer
+// object, or, for the camera, seen on its line of sight but misranged or
+// taken by a neighbour.
+func (t *Tracker) miss(sc *scan, i int, dets []perception.Detection) {
+	tr := &t.tracks[i]
+	g := &t.geom[i]
+	if !g.inside || t.staticBlind(sc.cov, sc.pose, t.at(i)) {
+		return
+	}
+	// Behind a nearer object the sensor is expected to miss more.
+	pd := sc.cov.PDetect * (1 - sc.cov.OcclusionBlockage*t.hiddenFraction(i))
+	if pd < sc.cov.PDetect/2 {
+		return
+	}
+	// A box on the track's line of sight is most likely the track's
+	// object, misranged (a camera ranges by the size of the class it
+	// guesses) or taken by a neighbour: the camera saw it. For a
+	// confirmed track the box must be one no track took; a tentative
+	// radar track has not yet won its boxes from its neighbours.
+	if sc.sensor == perception.Camera && t.boxOnSight(sc.pose, dets, i, tr.Status == Confirmed || tr.bornBy != perception.Radar) {
+		return
+	}
+	tr.record(sc.sensor, false, t.params.ConfirmWindow)
+	tr.Misses[sc.sensor]++
+	tr.setExistence(sc.sensor, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
+}
+
+// staticBlind reports whether a sensor that removes static returns could
+// not have seen the track: its ground speed along the line of sight is
+// below the sensor's static-blind threshold.
+func (t *Tracker) staticBlind(cov Coverage, pose kalman.SensorPose, f *kalman.Filter) bool {
+	if cov.StaticBlindMps <= 0 {
+		return false
+	}
+	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+	r := math.Hypot(dx, dy)
+	if r < 1e-3 {
+		return false
+	}
+	radial := (dx*f.X[kalman.VX] + dy*f.X[kalman.VY]) / r
+	return math.Abs(radial) < cov.StaticBlindMps
+}
+
+// viewGeometry is how a track appears from the sensor of the current scan.
+type viewGeometry struct {
+	rng, az float64 // m, rad
+	azStd   float64 // standard deviation of az, rad
+	halfAng float64 // half the angle its width subtends, rad
+	// topLo and topHi bound the elevation of its top above the sensor's
+	// horizon (rad) over the classes it plausibly has.
+	topLo, topHi float64
+	inside       bool // within the sensor's coverage
+}
+
+// look computes every track's geometry as seen by the scan's sensor.
+func (t *Tracker) look(sc *scan) {
+	s, pose, mount, cov := sc.sensor, sc.pose, sc.mount, sc.cov
+	t.geom = grow(t.geom, len(t.tracks))
+	// A camera sees the ground only from some distance on: an object whose
+	// near face is closer has its foot below the image and cannot be
+	// ranged, so the camera is not expected to report it.
+	minDepth := 0.0
+	if lens := t.rig.Lens; s == perception.Camera && lens.Fy > 0 && float64(lens.Height) > lens.Cy+1 {
+		minDepth = mount.Z * lens.Fy / (float64(lens.Height) - 1 - lens.Cy)
+	}
+	for i := range t.tracks {
+		tr := &t.tracks[i]
+		f := t.at(i)
+		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+		r := math.Max(math.Hypot(dx, dy), 0.1)
+		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
+		c, _ := tr.steering.Argmax()
+		size := perception.TypicalSize(c)
+		lo, hi := plausibleHeights(&tr.steering)
+		// Variance across the line of sight, over r².
+		azVar := acrossSight(f, dx, dy) / (r * r * r * r)
+		t.geom[i] = viewGeometry{
+			rng: r, az: az, azStd: math.Sqrt(max(azVar, 0)),
+			halfAng: math.Atan2(size[1]/2, r),
+			topLo:   math.Atan2(lo-mount.Z, r),
+			topHi:   math.Atan2(hi-mount.Z, r),
+			inside:  cov.Contains(az, r) && r*math.Cos(az)-size[0]/2 >= minDepth,
+		}
+	}
+}
+
+// plausibleHeights is the lowest and the highest typical height among the
+// classes a belief gives at least 10 %: a track unsure whether it is a car
+// or a truck may be hidden by a car in front.
+func plausibleHeights(p *perception.ClassProbs) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for c, pc := range p {
+		if pc >= 0.1 {
+			h := perception.TypicalSize(perception.Class(c))[2]
+			lo, hi = min(lo, h), max(hi, h)
+		}
+	}
+	if lo > hi { // no class stands out: anything from a child to a truck
+		lo, hi = perception.TypicalSize(perception.Pedestrian)[2], perception.TypicalSize(perception.Truck)[2]
+	}
+	return lo, hi
+}
+
+// hiddenFraction is the share of track i's angular width that nearer,
+// taller-or-equal confirmed tracks may cover in the current scan's view.
+// Where the track is is uncertain, so a nearer object anywhere within two
+// standard deviations of its bearing may hide it: a radar track whose
+// azimuth wanders must not be killed by camera misses while the camera
+// sees only the object in front of it.
+func (t *Tracker) hiddenFraction(i int) float64 {
+	g := &t.geom[i]
+	spread := g.halfAng + 2*g.azStd
+	lo, hi := g.az-spread, g.az+spread
+	hidden := 0.0
+	for j := range t.tracks {
+		n := &t.geom[j]
+		// A nearer object hides a farther one that may be no taller.
+		if j == i || t.tracks[j].Status != Confirmed || n.rng >= g.rng || n.topHi < g.topLo {
+			continue
+		}
+		hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
+	}
+	return math.Min(1, hidden/(2*g.halfAng))
+}
+
+// boxOnSight reports whether a camera detection (one no track took, when
+// unclaimed) lies on the line of sight of track i (see onSight).
+func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection, i int, unclaimed bool) bool {
+	if unclaimed {
+		for _, j := range t.match.unclaimed {
+			if t.onSight(pose, &dets[j], i) {
+				return true
+			}
+		}
+		return false
+	}
+	for j := range dets {
+		if t.onSight(pose, &dets[j], i) {
+			return true
+		}
+	}
+	return false
+}
+
+// onSight reports whether a camera detection lies on the line of sight of
+// track i, within the gate of its bearing widened by half the track's
+// width, at a range the camera cannot tell from the track's: a camera
+// ranges far worse than it bears, so such a box is most likely that
+// object. A box clearly beyond or before the track is another one.
+func (t *Tracker) onSight(pose kalman.SensorPose, d *perception.Detection, i int) bool {
+	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
+	rng, rangeVar := d.Z[perception.CameraRange], d.R[1][1]
+	f := t.at(i)
+	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+	r2 := math.Max(dx*dx+dy*dy, 1e-2)
+	r := math.Sqrt(r2)
+	c, _ := t.tracks[i].steering.Argmax()
+	size := perception.TypicalSize(c)
+	y := math.Abs(kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw)))
+	if y > size[1]/2/r+math.Sqrt(t.gate[1]*(bVar+acrossSight(f, dx, dy)/(r2*r2))) {
+		return false
+	}
+	// Along the line of sight: the track's range variance and half its
+	// length.
+	along := alongSight(f, dx, dy)/r2 + size[0]*size[0]/4
+	dr := rng - r
+	return dr*dr <= t.gate[1]*(rangeVar+along)
+}
+
+// acrossSight is r²·σ², σ² being the variance of a filter's position
+// across the line of sight (dx, dy) from a sensor, r its length: divided
+// by r⁴ it is the variance of the bearing.
+func acrossSight(f *kalman.Filter, dx, dy float64) float64 {
+	return dy*dy*f.P[kalman.PX][kalman.PX] - 2*dx*dy*f.P[kalman.PX][kalman.PY] + dx*dx*f.P[kalman.PY][kalman.PY]
+}
+
+// alongSight is r²·σ², σ² being the variance of a filter's position along
+// the line of sight (dx, dy) from a sensor, r its length.
+func alongSight(f *kalman.Filter, dx, dy float64) float64 {
+	return dx*dx*f.P[kalman.PX][kalman.PX] + 2*dx*dy*f.P[kalman.PX][kalman.PY] + dy*dy*f.P[kalman.PY][kalman.PY]
+}
