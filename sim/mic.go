@@ -25,6 +25,10 @@ const (
 	micNoise   = 0.1
 )
 
+// AudioGain scales the simulated sound into 16-bit samples when a run is
+// recorded: a siren's level at 1 m is full scale.
+const AudioGain = 1.0 / sirenLevel
+
 // micSim renders what the scenario's microphone array hears.
 type micSim struct {
 	array   calib.MicArray

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
@@ -105,9 +105,9 @@ type tiRadar struct {
 // driver, uploads the configuration (with the frame period set to the
 // scenario's rate) and starts the worker. baud paces the data port (0:
 // unpaced, for virtual time).
-func newTIRadar(world *World, cfgPath string, params radar.Params, baud int) (*tiRadar, error) {
+func newTIRadar(world *World, cfg []mmwave.ConfigLine, params radar.Params, baud int) (*tiRadar, error) {
 	m := world.sc.Radar
-	lines, err := loadTIConfig(cfgPath, m.RateHz)
+	lines, err := atFrameRate(cfg, m.RateHz)
 	if err != nil {
 		return nil, err
 	}
@@ -153,13 +153,13 @@ func newTIRadar(world *World, cfgPath string, params radar.Params, baud int) (*t
 	return r, nil
 }
 
-// loadTIConfig reads a TI .cfg (the built-in one when path is empty) and
-// sets its frame period to rateHz.
-func loadTIConfig(path string, rateHz float64) ([]mmwave.ConfigLine, error) {
-	lines, err := launch.ReadTIConfig(path)
-	if err != nil {
-		return nil, fmt.Errorf("sim: %w", err)
+// atFrameRate returns a copy of a TI configuration with its frame period
+// set to rateHz.
+func atFrameRate(cfg []mmwave.ConfigLine, rateHz float64) ([]mmwave.ConfigLine, error) {
+	if len(cfg) == 0 {
+		return nil, errors.New("sim: the virtual TI radar needs a configuration (RunConfig.RadarConfig)")
 	}
+	lines := slices.Clone(cfg)
 	for i, l := range lines {
 		fields := strings.Fields(l.Command)
 		if fields[0] == "frameCfg" && len(fields) == 8 {

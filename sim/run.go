@@ -30,7 +30,7 @@ type RadarPointsSink interface {
 }
 
 // Recorder receives a run's raw sensor streams and ground truth, each at
-// the time it reaches the node (see BagRecorder).
+// the time it reaches the node (ros/record writes them to a bag).
 type Recorder interface {
 	RadarPoints(stamp, arrival sensors.Time, pts []radar.Point) error
 	CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error
@@ -69,10 +69,11 @@ type RunConfig struct {
 	Sink           Sink
 	// Radar selects object-level or emulated TI radar detections (default
 	// RadarObjects); RadarConfig is the TI .cfg uploaded to the emulated
-	// radar (empty: the built-in launch.BuiltinTIConfig) and
+	// radar (launch.ReadTIConfig reads one; its frame period is set to the
+	// scenario's radar rate) and
 	// RadarPerception tunes its clustering.
 	Radar           RadarMode
-	RadarConfig     string
+	RadarConfig     []mmwave.ConfigLine
 	RadarPerception radar.Params
 	// Recorder, when set, records the raw streams (sim --bag).
 	Recorder Recorder

@@ -13,6 +13,7 @@ import (
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
 func runScenario(t *testing.T, path string) *Result {
@@ -167,6 +168,16 @@ func TestSameSeedSameRun(t *testing.T) {
 // TestTIRadarPath runs the virtual TI radar end to end — point cloud, TLV
 // frames over a pseudo-terminal, the tarm/serial driver, the parser,
 // clustering — and checks the result is tracked and deterministic.
+// builtinTI is the TI configuration the node uploads by default.
+func builtinTI(t *testing.T) []mmwave.ConfigLine {
+	t.Helper()
+	lines, err := launch.ReadTIConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
 func TestTIRadarPath(t *testing.T) {
 	sc, err := LoadScenario("scenarios/following.yaml")
 	if err != nil {
@@ -182,6 +193,7 @@ func TestTIRadarPath(t *testing.T) {
 			Start:           1_700_000_000e9,
 			MatchDistanceM:  2,
 			Radar:           RadarTI,
+			RadarConfig:     builtinTI(t),
 			RadarPerception: radar.DefaultParams(),
 		})
 		if err != nil {
@@ -210,7 +222,7 @@ func TestTIRadarRealtime(t *testing.T) {
 	res, err := Run(context.Background(), RunConfig{
 		Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
 		OutputHz: 20, Deadline: 50 * time.Millisecond, Duration: 3 * time.Second, Realtime: true, MatchDistanceM: 2,
-		Radar: RadarTI, RadarPerception: radar.DefaultParams(),
+		Radar: RadarTI, RadarConfig: builtinTI(t), RadarPerception: radar.DefaultParams(),
 	})
 	if err != nil {
 		t.Fatal(err)

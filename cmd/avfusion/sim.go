@@ -13,12 +13,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/avfusion/avfusion/launch"
-	"github.com/avfusion/avfusion/ros"
-	"github.com/avfusion/avfusion/sim"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"golang.org/x/term"
+
+	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/ros"
+	"github.com/avfusion/avfusion/ros/record"
+	"github.com/avfusion/avfusion/sim"
 )
 
 // multiFlag collects a repeatable flag.
@@ -77,6 +79,12 @@ func simRun(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode) (sim.RunCo
 		Start:           1_700_000_000e9,
 		MatchDistanceM:  cfg.MatchDistanceM,
 		RadarPerception: cfg.RadarPerception,
+	}
+	if mode == sim.RadarTI {
+		var err error
+		if run.RadarConfig, err = launch.ReadTIConfig(""); err != nil {
+			return run, err
+		}
 	}
 	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
 	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
@@ -159,7 +167,11 @@ func runSim(args []string) error {
 		return err
 	}
 	run.Duration, run.Realtime, run.Logger = *duration, *withROS || *realtime, log.Named("sim")
-	run.RadarConfig = *radarConfig
+	if mode == sim.RadarTI && *radarConfig != "" {
+		if run.RadarConfig, err = launch.ReadTIConfig(*radarConfig); err != nil {
+			return err
+		}
+	}
 	if *cameraMode == "render" && sc.Camera != nil {
 		det := cfg.Camera.Detector
 		det.Kind = *detector
@@ -172,7 +184,7 @@ func runSim(args []string) error {
 	}
 	if *bagPath != "" {
 		world := sim.NewWorld(sc, cfg.Rig, 0)
-		rec, err := sim.NewBagRecorder(*bagPath, *bagCompression, world.Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
+		rec, err := record.NewBag(*bagPath, *bagCompression, world.Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ package replay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/ros/bag"
+	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sim"
 	"github.com/avfusion/avfusion/sim/render"
 )
@@ -33,7 +35,7 @@ func TestReplayRunsTheDetectorOnRecordedImages(t *testing.T) {
 	}
 	cfg := launch.Default()
 	rig := sim.NewWorld(sc, cfg.Rig, 0).Rig()
-	rec, err := sim.NewBagRecorder(in, "lz4", rig.Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
+	rec, err := record.NewBag(in, "lz4", rig.Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func TestReplayRunsTheDetectorOnRecordedImages(t *testing.T) {
 		Duration: 8 * time.Second, Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Recorder: rec, Imager: imager,
 	})
 	imager.Close()
-	if err := errorsJoin(err, rec.Close()); err != nil {
+	if err := errors.Join(err, rec.Close()); err != nil {
 		t.Fatal(err)
 	}
 	script := `import rosbag, sys
@@ -110,7 +112,7 @@ func corruptOneImage(t *testing.T, in, out string) {
 	images := 0
 	err = r.Messages(func(m *bag.Message) error {
 		data := m.Data
-		if m.Conn.Topic == sim.TopicCameraImage {
+		if m.Conn.Topic == record.TopicCameraJPEG {
 			if images++; images == 100 {
 				data = append([]byte(nil), data...)
 				for i := len(data) - 200; i < len(data); i++ {
@@ -123,7 +125,7 @@ func corruptOneImage(t *testing.T, in, out string) {
 		}
 		return w.Write(conns[m.Conn.ID], m.Time, data)
 	})
-	if err := errorsJoin(err, w.Close()); err != nil {
+	if err := errors.Join(err, w.Close()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,6 +13,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
+
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
@@ -23,29 +30,9 @@ import (
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
+	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sensors"
-	"github.com/avfusion/avfusion/sim"
 	"github.com/avfusion/avfusion/sim/eval"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
-)
-
-// Input topics (after remapping).
-const (
-	TopicRadarPoints = "/radar/points"
-	TopicRadarScan   = "/radar/scan"
-	TopicCameraBoxes = "/camera/detections"
-	TopicCameraInfo  = "/camera/camera_info"
-	TopicCameraImage = "/camera/image_raw"
-	TopicCameraJPEG  = "/camera/image_raw/compressed"
-	TopicAudio       = "/audio/audio"
-	TopicAudioInfo   = "/audio/audio_info"
-	TopicOdometry    = "/odom"
-	TopicTruth       = "/avfusion/ground_truth"
 )
 
 // Config configures a replay.
@@ -196,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if to, ok := cfg.Remap[topic]; ok {
 			topic = to
 		}
-		if (topic == TopicCameraImage || topic == TopicCameraJPEG) && r.images == nil {
+		if (topic == record.TopicCameraImage || topic == record.TopicCameraJPEG) && r.images == nil {
 			if r.images, err = newCameraImages(&node); err != nil {
 				return nil, err
 			}
@@ -365,13 +352,13 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 		topic = to
 	}
 	switch topic {
-	case TopicOdometry:
+	case record.TopicOdometry:
 		var msg nav_msgs.Odometry
 		if err := m.Decode(&msg); err != nil {
 			return err
 		}
 		r.engine.PushEgo(ros.EgoFromOdometry(&msg))
-	case TopicRadarPoints:
+	case record.TopicRadarPoints:
 		var msg sensor_msgs.PointCloud2
 		if err := m.Decode(&msg); err != nil {
 			return err
@@ -382,14 +369,14 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 		}
 		r.points = pts
 		r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
-	case TopicRadarScan:
+	case record.TopicRadarScan:
 		var msg radarmsgs.RadarScan
 		if err := m.Decode(&msg); err != nil {
 			return err
 		}
 		r.points = ros.RadarScanPoints(r.points[:0], &msg)
 		r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
-	case TopicCameraInfo:
+	case record.TopicCameraInfo:
 		var msg sensor_msgs.CameraInfo
 		if err := m.Decode(&msg); err != nil {
 			return err
@@ -399,18 +386,18 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 			return err
 		}
 		r.lens = lens
-	case TopicCameraImage, TopicCameraJPEG:
+	case record.TopicCameraImage, record.TopicCameraJPEG:
 		if r.images == nil {
 			return nil
 		}
-		dets, stamp, err := r.images.detect(r.dets[:0], m, topic == TopicCameraJPEG, r.lens)
+		dets, stamp, err := r.images.detect(r.dets[:0], m, topic == record.TopicCameraJPEG, r.lens)
 		if err != nil {
 			r.res.BadImages++
 			return nil
 		}
 		r.dets = dets
 		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
-	case TopicAudio:
+	case record.TopicAudio:
 		if r.noSound {
 			return nil
 		}
@@ -420,7 +407,7 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 				rate = r.audioRate
 			}
 			var err error
-			if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[sim.MicArrayHeader], rate); err != nil {
+			if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[record.MicArrayHeader], rate); err != nil {
 				return err
 			}
 			if r.sound == nil {
@@ -451,13 +438,13 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 		if err != nil {
 			return fmt.Errorf("replay: audio: %w", err)
 		}
-	case TopicAudioInfo:
+	case record.TopicAudioInfo:
 		var msg audio_common_msgs.AudioInfo
 		if err := m.Decode(&msg); err != nil {
 			return err
 		}
 		r.audioRate = int(msg.SampleRate)
-	case TopicCameraBoxes:
+	case record.TopicCameraBoxes:
 		var msg vision_msgs.Detection2DArray
 		if err := m.Decode(&msg); err != nil {
 			return err
@@ -465,7 +452,7 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 		stamp := ros.Stamp(msg.Header.Stamp)
 		r.dets = ros.CameraDetections(r.dets[:0], &msg, stamp, r.lens, r.node.Rig.Camera, r.node.CameraBoxStdPx)
 		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
-	case TopicTruth:
+	case record.TopicTruth:
 		var msg derivedobject.ObjectWithCovarianceArray
 		if err := m.Decode(&msg); err != nil {
 			return err

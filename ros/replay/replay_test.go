@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sim"
 )
 
@@ -23,25 +25,22 @@ func recordScenario(tb testing.TB, scenario, path string, duration time.Duration
 		tb.Fatal(err)
 	}
 	cfg := launch.Default()
-	rec, err := sim.NewBagRecorder(path, "lz4", sim.NewWorld(sc, cfg.Rig, 0).Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
+	ti, err := launch.ReadTIConfig("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rec, err := record.NewBag(path, "lz4", sim.NewWorld(sc, cfg.Rig, 0).Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	_, err = sim.Run(context.Background(), sim.RunConfig{
 		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
 		Duration: duration, Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Recorder: rec,
-		Radar: mode, RadarPerception: cfg.RadarPerception,
+		Radar: mode, RadarConfig: ti, RadarPerception: cfg.RadarPerception,
 	})
-	if err := errorsJoin(err, rec.Close()); err != nil {
+	if err := errors.Join(err, rec.Close()); err != nil {
 		tb.Fatal(err)
 	}
-}
-
-func errorsJoin(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // TestReplayIsDeterministicAndScored records a simulated run, replays it

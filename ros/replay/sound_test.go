@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sim"
 )
 
@@ -110,20 +112,20 @@ func toRawAudio(t *testing.T, in, out string) {
 	conns := map[uint32]*bag.Connection{}
 	var info *bag.Connection
 	for _, c := range r.Conns {
-		if c.Topic != TopicAudio {
+		if c.Topic != record.TopicAudio {
 			conns[c.ID] = w.AddConnection(c.Topic, c.Type, c.MD5, c.Definition, c.Header)
 			continue
 		}
-		if conns[c.ID], err = w.AddTyped(TopicAudio, &audio_common_msgs.AudioData{}, c.Header); err != nil {
+		if conns[c.ID], err = w.AddTyped(record.TopicAudio, &audio_common_msgs.AudioData{}, c.Header); err != nil {
 			t.Fatal(err)
 		}
-		if info, err = w.AddTyped(TopicAudioInfo, &audio_common_msgs.AudioInfo{}, nil); err != nil {
+		if info, err = w.AddTyped(record.TopicAudioInfo, &audio_common_msgs.AudioInfo{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sentInfo := false
 	err = r.Messages(func(m *bag.Message) error {
-		if m.Conn.Topic != TopicAudio {
+		if m.Conn.Topic != record.TopicAudio {
 			return w.Write(conns[m.Conn.ID], m.Time, m.Data)
 		}
 		if !sentInfo {
@@ -138,7 +140,7 @@ func toRawAudio(t *testing.T, in, out string) {
 		}
 		return w.WriteMsg(conns[m.Conn.ID], m.Time, &msg.Audio)
 	})
-	if err := errorsJoin(err, w.Close()); err != nil {
+	if err := errors.Join(err, w.Close()); err != nil {
 		t.Fatal(err)
 	}
 }

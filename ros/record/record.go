@@ -1,7 +1,15 @@
-package sim
+// Package record writes a simulated run's raw sensor streams and ground
+// truth to a ROS bag (avfusion sim --bag), in the topics and message types
+// that avfusion replay reads.
+package record
 
 import (
 	"fmt"
+
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
@@ -11,19 +19,22 @@ import (
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/sensors"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+	"github.com/avfusion/avfusion/sim"
 )
 
-// Topics a recorded simulation uses; replay reads the same.
+// Topics of a recorded run: what avfusion sim --bag writes (radar points,
+// camera boxes or JPEG images, camera info, audio, odometry, truth) and
+// what avfusion replay reads (those, and radar scans, raw images and audio
+// info, after its --remap).
 const (
 	TopicRadarPoints = "/radar/points"
+	TopicRadarScan   = "/radar/scan"
 	TopicCameraBoxes = "/camera/detections"
 	TopicCameraInfo  = "/camera/camera_info"
-	TopicCameraImage = "/camera/image_raw/compressed"
+	TopicCameraImage = "/camera/image_raw"
+	TopicCameraJPEG  = "/camera/image_raw/compressed"
 	TopicAudio       = "/audio/audio"
+	TopicAudioInfo   = "/audio/audio_info"
 	TopicOdometry    = "/odom"
 	TopicTruth       = "/avfusion/ground_truth"
 )
@@ -35,11 +46,11 @@ const (
 	FrameMic    = "mic"
 )
 
-// BagRecorder writes a run's raw sensor streams and ground truth to a bag,
-// so that `avfusion replay` can run the same perception and fusion on them
-// and score the result. Each message is recorded at the time it reaches
-// the node.
-type BagRecorder struct {
+// Bag writes a run's raw sensor streams and ground truth to a bag, so that
+// `avfusion replay` can run the same perception and fusion on them and
+// score the result. Each message is recorded at the time it reaches the
+// node. It is a sim.Recorder.
+type Bag struct {
 	w                        *bag.Writer
 	radar, info, odom, truth *bag.Connection
 	// boxes and images are created with their first message: a run
@@ -51,13 +62,13 @@ type BagRecorder struct {
 	truthBuf             []ros.Truth
 }
 
-// NewBagRecorder creates the bag at path.
-func NewBagRecorder(path string, compression string, lens calib.Pinhole, odomFrame, baseFrame string) (*BagRecorder, error) {
+// NewBag creates the bag at path.
+func NewBag(path string, compression string, lens calib.Pinhole, odomFrame, baseFrame string) (*Bag, error) {
 	w, err := bag.Create(path, bag.WriterOpts{Compression: compression})
 	if err != nil {
 		return nil, err
 	}
-	r := &BagRecorder{w: w, lens: lens, odomFrame: odomFrame, baseFrame: baseFrame}
+	r := &Bag{w: w, lens: lens, odomFrame: odomFrame, baseFrame: baseFrame}
 	for _, c := range []struct {
 		dst   **bag.Connection
 		topic string
@@ -81,13 +92,13 @@ var recorderHeader = map[string]string{"callerid": "/avfusion_sim"}
 func at(t sensors.Time) bag.Time { return bag.Time{Sec: uint32(t / 1e9), Nsec: uint32(t % 1e9)} }
 
 // RadarPoints records one radar frame's points.
-func (r *BagRecorder) RadarPoints(stamp, arrival sensors.Time, pts []radar.Point) error {
+func (r *Bag) RadarPoints(stamp, arrival sensors.Time, pts []radar.Point) error {
 	return r.w.WriteMsg(r.radar, at(arrival), ros.RadarCloud(stamp, FrameRadar, pts))
 }
 
 // CameraBoxes records one camera frame's boxes, and the camera_info once
 // a second.
-func (r *BagRecorder) CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error {
+func (r *Bag) CameraBoxes(stamp, arrival sensors.Time, dets []perception.Detection) error {
 	if err := r.cameraInfo(stamp, arrival); err != nil {
 		return err
 	}
@@ -102,22 +113,18 @@ func (r *BagRecorder) CameraBoxes(stamp, arrival sensors.Time, dets []perception
 
 // CameraImage records one rendered camera frame as a CompressedImage, and
 // the camera_info once a second.
-func (r *BagRecorder) CameraImage(stamp, arrival sensors.Time, jpeg []byte) error {
+func (r *Bag) CameraImage(stamp, arrival sensors.Time, jpeg []byte) error {
 	if err := r.cameraInfo(stamp, arrival); err != nil {
 		return err
 	}
 	if r.images == nil {
 		var err error
-		if r.images, err = r.w.AddTyped(TopicCameraImage, &sensor_msgs.CompressedImage{}, recorderHeader); err != nil {
+		if r.images, err = r.w.AddTyped(TopicCameraJPEG, &sensor_msgs.CompressedImage{}, recorderHeader); err != nil {
 			return err
 		}
 	}
 	return r.w.WriteMsg(r.images, at(arrival), ros.CompressedImage(stamp, FrameCamera, jpeg))
 }
-
-// AudioGain scales the simulated sound into 16-bit samples: a siren's
-// level at 1 m is full scale.
-const AudioGain = 1.0 / sirenLevel
 
 // MicArrayHeader is the bag connection header key that carries the
 // recorded microphone array's geometry (calib.FormatMicPositions), so a
@@ -126,7 +133,7 @@ const MicArrayHeader = "avfusion_mic_array"
 
 // Audio records a stretch of sound as audio_common_msgs/AudioDataStamped:
 // 16-bit little-endian, channels interleaved, 16 kHz.
-func (r *BagRecorder) Audio(stamp, arrival sensors.Time, array calib.MicArray, channels [][]float64) error {
+func (r *Bag) Audio(stamp, arrival sensors.Time, array calib.MicArray, channels [][]float64) error {
 	if r.audio == nil {
 		hdr := map[string]string{MicArrayHeader: calib.FormatMicPositions(array)}
 		for k, v := range recorderHeader {
@@ -137,10 +144,10 @@ func (r *BagRecorder) Audio(stamp, arrival sensors.Time, array calib.MicArray, c
 			return err
 		}
 	}
-	return r.w.WriteMsg(r.audio, at(arrival), ros.AudioChunk(stamp, FrameMic, channels, AudioGain))
+	return r.w.WriteMsg(r.audio, at(arrival), ros.AudioChunk(stamp, FrameMic, channels, sim.AudioGain))
 }
 
-func (r *BagRecorder) cameraInfo(stamp, arrival sensors.Time) error {
+func (r *Bag) cameraInfo(stamp, arrival sensors.Time) error {
 	if r.lastInfo == 0 || stamp-r.lastInfo >= 1e9 {
 		if err := r.w.WriteMsg(r.info, at(arrival), ros.CameraInfo(stamp, FrameCamera, r.lens)); err != nil {
 			return err
@@ -151,12 +158,12 @@ func (r *BagRecorder) cameraInfo(stamp, arrival sensors.Time) error {
 }
 
 // Ego records odometry.
-func (r *BagRecorder) Ego(e fusion.Ego) error {
+func (r *Bag) Ego(e fusion.Ego) error {
 	return r.w.WriteMsg(r.odom, at(e.Stamp), ros.Odometry(e, r.odomFrame, r.baseFrame))
 }
 
 // Truth records the ground truth at a cycle.
-func (r *BagRecorder) Truth(stamp sensors.Time, truth []Truth) error {
+func (r *Bag) Truth(stamp sensors.Time, truth []sim.Truth) error {
 	r.truthBuf = r.truthBuf[:0]
 	for _, t := range truth {
 		r.truthBuf = append(r.truthBuf, ros.Truth{ID: t.ID, Class: t.Class, X: t.X, Y: t.Y, VX: t.VX, VY: t.VY})
@@ -165,9 +172,9 @@ func (r *BagRecorder) Truth(stamp sensors.Time, truth []Truth) error {
 }
 
 // Close finishes the bag.
-func (r *BagRecorder) Close() error {
+func (r *Bag) Close() error {
 	if err := r.w.Close(); err != nil {
-		return fmt.Errorf("sim: close bag: %w", err)
+		return fmt.Errorf("record: close bag: %w", err)
 	}
 	return nil
 }
