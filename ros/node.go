@@ -16,17 +16,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/avfusion/avfusion/fusion"
-	"github.com/avfusion/avfusion/launch"
-	"github.com/avfusion/avfusion/perception/radar"
-	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
-	"github.com/avfusion/avfusion/sensors"
 	"github.com/bluenviron/goroslib/v2"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
 	"go.uber.org/zap"
+
+	"github.com/avfusion/avfusion/config"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/sensors"
 )
 
 // Conf configures the ROS side of the node.
@@ -62,7 +63,7 @@ type Node struct {
 	adverts []advert
 	wanted  []subscription
 
-	frames          launch.Frames
+	frames          config.Frames
 	name, namespace string
 	log             *zap.Logger
 }
@@ -146,7 +147,7 @@ func (n *Node) advertise(a advert) error {
 
 // Advertise creates the publishers on the configured topics; their
 // messages are stamped in the configured frames.
-func (n *Node) Advertise(topics launch.Topics, frames launch.Frames) error {
+func (n *Node) Advertise(topics config.Topics, frames config.Frames) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.frames = frames
@@ -353,7 +354,7 @@ func (n *Node) PublishDiagnostics(d *fusion.Diagnostics) error {
 // ApplyParams overlays the node's private parameters (~output_hz,
 // ~tracker/gate_probability, ...) on cfg. A parameter of the wrong type is
 // refused with its name.
-func (n *Node) ApplyParams(cfg *launch.Config) error {
+func (n *Node) ApplyParams(cfg *config.Config) error {
 	prefix := strings.TrimSuffix(n.namespace, "/") + "/" + n.name + "/"
 	for _, k := range cfg.Keys() {
 		name := prefix + strings.ReplaceAll(k.Path, ".", "/")

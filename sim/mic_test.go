@@ -53,8 +53,7 @@ func TestSirenGivesTheAmbulanceItsClass(t *testing.T) {
 		}
 		sink := &heardSink{}
 		res, err := Run(context.Background(), RunConfig{
-			Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
-			OutputHz: 20, Deadline: 50 * time.Millisecond, Start: 1_700_000_000e9, MatchDistanceM: 2, Sink: sink,
+			Scenario: sc, Node: trackerOnly(50 * time.Millisecond), Start: 1_700_000_000e9, Sink: sink,
 		})
 		if err != nil {
 			t.Fatal(err)

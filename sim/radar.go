@@ -208,9 +208,7 @@ func (r *tiRadar) work(ctx context.Context) {
 		if err == nil {
 			pts = radar.FromTIFrame(pts[:0], &frame.Frame)
 			scan.points = append([]radar.Point(nil), pts...)
-			pose := r.world.Ego(frame.Stamp).SensorPose(r.world.rig.Radar)
-			s, c := math.Sincos(pose.Yaw)
-			vx, vy := c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY
+			vx, vy := r.world.Ego(frame.Stamp).SensorPose(r.world.rig.Radar).OwnVelocity()
 			scan.dets = r.cluster.Detect(nil, frame.Stamp, pts, vx, vy)
 		}
 		select {

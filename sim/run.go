@@ -3,21 +3,25 @@ package sim
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"slices"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/acoustic"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/pipeline"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 	"github.com/avfusion/avfusion/sim/eval"
-	"go.uber.org/zap"
 )
 
 // Sink receives each cycle's output and the diagnostics (see fusion.Sink).
@@ -53,28 +57,24 @@ type CameraImager interface {
 // RunConfig configures a simulated run of the node.
 type RunConfig struct {
 	Scenario *Scenario
-	Engine   fusion.EngineConfig
-	// OutputHz is the publish rate; Deadline the time a cycle may take.
-	OutputHz float64
-	Deadline time.Duration
+	// Node is the node's configuration. The scenario overrides what it
+	// declares of each sensor (field of view, range, detection
+	// probability) and the rig's lens; the fusion engine is built from the
+	// rest as the live node builds it (pipeline.NewEngine).
+	Node config.Config
 	// Duration overrides the scenario's duration when positive.
 	Duration time.Duration
 	// Realtime paces the run on the wall clock; otherwise it runs as fast
 	// as possible on a virtual clock starting at Start.
 	Realtime bool
 	Start    sensors.Time
-	// MatchDistanceM is the ground-plane distance within which a track
-	// matches a true object.
-	MatchDistanceM float64
-	Sink           Sink
+	Sink     Sink
 	// Radar selects object-level or emulated TI radar detections (default
 	// RadarObjects); RadarConfig is the TI .cfg uploaded to the emulated
 	// radar (launch.ReadTIConfig reads one; its frame period is set to the
-	// scenario's radar rate) and
-	// RadarPerception tunes its clustering.
-	Radar           RadarMode
-	RadarConfig     []mmwave.ConfigLine
-	RadarPerception radar.Params
+	// scenario's radar rate), clustered as Node.RadarPerception says.
+	Radar       RadarMode
+	RadarConfig []mmwave.ConfigLine
 	// Recorder, when set, records the raw streams (sim --bag).
 	Recorder Recorder
 	// Imager, when set, makes camera detections from rendered images
@@ -91,8 +91,8 @@ type RunConfig struct {
 	// Label, when set, is called after every cycle for every track inside
 	// the scored region, published or held back, with the class of the
 	// true object it matches (nearest first, one to one, within
-	// MatchDistanceM) or ok false when it matches none: training data for
-	// a fusion head.
+	// Node.MatchDistanceM) or ok false when it matches none: training data
+	// for a fusion head.
 	Label func(ts *fusion.TrackState, class perception.Class, ok bool)
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
@@ -130,191 +130,199 @@ type Result struct {
 	FinalTrack map[int]fusion.TrackState
 }
 
-// Run simulates the scenario's sensors, fuses them cycle by cycle, scores
-// the confirmed tracks against the ground truth and hands each cycle's
-// output to the sink.
+// run is one simulated run: the world, the node's pipeline on it, and
+// the scoring that observes the pipeline's output.
+type run struct {
+	cfg      *RunConfig
+	log      *zap.Logger
+	world    *World
+	clock    sensors.Clock
+	virtual  *sensors.VirtualClock
+	start    sensors.Time
+	pipe     *pipeline.Pipeline
+	feed     *feed
+	score    *scoring
+	res      *Result
+	duration time.Duration
+}
+
+// Run simulates the scenario's sensors, runs the node's pipeline on them
+// cycle by cycle, scores the confirmed tracks against the ground truth
+// and hands each cycle's output to the sink.
 func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
-	sc := cfg.Scenario
-	if !(cfg.OutputHz > 0) {
-		return nil, fmt.Errorf("sim: output rate must be positive, got %g", cfg.OutputHz)
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = zap.NewNop()
-	}
-	duration := sc.Duration
-	if cfg.Duration > 0 {
-		duration = cfg.Duration
-	}
-	// The run's clock: the wall clock in real time, otherwise a virtual
-	// clock that jumps from cycle to cycle.
-	var clock sensors.Clock
-	virtual := sensors.NewVirtualClock(cfg.Start)
-	clock = virtual
-	if cfg.Realtime {
-		clock = sensors.WallClock{}
-	}
-	start := clock.Now()
-	world := NewWorld(sc, cfg.Engine.Rig, start)
-	ecfg := cfg.Engine
-	ecfg.Rig = world.Rig()
-	if cfg.Radar == RadarTI {
-		ecfg.Params = ecfg.Params.WithClusteredRadar(cfg.RadarPerception.StaticToleranceMps)
-	}
-	engine, err := fusion.NewEngine(ecfg)
+	r, err := newRun(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	period := time.Duration(float64(time.Second) / cfg.OutputHz)
-	cycles := int(duration / period)
-
-	feed := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder, imager: cfg.Imager}
-	for _, s := range cfg.Without {
-		feed.silent[s] = true
-	}
-	if sc.Mic != nil {
-		if feed.acoustic, err = acoustic.NewDetector(MicArrayOf(sc.Mic)); err != nil {
-			return nil, fmt.Errorf("sim: microphone array: %w", err)
-		}
-	}
-	if cfg.Radar == RadarTI {
-		feed.points, _ = cfg.Sink.(RadarPointsSink)
-	}
-	if sc.Radar != nil {
-		if feed.radar, err = newRadarSource(world, &cfg); err != nil {
-			return nil, err
-		}
-		defer func() {
-			if cerr := feed.radar.close(); cerr != nil {
-				log.Warn("closing the radar", zap.Error(cerr))
-			}
-		}()
-	}
-	acc := eval.NewAccumulator(eval.GroundDistance(cfg.MatchDistanceM))
-	classes := classScore{final: map[int]perception.Class{}, track: map[int]fusion.TrackState{}}
-	res := &Result{}
-	var stats fusion.CycleStats
-	var out fusion.Output
-	var truth []Truth
-	var gt, hyp []eval.Object
-	var labels labeller
-	lastStatus := time.Duration(0)
-	var live []perception.Sensor
-	for s, present := range map[perception.Sensor]bool{perception.Radar: sc.Radar != nil, perception.Camera: sc.Camera != nil, perception.Mic: sc.Mic != nil} {
-		if present && !feed.silent[s] {
-			live = append(live, s)
-		}
-	}
-	slices.Sort(live)
-	health := fusion.NewHealthWindow(live, start, cfg.Realtime)
-
-	engine.PushEgo(world.Ego(start))
+	defer r.feed.close(r.log)
+	period := time.Duration(float64(time.Second) / cfg.Node.OutputHz)
+	cycles := int(r.duration / period)
+	r.pipe.Engine().PushEgo(r.world.Ego(r.start))
 	for k := 1; k <= cycles; k++ {
-		now := start.Add(time.Duration(k) * period)
+		now := r.start.Add(time.Duration(k) * period)
 		if cfg.Realtime {
-			if err := sleepUntil(ctx, clock, now); err != nil {
-				return res, err
+			if err := sleepUntil(ctx, r.clock, now); err != nil {
+				return r.res, err
 			}
 		} else if err := ctx.Err(); err != nil {
-			return res, err
+			return r.res, err
 		}
-		virtual.Set(now)
-		began := time.Now()
-		ego := world.Ego(now)
-		engine.PushEgo(ego)
-		if cfg.Recorder != nil {
-			if err := cfg.Recorder.Ego(ego); err != nil {
-				return res, err
-			}
+		if err := r.cycle(ctx, now); err != nil {
+			return r.res, err
 		}
-		if err := feed.deliver(ctx, engine, now); err != nil {
-			return res, err
-		}
-		engine.Advance(now)
-		engine.Snapshot(now, &out)
-		took := time.Since(began) - feed.simCost
-		feed.simCost = 0
-
-		if cfg.Sink != nil {
-			if err := cfg.Sink.Publish(&out); err != nil {
-				res.PublishErrors++
-				if res.PublishErrors == 1 {
-					log.Warn("publish failed; counting further failures silently", zap.Error(err))
-				}
-			}
-		}
-		published := clock.Now()
-		if cfg.Realtime {
-			took = published.Sub(now) // scheduling delay included
-		}
-		lat := math.NaN()
-		if out.Newest > 0 {
-			lat = float64(published-out.Newest) / 1e6
-		}
-		stats.Record(lat, float64(took)/1e6, took > cfg.Deadline)
 		if k == cycles/10 || k == cycles {
 			// The heap after a collection, early (after warm-up) and at the
 			// end: a soak run shows whether it grows.
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
 			if k == cycles {
-				res.HeapEndMB = float64(ms.HeapAlloc) / (1 << 20)
+				r.res.HeapEndMB = liveHeapMB()
 			} else {
-				res.HeapStartMB = float64(ms.HeapAlloc) / (1 << 20)
+				r.res.HeapStartMB = liveHeapMB()
 			}
-		}
-
-		truth = world.Truth(truth[:0], now)
-		if cfg.Recorder != nil {
-			if err := cfg.Recorder.Truth(now, truth); err != nil {
-				return res, err
-			}
-		}
-		gt, hyp = gt[:0], hyp[:0]
-		for _, t := range truth {
-			gt = append(gt, eval.Object{ID: t.ID, X: t.X, Y: t.Y})
-		}
-		// Tracks coasting outside every sensor's view are kept and published
-		// but, like the truth there, not scored.
-		for i := range out.Tracks {
-			tr := &out.Tracks[i]
-			if world.InCoverage(out.Ego, tr.X[0], tr.X[1]) {
-				hyp = append(hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
-			}
-		}
-		acc.Update(gt, hyp)
-		if cfg.Label != nil {
-			labels.label(cfg.Label, world, &out, truth, cfg.MatchDistanceM)
-		}
-		classes.update(truth, out.Tracks, cfg.MatchDistanceM)
-		if cfg.Observe != nil {
-			cfg.Observe(now, truth, &out, lat)
-		}
-		res.Cycles++
-
-		if el := now.Sub(start); el-lastStatus >= time.Second {
-			d := health.Window(engine, now, len(out.Tracks), &stats)
-			if cfg.Sink != nil {
-				if err := cfg.Sink.PublishDiagnostics(d); err != nil {
-					res.PublishErrors++
-				}
-			}
-			if cfg.Status != nil {
-				cfg.Status(Status{Elapsed: el, Tracks: len(out.Tracks), CycleHz: d.CycleHz, LatencyMs: d.LatencyMs.P50})
-			}
-			lastStatus = el
 		}
 	}
-	res.Tracking = acc.Metrics()
-	res.ClassAccuracy, res.FinalClass, res.FinalTrack = classes.accuracy(), classes.final, classes.track
+	r.finish()
+	return r.res, nil
+}
+
+func newRun(cfg *RunConfig) (*run, error) {
+	sc := cfg.Scenario
+	if err := cfg.Node.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: config: %w", err)
+	}
+	r := &run{cfg: cfg, log: cfg.Logger, duration: sc.Duration, res: &Result{}}
+	if r.log == nil {
+		r.log = zap.NewNop()
+	}
+	if cfg.Duration > 0 {
+		r.duration = cfg.Duration
+	}
+	// The run's clock: the wall clock in real time, otherwise a virtual
+	// clock that jumps from cycle to cycle.
+	r.virtual = sensors.NewVirtualClock(cfg.Start)
+	r.clock = r.virtual
+	if cfg.Realtime {
+		r.clock = sensors.WallClock{}
+	}
+	r.start = r.clock.Now()
+	r.world = NewWorld(sc, cfg.Node.Rig, r.start)
+	node := cfg.Node
+	node.Tracker, node.Rig = ScenarioParams(sc, node.Tracker), r.world.Rig()
+	engine, err := pipeline.NewEngine(&node, cfg.Radar == RadarTI)
+	if err != nil {
+		return nil, err
+	}
+	if r.feed, err = newFeed(r.world, cfg); err != nil {
+		return nil, err
+	}
+	r.pipe, err = pipeline.New(pipeline.Config{Engine: engine, Sink: cfg.Sink, Clock: r.clock, Deadline: node.Deadline,
+		Sensors: r.feed.live(), WallRates: cfg.Realtime, FirstDiagnostics: r.start.Add(time.Second), Logger: r.log}, r.start)
+	if err != nil {
+		return nil, errors.Join(err, r.feed.close(r.log))
+	}
+	r.score = newScoring(node.MatchDistanceM)
+	return r, nil
+}
+
+// cycle runs the node's cycle at now on the sensor data that has arrived,
+// then scores and reports it.
+func (r *run) cycle(ctx context.Context, now sensors.Time) error {
+	cfg := r.cfg
+	r.virtual.Set(now)
+	ego := r.world.Ego(now)
+	if cfg.Recorder != nil {
+		if err := cfg.Recorder.Ego(ego); err != nil {
+			return err
+		}
+	}
+	rep, err := r.pipe.Cycle(now, func(e *fusion.Engine) error {
+		e.PushEgo(ego)
+		err := r.feed.deliver(ctx, e, now)
+		r.pipe.Exclude(r.feed.simCost)
+		r.feed.simCost = 0
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	truth, err := r.score.update(r.world, rep.Out, now, cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.Observe != nil {
+		cfg.Observe(now, truth, rep.Out, rep.LatencyMs)
+	}
+	r.res.Cycles++
+	if d := rep.Diagnostics; d != nil && cfg.Status != nil {
+		cfg.Status(Status{Elapsed: now.Sub(r.start), Tracks: len(rep.Out.Tracks), CycleHz: d.CycleHz, LatencyMs: d.LatencyMs.P50})
+	}
+	return nil
+}
+
+// finish fills in the result's totals.
+func (r *run) finish() {
+	res, stats := r.res, r.pipe.Stats()
+	res.Tracking = r.score.acc.Metrics()
+	res.ClassAccuracy, res.FinalClass, res.FinalTrack = r.score.classes.accuracy(), r.score.classes.final, r.score.classes.track
 	res.LatencyMs = stats.Latency.Percentiles()
 	res.CycleMs = stats.Cycle.Percentiles()
 	res.DeadlineMisses = stats.Misses
-	for _, n := range engine.DroppedLate {
+	res.PublishErrors, _ = r.pipe.PublishErrors()
+	for _, n := range r.pipe.Engine().DroppedLate {
 		res.DroppedLate += n
 	}
-	return res, nil
+}
+
+// liveHeapMB is the live heap after a collection.
+func liveHeapMB() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc) / (1 << 20)
+}
+
+// scoring observes a run's output: MOT metrics, class accuracy and,
+// optionally, training labels.
+type scoring struct {
+	within  float64
+	acc     *eval.Accumulator
+	classes classScore
+	labels  labeller
+	truth   []Truth
+	gt, hyp []eval.Object
+}
+
+func newScoring(within float64) *scoring {
+	return &scoring{within: within, acc: eval.NewAccumulator(eval.GroundDistance(within)),
+		classes: classScore{final: map[int]perception.Class{}, track: map[int]fusion.TrackState{}}}
+}
+
+// update scores one cycle's output against the truth at now (recorded
+// when the run records) and returns that truth.
+func (s *scoring) update(world *World, out *fusion.Output, now sensors.Time, cfg *RunConfig) ([]Truth, error) {
+	s.truth = world.Truth(s.truth[:0], now)
+	if cfg.Recorder != nil {
+		if err := cfg.Recorder.Truth(now, s.truth); err != nil {
+			return nil, err
+		}
+	}
+	s.gt, s.hyp = s.gt[:0], s.hyp[:0]
+	for _, t := range s.truth {
+		s.gt = append(s.gt, eval.Object{ID: t.ID, X: t.X, Y: t.Y})
+	}
+	// Tracks coasting outside every sensor's view are kept and published
+	// but, like the truth there, not scored.
+	for i := range out.Tracks {
+		tr := &out.Tracks[i]
+		if world.InCoverage(out.Ego, tr.X[0], tr.X[1]) {
+			s.hyp = append(s.hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
+		}
+	}
+	s.acc.Update(s.gt, s.hyp)
+	if cfg.Label != nil {
+		s.labels.label(cfg.Label, world, out, s.truth, s.within)
+	}
+	s.classes.update(s.truth, out.Tracks, s.within)
+	return s.truth, nil
 }
 
 // classScore counts how often the track on an object has its class.
@@ -526,6 +534,56 @@ func (f *feed) ingestRadar(e *fusion.Engine, arrival sensors.Time, wait bool) er
 	return nil
 }
 
+// newFeed returns the feed of a run's sensors: its radar started, its
+// microphone array's detector built.
+func newFeed(world *World, cfg *RunConfig) (*feed, error) {
+	sc := world.sc
+	f := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder, imager: cfg.Imager}
+	for _, s := range cfg.Without {
+		f.silent[s] = true
+	}
+	var err error
+	if sc.Mic != nil {
+		if f.acoustic, err = acoustic.NewDetector(MicArrayOf(sc.Mic)); err != nil {
+			return nil, fmt.Errorf("sim: microphone array: %w", err)
+		}
+	}
+	if cfg.Radar == RadarTI {
+		f.points, _ = cfg.Sink.(RadarPointsSink)
+	}
+	if sc.Radar != nil {
+		if f.radar, err = newRadarSource(world, cfg); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// live lists the sensors that report, for the diagnostics.
+func (f *feed) live() []perception.Sensor {
+	sc := f.world.sc
+	var live []perception.Sensor
+	for s, present := range map[perception.Sensor]bool{perception.Radar: sc.Radar != nil, perception.Camera: sc.Camera != nil, perception.Mic: sc.Mic != nil} {
+		if present && !f.silent[s] {
+			live = append(live, s)
+		}
+	}
+	slices.Sort(live)
+	return live
+}
+
+// close stops the radar source, logging a failure, and returns it.
+func (f *feed) close(log *zap.Logger) error {
+	if f.radar == nil {
+		return nil
+	}
+	err := f.radar.close()
+	if err != nil {
+		log.Warn("closing the radar", zap.Error(err))
+	}
+	return err
+}
+
 func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
 	switch cfg.Radar {
 	case RadarObjects, "":
@@ -535,7 +593,7 @@ func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
 		if cfg.Realtime {
 			baud = mmwave.DataBaud
 		}
-		return newTIRadar(world, cfg.RadarConfig, cfg.RadarPerception, baud)
+		return newTIRadar(world, cfg.RadarConfig, cfg.Node.RadarPerception, baud)
 	}
 	return nil, fmt.Errorf("sim: unknown radar mode %q", cfg.Radar)
 }

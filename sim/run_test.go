@@ -7,12 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
-	"github.com/avfusion/avfusion/fusion/learned"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
-	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
@@ -23,12 +21,9 @@ func runScenario(t *testing.T, path string) *Result {
 		t.Fatal(err)
 	}
 	res, err := Run(context.Background(), RunConfig{
-		Scenario:       sc,
-		Engine:         EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
-		OutputHz:       20,
-		Deadline:       50 * time.Millisecond,
-		Start:          1_700_000_000e9,
-		MatchDistanceM: 2,
+		Scenario: sc,
+		Node:     trackerOnly(50 * time.Millisecond),
+		Start:    1_700_000_000e9,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,16 +31,13 @@ func runScenario(t *testing.T, path string) *Result {
 	return res
 }
 
-// shippedRun runs a shipped scenario with the shipped configuration's
-// tracker and fusion head (head nil: the Bayesian rule), some sensors
-// silenced.
-func shippedRun(t *testing.T, sc *Scenario, head fusion.Head, without ...perception.Sensor) *Result {
+// shippedRun runs a shipped scenario with the shipped configuration and
+// the fusion head named (learned or bayes), some sensors silenced.
+func shippedRun(t *testing.T, sc *Scenario, head string, without ...perception.Sensor) *Result {
 	t.Helper()
-	cfg := launch.Default()
-	ecfg := EngineConfigFor(sc, cfg.Tracker, cfg.Rig)
-	ecfg.RetrodictLate, ecfg.Head = true, head
-	res, err := Run(context.Background(), RunConfig{Scenario: sc, Engine: ecfg, OutputHz: cfg.OutputHz, Deadline: time.Second,
-		Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Without: without})
+	node := config.Default()
+	node.FusionHead, node.Deadline = head, time.Second
+	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: node, Start: 1_700_000_000e9, Without: without})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,17 +62,6 @@ func shippedScenarios(t *testing.T) []*Scenario {
 	return out
 }
 
-// shippedHead is a fresh learned head with the shipped weights (a head
-// is not shared between runs).
-func shippedHead(t *testing.T) fusion.Head {
-	t.Helper()
-	h, err := learned.Shipped()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
 // motErrors is what MOTA counts against a run: false positives, misses
 // and identity switches.
 func motErrors(r *Result) int {
@@ -97,7 +78,7 @@ func TestFusionAgainstEverySingleSensor(t *testing.T) {
 	var errs [3]int
 	var gt int
 	for _, sc := range shippedScenarios(t) {
-		head := shippedHead(t)
+		head := "learned"
 		runs := [3]*Result{
 			shippedRun(t, sc, head),
 			shippedRun(t, sc, head, perception.Camera, perception.Mic),
@@ -137,7 +118,7 @@ func TestLearnedHeadBeatsBayesianRule(t *testing.T) {
 	var class [2]float64
 	scenarios := shippedScenarios(t)
 	for _, sc := range scenarios {
-		for k, h := range []fusion.Head{nil, shippedHead(t)} {
+		for k, h := range []string{"bayes", "learned"} {
 			m := shippedRun(t, sc, h)
 			errs[k] += motErrors(m)
 			class[k] += m.ClassAccuracy / float64(len(scenarios))
@@ -168,6 +149,15 @@ func TestSameSeedSameRun(t *testing.T) {
 // TestTIRadarPath runs the virtual TI radar end to end — point cloud, TLV
 // frames over a pseudo-terminal, the tarm/serial driver, the parser,
 // clustering — and checks the result is tracked and deterministic.
+// trackerOnly is the shipped configuration with the Bayesian rule for a
+// head and late scans dropped: the tracker on its own, with deadline for
+// a cycle.
+func trackerOnly(deadline time.Duration) config.Config {
+	c := config.Default()
+	c.FusionHead, c.LateScans, c.Deadline = "bayes", "drop", deadline
+	return c
+}
+
 // builtinTI is the TI configuration the node uploads by default.
 func builtinTI(t *testing.T) []mmwave.ConfigLine {
 	t.Helper()
@@ -185,16 +175,12 @@ func TestTIRadarPath(t *testing.T) {
 	}
 	run := func() *Result {
 		res, err := Run(context.Background(), RunConfig{
-			Scenario:        sc,
-			Engine:          EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
-			OutputHz:        20,
-			Deadline:        50 * time.Millisecond,
-			Duration:        10 * time.Second,
-			Start:           1_700_000_000e9,
-			MatchDistanceM:  2,
-			Radar:           RadarTI,
-			RadarConfig:     builtinTI(t),
-			RadarPerception: radar.DefaultParams(),
+			Scenario:    sc,
+			Node:        trackerOnly(50 * time.Millisecond),
+			Duration:    10 * time.Second,
+			Start:       1_700_000_000e9,
+			Radar:       RadarTI,
+			RadarConfig: builtinTI(t),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -220,9 +206,8 @@ func TestTIRadarRealtime(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := Run(context.Background(), RunConfig{
-		Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
-		OutputHz: 20, Deadline: 50 * time.Millisecond, Duration: 3 * time.Second, Realtime: true, MatchDistanceM: 2,
-		Radar: RadarTI, RadarConfig: builtinTI(t), RadarPerception: radar.DefaultParams(),
+		Scenario: sc, Node: trackerOnly(50 * time.Millisecond), Duration: 3 * time.Second, Realtime: true,
+		Radar: RadarTI, RadarConfig: builtinTI(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -243,10 +228,12 @@ func TestLateCameraScansAreRetrodicted(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc.Camera.Latency = 400 * time.Millisecond
-		ecfg := EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig())
-		ecfg.MaxLatency, ecfg.RetrodictLate = 100*time.Millisecond, retrodict
-		res, err := Run(context.Background(), RunConfig{Scenario: sc, Engine: ecfg, OutputHz: 20, Deadline: time.Second,
-			Start: 1_700_000_000e9, MatchDistanceM: 2})
+		node := trackerOnly(time.Second)
+		node.MaxLatency = 100 * time.Millisecond
+		if retrodict {
+			node.LateScans = "retrodict"
+		}
+		res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: node, Start: 1_700_000_000e9})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,10 +273,8 @@ func TestDeadRadarIsReportedAndFusionGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	sink := &diagnosticsSink{}
-	cfg := launch.Default()
-	ecfg := EngineConfigFor(sc, cfg.Tracker, cfg.Rig)
-	res, err := Run(context.Background(), RunConfig{Scenario: sc, Engine: ecfg, OutputHz: 20, Deadline: time.Second,
-		Start: 1_700_000_000e9, MatchDistanceM: 2, Sink: sink})
+	node := trackerOnly(time.Second)
+	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: node, Start: 1_700_000_000e9, Sink: sink})
 	if err != nil {
 		t.Fatal(err)
 	}

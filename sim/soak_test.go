@@ -6,9 +6,6 @@ import (
 	"context"
 	"testing"
 	"time"
-
-	"github.com/avfusion/avfusion/calib"
-	"github.com/avfusion/avfusion/fusion"
 )
 
 // TestSoakCompressed is the CI version of the hour-long soak: two minutes
@@ -23,8 +20,7 @@ func TestSoakCompressed(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := Run(context.Background(), RunConfig{
-		Scenario: sc, Engine: EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
-		OutputHz: 20, Deadline: 25 * time.Millisecond, Duration: 2 * time.Minute, Realtime: true, MatchDistanceM: 2,
+		Scenario: sc, Node: trackerOnly(25 * time.Millisecond), Duration: 2 * time.Minute, Realtime: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -14,8 +14,8 @@ import (
 
 	"gonum.org/v1/plot/plotter"
 
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
-	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sensors"
@@ -175,7 +175,7 @@ func runEvalSuite(args []string) error {
 // evalSeeds runs a scenario with n seeds (its own and the next n−1) and
 // pools the scores; the trace and the actors' explanations are the first
 // seed's.
-func evalSeeds(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode, without []perception.Sensor, trace *eval.RunTrace, n int) (evalScore, map[string]evalTrack, error) {
+func evalSeeds(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode, without []perception.Sensor, trace *eval.RunTrace, n int) (evalScore, map[string]evalTrack, error) {
 	var runs []evalScore
 	var actors map[string]evalTrack
 	for k := range n {
@@ -201,7 +201,7 @@ func evalSeeds(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode, without
 
 // evalRun simulates one scenario on the virtual clock with some sensors
 // silenced, recording a trace for plots when given one.
-func evalRun(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
+func evalRun(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode, without []perception.Sensor, trace *eval.RunTrace) (evalScore, map[string]evalTrack, error) {
 	run, err := simRun(sc, cfg, mode)
 	if err != nil {
 		return evalScore{}, nil, err

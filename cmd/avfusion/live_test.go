@@ -10,15 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avfusion/avfusion/launch"
-	"github.com/avfusion/avfusion/perception"
-	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
-	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
-	"github.com/avfusion/avfusion/ros/rostest"
 	"github.com/bluenviron/goroslib/v2"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/std_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+
+	"github.com/avfusion/avfusion/config"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
+	"github.com/avfusion/avfusion/ros/rostest"
 )
 
 // standingScenario has a parked ego vehicle and cars driving towards and
@@ -130,7 +131,7 @@ func TestLiveNodeFusesROSInputs(t *testing.T) {
 	// A car 20 m ahead of the radar (which sits 3.7 m ahead of base_link)
 	// closing at 1 m/s, seen by the radar and by the camera (1.5 m ahead
 	// of base_link, 1.4 m up, default 1280×720 lens).
-	rig := launch.Default().Rig
+	rig := config.Default().Rig
 	deadline := time.Now().Add(20 * time.Second)
 	for k := 0; time.Now().Before(deadline); k++ {
 		now := time.Now()

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros"
@@ -19,8 +20,8 @@ import (
 // layeredConfig applies the configuration layers after the defaults: the
 // file, the node's private parameters (when there is a node), the --set
 // flags; then validates.
-func layeredConfig(path string, node *ros.Node, ra ros.Args, sets []string) (launch.Config, error) {
-	cfg := launch.Default()
+func layeredConfig(path string, node *ros.Node, ra ros.Args, sets []string) (config.Config, error) {
+	cfg := config.Default()
 	if path != "" {
 		if err := cfg.LoadFile(path); err != nil {
 			return cfg, err

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"golang.org/x/term"
 
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/record"
@@ -69,28 +70,15 @@ func newLogger(level, logFile string) (*zap.Logger, error) {
 // simRun is a simulated run of scenario sc under the node configuration
 // cfg with the radar path mode, on a fixed epoch so that virtual runs are
 // bit-identical; callers add what is particular to them.
-func simRun(sc *sim.Scenario, cfg *launch.Config, mode sim.RadarMode) (sim.RunConfig, error) {
-	run := sim.RunConfig{
-		Radar:           mode,
-		Scenario:        sc,
-		Engine:          sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig),
-		OutputHz:        cfg.OutputHz,
-		Deadline:        cfg.Deadline,
-		Start:           1_700_000_000e9,
-		MatchDistanceM:  cfg.MatchDistanceM,
-		RadarPerception: cfg.RadarPerception,
-	}
+func simRun(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode) (sim.RunConfig, error) {
+	run := sim.RunConfig{Radar: mode, Scenario: sc, Node: *cfg, Start: 1_700_000_000e9}
 	if mode == sim.RadarTI {
 		var err error
 		if run.RadarConfig, err = launch.ReadTIConfig(""); err != nil {
 			return run, err
 		}
 	}
-	run.Engine.MaxLatency, run.Engine.SensorTimeout = cfg.MaxLatency, cfg.SensorTimeout
-	run.Engine.RetrodictLate = cfg.LateScans == "retrodict"
-	var err error
-	run.Engine.Head, err = cfg.Head()
-	return run, err
+	return run, nil
 }
 
 func runSim(args []string) error {

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/fusion/learned"
-	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sensors"
@@ -66,7 +66,7 @@ func trainFusion(args []string) error {
 // detections: the virtual TI radar's clusters fragment trucks, and a
 // head taught on fragments that the truth calls false withholds real
 // trucks.
-func fusionSamples(cfg *launch.Config, n int, seed uint64, duration time.Duration, every int) ([]fusion.Evidence, []int, error) {
+func fusionSamples(cfg *config.Config, n int, seed uint64, duration time.Duration, every int) ([]fusion.Evidence, []int, error) {
 	type result struct {
 		evidence []fusion.Evidence
 		labels   []int

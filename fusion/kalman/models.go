@@ -10,6 +10,14 @@ type SensorPose struct {
 	VX, VY float64 // m/s
 }
 
+// OwnVelocity is the sensor's velocity over the ground in its own frame
+// (x forward, y left): what a radar must add to a return's range rate to
+// tell whether the object moves.
+func (p SensorPose) OwnVelocity() (vx, vy float64) {
+	s, c := math.Sincos(p.Yaw)
+	return c*p.VX + s*p.VY, -s*p.VX + c*p.VY
+}
+
 // Kind is the kind of a measurement model.
 type Kind uint8
 

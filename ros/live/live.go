@@ -13,7 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+	"go.uber.org/zap"
+
 	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
@@ -22,15 +28,11 @@ import (
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
-	"go.uber.org/zap"
 )
 
 // Config configures the live node.
 type Config struct {
-	Node launch.Config
+	Node config.Config
 	// RadarCLI and RadarData are the serial devices of a local TI radar;
 	// empty means the radar comes as point clouds on ROS.
 	RadarCLI, RadarData string
@@ -278,9 +280,7 @@ func (n *node) sensorVelocity(stamp sensors.Time) (float64, float64) {
 	if !have {
 		return 0, 0
 	}
-	pose := ego.At(stamp).SensorPose(n.cfg.Node.Rig.Radar)
-	s, c := math.Sincos(pose.Yaw)
-	return c*pose.VX + s*pose.VY, -s*pose.VX + c*pose.VY
+	return ego.At(stamp).SensorPose(n.cfg.Node.Rig.Radar).OwnVelocity()
 }
 
 // submitRadar clusters n.points and hands the detections to the loop;

@@ -9,7 +9,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/avfusion/avfusion/calib"
-	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/ros"
@@ -27,7 +27,7 @@ type cameraImages struct {
 
 // newCameraImages builds the detector; a bad detector config is refused
 // with the field named.
-func newCameraImages(node *launch.Config) (images, error) {
+func newCameraImages(node *config.Config) (images, error) {
 	camera.QuietOpenCV()
 	det, err := vision.NewDetector(node.Camera.Detector)
 	if err != nil {

@@ -2,8 +2,8 @@
 
 package replay
 
-import "github.com/avfusion/avfusion/launch"
+import "github.com/avfusion/avfusion/config"
 
 // newCameraImages has nothing to offer without OpenCV: image topics are
 // then reported among the unused ones.
-func newCameraImages(*launch.Config) (images, error) { return nil, nil }
+func newCameraImages(*config.Config) (images, error) { return nil, nil }

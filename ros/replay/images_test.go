@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/record"
@@ -33,16 +33,18 @@ func TestReplayRunsTheDetectorOnRecordedImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := launch.Default()
+	cfg := config.Default()
 	rig := sim.NewWorld(sc, cfg.Rig, 0).Rig()
 	rec, err := record.NewBag(in, "lz4", rig.Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
 	if err != nil {
 		t.Fatal(err)
 	}
 	imager := render.NewImager(rig, vision.NewSimDetector(), cfg.CameraBoxStdPx, sc.Camera.MaxRangeM)
+	recorded := cfg
+	recorded.Deadline = time.Second
 	_, err = sim.Run(context.Background(), sim.RunConfig{
-		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
-		Duration: 8 * time.Second, Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Recorder: rec, Imager: imager,
+		Scenario: sc, Node: recorded,
+		Duration: 8 * time.Second, Start: 1_700_000_000e9, Recorder: rec, Imager: imager,
 	})
 	imager.Close()
 	if err := errors.Join(err, rec.Close()); err != nil {
@@ -58,7 +60,7 @@ print(n)`
 		t.Fatalf("python rosbag reading the images: %v: %s (want 239 JPEG frames: those of 8 s at 30 Hz that arrive, 60 ms late, within the run)", err, out)
 	}
 
-	node := launch.Default()
+	node := config.Default()
 	node.Camera.Detector.Kind = "sim"
 	var outs [][]byte
 	for i := range 2 {

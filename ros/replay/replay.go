@@ -21,8 +21,8 @@ import (
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
 
 	"github.com/avfusion/avfusion/calib"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
-	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/acoustic"
 	"github.com/avfusion/avfusion/perception/radar"
@@ -47,7 +47,7 @@ type Config struct {
 	Start, End time.Duration
 	// Remap renames input topics, from → to.
 	Remap map[string]string
-	Node  launch.Config
+	Node  config.Config
 	// Progress, when set, is called about every second of bag time.
 	Progress func(done, total time.Duration)
 }
@@ -90,7 +90,7 @@ func ParseRemap(args []string) (map[string]string, error) {
 type outputs struct {
 	w                                    *bag.Writer
 	obstacles, tracks, markers, diagConn *bag.Connection
-	cfg                                  *launch.Config
+	cfg                                  *config.Config
 }
 
 func absolute(topic string) string {
@@ -100,7 +100,7 @@ func absolute(topic string) string {
 	return "/" + topic
 }
 
-func newOutputs(path string, cfg *launch.Config) (*outputs, error) {
+func newOutputs(path string, cfg *config.Config) (*outputs, error) {
 	w, err := bag.Create(path, bag.WriterOpts{Compression: bag.CompressionLZ4})
 	if err != nil {
 		return nil, err
@@ -242,7 +242,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 type replayer struct {
 	cfg       *Config
-	node      *launch.Config
+	node      *config.Config
 	params    fusion.Params
 	engine    *fusion.Engine
 	cluster   *radar.Clusterer
@@ -340,9 +340,8 @@ func (r *replayer) cycle(now sensors.Time) error {
 // clusterRadar turns r.points, captured at stamp, into detections and
 // hands them to the engine.
 func (r *replayer) clusterRadar(stamp, arrival sensors.Time) {
-	pose := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar)
-	s, c := math.Sincos(pose.Yaw)
-	r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, c*pose.VX+s*pose.VY, -s*pose.VX+c*pose.VY)
+	vx, vy := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar).OwnVelocity()
+	r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, vx, vy)
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, arrival)
 }
 

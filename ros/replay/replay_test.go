@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sim"
@@ -24,7 +25,7 @@ func recordScenario(tb testing.TB, scenario, path string, duration time.Duration
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := launch.Default()
+	cfg := config.Default()
 	ti, err := launch.ReadTIConfig("")
 	if err != nil {
 		tb.Fatal(err)
@@ -33,10 +34,12 @@ func recordScenario(tb testing.TB, scenario, path string, duration time.Duration
 	if err != nil {
 		tb.Fatal(err)
 	}
+	node := cfg
+	node.Deadline = time.Second
 	_, err = sim.Run(context.Background(), sim.RunConfig{
-		Scenario: sc, Engine: sim.EngineConfigFor(sc, cfg.Tracker, cfg.Rig), OutputHz: cfg.OutputHz, Deadline: time.Second,
-		Duration: duration, Start: 1_700_000_000e9, MatchDistanceM: cfg.MatchDistanceM, Recorder: rec,
-		Radar: mode, RadarConfig: ti, RadarPerception: cfg.RadarPerception,
+		Scenario: sc, Node: node,
+		Duration: duration, Start: 1_700_000_000e9, Recorder: rec,
+		Radar: mode, RadarConfig: ti,
 	})
 	if err := errors.Join(err, rec.Close()); err != nil {
 		tb.Fatal(err)
@@ -54,7 +57,7 @@ func TestReplayIsDeterministicAndScored(t *testing.T) {
 	var outs [][]byte
 	for i := 0; i < 2; i++ {
 		out := filepath.Join(dir, "out"+string(rune('a'+i))+".bag")
-		res, err := Run(context.Background(), Config{In: in, Out: out, Fast: true, Node: launch.Default()})
+		res, err := Run(context.Background(), Config{In: in, Out: out, Fast: true, Node: config.Default()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +92,7 @@ func TestReplayWindowAndRemap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), Config{In: in, Fast: true, Start: 2 * time.Second, End: 4 * time.Second, Remap: remap, Node: launch.Default()})
+	res, err := Run(context.Background(), Config{In: in, Fast: true, Start: 2 * time.Second, End: 4 * time.Second, Remap: remap, Node: config.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +113,7 @@ func BenchmarkReplay(b *testing.B) {
 	recordScenario(b, "urban.yaml", in, 10*time.Minute, sim.RadarObjects)
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := Run(context.Background(), Config{In: in, Fast: true, Node: launch.Default()})
+		res, err := Run(context.Background(), Config{In: in, Fast: true, Node: config.Default()})
 		if err != nil {
 			b.Fatal(err)
 		}

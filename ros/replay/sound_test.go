@@ -11,7 +11,7 @@ import (
 
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
 
-	"github.com/avfusion/avfusion/launch"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/record"
@@ -30,7 +30,7 @@ func TestReplayHearsRecordedSound(t *testing.T) {
 	var outs [][]byte
 	for i := range 2 {
 		out := filepath.Join(dir, "out"+string(rune('a'+i))+".bag")
-		res, err := Run(context.Background(), Config{In: in, Out: out, Fast: true, Node: launch.Default()})
+		res, err := Run(context.Background(), Config{In: in, Out: out, Fast: true, Node: config.Default()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestReplayHearsRecordedSound(t *testing.T) {
 	// The same sound as unstamped AudioData with an AudioInfo.
 	raw := filepath.Join(dir, "raw.bag")
 	toRawAudio(t, in, raw)
-	res, err := Run(context.Background(), Config{In: raw, Out: filepath.Join(dir, "rawout.bag"), Fast: true, Node: launch.Default()})
+	res, err := Run(context.Background(), Config{In: raw, Out: filepath.Join(dir, "rawout.bag"), Fast: true, Node: config.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/avfusion/avfusion/calib"
-	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/sim"
@@ -96,14 +96,13 @@ func TestRenderedCameraPathTracks(t *testing.T) {
 		}
 		rig := sim.NewWorld(sc, calib.DefaultRig(), 0).Rig()
 		im := NewImager(rig, vision.NewSimDetector(), 3, sc.Camera.MaxRangeM)
+		node := config.Default()
+		node.FusionHead, node.LateScans, node.Deadline = "bayes", "drop", 50*time.Millisecond
 		res, err := sim.Run(context.Background(), sim.RunConfig{
-			Scenario:       sc,
-			Engine:         sim.EngineConfigFor(sc, fusion.DefaultParams(), calib.DefaultRig()),
-			OutputHz:       20,
-			Deadline:       50 * time.Millisecond,
-			Start:          1_700_000_000e9,
-			MatchDistanceM: 2,
-			Imager:         im,
+			Scenario: sc,
+			Node:     node,
+			Start:    1_700_000_000e9,
+			Imager:   im,
 		})
 		im.Close()
 		if err != nil {

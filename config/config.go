@@ -4,25 +4,27 @@
 // private parameters, then command-line overrides — and validated before
 // the node starts, naming the offending field. The directory also holds the
 // roslaunch files and the default parameter file.
-package launch
+package config
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/avfusion/avfusion/fusion/learned"
 	"io"
 	"os"
 	"reflect"
 	"strings"
 	"time"
 
+	"github.com/avfusion/avfusion/fusion/learned"
+
+	"gopkg.in/yaml.v3"
+
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/sensors/camera"
-	"gopkg.in/yaml.v3"
 )
 
 // Config is the node's whole configuration.

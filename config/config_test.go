@@ -1,4 +1,4 @@
-package launch
+package config
 
 import (
 	"os"
@@ -18,7 +18,7 @@ func TestDefaultIsValid(t *testing.T) {
 
 func TestShippedParamsFileMatchesDefaults(t *testing.T) {
 	var c Config // from zero, so the file must spell out every default
-	if err := c.LoadFile("avfusion.yaml"); err != nil {
+	if err := c.LoadFile("../launch/avfusion.yaml"); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(c, Default()) {

@@ -1,0 +1,44 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"github.com/avfusion/avfusion/config"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/fusion/learned"
+)
+
+// NewEngine returns the fusion engine the configuration c describes: its
+// tracker parameters and rig, how long scans wait for slower sensors,
+// what happens to late scans, and the fusion head. clustered says the
+// radar delivers point clouds that the node clusters (a TI radar, a
+// recorded or subscribed cloud) rather than object-level detections: its
+// detections then fragment objects and may be static-blind.
+func NewEngine(c *config.Config, clustered bool) (*fusion.Engine, error) {
+	params := c.Tracker
+	if clustered {
+		params = params.WithClusteredRadar(c.RadarPerception.StaticToleranceMps)
+	}
+	head, err := NewHead(c.FusionHead)
+	if err != nil {
+		return nil, err
+	}
+	return fusion.NewEngine(fusion.EngineConfig{
+		Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout,
+		RetrodictLate: c.LateScans == "retrodict", Head: head,
+	})
+}
+
+// NewHead returns the fusion head a configuration names: nil for the
+// Bayesian rule ("bayes"), the shipped networks for "learned". Each call
+// returns a new head (a head is not safe for concurrent use).
+func NewHead(name string) (fusion.Head, error) {
+	if name != "learned" {
+		return nil, nil
+	}
+	h, err := learned.Shipped()
+	if err != nil {
+		return nil, fmt.Errorf("fusion_head: %w", err)
+	}
+	return h, nil
+}
