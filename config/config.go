@@ -1,9 +1,10 @@
-// Package launch configures the avfusion node: the one YAML configuration
-// (rates, deadline, tracker gates and noise, sensor calibration, topics,
-// frame ids), loaded in layers — built-in defaults, then a file, then ROS
-// private parameters, then command-line overrides — and validated before
-// the node starts, naming the offending field. The directory also holds the
-// roslaunch files and the default parameter file.
+// Package config is the avfusion node's one configuration (rates,
+// deadline, tracker gates and noise, sensor calibration, topics, frame
+// ids) as plain data: loaded in layers — built-in defaults, then a file,
+// then ROS private parameters, then command-line overrides — and validated
+// without touching any file, naming the offending field. The files a
+// configuration names (a microphone array, an annotation output) are
+// opened, and refused by field name, by whatever uses them.
 package config
 
 import (
@@ -16,15 +17,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/avfusion/avfusion/fusion/learned"
-
 	"gopkg.in/yaml.v3"
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/perception/vision"
-	"github.com/avfusion/avfusion/sensors/camera"
 )
 
 // Config is the node's whole configuration.
@@ -40,12 +38,12 @@ type Config struct {
 	// LateScans is what happens to a scan that arrives after newer ones
 	// were fused: "drop" (counted) or "retrodict" (fused into the present
 	// states, counted).
-	LateScans string `yaml:"late_scans"`
+	LateScans LateScans `yaml:"late_scans"`
 	// FusionHead judges each track's class and existence for publishing:
 	// "learned" (the network of fusion/learned, trained by `avfusion
 	// train fusion`) or "bayes" (the hand-written rule: the tracker's
 	// recursive class and existence, confirmed tracks published).
-	FusionHead string `yaml:"fusion_head"`
+	FusionHead FusionHead `yaml:"fusion_head"`
 	// MatchDistanceM is the ground-plane distance (m) within which a track
 	// matches a true object when the simulator scores a run.
 	MatchDistanceM float64       `yaml:"match_distance_m"`
@@ -63,6 +61,32 @@ type Config struct {
 	Topics Topics    `yaml:"topics"`
 	Frames Frames    `yaml:"frames"`
 }
+
+// LateScans is what happens to a scan that arrives after newer ones were
+// fused.
+type LateScans string
+
+// Late-scan handling.
+const (
+	// Drop drops a late scan (counted).
+	Drop LateScans = "drop"
+	// Retrodict fuses it into the present states (counted).
+	Retrodict LateScans = "retrodict"
+)
+
+// FusionHead is what judges each track's class and existence for
+// publishing.
+type FusionHead string
+
+// Fusion heads.
+const (
+	// Learned is the ensemble of networks in fusion/learned, trained by
+	// `avfusion train fusion`.
+	Learned FusionHead = "learned"
+	// Bayes is the hand-written rule: the tracker's recursive class and
+	// existence, confirmed tracks published.
+	Bayes FusionHead = "bayes"
+)
 
 // CameraConfig says where camera images come from and which detector
 // turns them into boxes.
@@ -136,8 +160,8 @@ func Default() Config {
 		Deadline:        25 * time.Millisecond,
 		MaxLatency:      150 * time.Millisecond,
 		SensorTimeout:   500 * time.Millisecond,
-		LateScans:       "retrodict",
-		FusionHead:      "learned",
+		LateScans:       Retrodict,
+		FusionHead:      Learned,
 		MatchDistanceM:  2,
 		Tracker:         fusion.DefaultParams(),
 		RadarPerception: radar.DefaultParams(),
@@ -176,10 +200,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_latency: must be positive, got %v", c.MaxLatency)
 	case c.SensorTimeout <= 0:
 		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
-	case c.LateScans != "drop" && c.LateScans != "retrodict":
-		return fmt.Errorf("late_scans: want drop or retrodict, got %q", c.LateScans)
-	case c.FusionHead != "learned" && c.FusionHead != "bayes":
-		return fmt.Errorf("fusion_head: want learned or bayes, got %q", c.FusionHead)
+	case c.LateScans != Drop && c.LateScans != Retrodict:
+		return fmt.Errorf("late_scans: want %s or %s, got %q", Drop, Retrodict, string(c.LateScans))
+	case c.FusionHead != Learned && c.FusionHead != Bayes:
+		return fmt.Errorf("fusion_head: want %s or %s, got %q", Learned, Bayes, string(c.FusionHead))
 	case !(c.MatchDistanceM > 0):
 		return fmt.Errorf("match_distance_m: must be positive, got %g", c.MatchDistanceM)
 	case !(c.CameraBoxStdPx > 0):
@@ -207,16 +231,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("mic.audio_type: want stamped or raw, got %q", c.Mic.AudioType)
 	case c.Mic.RateHz < 8000 || c.Mic.RateHz > 48000:
 		return fmt.Errorf("mic.rate_hz: want 8000 to 48000, got %d", c.Mic.RateHz)
-	}
-	if c.Mic.Array != "" {
-		if _, err := calib.ReadMicArray(c.Mic.Array); err != nil {
-			return fmt.Errorf("mic.array: %w", err)
-		}
-	}
-	if c.Camera.Annotate != "" {
-		if err := camera.CheckFrameOutput(c.Camera.Annotate); err != nil {
-			return fmt.Errorf("camera.annotate: %w", err)
-		}
 	}
 	if err := c.Rig.Lens.Validate(); err != nil {
 		return fmt.Errorf("rig.lens.%w", err)
@@ -331,18 +345,4 @@ func (c *Config) Keys() []Key {
 	}
 	walk(reflect.TypeOf(*c), "")
 	return keys
-}
-
-// Head returns the fusion head FusionHead names: nil for the Bayesian
-// rule, the shipped network for "learned". Each call returns a new head
-// (a head is not safe for concurrent use).
-func (c *Config) Head() (fusion.Head, error) {
-	if c.FusionHead != "learned" {
-		return nil, nil
-	}
-	h, err := learned.Shipped()
-	if err != nil {
-		return nil, fmt.Errorf("fusion_head: %w", err)
-	}
-	return h, nil
 }

@@ -49,7 +49,7 @@ func (t *Tracker) associate(sc *scan, dets []perception.Detection) {
 	t.rivals(nd)
 	t.pda.done = grow(t.pda.done, len(t.tracks))
 	clear(t.pda.done)
-	if sc.sensor == perception.Radar && t.params.Association == "jpda" {
+	if sc.sensor == perception.Radar && t.useJPDA {
 		t.jpda(&sc.model, sc.cov, dets)
 	}
 	m.detUsed = grow(m.detUsed, nd)

@@ -64,7 +64,7 @@ type Params struct {
 	// Association is how radar returns update tracks: "gnn" (each track
 	// its one optimally assigned return) or "jpda" (every gated return,
 	// weighted by its joint association probability; for heavy clutter).
-	Association string `yaml:"association"`
+	Association Association `yaml:"association"`
 	// ClassGate is the least class affinity (K·Σ p_track·p_detection: 1
 	// when either knows nothing, K when both are sure and agree) a pair
 	// needs to associate: a confident "truck" box is not a pedestrian
@@ -115,21 +115,59 @@ type Params struct {
 	Camera Coverage `yaml:"camera"`
 }
 
-// MotionByClass names a motion model per class: "cv" (constant velocity,
-// extended Kalman filter) or "imm" (constant velocity and constant turn
-// unscented filters, interacting).
+// Association is how radar returns update tracks.
+type Association string
+
+// Association methods.
+const (
+	// GNN updates each track with its one optimally assigned return.
+	GNN Association = "gnn"
+	// JPDA updates each track with every gated return, weighed by its
+	// association probability.
+	JPDA Association = "jpda"
+)
+
+// Valid refuses a name that is no association method.
+func (a Association) Valid() error {
+	if a != GNN && a != JPDA {
+		return fmt.Errorf("want %s or %s, got %q", GNN, JPDA, string(a))
+	}
+	return nil
+}
+
+// MotionModel is a track's motion model.
+type MotionModel string
+
+// Motion models.
+const (
+	// CV is constant velocity, by an extended Kalman filter.
+	CV MotionModel = "cv"
+	// IMM is constant velocity and constant turn unscented filters,
+	// interacting.
+	IMM MotionModel = "imm"
+)
+
+// Valid refuses a name that is no motion model.
+func (m MotionModel) Valid() error {
+	if m != CV && m != IMM {
+		return fmt.Errorf("want %s or %s, got %q", CV, IMM, string(m))
+	}
+	return nil
+}
+
+// MotionByClass names a motion model per class.
 type MotionByClass struct {
-	Unknown          string `yaml:"unknown"`
-	Car              string `yaml:"car"`
-	Truck            string `yaml:"truck"`
-	Pedestrian       string `yaml:"pedestrian"`
-	Cyclist          string `yaml:"cyclist"`
-	EmergencyVehicle string `yaml:"emergency_vehicle"`
+	Unknown          MotionModel `yaml:"unknown"`
+	Car              MotionModel `yaml:"car"`
+	Truck            MotionModel `yaml:"truck"`
+	Pedestrian       MotionModel `yaml:"pedestrian"`
+	Cyclist          MotionModel `yaml:"cyclist"`
+	EmergencyVehicle MotionModel `yaml:"emergency_vehicle"`
 }
 
 // For returns the model named for class c.
-func (m *MotionByClass) For(c perception.Class) string {
-	return [perception.NumClasses]string{m.Unknown, m.Car, m.Truck, m.Pedestrian, m.Cyclist, m.EmergencyVehicle}[c]
+func (m *MotionByClass) For(c perception.Class) MotionModel {
+	return [perception.NumClasses]MotionModel{m.Unknown, m.Car, m.Truck, m.Pedestrian, m.Cyclist, m.EmergencyVehicle}[c]
 }
 
 // IMMParams tunes the interacting multiple model (the acceleration noise
@@ -156,7 +194,7 @@ func DefaultParams() Params {
 		GateProbability:  0.999,
 		ClassGate:        0.2,
 		ClassWeight:      0.25,
-		Association:      "gnn",
+		Association:      GNN,
 		ConfirmHits:      4,
 		ConfirmWindow:    6,
 		ExistenceConfirm: 0.9,
@@ -168,8 +206,8 @@ func DefaultParams() Params {
 		MaxTracks:        1000,
 		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
-		Motion: MotionByClass{Unknown: "cv", Car: "imm", Truck: "imm", Pedestrian: "cv", Cyclist: "imm",
-			EmergencyVehicle: "imm"},
+		Motion: MotionByClass{Unknown: CV, Car: IMM, Truck: IMM, Pedestrian: CV, Cyclist: IMM,
+			EmergencyVehicle: IMM},
 		IMM:    IMMParams{SwitchPerS: 0.5, TurnAccelStdRadps2: 0.3, HeadingRateStdRadps: 0.05, TurnRateStdRadps: 0.3},
 		Radar:  Coverage{FOVDeg: 120, MaxRangeM: 80, PDetect: 0.9, PFalse: 0.2, OcclusionBlockage: 0.5},
 		Camera: Coverage{FOVDeg: 90, MaxRangeM: 60, PDetect: 0.9, PFalse: 0.05, OcclusionBlockage: 1},
@@ -236,12 +274,12 @@ func (p *Params) Validate() error {
 	case p.ReidentifyWindow < 0:
 		return fmt.Errorf("reidentify_window: must not be negative, got %v", p.ReidentifyWindow)
 	}
-	if p.Association != "gnn" && p.Association != "jpda" {
-		return fmt.Errorf("association: want gnn or jpda, got %q", p.Association)
+	if err := p.Association.Valid(); err != nil {
+		return fmt.Errorf("association: %w", err)
 	}
 	for c := perception.Class(0); c < perception.NumClasses; c++ {
-		if model := p.Motion.For(c); model != "cv" && model != "imm" {
-			return fmt.Errorf("motion.%s: want cv or imm, got %q", c, model)
+		if err := p.Motion.For(c).Valid(); err != nil {
+			return fmt.Errorf("motion.%s: %w", c, err)
 		}
 	}
 	for _, c := range []error{

@@ -22,6 +22,8 @@ type Tracker struct {
 	ego    egoHistory
 	// lastScan is the stamp of each sensor's latest scan.
 	lastScan [perception.NumSensors]sensors.Time
+	// useJPDA is Params.Association == JPDA.
+	useJPDA bool
 	// immClass says which classes' tracks use the IMM; imm tunes it.
 	immClass [perception.NumClasses]bool
 	imm      kalman.IMMParams
@@ -67,8 +69,9 @@ func NewTracker(p Params, rig calib.Rig) (*Tracker, error) {
 		nextID: 1,
 	}
 	t.imm = p.kalmanIMM()
+	t.useJPDA = p.Association == JPDA
 	for c := range t.immClass {
-		t.immClass[c] = p.Motion.For(perception.Class(c)) == "imm"
+		t.immClass[c] = p.Motion.For(perception.Class(c)) == IMM
 	}
 	for d := 1; d <= kalman.MaxDim; d++ {
 		t.gate[d] = distuv.ChiSquared{K: float64(d)}.Quantile(p.GateProbability)

@@ -1,3 +1,7 @@
+// Package launch is the ROS package directory of avfusion: the roslaunch
+// files, package.xml, the RViz configuration, the default parameter file,
+// and the built-in TI radar configuration, embedded so that the binary
+// needs no file beside it.
 package launch
 
 import (

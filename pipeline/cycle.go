@@ -18,12 +18,20 @@ import (
 	"github.com/avfusion/avfusion/sensors"
 )
 
+// Sink receives each cycle's output and, about once a second, the
+// diagnostics (the ROS node, an output bag). Both are reused after the
+// call returns.
+type Sink interface {
+	Publish(out *fusion.Output) error
+	PublishDiagnostics(d *fusion.Diagnostics) error
+}
+
 // Config configures a Pipeline.
 type Config struct {
 	Engine *fusion.Engine
 	// Sink receives each cycle's output and the diagnostics; nil
 	// publishes nothing.
-	Sink fusion.Sink
+	Sink Sink
 	// Clock is read right after publishing: a cycle's latency is that
 	// time minus the capture stamp of the newest fused detection.
 	Clock sensors.Clock

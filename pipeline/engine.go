@@ -25,15 +25,15 @@ func NewEngine(c *config.Config, clustered bool) (*fusion.Engine, error) {
 	}
 	return fusion.NewEngine(fusion.EngineConfig{
 		Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout,
-		RetrodictLate: c.LateScans == "retrodict", Head: head,
+		RetrodictLate: c.LateScans == config.Retrodict, Head: head,
 	})
 }
 
 // NewHead returns the fusion head a configuration names: nil for the
-// Bayesian rule ("bayes"), the shipped networks for "learned". Each call
+// Bayesian rule, the shipped networks for the learned head. Each call
 // returns a new head (a head is not safe for concurrent use).
-func NewHead(name string) (fusion.Head, error) {
-	if name != "learned" {
+func NewHead(name config.FusionHead) (fusion.Head, error) {
+	if name != config.Learned {
 		return nil, nil
 	}
 	h, err := learned.Shipped()

@@ -24,8 +24,8 @@ import (
 	"github.com/avfusion/avfusion/sim/eval"
 )
 
-// Sink receives each cycle's output and the diagnostics (see fusion.Sink).
-type Sink = fusion.Sink
+// Sink receives each cycle's output and the diagnostics (see pipeline.Sink).
+type Sink = pipeline.Sink
 
 // RadarPointsSink is a Sink that also publishes the radar's point clouds
 // (the ROS node does, on radar/points, when the radar is emulated).

@@ -33,7 +33,7 @@ func runScenario(t *testing.T, path string) *Result {
 
 // shippedRun runs a shipped scenario with the shipped configuration and
 // the fusion head named (learned or bayes), some sensors silenced.
-func shippedRun(t *testing.T, sc *Scenario, head string, without ...perception.Sensor) *Result {
+func shippedRun(t *testing.T, sc *Scenario, head config.FusionHead, without ...perception.Sensor) *Result {
 	t.Helper()
 	node := config.Default()
 	node.FusionHead, node.Deadline = head, time.Second
@@ -78,7 +78,7 @@ func TestFusionAgainstEverySingleSensor(t *testing.T) {
 	var errs [3]int
 	var gt int
 	for _, sc := range shippedScenarios(t) {
-		head := "learned"
+		head := config.Learned
 		runs := [3]*Result{
 			shippedRun(t, sc, head),
 			shippedRun(t, sc, head, perception.Camera, perception.Mic),
@@ -118,7 +118,7 @@ func TestLearnedHeadBeatsBayesianRule(t *testing.T) {
 	var class [2]float64
 	scenarios := shippedScenarios(t)
 	for _, sc := range scenarios {
-		for k, h := range []string{"bayes", "learned"} {
+		for k, h := range []config.FusionHead{config.Bayes, config.Learned} {
 			m := shippedRun(t, sc, h)
 			errs[k] += motErrors(m)
 			class[k] += m.ClassAccuracy / float64(len(scenarios))
@@ -154,7 +154,7 @@ func TestSameSeedSameRun(t *testing.T) {
 // a cycle.
 func trackerOnly(deadline time.Duration) config.Config {
 	c := config.Default()
-	c.FusionHead, c.LateScans, c.Deadline = "bayes", "drop", deadline
+	c.FusionHead, c.LateScans, c.Deadline = config.Bayes, config.Drop, deadline
 	return c
 }
 
@@ -231,7 +231,7 @@ func TestLateCameraScansAreRetrodicted(t *testing.T) {
 		node := trackerOnly(time.Second)
 		node.MaxLatency = 100 * time.Millisecond
 		if retrodict {
-			node.LateScans = "retrodict"
+			node.LateScans = config.Retrodict
 		}
 		res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: node, Start: 1_700_000_000e9})
 		if err != nil {

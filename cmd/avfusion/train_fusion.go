@@ -40,7 +40,7 @@ func trainFusion(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.FusionHead = "bayes" // the evidence does not depend on the head; the labels must not either
+	cfg.FusionHead = config.Bayes // the evidence does not depend on the head; the labels must not either
 	began := time.Now()
 	evidence, labels, err := fusionSamples(&cfg, *scenarios, *seed, *duration, *every)
 	if err != nil {

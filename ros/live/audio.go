@@ -13,6 +13,7 @@ import (
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/acoustic"
+	"github.com/avfusion/avfusion/pipeline"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/mic"
@@ -136,7 +137,7 @@ func (s *soundInput) push(data []byte, stamp sensors.Time) {
 	err := s.listener.Push(data, stamp, now, func(stamp sensors.Time, dets []perception.Detection) {
 		// The fusion loop takes the scan later: it needs its own copy.
 		scan := fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: append([]perception.Detection(nil), dets...)}
-		s.n.runner.Submit(fusion.Input{Scan: &scan, Arrival: now})
+		s.n.runner.Submit(pipeline.Input{Scan: &scan, Arrival: now})
 	})
 	if err != nil {
 		s.refuse(err)

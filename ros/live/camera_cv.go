@@ -16,6 +16,7 @@ import (
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/vision"
+	"github.com/avfusion/avfusion/pipeline"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/camera"
@@ -155,7 +156,7 @@ func (ci *cameraImages) detectLoop(ctx context.Context) {
 		}
 		scan := make([]perception.Detection, len(dets))
 		copy(scan, dets)
-		ci.n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: f.Stamp, Dets: scan}, Arrival: ci.n.clock.Now()})
+		ci.n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: f.Stamp, Dets: scan}, Arrival: ci.n.clock.Now()})
 	}
 }
 

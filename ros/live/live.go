@@ -24,9 +24,11 @@ import (
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/pipeline"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/camera"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
@@ -52,7 +54,7 @@ type Config struct {
 // node holds what the input callbacks share.
 type node struct {
 	cfg     *Config
-	runner  *fusion.Runner
+	runner  *pipeline.Runner
 	clock   sensors.Clock
 	log     *zap.Logger
 	ros     *ros.Node
@@ -88,13 +90,13 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		log = zap.NewNop()
 	}
 	c := &cfg.Node
-	// Radar arrives as point clouds either way, through the clustering.
-	params := c.Tracker.WithClusteredRadar(c.RadarPerception.StaticToleranceMps)
-	head, err := c.Head()
-	if err != nil {
-		return err
+	if c.Camera.Annotate != "" {
+		if err := camera.CheckFrameOutput(c.Camera.Annotate); err != nil {
+			return fmt.Errorf("live: camera.annotate: %w", err)
+		}
 	}
-	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout, RetrodictLate: c.LateScans == "retrodict", Head: head})
+	// Radar arrives as point clouds either way, through the clustering.
+	engine, err := pipeline.NewEngine(c, true)
 	if err != nil {
 		return err
 	}
@@ -118,9 +120,9 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	if c.Mic.Array != "" {
 		sensorsFused = append(sensorsFused, perception.Mic)
 	}
-	n.runner = fusion.NewRunner(fusion.RunnerConfig{
+	n.runner, err = pipeline.NewRunner(pipeline.RunnerConfig{
 		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
-		Sensors: sensorsFused,
+		Sensors: sensorsFused, Logger: n.log,
 		Cycle: func(out *fusion.Output) {
 			if cfg.Cycle != nil {
 				cfg.Cycle(out)
@@ -166,6 +168,9 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			return st
 		},
 	})
+	if err != nil {
+		return err
+	}
 	subs := []struct {
 		topic string
 		fn    any
@@ -288,7 +293,7 @@ func (n *node) sensorVelocity(stamp sensors.Time) (float64, float64) {
 func (n *node) submitRadar(stamp sensors.Time) {
 	vx, vy := n.sensorVelocity(stamp)
 	dets := n.clusterer.Detect(nil, stamp, n.points, vx, vy)
-	n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
+	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
 }
 
 func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
@@ -326,7 +331,7 @@ func (n *node) onOdometry(msg *nav_msgs.Odometry) {
 	n.mu.Lock()
 	n.ego, n.haveEgo = e, true
 	n.mu.Unlock()
-	n.runner.Submit(fusion.Input{Ego: &e, Arrival: n.clock.Now()})
+	n.runner.Submit(pipeline.Input{Ego: &e, Arrival: n.clock.Now()})
 }
 
 func (n *node) onCameraInfo(msg *sensor_msgs.CameraInfo) {
@@ -350,5 +355,5 @@ func (n *node) onCameraBoxes(msg *vision_msgs.Detection2DArray) {
 	n.mu.Unlock()
 	stamp := ros.Stamp(msg.Header.Stamp)
 	dets := ros.CameraDetections(nil, msg, stamp, lens, n.cfg.Node.Rig.Camera, n.cfg.Node.CameraBoxStdPx)
-	n.runner.Submit(fusion.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
+	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
 }

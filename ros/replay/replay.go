@@ -26,6 +26,7 @@ import (
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/acoustic"
 	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/pipeline"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
@@ -126,7 +127,8 @@ func newOutputs(path string, cfg *config.Config) (*outputs, error) {
 
 func at(t sensors.Time) bag.Time { return bag.Time{Sec: uint32(t / 1e9), Nsec: uint32(t % 1e9)} }
 
-func (o *outputs) publish(out *fusion.Output) error {
+// Publish writes one cycle's output (pipeline.Sink).
+func (o *outputs) Publish(out *fusion.Output) error {
 	t := at(out.Stamp)
 	frame := o.cfg.Frames.Odom
 	return errors.Join(
@@ -134,6 +136,11 @@ func (o *outputs) publish(out *fusion.Output) error {
 		o.w.WriteMsg(o.tracks, t, ros.Tracks(out, frame)),
 		o.w.WriteMsg(o.markers, t, ros.Markers(out, frame)),
 	)
+}
+
+// PublishDiagnostics writes the node's health (pipeline.Sink).
+func (o *outputs) PublishDiagnostics(d *fusion.Diagnostics) error {
+	return o.w.WriteMsg(o.diagConn, at(d.Stamp), ros.DiagnosticArray(d, "avfusion"))
 }
 
 // Run replays the bag.
@@ -156,12 +163,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	node := cfg.Node
 	// Radar comes as point clouds, through the clustering.
-	params := node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps)
-	head, err := node.Head()
-	if err != nil {
-		return nil, err
-	}
-	engine, err := fusion.NewEngine(fusion.EngineConfig{Params: params, Rig: node.Rig, MaxLatency: node.MaxLatency, SensorTimeout: node.SensorTimeout, RetrodictLate: node.LateScans == "retrodict", Head: head})
+	engine, err := pipeline.NewEngine(&node, true)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +177,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	r := &replayer{cfg: &cfg, node: &node, params: params, engine: engine, cluster: cluster, out: out, lens: node.Rig.Lens,
+	r := &replayer{cfg: &cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
 		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
 		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{}}
 	for _, c := range in.Conns {
@@ -202,7 +204,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.End > 0 {
 		r.total = r.to.Sub(r.from)
 	}
-	r.health = fusion.NewHealthWindow([]perception.Sensor{perception.Radar, perception.Camera}, r.from, false)
+	r.clock = sensors.NewVirtualClock(r.from)
+	pcfg := pipeline.Config{Engine: engine, Clock: r.clock, Deadline: node.Deadline,
+		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Untimed: true, FirstDiagnostics: r.from}
+	if out != nil {
+		pcfg.Sink = out
+	}
+	if r.pipe, err = pipeline.New(pcfg, r.from); err != nil {
+		return nil, err
+	}
 	r.wallStart = time.Now()
 
 	err = in.Messages(func(m *bag.Message) error {
@@ -227,7 +237,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return r.res, err
 	}
-	r.res.LatencyMs = r.stats.Latency.Percentiles()
+	r.res.LatencyMs = r.pipe.Stats().Latency.Percentiles()
 	if r.haveTruth {
 		m := r.acc.Metrics()
 		r.res.Tracking = &m
@@ -246,7 +256,8 @@ type replayer struct {
 	params    fusion.Params
 	engine    *fusion.Engine
 	cluster   *radar.Clusterer
-	out       *outputs
+	pipe      *pipeline.Pipeline
+	clock     *sensors.VirtualClock
 	lens      calib.Pinhole
 	period    sensors.Time
 	next      sensors.Time // next cycle time; 0 before the first message
@@ -258,11 +269,7 @@ type replayer struct {
 	acc       *eval.Accumulator
 	haveTruth bool
 	truth     map[sensors.Time][]eval.Object
-	stats     fusion.CycleStats
-	health    *fusion.HealthWindow
-	lastDiag  sensors.Time
 	used      map[string]bool
-	snapshot  fusion.Output
 	points    []radar.Point
 	dets      []perception.Detection
 	images    images
@@ -293,48 +300,41 @@ func (r *replayer) cycle(now sensors.Time) error {
 			time.Sleep(d)
 		}
 	}
-	r.engine.Advance(now)
-	r.engine.Snapshot(now, &r.snapshot)
+	r.clock.Set(now)
+	rep, err := r.pipe.Cycle(now, nil)
+	if err != nil {
+		return err
+	}
+	if n, err := r.pipe.PublishErrors(); n > 0 {
+		return fmt.Errorf("replay: writing the output bag: %w", err)
+	}
 	r.res.Cycles++
-	latency := math.NaN()
-	if r.snapshot.Newest > 0 {
-		latency = float64(now-r.snapshot.Newest) / 1e6
-	}
-	// Cycle time is measured on the virtual clock: zero, and deterministic.
-	r.stats.Record(latency, 0, false)
-	if r.out != nil {
-		if err := r.out.publish(&r.snapshot); err != nil {
-			return err
-		}
-	}
-	if gt, ok := r.truth[now]; ok {
-		// As in the simulator, tracks coasting outside every sensor's view
-		// are published but not scored (the truth there is not either).
-		var hyp []eval.Object
-		p, rig := &r.params, &r.node.Rig
-		for i := range r.snapshot.Tracks {
-			tr := &r.snapshot.Tracks[i]
-			if p.Radar.Sees(r.snapshot.Ego, rig.Radar, tr.X[0], tr.X[1]) || p.Camera.Sees(r.snapshot.Ego, rig.Camera, tr.X[0], tr.X[1]) {
-				hyp = append(hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
-			}
-		}
-		r.acc.Update(gt, hyp)
-		delete(r.truth, now)
-	}
-	if now-r.lastDiag >= 1e9 {
-		d := r.health.Window(r.engine, now, len(r.snapshot.Tracks), &r.stats)
-		if r.out != nil {
-			if err := r.out.w.WriteMsg(r.out.diagConn, at(now), ros.DiagnosticArray(d, "avfusion")); err != nil {
-				return err
-			}
-		}
-		r.lastDiag = now
-	}
+	r.score(now, rep.Out)
 	if r.cfg.Progress != nil && now-r.lastShown >= 1e9 {
 		r.cfg.Progress(now.Sub(r.from), r.total)
 		r.lastShown = now
 	}
 	return nil
+}
+
+// score scores a cycle's output against the recorded truth of its time,
+// if any. As in the simulator, tracks coasting outside every sensor's
+// view are published but not scored (the truth there is not either).
+func (r *replayer) score(now sensors.Time, out *fusion.Output) {
+	gt, ok := r.truth[now]
+	if !ok {
+		return
+	}
+	var hyp []eval.Object
+	p, rig := &r.params, &r.node.Rig
+	for i := range out.Tracks {
+		tr := &out.Tracks[i]
+		if p.Radar.Sees(out.Ego, rig.Radar, tr.X[0], tr.X[1]) || p.Camera.Sees(out.Ego, rig.Camera, tr.X[0], tr.X[1]) {
+			hyp = append(hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
+		}
+	}
+	r.acc.Update(gt, hyp)
+	delete(r.truth, now)
 }
 
 // clusterRadar turns r.points, captured at stamp, into detections and

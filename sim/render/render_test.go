@@ -97,7 +97,7 @@ func TestRenderedCameraPathTracks(t *testing.T) {
 		rig := sim.NewWorld(sc, calib.DefaultRig(), 0).Rig()
 		im := NewImager(rig, vision.NewSimDetector(), 3, sc.Camera.MaxRangeM)
 		node := config.Default()
-		node.FusionHead, node.LateScans, node.Deadline = "bayes", "drop", 50*time.Millisecond
+		node.FusionHead, node.LateScans, node.Deadline = config.Bayes, config.Drop, 50*time.Millisecond
 		res, err := sim.Run(context.Background(), sim.RunConfig{
 			Scenario: sc,
 			Node:     node,

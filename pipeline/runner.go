@@ -1,32 +1,29 @@
-package fusion
+package pipeline
 
 import (
 	"context"
-	"math"
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
 )
 
 // Input is something that reached the node: a scan or an ego sample.
 type Input struct {
-	Scan    *Scan
-	Ego     *Ego
+	Scan    *fusion.Scan
+	Ego     *fusion.Ego
 	Arrival sensors.Time
-}
-
-// Sink receives each cycle's output and, once a second, the diagnostics.
-// Both are reused after the call returns.
-type Sink interface {
-	Publish(out *Output) error
-	PublishDiagnostics(d *Diagnostics) error
 }
 
 // RunnerConfig configures a Runner.
 type RunnerConfig struct {
-	Engine   *Engine
+	Engine   *fusion.Engine
 	OutputHz float64
 	Deadline time.Duration
 	Clock    sensors.Clock
@@ -35,14 +32,14 @@ type RunnerConfig struct {
 	Sensors []perception.Sensor
 	// Devices, when set, reports the state of each device for the
 	// diagnostics (a radar reconnecting, say).
-	Devices func() []DeviceHealth
+	Devices func() []fusion.DeviceHealth
 	// Stages, when set, reports the perception stages once per
 	// diagnostics window.
-	Stages func() []StageHealth
+	Stages func() []fusion.StageHealth
 	// Cycle, when set, is called after every cycle with its output.
-	Cycle func(out *Output)
+	Cycle func(out *fusion.Output)
 	// QueueLen bounds the inputs waiting for the next cycle; when full,
-	// the oldest is dropped and counted.
+	// the oldest is dropped and counted (default 256).
 	QueueLen int
 	// SimTime makes the loop follow Clock (a ROS /clock driven by a bag
 	// being played) instead of the wall clock: a cycle runs whenever the
@@ -50,23 +47,35 @@ type RunnerConfig struct {
 	// engine is reset and OnTimeJump is told.
 	SimTime    bool
 	OnTimeJump func(from, to sensors.Time)
+	Logger     *zap.Logger
 }
 
-// Runner is the live node's loop: inputs arrive from sensor goroutines
-// through Submit; one goroutine owns the engine and runs a cycle at the
-// output rate.
+// Runner is the live node's driver of the pipeline: inputs arrive from
+// sensor goroutines through Submit; one goroutine owns the engine and
+// runs a cycle at the output rate.
 type Runner struct {
 	cfg     RunnerConfig
 	in      chan Input
 	dropped atomic.Uint64
 }
 
-// NewRunner returns a runner; call Run to start it.
-func NewRunner(cfg RunnerConfig) *Runner {
+// NewRunner returns a runner; call Run to start it. It refuses a
+// configuration it cannot run.
+func NewRunner(cfg RunnerConfig) (*Runner, error) {
+	switch {
+	case cfg.Engine == nil:
+		return nil, errors.New("runner: no engine")
+	case cfg.Clock == nil:
+		return nil, errors.New("runner: no clock")
+	case !(cfg.OutputHz > 0 && cfg.OutputHz <= 1000):
+		return nil, fmt.Errorf("runner: output rate must be in (0, 1000] Hz, got %g", cfg.OutputHz)
+	case cfg.Deadline <= 0:
+		return nil, fmt.Errorf("runner: deadline must be positive, got %v", cfg.Deadline)
+	}
 	if cfg.QueueLen <= 0 {
 		cfg.QueueLen = 256
 	}
-	return &Runner{cfg: cfg, in: make(chan Input, cfg.QueueLen)}
+	return &Runner{cfg: cfg, in: make(chan Input, cfg.QueueLen)}, nil
 }
 
 // Submit hands an input to the loop without blocking; when the queue is
@@ -86,6 +95,23 @@ func (r *Runner) Submit(in Input) {
 	}
 }
 
+// drain hands the engine every input that has arrived.
+func (r *Runner) drain(e *fusion.Engine) error {
+	for {
+		select {
+		case in := <-r.in:
+			if in.Ego != nil {
+				e.PushEgo(*in.Ego)
+			}
+			if in.Scan != nil {
+				e.Ingest(*in.Scan, in.Arrival)
+			}
+		default:
+			return nil
+		}
+	}
+}
+
 // Run cycles until ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	period := time.Duration(float64(time.Second) / r.cfg.OutputHz)
@@ -93,9 +119,21 @@ func (r *Runner) Run(ctx context.Context) error {
 	if r.cfg.SimTime {
 		poll = 2 * time.Millisecond // watch the simulated clock
 	}
+	start := r.cfg.Clock.Now()
+	pipe, err := New(Config{Engine: r.cfg.Engine, Sink: r.cfg.Sink, Clock: r.cfg.Clock, Deadline: r.cfg.Deadline,
+		Sensors: r.cfg.Sensors, WallRates: !r.cfg.SimTime, FirstDiagnostics: start.Add(time.Second),
+		Devices: r.cfg.Devices, Stages: r.cfg.Stages, Dropped: r.dropped.Load, Logger: r.cfg.Logger}, start)
+	if err != nil {
+		return err
+	}
+	cycle := func(now sensors.Time) {
+		rep, _ := pipe.Cycle(now, r.drain) // drain never fails
+		if r.cfg.Cycle != nil {
+			r.cfg.Cycle(rep.Out)
+		}
+	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
-	c := cycler{r: r, health: NewHealthWindow(r.cfg.Sensors, r.cfg.Clock.Now(), !r.cfg.SimTime), lastDiag: r.cfg.Clock.Now()}
 	var next sensors.Time
 	for {
 		select {
@@ -105,7 +143,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		now := r.cfg.Clock.Now()
 		if !r.cfg.SimTime {
-			c.cycle(now)
+			cycle(now)
 			continue
 		}
 		if now == 0 {
@@ -121,68 +159,12 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		if next == 0 {
 			next = (now/sensors.Time(period) + 1) * sensors.Time(period)
-			c.lastDiag = now
+			pipe.RestartDiagnostics(now)
 			continue
 		}
 		for now >= next {
-			c.cycle(next)
+			cycle(next)
 			next += sensors.Time(period)
 		}
-	}
-}
-
-// cycler runs one cycle at a time and keeps the statistics.
-type cycler struct {
-	r        *Runner
-	health   *HealthWindow
-	out      Output
-	stats    CycleStats
-	lastDiag sensors.Time
-}
-
-func (c *cycler) cycle(now sensors.Time) {
-	r, e := c.r, c.r.cfg.Engine
-	began := time.Now()
-drain:
-	for {
-		select {
-		case in := <-r.in:
-			if in.Ego != nil {
-				e.PushEgo(*in.Ego)
-			}
-			if in.Scan != nil {
-				e.Ingest(*in.Scan, in.Arrival)
-			}
-		default:
-			break drain
-		}
-	}
-	e.Advance(now)
-	e.Snapshot(now, &c.out)
-	if r.cfg.Sink != nil {
-		_ = r.cfg.Sink.Publish(&c.out)
-	}
-	if r.cfg.Cycle != nil {
-		r.cfg.Cycle(&c.out)
-	}
-	took := time.Since(began)
-	latency := math.NaN()
-	if c.out.Newest > 0 {
-		latency = float64(r.cfg.Clock.Now()-c.out.Newest) / 1e6
-	}
-	c.stats.Record(latency, float64(took)/1e6, took > r.cfg.Deadline)
-	if now.Sub(c.lastDiag) >= time.Second || now < c.lastDiag {
-		d := c.health.Window(e, now, len(c.out.Tracks), &c.stats)
-		d.DroppedInputs = r.dropped.Load()
-		if r.cfg.Devices != nil {
-			d.Devices = r.cfg.Devices()
-		}
-		if r.cfg.Stages != nil {
-			d.Stages = r.cfg.Stages()
-		}
-		if r.cfg.Sink != nil {
-			_ = r.cfg.Sink.PublishDiagnostics(d)
-		}
-		c.lastDiag = now
 	}
 }
