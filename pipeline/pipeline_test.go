@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/config"
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// recordingSink records what a pipeline publishes, failing when told.
+type recordingSink struct {
+	outputs, diagnostics []sensors.Time
+	fail                 error
+}
+
+func (s *recordingSink) Publish(out *fusion.Output) error {
+	s.outputs = append(s.outputs, out.Stamp)
+	return s.fail
+}
+
+func (s *recordingSink) PublishDiagnostics(d *fusion.Diagnostics) error {
+	s.diagnostics = append(s.diagnostics, d.Stamp)
+	return s.fail
+}
+
+// radarReturn is a radar detection of a static object 10 m ahead.
+func radarReturn(stamp sensors.Time) perception.Detection {
+	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform()}
+	d.Z = [3]float64{10, 0, 0}
+	d.R[0][0], d.R[1][1], d.R[2][2] = 0.01, 1e-4, 0.01
+	return d
+}
+
+func testPipeline(t *testing.T, sink Sink, clock sensors.Clock, first sensors.Time) *Pipeline {
+	t.Helper()
+	node := config.Default()
+	node.FusionHead = config.Bayes
+	engine, err := NewEngine(&node, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine.PushEgo(fusion.Ego{})
+	p, err := New(Config{Engine: engine, Sink: sink, Clock: clock, Deadline: time.Second,
+		Sensors: []perception.Sensor{perception.Radar}, Untimed: true, FirstDiagnostics: first}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestCycleLatencyAndDiagnostics: each cycle publishes its output, its
+// latency is the clock after publishing minus the newest fused capture,
+// and diagnostics come at the first cycle at or after FirstDiagnostics,
+// then once a second.
+func TestCycleLatencyAndDiagnostics(t *testing.T) {
+	sink := &recordingSink{}
+	clock := sensors.NewVirtualClock(0)
+	const period = 50 * time.Millisecond
+	p := testPipeline(t, sink, clock, sensors.Time(time.Second))
+	for k := 1; k <= 60; k++ {
+		now := sensors.Time(k) * sensors.Time(period)
+		clock.Set(now + sensors.Time(3*time.Millisecond)) // publishing takes 3 ms of clock time
+		capture := now - sensors.Time(20*time.Millisecond)
+		rep, err := p.Cycle(now, func(e *fusion.Engine) error {
+			e.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: capture, Dets: []perception.Detection{radarReturn(capture)}}, now)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Out.Stamp != now {
+			t.Fatalf("cycle %d published for %v", k, rep.Out.Stamp)
+		}
+		if k > 1 && math.Abs(rep.LatencyMs-23) > 1e-9 {
+			t.Fatalf("cycle %d: latency %.3f ms, want 23", k, rep.LatencyMs)
+		}
+		if (rep.Diagnostics != nil) != (k == 20 || k == 40 || k == 60) {
+			t.Fatalf("cycle %d: diagnostics %v", k, rep.Diagnostics != nil)
+		}
+	}
+	if len(sink.outputs) != 60 || len(sink.diagnostics) != 3 {
+		t.Fatalf("%d outputs and %d diagnostics published", len(sink.outputs), len(sink.diagnostics))
+	}
+	if n, err := p.PublishErrors(); n != 0 || err != nil {
+		t.Fatalf("publish errors %d %v", n, err)
+	}
+}
+
+// TestPublishErrorsAreCountedNotFatal: a sink that fails costs the
+// publication, not the cycle; every failure is counted and the first kept.
+func TestPublishErrorsAreCountedNotFatal(t *testing.T) {
+	boom := errors.New("master gone")
+	sink := &recordingSink{fail: boom}
+	clock := sensors.NewVirtualClock(0)
+	p := testPipeline(t, sink, clock, 0)
+	for k := 1; k <= 5; k++ {
+		now := sensors.Time(k) * sensors.Time(time.Second)
+		clock.Set(now)
+		if _, err := p.Cycle(now, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := p.PublishErrors()
+	if n != 10 || !errors.Is(err, boom) { // five outputs and five diagnostics
+		t.Fatalf("%d publish errors, first %v", n, err)
+	}
+	if p.Stats().Cycles != 5 {
+		t.Fatalf("%d cycles recorded", p.Stats().Cycles)
+	}
+}
+
+// TestDrainErrorStopsTheCycle: an input that cannot be delivered is the
+// driver's error, returned before anything is published.
+func TestDrainErrorStopsTheCycle(t *testing.T) {
+	sink := &recordingSink{}
+	p := testPipeline(t, sink, sensors.NewVirtualClock(0), 0)
+	bad := errors.New("radar frame 7: truncated")
+	if _, err := p.Cycle(1, func(*fusion.Engine) error { return bad }); !errors.Is(err, bad) {
+		t.Fatalf("got %v", err)
+	}
+	if len(sink.outputs) != 0 {
+		t.Fatal("published after a failed drain")
+	}
+}
+
+// TestNewRefusesWhatItCannotRun: a runner without a usable rate or
+// deadline, or a pipeline without an engine or clock, is refused at
+// construction instead of failing later.
+func TestNewRefusesWhatItCannotRun(t *testing.T) {
+	node := config.Default()
+	node.FusionHead = config.Bayes
+	engine, err := NewEngine(&node, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []RunnerConfig{
+		{Engine: engine, Clock: sensors.WallClock{}, OutputHz: 0, Deadline: time.Second},
+		{Engine: engine, Clock: sensors.WallClock{}, OutputHz: 20},
+		{Clock: sensors.WallClock{}, OutputHz: 20, Deadline: time.Second},
+	} {
+		if _, err := NewRunner(c); err == nil {
+			t.Errorf("runner %+v accepted", c)
+		}
+	}
+	if _, err := New(Config{Engine: engine, Deadline: time.Second}, 0); err == nil {
+		t.Error("pipeline without a clock accepted")
+	}
+}
