@@ -16,7 +16,7 @@ SCENARIO ?= sim/scenarios/urban.yaml
 DURATION ?= 20s
 ROS_MASTER_URI ?= http://127.0.0.1:11311
 
-.PHONY: all deps build cross demo test lint vet fmt-check unit soak weights-check bench clean
+.PHONY: all deps build cross demo test test-short lint vet fmt-check unit soak weights-check bench report clean
 
 all: build
 
@@ -52,6 +52,10 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 ./...
 
+# The unit tests alone (about a minute): integration tests skip under -short.
+test-short:
+	$(GO) test -short -count=1 ./...
+
 # Two minutes of the soak scenario in real time, alone on the machine.
 soak:
 	$(GO) test -tags soak -run Soak -count=1 -v ./sim
@@ -71,6 +75,11 @@ test: deps fmt-check vet lint cross unit weights-check soak
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# docs/benchmarks.md: runs everything the page reports and writes it anew
+# (about ten minutes; alone on the machine, for honest times).
+report: build
+	$(GO) run ./tools/report --bin $(BIN) --out docs/benchmarks.md
 
 # The node on the built-in simulator, publishing on a real ROS master. A
 # roscore is started only if none answers at ROS_MASTER_URI, and only that

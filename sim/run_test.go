@@ -9,6 +9,7 @@ import (
 
 	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
@@ -75,6 +76,7 @@ func motErrors(r *Result) int {
 // scenarios too. Some margins are thin (night: fused and radar alone
 // differ by a handful of frames), and the log shows each.
 func TestFusionAgainstEverySingleSensor(t *testing.T) {
+	tier.Integration(t)
 	var errs [3]int
 	var gt int
 	for _, sc := range shippedScenarios(t) {
@@ -113,6 +115,7 @@ func TestFusionAgainstEverySingleSensor(t *testing.T) {
 // learned head classifies better and tracks better (pooled MOTA) than the
 // hand-written Bayesian rule.
 func TestLearnedHeadBeatsBayesianRule(t *testing.T) {
+	tier.Integration(t)
 	var errs [2]int
 	var gt int
 	var class [2]float64
@@ -169,6 +172,7 @@ func builtinTI(t *testing.T) []mmwave.ConfigLine {
 }
 
 func TestTIRadarPath(t *testing.T) {
+	tier.Integration(t)
 	sc, err := LoadScenario("scenarios/following.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -201,6 +205,7 @@ func TestTIRadarPath(t *testing.T) {
 // worker makes radar frames concurrently with the camera's (the race
 // detector watches the shared world) and paces them at the baud rate.
 func TestTIRadarRealtime(t *testing.T) {
+	tier.Integration(t)
 	sc, err := LoadScenario("scenarios/urban.yaml")
 	if err != nil {
 		t.Fatal(err)

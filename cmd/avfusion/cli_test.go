@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/avfusion/avfusion/internal/tier"
 )
 
 var (
@@ -31,6 +33,7 @@ func TestMain(m *testing.M) {
 // sharedBinary builds the command once for all CLI tests of this package.
 func sharedBinary(t *testing.T) string {
 	t.Helper()
+	tier.Integration(t)
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "avfusion-cli")
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/avfusion/avfusion/internal/tier"
 )
 
 const bagDir = "../../testdata/bags"
@@ -39,6 +41,7 @@ func rosbagInfo(t *testing.T, path string) map[string]any {
 }
 
 func TestInfoAgreesWithRosbagInfo(t *testing.T) {
+	tier.Integration(t)
 	for _, path := range realBags(t) {
 		f, err := Open(path)
 		if err != nil {
@@ -147,6 +150,7 @@ func stringMsg(s string) []byte {
 // TestWrittenBagsPassTheRealTools writes bags with each compression and
 // checks them with rosbag info, check, reindex and the Python module.
 func TestWrittenBagsPassTheRealTools(t *testing.T) {
+	tier.Integration(t)
 	dir := t.TempDir()
 	for _, comp := range []string{CompressionNone, CompressionLZ4, CompressionBZ2} {
 		path := filepath.Join(dir, comp+".bag")

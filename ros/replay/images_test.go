@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/avfusion/avfusion/config"
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/perception/vision"
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/record"
@@ -27,6 +28,7 @@ import (
 // and gets the same bytes both times, a scored run, and a corrupt image
 // counted and skipped.
 func TestReplayRunsTheDetectorOnRecordedImages(t *testing.T) {
+	tier.Integration(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.bag")
 	sc, err := sim.LoadScenario("../../sim/scenarios/crossing.yaml")

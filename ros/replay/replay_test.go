@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/avfusion/avfusion/config"
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sim"
@@ -51,6 +52,7 @@ func recordScenario(tb testing.TB, scenario, path string, duration time.Duration
 // byte-identical, the real rosbag tool reads them, and the replay is
 // scored against the recorded ground truth.
 func TestReplayIsDeterministicAndScored(t *testing.T) {
+	tier.Integration(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.bag")
 	recordScenario(t, "crossing.yaml", in, 10*time.Second, sim.RadarTI)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/bluenviron/goroslib/v2"
+
+	"github.com/avfusion/avfusion/internal/tier"
 )
 
 // Master is a running roscore.
@@ -54,6 +56,7 @@ func StartMaster(t testing.TB) *Master {
 // master where nodes expect it).
 func StartMasterAt(t testing.TB, port int) *Master {
 	t.Helper()
+	tier.Integration(t)
 	if _, err := exec.LookPath("roscore"); err != nil {
 		t.Fatal("roscore not found: install Debian's ros-core (make test does)")
 	}

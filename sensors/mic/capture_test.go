@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -21,6 +22,7 @@ import (
 // plugin's infile over the `null` device). The captured samples are the
 // file's, and the chunks are stamped by frame count from the first one.
 func TestCaptureThroughALSA(t *testing.T) {
+	tier.Integration(t)
 	dir := t.TempDir()
 	const rate, channels = 16000, 2
 	raw := filepath.Join(dir, "in.raw")
@@ -117,6 +119,7 @@ func (c *stepClock) Now() sensors.Time {
 // nominal 16 kHz arrive every 10.001 ms of node time, so the card's clock
 // runs 100 ppm slow against the node's; the capture's clock fit says so.
 func TestCaptureMeasuresTheCardsClockDrift(t *testing.T) {
+	tier.Integration(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "asound.conf")
 	if err := os.WriteFile(conf, []byte("</usr/share/alsa/alsa.conf>\npcm.avfnull { type null }\n"), 0o600); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
@@ -51,6 +52,7 @@ func readConfig(t *testing.T, text string) []mmwave.ConfigLine {
 // TestConfigureOverSerial uploads the shipped .cfg through real serial I/O
 // (tarm/serial on a pseudo-terminal) to the emulated firmware.
 func TestConfigureOverSerial(t *testing.T) {
+	tier.Integration(t)
 	e, dev := startEmulator(t, 0)
 	f, err := os.Open(shippedConfig)
 	if err != nil {
@@ -73,6 +75,7 @@ func TestConfigureOverSerial(t *testing.T) {
 }
 
 func TestConfigureReportsFirstFailingLine(t *testing.T) {
+	tier.Integration(t)
 	_, dev := startEmulator(t, 0)
 	lines := readConfig(t, "sensorStop\n% comment\nflushCfg\nnoSuchCommand 1 2\nsensorStart\n")
 	err := dev.Configure(context.Background(), lines)
@@ -87,6 +90,7 @@ func TestConfigureReportsFirstFailingLine(t *testing.T) {
 }
 
 func TestConfigureTimesOutOnSilentPort(t *testing.T) {
+	tier.Integration(t)
 	e, err := New(0)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
@@ -17,6 +18,7 @@ import (
 // replaced by random ones, and checks that every frame that came through
 // undamaged is decoded exactly, and that the damage is counted.
 func TestCorruptedStreamLosesNoUndamagedFrame(t *testing.T) {
+	tier.Integration(t)
 	e, dev := startEmulator(t, 0)
 	rng := rand.New(rand.NewPCG(10, 60))
 	const frames = 10 * 60 * 20
@@ -103,6 +105,7 @@ func samePoints(sent, got []radar.Point) bool {
 // TestStampIsArrivalMinusLatency checks the capture stamp on a virtual
 // clock: arrival of the first byte minus the transfer latency.
 func TestStampIsArrivalMinusLatency(t *testing.T) {
+	tier.Integration(t)
 	e, err := New(0)
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +139,7 @@ func TestStampIsArrivalMinusLatency(t *testing.T) {
 }
 
 func TestUnplugFailsTheRead(t *testing.T) {
+	tier.Integration(t)
 	e, dev := startEmulator(t, 0)
 	done := make(chan error, 1)
 	go func() {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
@@ -36,6 +37,7 @@ func plugIn(t *testing.T, dir string) (*Emulator, context.CancelFunc) {
 // one in under the same names: the supervisor reports the loss, reconnects
 // with backoff, uploads the configuration again and frames flow again.
 func TestSuperviseSurvivesUnplug(t *testing.T) {
+	tier.Integration(t)
 	dir := t.TempDir()
 	e, stopStream := plugIn(t, dir)
 	f, err := os.Open(shippedConfig)

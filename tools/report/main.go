@@ -1,0 +1,276 @@
+// Command report writes docs/benchmarks.md: it runs every measurement the
+// page reports (the simulator and the scoring on the shipped scenarios,
+// both radar paths, the fusion heads, the MOT reference, the Go
+// benchmarks) and formats what they print, so that no number on the page
+// is written by hand. `make report` runs it.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/avfusion", "the avfusion binary")
+	out := flag.String("out", "docs/benchmarks.md", "the page to write")
+	flag.Parse()
+	r := &report{bin: *bin}
+	r.header()
+	for _, section := range []func() error{r.shipped, r.ablation, r.ablationTI, r.heads, r.mot, r.benchmarks} {
+		if err := section(); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+	}
+	if err := os.WriteFile(*out, r.buf.Bytes(), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "report: wrote %s\n", *out)
+}
+
+type report struct {
+	bin string
+	buf bytes.Buffer
+}
+
+func (r *report) printf(format string, args ...any) { fmt.Fprintf(&r.buf, format, args...) }
+
+// run runs a command, showing it on stderr, and returns its stdout.
+func run(name string, args ...string) ([]byte, error) {
+	fmt.Fprintf(os.Stderr, "report: %s %s\n", name, strings.Join(args, " "))
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = nil
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+	}
+	return out, nil
+}
+
+// command formats a command line for the page, paths relative to the
+// repository.
+func command(args ...string) string {
+	wd, _ := os.Getwd()
+	line := strings.Join(args, " ")
+	if wd != "" {
+		line = strings.ReplaceAll(line, wd+string(filepath.Separator), "")
+	}
+	return "`" + line + "`"
+}
+
+func (r *report) header() {
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if name, ok := strings.CutPrefix(l, "model name\t: "); ok {
+				cpu = name
+				break
+			}
+		}
+	}
+	r.printf("# Benchmarks\n\nWritten by `make report` (tools/report), which runs every command below and formats what it prints; do not edit by hand. ")
+	r.printf("Last run %s on %d cores (%s), %s. ", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpu, runtime.Version())
+	r.printf("Simulated runs use the virtual clock, so their tracking numbers and latencies are the same on every machine; times and rates are this machine's, from one run.\n\n")
+}
+
+// mot is the tracking part of the JSON that sim and eval print.
+type mot struct {
+	MOTA          float64 `json:"mota"`
+	MOTP          float64 `json:"motp_m"`
+	IDF1          float64 `json:"idf1"`
+	Switches      int     `json:"id_switches"`
+	FP            int     `json:"false_positives"`
+	Misses        int     `json:"misses"`
+	ClassAccuracy float64 `json:"class_accuracy"`
+}
+
+func (r *report) shipped() error {
+	files, err := filepath.Glob("sim/scenarios/*.yaml")
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no scenarios in sim/scenarios: %v", err)
+	}
+	r.printf("## Tracking on the shipped scenarios\n\nAll sensors fused through the learned head, object-level radar; per scenario %s:\n\n", command(r.bin, "sim", "--radar", "objects", "--json", "--scenario", "FILE"))
+	r.printf("| scenario | MOTA | MOTP (m) | IDF1 | ID sw. | FP | misses | latency p50 / p99 (ms) | deadline misses | class accuracy |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, f := range files {
+		out, err := run(r.bin, "sim", "--radar", "objects", "--json", "--status", "off", "--scenario", f)
+		if err != nil {
+			return err
+		}
+		var res struct {
+			Scenario string `json:"scenario"`
+			Tracking mot    `json:"tracking"`
+			Latency  struct {
+				P50 float64 `json:"p50"`
+				P99 float64 `json:"p99"`
+			} `json:"latency_ms"`
+			DeadlineMisses int     `json:"deadline_misses"`
+			ClassAccuracy  float64 `json:"class_accuracy"`
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			return fmt.Errorf("sim %s: %w", f, err)
+		}
+		t := res.Tracking
+		r.printf("| %s | %.3f | %.2f | %.3f | %d | %d | %d | %.0f / %.0f | %d | %.3f |\n", res.Scenario, t.MOTA, t.MOTP, t.IDF1, t.Switches, t.FP, t.Misses,
+			res.Latency.P50, res.Latency.P99, res.DeadlineMisses, res.ClassAccuracy)
+	}
+	r.printf("\n")
+	return nil
+}
+
+// suite is what `avfusion eval --json` prints.
+type suite struct {
+	Scenarios []struct {
+		Name       string `json:"name"`
+		Fused      mot    `json:"fused"`
+		RadarOnly  *mot   `json:"radar_only"`
+		CameraOnly *mot   `json:"camera_only"`
+	} `json:"scenarios"`
+	Total struct {
+		Fused      mot  `json:"fused"`
+		RadarOnly  *mot `json:"radar_only"`
+		CameraOnly *mot `json:"camera_only"`
+	} `json:"total"`
+}
+
+func (r *report) eval(args ...string) (*suite, error) {
+	out, err := run(r.bin, append([]string{"eval", "--scenarios", "sim/scenarios", "--json"}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	var s suite
+	if err := json.Unmarshal(out, &s); err != nil {
+		return nil, fmt.Errorf("eval %v: %w", args, err)
+	}
+	return &s, nil
+}
+
+func (r *report) ablationTable(s *suite) {
+	r.printf("| scenario | MOTA fused | MOTA radar only | MOTA camera only | IDF1 fused | class accuracy fused |\n| --- | --- | --- | --- | --- | --- |\n")
+	for _, sc := range s.Scenarios {
+		r.printf("| %s | %.3f | %.3f | %.3f | %.3f | %.3f |\n", sc.Name, sc.Fused.MOTA, sc.RadarOnly.MOTA, sc.CameraOnly.MOTA, sc.Fused.IDF1, sc.Fused.ClassAccuracy)
+	}
+	t := s.Total
+	r.printf("| pooled | %.3f | %.3f | %.3f | %.3f | %.3f |\n\n", t.Fused.MOTA, t.RadarOnly.MOTA, t.CameraOnly.MOTA, t.Fused.IDF1, t.Fused.ClassAccuracy)
+}
+
+func (r *report) ablation() error {
+	s, err := r.eval("--ablation")
+	if err != nil {
+		return err
+	}
+	r.printf("## Fusion against each sensor alone, object-level radar\n\nEvery scenario fused, then with the radar alone and the camera alone, each scored against the objects the whole sensor set covers (%s; pooled MOTA counts errors over all ground truth). `go test ./sim -run FusionAgainst -v` asserts fused above the best single sensor on every scenario.\n\n",
+		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--ablation"))
+	r.ablationTable(s)
+	return nil
+}
+
+func (r *report) ablationTI() error {
+	s, err := r.eval("--ablation", "--radar", "ti")
+	if err != nil {
+		return err
+	}
+	r.printf("## Fusion against each sensor alone, through the virtual TI radar\n\nTLV frames on a pseudo-terminal, the serial driver, the parser and the clustering, as `avfusion sim` runs by default (%s).\n\n",
+		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--radar", "ti", "--ablation"))
+	r.ablationTable(s)
+	return nil
+}
+
+func (r *report) heads() error {
+	learned, err := r.eval()
+	if err != nil {
+		return err
+	}
+	bayes, err := r.eval("--set", "fusion_head=bayes")
+	if err != nil {
+		return err
+	}
+	r.printf("## Learned fusion head against the Bayesian rule\n\nOn the shipped scenarios, none of which the head was trained on (%s against %s).\n\n",
+		command(r.bin, "eval", "--scenarios", "sim/scenarios"), command(r.bin, "eval", "--scenarios", "sim/scenarios", "--set", "fusion_head=bayes"))
+	r.printf("| scenario | MOTA learned | MOTA Bayesian | class accuracy learned | class accuracy Bayesian |\n| --- | --- | --- | --- | --- |\n")
+	for i, sc := range learned.Scenarios {
+		b := bayes.Scenarios[i].Fused
+		r.printf("| %s | %.3f | %.3f | %.3f | %.3f |\n", sc.Name, sc.Fused.MOTA, b.MOTA, sc.Fused.ClassAccuracy, b.ClassAccuracy)
+	}
+	r.printf("| pooled | %.3f | %.3f | %.3f | %.3f |\n\n", learned.Total.Fused.MOTA, bayes.Total.Fused.MOTA, learned.Total.Fused.ClassAccuracy, bayes.Total.Fused.ClassAccuracy)
+	return nil
+}
+
+func (r *report) mot() error {
+	args := []string{"eval", "mot", "--gt", "testdata/motchallenge/TUD-Campus/gt.txt", "--test", "testdata/motchallenge/TUD-Campus/test.txt", "--iou", "0.5", "--json"}
+	out, err := run(r.bin, args...)
+	if err != nil {
+		return err
+	}
+	var m map[string]float64
+	if err := json.Unmarshal(out, &m); err != nil {
+		return err
+	}
+	// py-motmetrics' values for the same files (testdata/README.md).
+	ref := []struct {
+		key  string
+		want float64
+	}{{"mota", 0.526462}, {"motp", 0.277201}, {"idf1", 0.557659}, {"recall", 0.582173}, {"precision", 0.941441},
+		{"num_switches", 7}, {"num_false_positives", 13}, {"num_misses", 150}, {"num_fragmentations", 7}}
+	r.printf("## MOT metrics against py-motmetrics\n\nTUD-Campus, matching at IoU ≥ 0.5 (%s); py-motmetrics' values from testdata/README.md.\n\n| metric | avfusion | py-motmetrics |\n| --- | --- | --- |\n", command(append([]string{r.bin}, args...)...))
+	for _, k := range ref {
+		r.printf("| %s | %.6g | %.6g |\n", k.key, m[k.key], k.want)
+	}
+	r.printf("\n")
+	return nil
+}
+
+func (r *report) benchmarks() error {
+	r.printf("## Go benchmarks\n\nOne run of %s (each benchmark's own comment says what it measures).\n\n| package | benchmark | time per op | throughput | allocs per op |\n| --- | --- | --- | --- | --- |\n",
+		command("go", "test", "-run", "'^$'", "-bench", ".", "-benchmem", "PACKAGE"))
+	for _, pkg := range []string{"./fusion", "./fusion/assoc", "./sensors/radar/mmwave", "./perception/acoustic", "./perception/vision", "./ros/replay"} {
+		out, err := run("go", "test", "-run", "^$", "-bench", ".", "-benchmem", pkg)
+		if err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(bytes.NewReader(out))
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+				continue
+			}
+			var perOp, through, allocs string
+			for i := 1; i+1 < len(f); i++ {
+				switch f[i+1] {
+				case "ns/op":
+					perOp = duration(f[i])
+				case "MB/s":
+					through = f[i] + " MB/s"
+				case "allocs/op":
+					allocs = f[i]
+				case "x_realtime":
+					through = f[i] + "× real time"
+				case "x_link_rate":
+					through += " (" + f[i] + "× the 921600-baud link)"
+				}
+			}
+			name := strings.TrimSuffix(f[0], fmt.Sprintf("-%d", runtime.GOMAXPROCS(0)))
+			r.printf("| %s | %s | %s | %s | %s |\n", strings.TrimPrefix(pkg, "./"), name, perOp, through, allocs)
+		}
+	}
+	r.printf("\n")
+	return nil
+}
+
+// duration formats ns/op in a readable unit.
+func duration(ns string) string {
+	var v float64
+	if _, err := fmt.Sscan(ns, &v); err != nil {
+		return ns + " ns"
+	}
+	return time.Duration(v).Round(time.Microsecond / 10).String()
+}
