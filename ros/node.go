@@ -41,13 +41,17 @@ type Conf struct {
 	// Host is the address other nodes reach this one at; empty means
 	// $ROS_IP, then $ROS_HOSTNAME, then the master's host when that is a
 	// loopback address.
-	Host   string
-	Logger *zap.Logger
+	Host string
+	// WatchPeriod is how often the node checks that the master still
+	// knows it (default 1 s).
+	WatchPeriod time.Duration
+	Logger      *zap.Logger
 }
 
 // Node is the registered ROS node with its publishers and subscribers.
-// When the master restarts (and so forgets the node), Watch registers the
-// node again with every publisher and subscriber.
+// It owns a goroutine that watches the master: when the master restarts
+// (and so forgets the node), it registers the node again with every
+// publisher and subscriber. Close stops it.
 type Node struct {
 	mu          sync.RWMutex // guards the goroslib objects against re-registration
 	conf        goroslib.NodeConf
@@ -66,6 +70,9 @@ type Node struct {
 	frames          config.Frames
 	name, namespace string
 	log             *zap.Logger
+
+	stopWatch context.CancelFunc
+	watching  sync.WaitGroup
 }
 
 type advert struct {
@@ -132,7 +139,19 @@ func NewNode(c Conf) (*Node, error) {
 		return nil, fmt.Errorf("ros: register with master %s: %w", master, err)
 	}
 	log.Info("registered", zap.String("master", master), zap.String("node", c.Name), zap.String("namespace", c.Namespace))
-	return &Node{conf: conf, node: gn, name: c.Name, namespace: c.Namespace, log: log}, nil
+	n := &Node{conf: conf, node: gn, name: c.Name, namespace: c.Namespace, log: log}
+	period := c.WatchPeriod
+	if period <= 0 {
+		period = time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.stopWatch = cancel
+	n.watching.Add(1)
+	go func() {
+		defer n.watching.Done()
+		n.watch(ctx, period)
+	}()
+	return n, nil
 }
 
 // advertise creates one publisher and remembers it for re-registration.
@@ -209,10 +228,10 @@ func (n *Node) subscribe(w subscription) error {
 	return nil
 }
 
-// Watch checks every period that the master still knows the node and,
+// watch checks every period that the master still knows the node and,
 // after a master restart, registers it again with its publishers and
-// subscribers. It returns when ctx ends.
-func (n *Node) Watch(ctx context.Context, period time.Duration) {
+// subscribers. It returns when ctx ends or the node is closed.
+func (n *Node) watch(ctx context.Context, period time.Duration) {
 	self := strings.TrimSuffix(n.namespace, "/") + "/" + n.name
 	lost := false
 	for {
@@ -297,8 +316,11 @@ func (n *Node) reregister() error {
 	return nil
 }
 
-// Close unregisters the node.
+// Close stops watching the master, closes every publisher and
+// subscriber and unregisters the node.
 func (n *Node) Close() {
+	n.stopWatch()
+	n.watching.Wait()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.closeLocked()
@@ -309,7 +331,7 @@ func (n *Node) closeLocked() {
 		s.Close()
 	}
 	n.subs = nil
-	for _, p := range []**goroslib.Publisher{&n.obstacles, &n.tracks, &n.markers, &n.diagPubs, &n.radarPoints} {
+	for _, p := range []**goroslib.Publisher{&n.obstacles, &n.tracks, &n.markers, &n.diagPubs, &n.explain, &n.radarPoints} {
 		if *p != nil {
 			(*p).Close()
 			*p = nil

@@ -81,137 +81,100 @@ func simRun(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode) (sim.RunCo
 	return run, nil
 }
 
+// simOptions are the flags of `avfusion sim`.
+type simOptions struct {
+	scenario, configPath, status, logLevel, nodeName string
+	radar, radarConfig, bag, bagCompression          string
+	camera, detector                                 string
+	seed                                             int64
+	duration                                         time.Duration
+	asJSON, withROS, realtime                        bool
+	sets                                             multiFlag
+	mode                                             sim.RadarMode
+}
+
+func parseSimFlags(args []string) (*simOptions, error) {
+	o := &simOptions{}
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.StringVar(&o.scenario, "scenario", "", "scenario YAML file (see sim/scenarios)")
+	fs.Int64Var(&o.seed, "seed", -1, "random seed; -1 keeps the scenario's")
+	fs.DurationVar(&o.duration, "duration", 0, "run length; 0 keeps the scenario's")
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON summary object on stdout")
+	fs.BoolVar(&o.withROS, "ros", false, "run in real time and publish on ROS (master from $ROS_MASTER_URI)")
+	fs.BoolVar(&o.realtime, "realtime", false, "pace the run on the wall clock (implied by --ros); for soak runs")
+	fs.StringVar(&o.configPath, "config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
+	fs.StringVar(&o.status, "status", "auto", "live status line on stderr: auto (with --ros), on, off")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.nodeName, "node-name", "avfusion", "ROS node name")
+	fs.StringVar(&o.radar, "radar", string(sim.RadarTI), "radar path: ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering) or objects (object-level detections)")
+	fs.StringVar(&o.bag, "bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
+	fs.StringVar(&o.bagCompression, "bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
+	fs.StringVar(&o.radarConfig, "radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the built-in "+launch.BuiltinTIConfig+")")
+	fs.StringVar(&o.camera, "camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
+	fs.StringVar(&o.detector, "detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
+	fs.Var(&o.sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	switch {
+	case o.scenario == "":
+		return nil, errors.New("--scenario: missing")
+	case o.duration < 0:
+		return nil, fmt.Errorf("--duration: must not be negative, got %v", o.duration)
+	case o.camera != "objects" && o.camera != "render":
+		return nil, fmt.Errorf("--camera: want objects or render, got %q", o.camera)
+	}
+	if o.mode, err = sim.ParseRadarMode(o.radar); err != nil {
+		return nil, fmt.Errorf("--radar: %w", err)
+	}
+	return o, nil
+}
+
 func runSim(args []string) error {
 	args, ra := ros.SplitArgs(args)
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	scenarioPath := fs.String("scenario", "", "scenario YAML file (see sim/scenarios)")
-	seed := fs.Int64("seed", -1, "random seed; -1 keeps the scenario's")
-	duration := fs.Duration("duration", 0, "run length; 0 keeps the scenario's")
-	asJSON := fs.Bool("json", false, "print one JSON summary object on stdout")
-	withROS := fs.Bool("ros", false, "run in real time and publish on ROS (master from $ROS_MASTER_URI)")
-	realtime := fs.Bool("realtime", false, "pace the run on the wall clock (implied by --ros); for soak runs")
-	configPath := fs.String("config", "", "node configuration YAML (defaults: launch/avfusion.yaml)")
-	status := fs.String("status", "auto", "live status line on stderr: auto (with --ros), on, off")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	nodeName := fs.String("node-name", "avfusion", "ROS node name")
-	radarMode := fs.String("radar", string(sim.RadarTI), "radar path: ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering) or objects (object-level detections)")
-	bagPath := fs.String("bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
-	bagCompression := fs.String("bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
-	radarConfig := fs.String("radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the built-in "+launch.BuiltinTIConfig+")")
-	cameraMode := fs.String("camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
-	detector := fs.String("detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
-	var sets multiFlag
-	fs.Var(&sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")
-	if err := fs.Parse(args); err != nil {
+	o, err := parseSimFlags(args)
+	if err != nil {
 		return err
 	}
-	if *scenarioPath == "" {
-		return errors.New("--scenario: missing")
-	}
-	mode, err := sim.ParseRadarMode(*radarMode)
-	if err != nil {
-		return fmt.Errorf("--radar: %w", err)
-	}
-	if *duration < 0 {
-		return fmt.Errorf("--duration: must not be negative, got %v", *duration)
-	}
-	if *cameraMode != "objects" && *cameraMode != "render" {
-		return fmt.Errorf("--camera: want objects or render, got %q", *cameraMode)
-	}
-	log, err := newLogger(*logLevel, ra.Log)
+	log, err := newLogger(o.logLevel, ra.Log)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-
-	sc, err := sim.LoadScenario(*scenarioPath)
+	sc, err := sim.LoadScenario(o.scenario)
 	if err != nil {
 		return err
 	}
-	if *seed >= 0 {
-		sc.Seed = *seed
+	if o.seed >= 0 {
+		sc.Seed = o.seed
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
 	var node *ros.Node
-	if *withROS {
+	if o.withROS {
 		if ra.Name != "" {
-			*nodeName = ra.Name
+			o.nodeName = ra.Name
 		}
-		node, err = ros.NewNode(ros.Conf{Name: *nodeName, Namespace: ra.Namespace, Logger: log})
-		if err != nil {
+		if node, err = ros.NewNode(ros.Conf{Name: o.nodeName, Namespace: ra.Namespace, Logger: log}); err != nil {
 			return err
 		}
 		defer node.Close()
 	}
-	cfg, err := layeredConfig(*configPath, node, ra, sets)
+	cfg, err := layeredConfig(o.configPath, node, ra, o.sets)
 	if err != nil {
 		return err
 	}
-
-	run, err := simRun(sc, &cfg, mode)
+	run, cleanup, err := o.prepare(sc, &cfg, node, log)
+	defer cleanup()
 	if err != nil {
 		return err
 	}
-	run.Duration, run.Realtime, run.Logger = *duration, *withROS || *realtime, log.Named("sim")
-	if mode == sim.RadarTI && *radarConfig != "" {
-		if run.RadarConfig, err = launch.ReadTIConfig(*radarConfig); err != nil {
-			return err
-		}
-	}
-	if *cameraMode == "render" && sc.Camera != nil {
-		det := cfg.Camera.Detector
-		det.Kind = *detector
-		imager, closeImager, err := newCameraImager(sim.NewWorld(sc, cfg.Rig, 0).Rig(), det, cfg.CameraBoxStdPx, sc.Camera.MaxRangeM)
-		if err != nil {
-			return err
-		}
-		defer closeImager()
-		run.Imager = imager
-	}
-	if *bagPath != "" {
-		world := sim.NewWorld(sc, cfg.Rig, 0)
-		rec, err := record.NewBag(*bagPath, *bagCompression, world.Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
-		if err != nil {
-			return err
-		}
-		run.Recorder = rec
-		defer func() {
-			if cerr := rec.Close(); cerr != nil {
-				log.Error("closing the bag", zap.Error(cerr))
-			}
-		}()
-	}
-	if node != nil {
-		if err := node.Advertise(cfg.Topics, cfg.Frames); err != nil {
-			return err
-		}
-		if mode == sim.RadarTI {
-			if err := node.AdvertiseRadarPoints(cfg.Topics.RadarPoints); err != nil {
-				return err
-			}
-		}
-		run.Sink = node
-		go node.Watch(ctx, time.Second)
-	}
-	showStatus := *status == "on" || (*status == "auto" && (*withROS || *realtime))
-	tty := isTerminal(os.Stderr)
-	if showStatus {
-		run.Status = func(s sim.Status) {
-			line := fmt.Sprintf("t=%5.1fs  tracks %3d  cycle %5.1f Hz  latency %5.1f ms", s.Elapsed.Seconds(), s.Tracks, s.CycleHz, s.LatencyMs)
-			if tty {
-				fmt.Fprintf(os.Stderr, "\r%s\033[K", line)
-			} else {
-				fmt.Fprintln(os.Stderr, line)
-			}
-		}
-	}
-	log.Info("running", zap.String("scenario", sc.Name), zap.Int64("seed", sc.Seed), zap.Bool("ros", *withROS),
-		zap.Duration("duration", max(*duration, 0)), zap.String("radar", string(mode)))
+	log.Info("running", zap.String("scenario", sc.Name), zap.Int64("seed", sc.Seed), zap.Bool("ros", o.withROS),
+		zap.Duration("duration", max(o.duration, 0)), zap.String("radar", string(o.mode)))
 	began := time.Now()
 	res, err := sim.Run(ctx, run)
-	if showStatus && tty {
+	if run.Status != nil && isTerminal(os.Stderr) {
 		fmt.Fprintln(os.Stderr)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -220,7 +183,74 @@ func runSim(args []string) error {
 	if res == nil {
 		return err
 	}
+	return o.report(sc, res, time.Since(began))
+}
 
+// prepare sets up the run the options describe: its radar configuration,
+// rendered camera, bag recording, ROS publishing and status line. cleanup
+// undoes what was set up, also after an error.
+func (o *simOptions) prepare(sc *sim.Scenario, cfg *config.Config, node *ros.Node, log *zap.Logger) (sim.RunConfig, func(), error) {
+	var undo []func()
+	cleanup := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	run, err := simRun(sc, cfg, o.mode)
+	if err != nil {
+		return run, cleanup, err
+	}
+	run.Duration, run.Realtime, run.Logger = o.duration, o.withROS || o.realtime, log.Named("sim")
+	if o.mode == sim.RadarTI && o.radarConfig != "" {
+		if run.RadarConfig, err = launch.ReadTIConfig(o.radarConfig); err != nil {
+			return run, cleanup, err
+		}
+	}
+	if o.camera == "render" && sc.Camera != nil {
+		det := cfg.Camera.Detector
+		det.Kind = o.detector
+		imager, closeImager, err := newCameraImager(sim.NewWorld(sc, cfg.Rig, 0).Rig(), det, cfg.CameraBoxStdPx, sc.Camera.MaxRangeM)
+		if err != nil {
+			return run, cleanup, err
+		}
+		undo = append(undo, closeImager)
+		run.Imager = imager
+	}
+	if o.bag != "" {
+		rec, err := record.NewBag(o.bag, o.bagCompression, sim.NewWorld(sc, cfg.Rig, 0).Rig().Lens, cfg.Frames.Odom, cfg.Frames.BaseLink)
+		if err != nil {
+			return run, cleanup, err
+		}
+		run.Recorder = rec
+		undo = append(undo, func() {
+			if cerr := rec.Close(); cerr != nil {
+				log.Error("closing the bag", zap.Error(cerr))
+			}
+		})
+	}
+	if node != nil {
+		if err := node.Advertise(cfg.Topics, cfg.Frames); err != nil {
+			return run, cleanup, err
+		}
+		if o.mode == sim.RadarTI {
+			if err := node.AdvertiseRadarPoints(cfg.Topics.RadarPoints); err != nil {
+				return run, cleanup, err
+			}
+		}
+		run.Sink = node
+	}
+	if o.status == "on" || (o.status == "auto" && (o.withROS || o.realtime)) {
+		show := statusLine("on")
+		run.Status = func(s sim.Status) {
+			show(fmt.Sprintf("t=%5.1fs  tracks %3d  cycle %5.1f Hz  latency %5.1f ms", s.Elapsed.Seconds(), s.Tracks, s.CycleHz, s.LatencyMs))
+		}
+	}
+	return run, cleanup, nil
+}
+
+// report prints a run's summary: one JSON object on stdout with --json,
+// else a few lines on stderr.
+func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duration) error {
 	var out simSummary
 	out.Scenario, out.Seed, out.Cycles = sc.Name, sc.Seed, res.Cycles
 	m := res.Tracking
@@ -232,7 +262,7 @@ func runSim(args []string) error {
 	for id, c := range res.FinalClass {
 		out.FinalClass[strconv.Itoa(id)] = c.String()
 	}
-	if *asJSON {
+	if o.asJSON {
 		return json.NewEncoder(os.Stdout).Encode(out)
 	}
 	fmt.Fprintf(os.Stderr, "\n%s (seed %d): %d cycles in %.1fs\n"+
@@ -240,7 +270,7 @@ func runSim(args []string) error {
 		"  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms   cycle p99 %.3f ms   deadline misses %d\n"+
 		"  class accuracy %.3f on matched objects\n"+
 		"  heap after GC: %.1f MB a tenth in, %.1f MB at the end\n",
-		sc.Name, sc.Seed, res.Cycles, time.Since(began).Seconds(),
+		sc.Name, sc.Seed, res.Cycles, took.Seconds(),
 		m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.UniqueObjects,
 		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.CycleMs.P99, res.DeadlineMisses,
 		res.ClassAccuracy, res.HeapStartMB, res.HeapEndMB)

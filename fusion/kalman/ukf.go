@@ -144,6 +144,35 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 		panic("kalman: measurement dimension does not match the model")
 	}
 	var zs [ukfPoints][MaxDim]float64
+	sigmaMeasurements(&zs, &pts, model, motion, lag)
+	zMean := measurementMean(&zs, model, d)
+	var s [MaxDim][MaxDim]float64
+	var pxz [T][MaxDim]float64
+	u.covariances(&s, &pxz, &pts, &zs, &zMean, model, m)
+	var sinv [MaxDim][MaxDim]float64
+	logDetS, ok = invertSPD(&sinv, &s, d)
+	if !ok {
+		return 0, 0, false
+	}
+	var y [MaxDim]float64
+	for k := 0; k < d; k++ {
+		y[k] = m.Z[k] - zMean[k]
+		if model.IsAngle(k) {
+			y[k] = WrapAngle(y[k])
+		}
+	}
+	for a := 0; a < d; a++ {
+		for b := 0; b < d; b++ {
+			d2 += y[a] * sinv[a][b] * y[b]
+		}
+	}
+	u.correct(&pxz, &sinv, &y, d)
+	return d2, logDetS, true
+}
+
+// sigmaMeasurements predicts the measurement of every sigma point, each
+// moved back lag seconds under motion first.
+func sigmaMeasurements(zs *[ukfPoints][MaxDim]float64, pts *[ukfPoints][T]float64, model *Model, motion Motion, lag float64) {
 	var jac [MaxDim][N]float64
 	for i := range pts {
 		past := pts[i]
@@ -153,6 +182,11 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 		cv := Velocity(&past)
 		model.Predict(&zs[i], &jac, &cv)
 	}
+}
+
+// measurementMean is the weighted mean of the sigma points' measurements,
+// angles unwrapped around the first point's.
+func measurementMean(zs *[ukfPoints][MaxDim]float64, model *Model, d int) [MaxDim]float64 {
 	var zMean [MaxDim]float64
 	for k := 0; k < d; k++ {
 		ref := zs[0][k]
@@ -164,8 +198,13 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 			zMean[k] += weight(i) * v
 		}
 	}
-	var s [MaxDim][MaxDim]float64
-	var pxz [T][MaxDim]float64
+	return zMean
+}
+
+// covariances writes the innovation covariance S (the measurement's noise
+// included) and the state–measurement cross covariance Pxz.
+func (u *UKF) covariances(s *[MaxDim][MaxDim]float64, pxz *[T][MaxDim]float64, pts *[ukfPoints][T]float64, zs *[ukfPoints][MaxDim]float64, zMean *[MaxDim]float64, model *Model, m *Measurement) {
+	d := m.Dim
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
 			s[i][j] = m.R[i][j]
@@ -192,24 +231,11 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 			}
 		}
 	}
-	var sinv [MaxDim][MaxDim]float64
-	logDetS, ok = invertSPD(&sinv, &s, d)
-	if !ok {
-		return 0, 0, false
-	}
-	var y [MaxDim]float64
-	for k := 0; k < d; k++ {
-		y[k] = m.Z[k] - zMean[k]
-		if model.IsAngle(k) {
-			y[k] = WrapAngle(y[k])
-		}
-	}
-	for a := 0; a < d; a++ {
-		for b := 0; b < d; b++ {
-			d2 += y[a] * sinv[a][b] * y[b]
-		}
-	}
-	// K = Pxz S⁻¹; x += K y; P -= K S Kᵀ = K Pxzᵀ.
+}
+
+// correct applies the gain K = Pxz S⁻¹ to innovation y: x += K y,
+// P -= K S Kᵀ = K Pxzᵀ.
+func (u *UKF) correct(pxz *[T][MaxDim]float64, sinv *[MaxDim][MaxDim]float64, y *[MaxDim]float64, d int) {
 	var k [T][MaxDim]float64
 	for a := 0; a < T; a++ {
 		for b := 0; b < d; b++ {
@@ -232,7 +258,6 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 	x[ukfHeading] = WrapAngle(x[ukfHeading])
 	symmetrize(&p)
 	u.X, u.P = x, p
-	return d2, logDetS, true
 }
 
 // cholesky writes the lower factor of p to l; false if p is not positive

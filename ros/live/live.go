@@ -225,11 +225,6 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			})
 		}()
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		rn.Watch(ctx, time.Second)
-	}()
 	n.log.Info("running", zap.Bool("local_radar", local), zap.Float64("output_hz", c.OutputHz), zap.Bool("sim_time", simTime))
 	return n.runner.Run(ctx)
 }
