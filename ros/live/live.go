@@ -77,6 +77,12 @@ type node struct {
 	radarMu   sync.Mutex
 	clusterer *radar.Clusterer
 	points    []radar.Point
+	// local is true with a radar on this machine's serial ports. The
+	// health reports of the camera and sound stages and of a sound card
+	// are set before the runner starts (nil without them).
+	local                     bool
+	cameraHealth, soundHealth func() []fusion.StageHealth
+	soundCard                 func() fusion.DeviceHealth
 }
 
 // Run runs the node until ctx ends. rn must be registered; its outputs are
@@ -112,20 +118,45 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	if simTime {
 		clock = rn // /clock, from rosbag play --clock or a simulator
 	}
-	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN()}
-	local := cfg.RadarCLI != "" || cfg.RadarData != ""
-	var cameraHealth, soundHealth func() []fusion.StageHealth
-	var soundCard func() fusion.DeviceHealth
-	sensorsFused := []perception.Sensor{perception.Radar, perception.Camera}
-	if c.Mic.Array != "" {
-		sensorsFused = append(sensorsFused, perception.Mic)
+	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN(),
+		local: cfg.RadarCLI != "" || cfg.RadarData != ""}
+	if n.runner, err = n.newRunner(engine, simTime); err != nil {
+		return err
 	}
-	n.runner, err = pipeline.NewRunner(pipeline.RunnerConfig{
-		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: rn,
-		Sensors: sensorsFused, Logger: n.log,
+	if err := n.subscribe(); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() { cancel(); wg.Wait() }()
+	if n.cameraHealth, err = n.startCamera(ctx, &wg); err != nil {
+		return err
+	}
+	if n.soundHealth, n.soundCard, err = n.startSound(ctx, &wg); err != nil {
+		return err
+	}
+	if n.local {
+		if err := n.startRadar(ctx, &wg); err != nil {
+			return err
+		}
+	}
+	n.log.Info("running", zap.Bool("local_radar", n.local), zap.Float64("output_hz", c.OutputHz), zap.Bool("sim_time", simTime))
+	return n.runner.Run(ctx)
+}
+
+// newRunner returns the pipeline's live driver, publishing on the node.
+func (n *node) newRunner(engine *fusion.Engine, simTime bool) (*pipeline.Runner, error) {
+	c := &n.cfg.Node
+	fused := []perception.Sensor{perception.Radar, perception.Camera}
+	if c.Mic.Array != "" {
+		fused = append(fused, perception.Mic)
+	}
+	return pipeline.NewRunner(pipeline.RunnerConfig{
+		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, Clock: n.clock, Sink: n.ros,
+		Sensors: fused, Logger: n.log,
 		Cycle: func(out *fusion.Output) {
-			if cfg.Cycle != nil {
-				cfg.Cycle(out)
+			if n.cfg.Cycle != nil {
+				n.cfg.Cycle(out)
 			}
 			if n.onCycle != nil {
 				n.onCycle(out)
@@ -135,98 +166,100 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		OnTimeJump: func(from, to sensors.Time) {
 			n.log.Warn("time jumped back; tracks reset", zap.Float64("from_s", from.Seconds()), zap.Float64("to_s", to.Seconds()))
 		},
-		Devices: func() []fusion.DeviceHealth {
-			var devs []fusion.DeviceHealth
-			if local {
-				n.mu.Lock()
-				msg := ""
-				if n.radarSt.Err != nil {
-					msg = n.radarSt.Err.Error()
-				}
-				devs = append(devs, fusion.DeviceHealth{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift})
-				n.mu.Unlock()
-			}
-			if soundCard != nil {
-				devs = append(devs, soundCard())
-			}
-			n.mu.Lock()
-			cam := n.cameraDevice
-			n.mu.Unlock()
-			if cam != nil {
-				devs = append(devs, cam())
-			}
-			return devs
-		},
-		Stages: func() []fusion.StageHealth {
-			var st []fusion.StageHealth
-			if cameraHealth != nil {
-				st = append(st, cameraHealth()...)
-			}
-			if soundHealth != nil {
-				st = append(st, soundHealth()...)
-			}
-			return st
-		},
+		Devices: n.devices,
+		Stages:  n.stages,
 	})
-	if err != nil {
-		return err
+}
+
+// devices reports the state of the radar, the sound card and the camera
+// on this machine, for the diagnostics.
+func (n *node) devices() []fusion.DeviceHealth {
+	var devs []fusion.DeviceHealth
+	if n.local {
+		n.mu.Lock()
+		msg := ""
+		if n.radarSt.Err != nil {
+			msg = n.radarSt.Err.Error()
+		}
+		devs = append(devs, fusion.DeviceHealth{Name: "radar", Connected: n.radarSt.Connected, Reconnects: n.radarSt.Reconnects, Message: msg, ClockDriftPPM: n.radarDrift})
+		n.mu.Unlock()
 	}
+	if n.soundCard != nil {
+		devs = append(devs, n.soundCard())
+	}
+	n.mu.Lock()
+	cam := n.cameraDevice
+	n.mu.Unlock()
+	if cam != nil {
+		devs = append(devs, cam())
+	}
+	return devs
+}
+
+// stages reports the camera and sound stages, for the diagnostics.
+func (n *node) stages() []fusion.StageHealth {
+	var st []fusion.StageHealth
+	if n.cameraHealth != nil {
+		st = append(st, n.cameraHealth()...)
+	}
+	if n.soundHealth != nil {
+		st = append(st, n.soundHealth()...)
+	}
+	return st
+}
+
+// subscribe subscribes to the input topics: odometry, camera boxes and
+// info, and the radar's unless it is on this machine's serial ports.
+func (n *node) subscribe() error {
+	t := &n.cfg.Node.Topics
 	subs := []struct {
 		topic string
 		fn    any
 	}{
-		{c.Topics.Odometry, n.onOdometry},
-		{c.Topics.CameraInfo, n.onCameraInfo},
-		{c.Topics.CameraDetections, n.onCameraBoxes},
+		{t.Odometry, n.onOdometry},
+		{t.CameraInfo, n.onCameraInfo},
+		{t.CameraDetections, n.onCameraBoxes},
+		{t.RadarPoints, n.onRadarCloud},
+		{t.RadarScan, n.onRadarScan},
 	}
-	if !local {
-		subs = append(subs, struct {
-			topic string
-			fn    any
-		}{c.Topics.RadarPoints, n.onRadarCloud}, struct {
-			topic string
-			fn    any
-		}{c.Topics.RadarScan, n.onRadarScan})
+	if n.local {
+		subs = subs[:3]
 	}
 	for _, s := range subs {
-		if err := rn.Subscribe(s.topic, s.fn); err != nil {
+		if err := n.ros.Subscribe(s.topic, s.fn); err != nil {
 			return err
 		}
 	}
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithCancel(ctx)
-	defer func() { cancel(); wg.Wait() }()
-	if cameraHealth, err = n.startCamera(ctx, &wg); err != nil {
+	return nil
+}
+
+// startRadar publishes the local radar's point clouds and starts its
+// supervisor: configure it, read its frames, reconnect when it is
+// unplugged.
+func (n *node) startRadar(ctx context.Context, wg *sync.WaitGroup) error {
+	cfg := n.cfg
+	if err := n.ros.AdvertiseRadarPoints(cfg.Node.Topics.RadarPoints); err != nil {
 		return err
 	}
-	if soundHealth, soundCard, err = n.startSound(ctx, &wg); err != nil {
+	lines, err := launch.ReadTIConfig(cfg.RadarConfig)
+	if err != nil {
 		return err
 	}
-	if local {
-		if err := rn.AdvertiseRadarPoints(c.Topics.RadarPoints); err != nil {
-			return err
-		}
-		lines, err := launch.ReadTIConfig(cfg.RadarConfig)
-		if err != nil {
-			return err
-		}
-		n.radarSt.Err = errors.New("not connected yet")
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = mmwave.Supervise(ctx, mmwave.SupervisorConfig{
-				Open:   n.openRadar,
-				Config: lines,
-				Dev: mmwave.DevOpts{TransferLatency: cfg.RadarLatency, CommandTimeout: 2 * time.Second,
-					FrameTimeout: 2 * time.Second, Clock: n.clock, CPUClockHz: cfg.RadarCPUHz, Parse: mmwave.DefaultOpts()},
-				MinBackoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second,
-				OnFrame: n.onRadarFrame,
-				OnState: n.onRadarState,
-			})
-		}()
-	}
-	n.log.Info("running", zap.Bool("local_radar", local), zap.Float64("output_hz", c.OutputHz), zap.Bool("sim_time", simTime))
-	return n.runner.Run(ctx)
+	n.radarSt.Err = errors.New("not connected yet")
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = mmwave.Supervise(ctx, mmwave.SupervisorConfig{
+			Open:   n.openRadar,
+			Config: lines,
+			Dev: mmwave.DevOpts{TransferLatency: cfg.RadarLatency, CommandTimeout: 2 * time.Second,
+				FrameTimeout: 2 * time.Second, Clock: n.clock, CPUClockHz: cfg.RadarCPUHz, Parse: mmwave.DefaultOpts()},
+			MinBackoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second,
+			OnFrame: n.onRadarFrame,
+			OnState: n.onRadarState,
+		})
+	}()
+	return nil
 }
 
 func (n *node) openRadar() (io.ReadWriteCloser, io.ReadWriteCloser, error) {

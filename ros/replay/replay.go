@@ -161,80 +161,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("replay: %s has no messages", cfg.In)
 	}
 
-	node := cfg.Node
-	// Radar comes as point clouds, through the clustering.
-	engine, err := pipeline.NewEngine(&node, true)
+	r, err := newReplayer(&cfg, in, info)
 	if err != nil {
 		return nil, err
 	}
-	cluster, err := radar.NewClusterer(node.RadarPerception)
-	if err != nil {
-		return nil, err
-	}
-	var out *outputs
-	if cfg.Out != "" {
-		if out, err = newOutputs(cfg.Out, &node); err != nil {
-			return nil, err
-		}
-	}
-	r := &replayer{cfg: &cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
-		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
-		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{}}
-	for _, c := range in.Conns {
-		topic := c.Topic
-		if to, ok := cfg.Remap[topic]; ok {
-			topic = to
-		}
-		if (topic == record.TopicCameraImage || topic == record.TopicCameraJPEG) && r.images == nil {
-			if r.images, err = newCameraImages(&node); err != nil {
-				return nil, err
-			}
-			if r.images != nil {
-				defer r.images.close()
-			}
-		}
-	}
-	first := sensors.Time(*info.Start * 1e9)
-	r.from = first.Add(cfg.Start)
-	r.to = sensors.Time(math.MaxInt64)
-	if cfg.End > 0 {
-		r.to = first.Add(cfg.End)
-	}
-	r.total = sensors.Time(*info.End * 1e9).Sub(r.from)
-	if cfg.End > 0 {
-		r.total = r.to.Sub(r.from)
-	}
-	r.clock = sensors.NewVirtualClock(r.from)
-	pcfg := pipeline.Config{Engine: engine, Clock: r.clock, Deadline: node.Deadline,
-		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Untimed: true, FirstDiagnostics: r.from}
-	if out != nil {
-		pcfg.Sink = out
-	}
-	if r.pipe, err = pipeline.New(pcfg, r.from); err != nil {
-		return nil, err
-	}
-	r.wallStart = time.Now()
-
-	err = in.Messages(func(m *bag.Message) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		t := sensors.Time(int64(m.Time.Sec)*1e9 + int64(m.Time.Nsec))
-		if t < r.from || t > r.to {
-			return nil
-		}
-		if err := r.cyclesUntil(t); err != nil {
-			return err
-		}
-		return r.dispatch(m, t)
-	})
-	if err == nil && r.next != 0 {
-		err = r.cycle(r.next)
-	}
-	if out != nil {
-		err = errors.Join(err, out.w.Close())
-	}
-	if err != nil {
+	err = r.play(ctx, in)
+	if err = errors.Join(err, r.close()); err != nil {
 		return r.res, err
 	}
 	r.res.LatencyMs = r.pipe.Stats().Latency.Percentiles()
@@ -250,6 +182,106 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return r.res, nil
 }
 
+// newReplayer sets up the replay of a bag: the pipeline (radar comes as
+// point clouds, through the clustering), the camera detector when the
+// bag has images, the output bag, and the window of bag time to play.
+func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err error) {
+	node := cfg.Node
+	engine, err := pipeline.NewEngine(&node, true)
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := radar.NewClusterer(node.RadarPerception)
+	if err != nil {
+		return nil, err
+	}
+	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
+		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
+		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, r.close())
+		}
+	}()
+	for _, c := range in.Conns {
+		topic := c.Topic
+		if to, ok := cfg.Remap[topic]; ok {
+			topic = to
+		}
+		if (topic == record.TopicCameraImage || topic == record.TopicCameraJPEG) && r.images == nil {
+			if r.images, err = newCameraImages(&node); err != nil {
+				return r, err
+			}
+		}
+	}
+	if cfg.Out != "" {
+		if r.out, err = newOutputs(cfg.Out, &node); err != nil {
+			return r, err
+		}
+	}
+	r.window(info)
+	r.clock = sensors.NewVirtualClock(r.from)
+	pcfg := pipeline.Config{Engine: engine, Clock: r.clock, Deadline: node.Deadline,
+		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Untimed: true, FirstDiagnostics: r.from}
+	if r.out != nil {
+		pcfg.Sink = r.out
+	}
+	if r.pipe, err = pipeline.New(pcfg, r.from); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// window sets the stretch of bag time to play, from the options' Start
+// and End.
+func (r *replayer) window(info bag.Info) {
+	first := sensors.Time(*info.Start * 1e9)
+	r.from = first.Add(r.cfg.Start)
+	r.to = sensors.Time(math.MaxInt64)
+	r.total = sensors.Time(*info.End * 1e9).Sub(r.from)
+	if r.cfg.End > 0 {
+		r.to = first.Add(r.cfg.End)
+		r.total = r.to.Sub(r.from)
+	}
+}
+
+// play runs the bag's messages in the window through the pipeline, with
+// the cycles due between them, and the last cycle.
+func (r *replayer) play(ctx context.Context, in *bag.File) error {
+	r.wallStart = time.Now()
+	err := in.Messages(func(m *bag.Message) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := sensors.Time(int64(m.Time.Sec)*1e9 + int64(m.Time.Nsec))
+		if t < r.from || t > r.to {
+			return nil
+		}
+		if err := r.cyclesUntil(t); err != nil {
+			return err
+		}
+		return r.dispatch(m, t)
+	})
+	if err == nil && r.next != 0 {
+		err = r.cycle(r.next)
+	}
+	return err
+}
+
+// close releases the camera detector and finishes the output bag.
+func (r *replayer) close() error {
+	if r.images != nil {
+		r.images.close()
+		r.images = nil
+	}
+	if r.out == nil {
+		return nil
+	}
+	err := r.out.w.Close()
+	r.out = nil
+	return err
+}
+
 type replayer struct {
 	cfg       *Config
 	node      *config.Config
@@ -257,6 +289,7 @@ type replayer struct {
 	engine    *fusion.Engine
 	cluster   *radar.Clusterer
 	pipe      *pipeline.Pipeline
+	out       *outputs // nil without an output bag
 	clock     *sensors.VirtualClock
 	lens      calib.Pinhole
 	period    sensors.Time
@@ -350,125 +383,182 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 	if to, ok := r.cfg.Remap[topic]; ok {
 		topic = to
 	}
+	var err error
 	switch topic {
 	case record.TopicOdometry:
-		var msg nav_msgs.Odometry
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		r.engine.PushEgo(ros.EgoFromOdometry(&msg))
+		err = r.onOdometry(m)
 	case record.TopicRadarPoints:
-		var msg sensor_msgs.PointCloud2
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		pts, err := ros.RadarPoints(r.points[:0], &msg)
-		if err != nil {
-			return err
-		}
-		r.points = pts
-		r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
+		err = r.onRadarPoints(m, t)
 	case record.TopicRadarScan:
-		var msg radarmsgs.RadarScan
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		r.points = ros.RadarScanPoints(r.points[:0], &msg)
-		r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
+		err = r.onRadarScan(m, t)
 	case record.TopicCameraInfo:
-		var msg sensor_msgs.CameraInfo
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		lens, err := ros.LensFromCameraInfo(&msg)
-		if err != nil {
-			return err
-		}
-		r.lens = lens
+		err = r.onCameraInfo(m)
 	case record.TopicCameraImage, record.TopicCameraJPEG:
-		if r.images == nil {
-			return nil
-		}
-		dets, stamp, err := r.images.detect(r.dets[:0], m, topic == record.TopicCameraJPEG, r.lens)
-		if err != nil {
-			r.res.BadImages++
-			return nil
-		}
-		r.dets = dets
-		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
-	case record.TopicAudio:
-		if r.noSound {
-			return nil
-		}
-		if r.sound == nil {
-			rate := r.node.Mic.RateHz
-			if r.audioRate > 0 {
-				rate = r.audioRate
-			}
-			var err error
-			if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[record.MicArrayHeader], rate); err != nil {
-				return err
-			}
-			if r.sound == nil {
-				r.noSound = true
-				return nil
-			}
-		}
-		var data []byte
-		var stamp sensors.Time
-		if m.Conn.Type == "audio_common_msgs/AudioData" {
-			// Unstamped (stamp 0): the listener anchors it on its record
-			// time.
-			var msg audio_common_msgs.AudioData
-			if err := m.Decode(&msg); err != nil {
-				return err
-			}
-			data = msg.Data
-		} else {
-			var msg audio_common_msgs.AudioDataStamped
-			if err := m.Decode(&msg); err != nil {
-				return err
-			}
-			data, stamp = msg.Audio.Data, ros.Stamp(msg.Header.Stamp)
-		}
-		err := r.sound.Push(data, stamp, t, func(stamp sensors.Time, dets []perception.Detection) {
-			r.engine.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, t) // Ingest copies dets
-		})
-		if err != nil {
-			return fmt.Errorf("replay: audio: %w", err)
-		}
-	case record.TopicAudioInfo:
-		var msg audio_common_msgs.AudioInfo
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		r.audioRate = int(msg.SampleRate)
+		r.onImage(m, t, topic == record.TopicCameraJPEG)
 	case record.TopicCameraBoxes:
-		var msg vision_msgs.Detection2DArray
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		stamp := ros.Stamp(msg.Header.Stamp)
-		r.dets = ros.CameraDetections(r.dets[:0], &msg, stamp, r.lens, r.node.Rig.Camera, r.node.CameraBoxStdPx)
-		r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
+		err = r.onCameraBoxes(m, t)
+	case record.TopicAudio:
+		err = r.onAudio(m, t)
+	case record.TopicAudioInfo:
+		err = r.onAudioInfo(m)
 	case record.TopicTruth:
-		var msg derivedobject.ObjectWithCovarianceArray
-		if err := m.Decode(&msg); err != nil {
-			return err
-		}
-		if r.truth == nil {
-			r.truth = map[sensors.Time][]eval.Object{}
-		}
-		gt := []eval.Object{}
-		for _, o := range ros.TruthFromMessage(nil, &msg) {
-			gt = append(gt, eval.Object{ID: o.ID, X: o.X, Y: o.Y})
-		}
-		r.truth[ros.Stamp(msg.Header.Stamp)] = gt
-		r.haveTruth = true
+		err = r.onTruth(m)
 	default:
 		return nil
 	}
+	if err != nil {
+		return err
+	}
 	r.used[m.Conn.Topic] = true
 	r.res.Messages++
+	return nil
+}
+
+func (r *replayer) onOdometry(m *bag.Message) error {
+	var msg nav_msgs.Odometry
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	r.engine.PushEgo(ros.EgoFromOdometry(&msg))
+	return nil
+}
+
+func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time) error {
+	var msg sensor_msgs.PointCloud2
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	pts, err := ros.RadarPoints(r.points[:0], &msg)
+	if err != nil {
+		return err
+	}
+	r.points = pts
+	r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
+	return nil
+}
+
+func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time) error {
+	var msg radarmsgs.RadarScan
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	r.points = ros.RadarScanPoints(r.points[:0], &msg)
+	r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
+	return nil
+}
+
+func (r *replayer) onCameraInfo(m *bag.Message) error {
+	var msg sensor_msgs.CameraInfo
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	lens, err := ros.LensFromCameraInfo(&msg)
+	if err != nil {
+		return err
+	}
+	r.lens = lens
+	return nil
+}
+
+// onImage runs the camera detector on a recorded image; one that cannot
+// be decoded or detected in is counted and skipped.
+func (r *replayer) onImage(m *bag.Message, t sensors.Time, compressed bool) {
+	if r.images == nil {
+		return
+	}
+	dets, stamp, err := r.images.detect(r.dets[:0], m, compressed, r.lens)
+	if err != nil {
+		r.res.BadImages++
+		return
+	}
+	r.dets = dets
+	r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
+}
+
+func (r *replayer) onCameraBoxes(m *bag.Message, t sensors.Time) error {
+	var msg vision_msgs.Detection2DArray
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	stamp := ros.Stamp(msg.Header.Stamp)
+	r.dets = ros.CameraDetections(r.dets[:0], &msg, stamp, r.lens, r.node.Rig.Camera, r.node.CameraBoxStdPx)
+	r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
+	return nil
+}
+
+// onAudio hands recorded sound to the listener, which classifies and
+// locates each analysis window; audio without an array geometry to
+// locate it with is passed over.
+func (r *replayer) onAudio(m *bag.Message, t sensors.Time) error {
+	if r.noSound {
+		return nil
+	}
+	if r.sound == nil {
+		rate := r.node.Mic.RateHz
+		if r.audioRate > 0 {
+			rate = r.audioRate
+		}
+		var err error
+		if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[record.MicArrayHeader], rate); err != nil {
+			return err
+		}
+		if r.sound == nil {
+			r.noSound = true
+			return nil
+		}
+	}
+	data, stamp, err := audioData(m)
+	if err != nil {
+		return err
+	}
+	err = r.sound.Push(data, stamp, t, func(stamp sensors.Time, dets []perception.Detection) {
+		r.engine.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, t) // Ingest copies dets
+	})
+	if err != nil {
+		return fmt.Errorf("replay: audio: %w", err)
+	}
+	return nil
+}
+
+// audioData decodes stamped or unstamped audio; unstamped audio has stamp
+// 0, and the listener anchors it on its record time.
+func audioData(m *bag.Message) ([]byte, sensors.Time, error) {
+	if m.Conn.Type == "audio_common_msgs/AudioData" {
+		var msg audio_common_msgs.AudioData
+		if err := m.Decode(&msg); err != nil {
+			return nil, 0, err
+		}
+		return msg.Data, 0, nil
+	}
+	var msg audio_common_msgs.AudioDataStamped
+	if err := m.Decode(&msg); err != nil {
+		return nil, 0, err
+	}
+	return msg.Audio.Data, ros.Stamp(msg.Header.Stamp), nil
+}
+
+func (r *replayer) onAudioInfo(m *bag.Message) error {
+	var msg audio_common_msgs.AudioInfo
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	r.audioRate = int(msg.SampleRate)
+	return nil
+}
+
+func (r *replayer) onTruth(m *bag.Message) error {
+	var msg derivedobject.ObjectWithCovarianceArray
+	if err := m.Decode(&msg); err != nil {
+		return err
+	}
+	if r.truth == nil {
+		r.truth = map[sensors.Time][]eval.Object{}
+	}
+	gt := []eval.Object{}
+	for _, o := range ros.TruthFromMessage(nil, &msg) {
+		gt = append(gt, eval.Object{ID: o.ID, X: o.X, Y: o.Y})
+	}
+	r.truth[ros.Stamp(msg.Header.Stamp)] = gt
+	r.haveTruth = true
 	return nil
 }
