@@ -53,46 +53,17 @@ func runAudio(args []string) error {
 	if !(*hop >= 0.05) {
 		return fmt.Errorf("--hop: at least 0.05 s, got %g", *hop)
 	}
-	f, err := os.Open(path)
+	chans, mono, err := readSound(path)
 	if err != nil {
 		return err
-	}
-	a, err := mic.ReadWAV(f)
-	_ = f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	chans := make([][]float64, len(a.Channels))
-	for c, x := range a.Channels {
-		chans[c] = mic.Resample(x, a.Rate, acoustic.SampleRate)
-	}
-	mono := make([]float64, len(chans[0]))
-	for _, x := range chans {
-		for i, v := range x {
-			mono[i] += v / float64(len(chans))
-		}
-	}
-	if len(mono) < acoustic.WindowSamples {
-		return fmt.Errorf("%s: %.2f s of sound; at least %.2f s are needed for one window", path, float64(len(mono))/acoustic.SampleRate, float64(acoustic.WindowSamples)/acoustic.SampleRate)
 	}
 	cls, err := acoustic.DefaultClassifier()
 	if err != nil {
 		return err
 	}
-	var doa *acoustic.DOA
-	if len(chans) >= 2 {
-		array := defaultArray(len(chans))
-		if *arrayPath != "" {
-			if array, err = calib.ReadMicArray(*arrayPath); err != nil {
-				return err
-			}
-		}
-		if len(array.Microphones) != len(chans) {
-			return fmt.Errorf("%s has %d channels, the array %d microphones", path, len(chans), len(array.Microphones))
-		}
-		if doa, err = acoustic.NewDOA(array); err != nil {
-			return err
-		}
+	doa, err := bearingsFor(path, len(chans), *arrayPath)
+	if err != nil {
+		return err
 	}
 	enc := json.NewEncoder(os.Stdout)
 	sum := audioSummary{Counts: map[string]int{}}
@@ -123,21 +94,74 @@ func runAudio(args []string) error {
 		}
 		sum.Windows++
 		sum.Counts[w.Class]++
-		if *asJSON {
-			if err := enc.Encode(w); err != nil {
-				return err
-			}
-		} else {
-			line := fmt.Sprintf("%7.2f s  %-10s siren %.2f horn %.2f background %.2f", w.T, w.Class, probs[acoustic.Siren], probs[acoustic.Horn], probs[acoustic.Background])
-			if w.Bearing != nil {
-				line += fmt.Sprintf("  bearing %6.1f°", *w.Bearing*180/math.Pi)
-			}
-			fmt.Println(line)
+		if err := printWindow(enc, w, probs, *asJSON); err != nil {
+			return err
 		}
 	}
 	if *asJSON {
 		return enc.Encode(sum)
 	}
 	fmt.Printf("%d windows: %d siren, %d horn, %d background\n", sum.Windows, sum.Counts["siren"], sum.Counts["horn"], sum.Counts["background"])
+	return nil
+}
+
+// readSound reads a WAV file and returns its channels resampled to the
+// classifier's rate and their mean; one analysis window at least.
+func readSound(path string) (chans [][]float64, mono []float64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := mic.ReadWAV(f)
+	_ = f.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	chans = make([][]float64, len(a.Channels))
+	for c, x := range a.Channels {
+		chans[c] = mic.Resample(x, a.Rate, acoustic.SampleRate)
+	}
+	mono = make([]float64, len(chans[0]))
+	for _, x := range chans {
+		for i, v := range x {
+			mono[i] += v / float64(len(chans))
+		}
+	}
+	if len(mono) < acoustic.WindowSamples {
+		return nil, nil, fmt.Errorf("%s: %.2f s of sound; at least %.2f s are needed for one window", path, float64(len(mono))/acoustic.SampleRate, float64(acoustic.WindowSamples)/acoustic.SampleRate)
+	}
+	return chans, mono, nil
+}
+
+// bearingsFor returns the direction finder for a recording of n channels
+// (nil for one channel), on the array in arrayPath or the default one.
+func bearingsFor(path string, n int, arrayPath string) (*acoustic.DOA, error) {
+	if n < 2 {
+		return nil, nil
+	}
+	array := defaultArray(n)
+	if arrayPath != "" {
+		var err error
+		if array, err = calib.ReadMicArray(arrayPath); err != nil {
+			return nil, err
+		}
+	}
+	if len(array.Microphones) != n {
+		return nil, fmt.Errorf("%s has %d channels, the array %d microphones", path, n, len(array.Microphones))
+	}
+	return acoustic.NewDOA(array)
+}
+
+// printWindow prints one window's classification: a JSON line, or a
+// sentence.
+func printWindow(enc *json.Encoder, w audioWindow, probs []float64, asJSON bool) error {
+	if asJSON {
+		return enc.Encode(w)
+	}
+	line := fmt.Sprintf("%7.2f s  %-10s siren %.2f horn %.2f background %.2f", w.T, w.Class, probs[acoustic.Siren], probs[acoustic.Horn], probs[acoustic.Background])
+	if w.Bearing != nil {
+		line += fmt.Sprintf("  bearing %6.1f°", *w.Bearing*180/math.Pi)
+	}
+	fmt.Println(line)
 	return nil
 }

@@ -46,38 +46,52 @@ type cameraSummary struct {
 	Skipped    int64   `json:"skipped,omitempty"`
 }
 
+// cameraOptions are the flags of `avfusion camera detect`.
+type cameraOptions struct {
+	detector         vision.DetectorConfig
+	every, maxFrames int
+	asJSON           bool
+	out, infoPath    string
+}
+
+func parseCameraDetect(args []string) (*cameraOptions, string, error) {
+	o := &cameraOptions{detector: vision.DefaultDetectorConfig()}
+	d := &o.detector
+	fs := flag.NewFlagSet("camera detect", flag.ContinueOnError)
+	fs.StringVar(&d.Kind, "detector", d.Kind, "hog (OpenCV's people detector) or dnn (a YOLOv5/YOLOv8 ONNX model)")
+	fs.StringVar(&d.DNN.Model, "model", "", "ONNX model for --detector dnn")
+	fs.StringVar(&d.DNN.Layout, "layout", d.DNN.Layout, "YOLO output layout: auto, yolov5 or yolov8")
+	fs.IntVar(&d.DNN.InputSize, "input-size", d.DNN.InputSize, "the network's square input size, px")
+	fs.Float64Var(&d.DNN.Confidence, "confidence", d.DNN.Confidence, "lowest DNN score kept")
+	fs.IntVar(&o.every, "every", 1, "process every Nth frame")
+	fs.BoolVar(&o.asJSON, "json", false, "one JSON line per frame, then a summary line")
+	fs.StringVar(&o.out, "out", "", "write annotated frames: a directory (one JPEG per frame) or a video file (.mp4, .avi, .mkv)")
+	fs.StringVar(&o.infoPath, "camera-info", "", "camera_info YAML for the bearings (default: a 90° horizontal field of view, no distortion)")
+	fs.IntVar(&o.maxFrames, "frames", 0, "stop after this many processed frames (0: until the source ends)")
+	source, err := parseWithFile(fs, args, cameraUsage)
+	if err != nil {
+		return nil, "", err
+	}
+	if o.every < 1 {
+		return nil, "", fmt.Errorf("--every: must be at least 1, got %d", o.every)
+	}
+	return o, source, nil
+}
+
 func runCamera(args []string) error {
 	if len(args) == 0 || args[0] != "detect" {
 		return errors.New(cameraUsage)
 	}
 	camera.QuietOpenCV()
-	fs := flag.NewFlagSet("camera detect", flag.ContinueOnError)
-	def := vision.DefaultDetectorConfig()
-	kind := fs.String("detector", def.Kind, "hog (OpenCV's people detector) or dnn (a YOLOv5/YOLOv8 ONNX model)")
-	model := fs.String("model", "", "ONNX model for --detector dnn")
-	layout := fs.String("layout", def.DNN.Layout, "YOLO output layout: auto, yolov5 or yolov8")
-	inputSize := fs.Int("input-size", def.DNN.InputSize, "the network's square input size, px")
-	confidence := fs.Float64("confidence", def.DNN.Confidence, "lowest DNN score kept")
-	every := fs.Int("every", 1, "process every Nth frame")
-	asJSON := fs.Bool("json", false, "one JSON line per frame, then a summary line")
-	out := fs.String("out", "", "write annotated frames: a directory (one JPEG per frame) or a video file (.mp4, .avi, .mkv)")
-	infoPath := fs.String("camera-info", "", "camera_info YAML for the bearings (default: a 90° horizontal field of view, no distortion)")
-	maxFrames := fs.Int("frames", 0, "stop after this many processed frames (0: until the source ends)")
-	source, err := parseWithFile(fs, args[1:], cameraUsage)
+	o, source, err := parseCameraDetect(args[1:])
 	if err != nil {
 		return err
 	}
-	if *every < 1 {
-		return fmt.Errorf("--every: must be at least 1, got %d", *every)
-	}
-	cfg := def
-	cfg.Kind, cfg.DNN.Model, cfg.DNN.Layout, cfg.DNN.InputSize, cfg.DNN.Confidence = *kind, *model, *layout, *inputSize, *confidence
-	det, err := vision.NewDetector(cfg)
+	det, err := vision.NewDetector(o.detector)
 	if err != nil {
 		return err
 	}
 	defer det.Close()
-
 	src, err := camera.ParseSource(source)
 	if err != nil {
 		return err
@@ -94,7 +108,7 @@ func runCamera(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	frames := newFrameSource(ctx, capture, *every)
+	frames := newFrameSource(ctx, capture, o.every)
 	defer func() { _ = frames.close() }()
 
 	img := gocv.NewMat()
@@ -106,15 +120,14 @@ func runCamera(args []string) error {
 		return err
 	}
 	lens := calib.PinholeForFOV(img.Cols(), img.Rows(), math.Pi/2)
-	if *infoPath != "" {
-		if lens, err = calib.ReadCameraInfo(*infoPath); err != nil {
+	if o.infoPath != "" {
+		if lens, err = calib.ReadCameraInfo(o.infoPath); err != nil {
 			return err
 		}
 	}
 	var sink *camera.FrameWriter
-	if *out != "" {
-		fps := capture.FPS() / float64(*every)
-		if sink, err = camera.NewFrameWriter(*out, fps, img.Cols(), img.Rows()); err != nil {
+	if o.out != "" {
+		if sink, err = camera.NewFrameWriter(o.out, capture.FPS()/float64(o.every), img.Cols(), img.Rows()); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 		defer sink.Close()
@@ -132,18 +145,8 @@ func runCamera(args []string) error {
 		busy += time.Since(start)
 		sum.Frames++
 		sum.Detections += len(dets)
-		line := cameraFrame{Frame: f.Seq, Stamp: f.Stamp.Seconds(), Detections: make([]cameraDetection, len(dets))}
-		for i, d := range dets {
-			x, _, _ := lens.Normalize(d.Box[0]+d.Box[2]/2, d.Box[1]+d.Box[3])
-			box := [4]float64{round1(d.Box[0]), round1(d.Box[1]), round1(d.Box[2]), round1(d.Box[3])}
-			line.Detections[i] = cameraDetection{Class: d.Class.String(), Score: round3(d.Score), Box: box, Bearing: round3(math.Atan(-x))}
-		}
-		if *asJSON {
-			if err := enc.Encode(line); err != nil {
-				return err
-			}
-		} else {
-			fmt.Println(describeFrame(line))
+		if err := o.emit(enc, frameReport(f, dets, lens)); err != nil {
+			return err
 		}
 		if sink != nil {
 			vision.Draw(&img, dets, nil)
@@ -151,7 +154,7 @@ func runCamera(args []string) error {
 				return err
 			}
 		}
-		if *maxFrames > 0 && sum.Frames >= *maxFrames {
+		if o.maxFrames > 0 && sum.Frames >= o.maxFrames {
 			err = io.EOF
 			break
 		}
@@ -163,10 +166,31 @@ func runCamera(args []string) error {
 		sum.MsPerFrame = math.Round(float64(busy.Microseconds())/float64(sum.Frames)) / 1000
 	}
 	sum.Skipped = frames.skipped()
-	if *asJSON {
+	if o.asJSON {
 		return enc.Encode(sum)
 	}
 	fmt.Printf("%d frames, %d detections, %.1f ms per frame (%s), %d frames skipped\n", sum.Frames, sum.Detections, sum.MsPerFrame, det.Name(), sum.Skipped)
+	return nil
+}
+
+// frameReport is what camera detect prints of one frame: each box, its
+// class and score, and the bearing of its bottom centre.
+func frameReport(f camera.Frame, dets []vision.ImageDetection, lens calib.Pinhole) cameraFrame {
+	line := cameraFrame{Frame: f.Seq, Stamp: f.Stamp.Seconds(), Detections: make([]cameraDetection, len(dets))}
+	for i, d := range dets {
+		x, _, _ := lens.Normalize(d.Box[0]+d.Box[2]/2, d.Box[1]+d.Box[3])
+		box := [4]float64{round1(d.Box[0]), round1(d.Box[1]), round1(d.Box[2]), round1(d.Box[3])}
+		line.Detections[i] = cameraDetection{Class: d.Class.String(), Score: round3(d.Score), Box: box, Bearing: round3(math.Atan(-x))}
+	}
+	return line
+}
+
+// emit prints one frame's report: a JSON line, or a sentence.
+func (o *cameraOptions) emit(enc *json.Encoder, line cameraFrame) error {
+	if o.asJSON {
+		return enc.Encode(line)
+	}
+	fmt.Println(describeFrame(line))
 	return nil
 }
 

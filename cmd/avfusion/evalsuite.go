@@ -120,17 +120,8 @@ func runEvalSuite(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "%s...\n", sc.Name)
 		row := evalScenario{Name: sc.Name}
-		var trace *eval.RunTrace
-		if *plots != "" {
-			trace = eval.NewRunTrace()
-		}
-		if row.Fused, row.Actors, err = evalSeeds(sc, &cfg, mode, nil, trace, *seeds); err != nil {
+		if row.Fused, row.Actors, err = evalFused(sc, &cfg, mode, *seeds, *plots); err != nil {
 			return err
-		}
-		if trace != nil {
-			if err := trace.WritePlots(*plots, sc.Name); err != nil {
-				return err
-			}
 		}
 		fused = append(fused, row.Fused)
 		if *ablation {
@@ -155,6 +146,12 @@ func runEvalSuite(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
+	rep.print()
+	return nil
+}
+
+// print prints the report as a table.
+func (rep *suiteReport) print() {
 	fmt.Printf("%-12s %-7s %6s %7s %6s %6s %6s %6s %6s\n", "scenario", "run", "MOTA", "MOTP m", "IDF1", "IDsw", "FP", "miss", "class")
 	line := func(name, run string, s *evalScore) {
 		if s != nil {
@@ -169,7 +166,20 @@ func runEvalSuite(args []string) error {
 	line("total", "fused", &rep.Total.Fused)
 	line("", "radar", rep.Total.RadarOnly)
 	line("", "camera", rep.Total.CameraOnly)
-	return nil
+}
+
+// evalFused runs a scenario with every sensor over n seeds, writing its
+// plots into dir when set.
+func evalFused(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode, n int, dir string) (evalScore, map[string]evalTrack, error) {
+	var trace *eval.RunTrace
+	if dir != "" {
+		trace = eval.NewRunTrace()
+	}
+	score, actors, err := evalSeeds(sc, cfg, mode, nil, trace, n)
+	if err == nil && trace != nil {
+		err = trace.WritePlots(dir, sc.Name)
+	}
+	return score, actors, err
 }
 
 // evalSeeds runs a scenario with n seeds (its own and the next n−1) and
