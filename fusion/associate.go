@@ -77,14 +77,19 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 	m.edges = m.edges[:0]
 	for i := range t.tracks {
 		f := t.at(i)
-		reach := 3*math.Sqrt(f.P[kalman.PX][kalman.PX]+f.P[kalman.PY][kalman.PY]) + m.grid.slack
+		posVar := f.P[kalman.PX][kalman.PX] + f.P[kalman.PY][kalman.PY]
+		if !(posVar >= 0) {
+			t.failed(kalman.ErrNotPositive) // no gate to search
+			continue
+		}
+		reach := 3*math.Sqrt(posVar) + m.grid.slack
 		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
 		for _, j := range m.near {
 			if dets[j].SupportOnly && t.tracks[i].Status != Confirmed {
 				continue // clutter would keep a doubtful track alive
 			}
 			z := measurement(&dets[j])
-			if f.Innovate(&t.innov, &sc.model, &z) && t.innov.D2 <= t.gate[z.Dim] {
+			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
 				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
 					continue
 				}

@@ -62,6 +62,9 @@ type Diagnostics struct {
 	// DroppedInputs counts inputs dropped since start because the queue
 	// to the fusion loop was full.
 	DroppedInputs uint64
+	// FilterFailures counts the tracks' filter steps that failed
+	// numerically since start (each skipped; the track carries on).
+	FilterFailures uint64
 	// Devices reports hardware connections (a serial radar, say).
 	Devices []DeviceHealth
 	// Stages reports perception stages that shed load (the camera
@@ -173,6 +176,7 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *Cy
 		CycleMs:             stats.WindowCycle.Percentiles(),
 		Tracks:              tracks,
 		Pending:             e.Pending(),
+		FilterFailures:      e.tracker.FilterFailures(),
 		Sensors:             d.Sensors[:0],
 		Heard:               append(d.Heard[:0], e.tracker.Heard()...),
 	}

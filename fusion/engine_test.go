@@ -270,3 +270,30 @@ func TestReturningObjectKeepsItsID(t *testing.T) {
 		t.Errorf("back after 4 s, beyond the window: id %d was reused", a)
 	}
 }
+
+// TestFilterFailureIsCountedAndTheTrackCarriesOn: a track whose
+// covariance has lost positive definiteness fails its filter steps; each
+// failure is counted (for /diagnostics), skipped, and the rest of the
+// scan is still fused.
+func TestFilterFailureIsCountedAndTheTrackCarriesOn(t *testing.T) {
+	e := testEngine(t)
+	now := radarScans(e, 1, 10, 20, 0)
+	if len(e.tracker.tracks) != 1 || e.tracker.FilterFailures() != 0 {
+		t.Fatalf("%d tracks, %d failures before", len(e.tracker.tracks), e.tracker.FilterFailures())
+	}
+	tr := &e.tracker.tracks[0]
+	for i := range tr.Filter.P {
+		tr.Filter.P[i][i] = -1
+	}
+	radarScans(e, 11, 12, 20, 0)
+	if e.tracker.FilterFailures() == 0 {
+		t.Fatal("no filter failure counted")
+	}
+	e.Advance(now + 150*ms)
+	var out Output
+	e.Snapshot(now+150*ms, &out)
+	d := NewHealthWindow([]perception.Sensor{perception.Radar}, 0, false).Window(e, now+150*ms, len(out.Tracks), &CycleStats{})
+	if d.FilterFailures != e.tracker.FilterFailures() {
+		t.Fatalf("diagnostics say %d failures, the tracker %d", d.FilterFailures, e.tracker.FilterFailures())
+	}
+}

@@ -61,7 +61,7 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 		t.pda.ys, t.pda.betas = t.pda.ys[:0], t.pda.betas[:0]
 		for _, e := range t.match.edges[a:b] {
 			m := measurement(&dets[e.Col])
-			if !tr.Filter.Innovate(&t.innov, model, &m) {
+			if t.failed(tr.Filter.Innovate(&t.innov, model, &m)) {
 				continue
 			}
 			t.pda.ys = append(t.pda.ys, t.innov.Y)

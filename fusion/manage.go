@@ -85,7 +85,9 @@ func (t *Tracker) reidentify(tr *Track, now sensors.Time) {
 			continue
 		}
 		f := l.filter
-		_ = f.Predict(now.Sub(l.stamp).Seconds(), t.params.AccelStdMps2)
+		if t.failed(f.Predict(now.Sub(l.stamp).Seconds(), t.params.AccelStdMps2)) {
+			continue
+		}
 		dx, dy := tr.Filter.X[kalman.PX]-f.X[kalman.PX], tr.Filter.X[kalman.PY]-f.X[kalman.PY]
 		a := tr.Filter.P[kalman.PX][kalman.PX] + f.P[kalman.PX][kalman.PX]
 		b := tr.Filter.P[kalman.PX][kalman.PY] + f.P[kalman.PX][kalman.PY]

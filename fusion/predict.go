@@ -28,8 +28,8 @@ func (t *Tracker) predictTo(stamp sensors.Time) {
 			continue
 		}
 		t.pred.lag[i] = tr.Stamp.Sub(stamp).Seconds()
-		if err := tr.Filter.Retrodict(&t.pred.past[i], t.pred.lag[i], t.params.AccelStdMps2); err != nil {
-			t.pred.past[i] = tr.Filter // cannot happen for a positive lag
+		if t.failed(tr.Filter.Retrodict(&t.pred.past[i], t.pred.lag[i], t.params.AccelStdMps2)) {
+			t.pred.past[i] = tr.Filter
 		}
 	}
 }
@@ -42,13 +42,13 @@ func (t *Tracker) predict(tr *Track, dt float64) {
 // predictState moves a track's filter dt seconds ahead: through its IMM
 // imm (then combined into f) when turning, else by the EKF. It reports
 // whether the IMM still drives the track; on a numeric failure of the IMM
-// the EKF carries on.
+// (counted) the EKF carries on.
 func (t *Tracker) predictState(f *kalman.Filter, imm *kalman.IMM, turning bool, dt float64) bool {
-	if turning && imm.Predict(&t.imm, dt) == nil {
+	if turning && !t.failed(imm.Predict(&t.imm, dt)) {
 		imm.Combined(f)
 		return true
 	}
-	_ = f.Predict(dt, t.params.AccelStdMps2)
+	t.failed(f.Predict(dt, t.params.AccelStdMps2))
 	return false
 }
 

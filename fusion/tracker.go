@@ -1,6 +1,8 @@
 package fusion
 
 import (
+	"errors"
+
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
@@ -27,6 +29,11 @@ type Tracker struct {
 	// immClass says which classes' tracks use the IMM; imm tunes it.
 	immClass [perception.NumClasses]bool
 	imm      kalman.IMMParams
+
+	// filterFailures counts numeric failures of the tracks' filters (a
+	// covariance that lost positive definiteness): the failed step is
+	// skipped and the track carries on.
+	filterFailures uint64
 
 	// innov is the innovation of the track–detection pair at hand, shared
 	// by the stages that innovate one.
@@ -162,6 +169,21 @@ func measurement(d *perception.Detection) kalman.Measurement {
 		}
 	}
 	return m
+}
+
+// FilterFailures returns how many filter steps failed numerically so far.
+func (t *Tracker) FilterFailures() uint64 { return t.filterFailures }
+
+// failed reports whether a filter step failed, counting its numeric
+// failures (kalman.ErrNotPositive).
+func (t *Tracker) failed(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, kalman.ErrNotPositive) {
+		t.filterFailures++
+	}
+	return true
 }
 
 // DrainDeleted appends to dst the ids of confirmed tracks deleted since the

@@ -15,7 +15,7 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 	s := sc.sensor
 	steer := t.steers(sc, i, j)
 	z := measurement(d)
-	if !t.pda.done[i] && steer && t.at(i).Innovate(&t.innov, &sc.model, &z) {
+	if !t.pda.done[i] && steer && !t.failed(t.at(i).Innovate(&t.innov, &sc.model, &z)) {
 		placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
 		steer = !placedByRadar || t.innov.D2 <= rivalMargin
 		if steer {
@@ -59,7 +59,7 @@ func (t *Tracker) steers(sc *scan, i, j int) bool {
 func (t *Tracker) update(tr *Track, i int, model *kalman.Model, m *kalman.Measurement) {
 	switch {
 	case tr.turning:
-		if tr.imm.UpdateLate(&t.imm, model, m, t.pred.lag[i]) {
+		if !t.failed(tr.imm.UpdateLate(&t.imm, model, m, t.pred.lag[i])) {
 			tr.imm.Combined(&tr.Filter)
 		}
 	case t.pred.lag[i] > 0:

@@ -243,6 +243,7 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 			{Key: "tracks", Value: strconv.Itoa(d.Tracks)},
 			{Key: "queued_scans", Value: strconv.Itoa(d.Pending)},
 			{Key: "dropped_inputs", Value: strconv.FormatUint(d.DroppedInputs, 10)},
+			{Key: "filter_failures", Value: strconv.FormatUint(d.FilterFailures, 10)},
 		},
 	})
 	for _, dev := range d.Devices {

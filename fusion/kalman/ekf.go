@@ -84,9 +84,9 @@ type Innovation struct {
 }
 
 // Innovate compares m with the prediction of model at the filter's state
-// and stores the result in dst. It reports false when S is not positive
-// definite (a numeric failure, not a misuse).
-func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) bool {
+// and stores the result in dst. It returns ErrNotPositive when S is not
+// positive definite (a numeric failure, not a misuse).
+func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 	var h [MaxDim]float64
 	model.Predict(&h, &dst.H, &f.X)
 	d := model.Dim()
@@ -122,7 +122,7 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) bool {
 	}
 	logDet, ok := invertSPD(&dst.Sinv, &dst.S, d)
 	if !ok {
-		return false
+		return ErrNotPositive
 	}
 	dst.LogDetS = logDet
 	d2 := 0.0
@@ -132,7 +132,7 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) bool {
 		}
 	}
 	dst.D2 = d2
-	return true
+	return nil
 }
 
 // Update applies the innovation in (from Innovate on this filter's current

@@ -111,7 +111,7 @@ func TestUpdateConvergesOnStaticTarget(t *testing.T) {
 	m.R[0][0], m.R[1][1] = 1e-4, 0.25
 	var in Innovation
 	for i := 0; i < 50; i++ {
-		if !f.Innovate(&in, cam, &m) {
+		if f.Innovate(&in, cam, &m) != nil {
 			t.Fatal("innovation failed")
 		}
 		f.Update(&in)
@@ -119,7 +119,7 @@ func TestUpdateConvergesOnStaticTarget(t *testing.T) {
 	if math.Hypot(f.X[0]-truth[0], f.X[1]-truth[1]) > 0.05 {
 		t.Fatalf("converged to %v, want %v", f.X, truth)
 	}
-	if !f.Innovate(&in, cam, &m) || in.D2 > 0.05 {
+	if f.Innovate(&in, cam, &m) != nil || in.D2 > 0.05 {
 		t.Fatalf("residual Mahalanobis distance %g after convergence", in.D2)
 	}
 }
@@ -131,5 +131,33 @@ func TestWrapAngle(t *testing.T) {
 		if got := WrapAngle(c.in); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("WrapAngle(%g) = %g, want %g", c.in, got, c.want)
 		}
+	}
+}
+
+// TestNumericFailureIsOneError: a covariance that is not positive
+// definite is reported the same way by every filter, ErrNotPositive, and
+// leaves the filter unchanged.
+func TestNumericFailureIsOneError(t *testing.T) {
+	var f Filter
+	for i := range N {
+		f.P[i][i] = -1 // broken on purpose
+	}
+	model := Model{Kind: Radar}
+	m := Measurement{Dim: 3, Z: [MaxDim]float64{10, 0, 0}}
+	var in Innovation
+	if err := f.Innovate(&in, &model, &m); !errors.Is(err, ErrNotPositive) {
+		t.Fatalf("EKF innovation: %v", err)
+	}
+	var u UKF
+	for i := range T {
+		u.P[i][i] = -1
+	}
+	before := u
+	if _, _, err := u.Update(&model, &m); !errors.Is(err, ErrNotPositive) || u != before {
+		t.Fatalf("UKF update: %v, filter changed %v", err, u != before)
+	}
+	imm := IMM{Modes: [2]UKF{u, u}, Prob: [2]float64{0.5, 0.5}}
+	if err := imm.Update(&model, &m); !errors.Is(err, ErrNotPositive) {
+		t.Fatalf("IMM update: %v", err)
 	}
 }

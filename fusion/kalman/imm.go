@@ -134,15 +134,15 @@ func mix(modes *[2]UKF, w *[2]float64) UKF {
 }
 
 // Update fuses measurement m through model into both modes and reweighs
-// them by their likelihoods. It reports false when neither mode could
-// take it (numeric failure); the filter is then unchanged.
-func (m *IMM) Update(model *Model, meas *Measurement) bool {
+// them by their likelihoods. It returns ErrNotPositive when neither mode
+// could take it (numeric failure); the filter is then unchanged.
+func (m *IMM) Update(model *Model, meas *Measurement) error {
 	return m.UpdateLate(nil, model, meas, 0)
 }
 
 // UpdateLate is Update for a measurement taken lag seconds ago: each mode
 // carries it forward along its own motion (UKF.UpdateLate).
-func (m *IMM) UpdateLate(p *IMMParams, model *Model, meas *Measurement, lag float64) bool {
+func (m *IMM) UpdateLate(p *IMMParams, model *Model, meas *Measurement, lag float64) error {
 	var like [2]float64
 	modes := m.Modes
 	okAny := false
@@ -154,8 +154,8 @@ func (m *IMM) UpdateLate(p *IMMParams, model *Model, meas *Measurement, lag floa
 				motion = &p.Turn
 			}
 		}
-		d2, logDet, ok := modes[i].UpdateLate(model, meas, motion, lag)
-		if !ok {
+		d2, logDet, err := modes[i].UpdateLate(model, meas, motion, lag)
+		if err != nil {
 			modes[i] = m.Modes[i]
 			continue
 		}
@@ -163,7 +163,7 @@ func (m *IMM) UpdateLate(p *IMMParams, model *Model, meas *Measurement, lag floa
 		like[i] = math.Exp(-0.5*(d2+logDet)) + 1e-300
 	}
 	if !okAny {
-		return false
+		return ErrNotPositive
 	}
 	sum := 0.0
 	for i := range like {
@@ -171,13 +171,13 @@ func (m *IMM) UpdateLate(p *IMMParams, model *Model, meas *Measurement, lag floa
 		sum += like[i]
 	}
 	if !(sum > 0) {
-		return false
+		return ErrNotPositive
 	}
 	for i := range like {
 		m.Prob[i] = min(max(like[i]/sum, 1e-4), 1-1e-4)
 	}
 	m.Modes = modes
-	return true
+	return nil
 }
 
 // Combined writes to f the mixture of both modes as an EKF estimate

@@ -93,10 +93,10 @@ func TestIMMTracksATurnBetterThanConstantVelocity(t *testing.T) {
 		}
 		measure()
 		var in Innovation
-		if cv.Innovate(&in, &model, &meas) {
+		if cv.Innovate(&in, &model, &meas) == nil {
 			cv.Update(&in)
 		}
-		if !imm.Update(&model, &meas) {
+		if imm.Update(&model, &meas) != nil {
 			t.Fatalf("step %d: IMM update failed", k)
 		}
 		var comb Filter

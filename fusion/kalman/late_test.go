@@ -29,7 +29,7 @@ func TestLateMeasurementAlmostMatchesInOrder(t *testing.T) {
 	inOrder, late, dropped := start, start, start
 	var in Innovation
 	apply := func(f *Filter, m *Measurement) {
-		if !f.Innovate(&in, &model, m) {
+		if f.Innovate(&in, &model, m) != nil {
 			t.Fatal("innovate")
 		}
 		f.Update(&in)
@@ -55,7 +55,7 @@ func TestLateMeasurementAlmostMatchesInOrder(t *testing.T) {
 	if err := late.Retrodict(&past, 0.05, 2); err != nil {
 		t.Fatal(err)
 	}
-	if !past.Innovate(&in, &model, &m95) {
+	if past.Innovate(&in, &model, &m95) != nil {
 		t.Fatal("innovate late")
 	}
 	late.UpdateLate(&in, 0.05)

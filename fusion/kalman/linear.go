@@ -40,9 +40,10 @@ func (f *Linear) Predict(a mat.Matrix, b mat.Vector, q mat.Matrix) {
 }
 
 // Update conditions the state on observation y = C·x + d + v, v ~ N(0, R).
-// d may be nil. It reports false when the innovation covariance is not
-// positive definite (a numeric failure; the state is left unchanged).
-func (f *Linear) Update(c mat.Matrix, d mat.Vector, r mat.Symmetric, y mat.Vector) bool {
+// d may be nil. It returns ErrNotPositive when the innovation covariance
+// is not positive definite (a numeric failure; the state is left
+// unchanged).
+func (f *Linear) Update(c mat.Matrix, d mat.Vector, r mat.Symmetric, y mat.Vector) error {
 	// Innovation y - C·x - d and its covariance S = C·P·Cᵀ + R.
 	f.innov.MulVec(c, f.X)
 	if d != nil {
@@ -65,12 +66,12 @@ func (f *Linear) Update(c mat.Matrix, d mat.Vector, r mat.Symmetric, y mat.Vecto
 		}
 	}
 	if ok := f.chol.Factorize(&f.s); !ok {
-		return false
+		return ErrNotPositive
 	}
 	// K = P·Cᵀ·S⁻¹, solved as S·Kᵀ = (P·Cᵀ)ᵀ.
 	var kt mat.Dense
 	if err := f.chol.SolveTo(&kt, f.pct.T()); err != nil {
-		return false
+		return ErrNotPositive
 	}
 	f.k.Reset()
 	f.k.CloneFrom(kt.T())
@@ -80,5 +81,5 @@ func (f *Linear) Update(c mat.Matrix, d mat.Vector, r mat.Symmetric, y mat.Vecto
 	f.ks.Reset()
 	f.ks.Mul(f.k, f.pct.T())
 	f.P.Sub(f.P, f.ks)
-	return true
+	return nil
 }

@@ -52,7 +52,7 @@ func TestLinearReproducesKalmanRobot(t *testing.T) {
 	worst := 0.0
 	for k := 0; k < steps; k++ {
 		f.Predict(a, b.RowView(k), q)
-		if !f.Update(c, d.RowView(0), rs, ys.RowView(k)) {
+		if err := f.Update(c, d.RowView(0), rs, ys.RowView(k)); err != nil {
 			t.Fatalf("step %d: innovation covariance not positive definite", k)
 		}
 		check := func(what string, got, want float64) {

@@ -21,7 +21,7 @@ func TestPDAWithOneCertainMeasurementIsTheKalmanUpdate(t *testing.T) {
 	f, model, m := pdaFilter()
 	m.Z = [MaxDim]float64{20.5, 0.01, 0.2}
 	var in Innovation
-	if !f.Innovate(&in, &model, &m) {
+	if f.Innovate(&in, &model, &m) != nil {
 		t.Fatal("innovate")
 	}
 	a, b := f, f
@@ -48,7 +48,7 @@ func TestPDAHedgesBetweenTwoCandidates(t *testing.T) {
 	var in Innovation
 	for _, r := range []float64{19.6, 20.4} {
 		m.Z = [MaxDim]float64{r, 0, 0}
-		if !f.Innovate(&in, &model, &m) {
+		if f.Innovate(&in, &model, &m) != nil {
 			t.Fatal("innovate")
 		}
 		ys = append(ys, in.Y)

@@ -26,7 +26,8 @@ const (
 )
 
 // ErrNotPositive is returned when a covariance has lost positive
-// definiteness (a numeric failure); the filter is left unchanged.
+// definiteness: the one way every filter here reports a numeric failure
+// (the filter is left unchanged).
 var ErrNotPositive = errors.New("kalman: covariance not positive definite")
 
 // sigmaPoints writes the 2T+1 sigma points of (X, P) to pts.
@@ -123,9 +124,9 @@ func Velocity(x *[T]float64) [N]float64 {
 
 // Update fuses measurement m through model. It returns the squared
 // Mahalanobis distance of the innovation and ln|S| (for the likelihood
-// of the filter's motion model), or ok false after a numeric failure (the
-// filter is then unchanged).
-func (u *UKF) Update(model *Model, m *Measurement) (d2, logDetS float64, ok bool) {
+// of the filter's motion model), or ErrNotPositive after a numeric
+// failure (the filter is then unchanged).
+func (u *UKF) Update(model *Model, m *Measurement) (d2, logDetS float64, err error) {
 	return u.UpdateLate(model, m, nil, 0)
 }
 
@@ -134,10 +135,10 @@ func (u *UKF) Update(model *Model, m *Measurement) (d2, logDetS float64, ok bool
 // under motion before the measurement is predicted from it, so the gain
 // carries the old measurement forward along the motion (the process noise
 // of the interval is neglected). With lag 0 it is Update.
-func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float64) (d2, logDetS float64, ok bool) {
+func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float64) (d2, logDetS float64, err error) {
 	var pts [ukfPoints][T]float64
-	if u.sigmaPoints(&pts) != nil {
-		return 0, 0, false
+	if err := u.sigmaPoints(&pts); err != nil {
+		return 0, 0, err
 	}
 	d := model.Dim()
 	if m.Dim != d {
@@ -150,9 +151,9 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 	var pxz [T][MaxDim]float64
 	u.covariances(&s, &pxz, &pts, &zs, &zMean, model, m)
 	var sinv [MaxDim][MaxDim]float64
-	logDetS, ok = invertSPD(&sinv, &s, d)
+	logDetS, ok := invertSPD(&sinv, &s, d)
 	if !ok {
-		return 0, 0, false
+		return 0, 0, ErrNotPositive
 	}
 	var y [MaxDim]float64
 	for k := 0; k < d; k++ {
@@ -167,7 +168,7 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 		}
 	}
 	u.correct(&pxz, &sinv, &y, d)
-	return d2, logDetS, true
+	return d2, logDetS, nil
 }
 
 // sigmaMeasurements predicts the measurement of every sigma point, each
