@@ -3,11 +3,12 @@ package fusion
 import (
 	"errors"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Tracker owns the tracks. It processes one scan (all detections of one

@@ -6,6 +6,12 @@ import (
 	"math"
 	"time"
 
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
@@ -14,11 +20,6 @@ import (
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/sensors"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/audio_common_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 )
 
 // radarPointStep is the size of one point in the ti_mmwave_rospkg layout:

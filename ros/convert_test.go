@@ -4,12 +4,13 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 )
 
 func TestRadarCloudRoundTrip(t *testing.T) {

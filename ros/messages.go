@@ -6,16 +6,17 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/avfusion/avfusion/fusion"
-	"github.com/avfusion/avfusion/fusion/kalman"
-	"github.com/avfusion/avfusion/perception"
-	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
-	"github.com/avfusion/avfusion/sensors"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/std_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
+
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
+	"github.com/avfusion/avfusion/sensors"
 )
 
 // header returns a message header at stamp in frame.

@@ -4,10 +4,11 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
+
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
-	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
 )
 
 func testOutput() *fusion.Output {

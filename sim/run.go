@@ -154,7 +154,7 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.feed.close(r.log)
+	defer func() { _ = r.feed.close(r.log) }() // logged
 	period := time.Duration(float64(time.Second) / cfg.Node.OutputHz)
 	cycles := int(r.duration / period)
 	r.pipe.Engine().PushEgo(r.world.Ego(r.start))
@@ -443,26 +443,9 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 		case rArr <= cArr && rArr <= now && f.quiet(perception.Radar, f.world.RadarStamp(f.radarK)):
 			f.radarK++
 		case mArr < rArr && mArr < cArr && mArr <= now:
-			stamp := f.world.MicStamp(f.micK)
-			// Rendering the sound is the world's work, and the acoustic
-			// detector runs beside the fusion loop in the node (on the
-			// audio callback), so neither counts towards the cycle.
-			rendering := time.Now()
-			window := f.world.MicWindow(f.micK)
-			if f.rec != nil {
-				if err := f.recordAudio(window, mArr); err != nil {
-					return err
-				}
+			if err := f.deliverSound(e, mArr); err != nil {
+				return err
 			}
-			det, _, ok := f.acoustic.Detect(window, stamp)
-			f.simCost += time.Since(rendering)
-			dets := f.micDets[:0]
-			if ok {
-				f.micDets[0] = det
-				dets = f.micDets[:1]
-			}
-			e.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, mArr)
-			f.micK++
 		case rArr <= cArr && rArr <= now:
 			f.radar.emit(ctx, f.radarK)
 			f.radarK++
@@ -473,22 +456,9 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 				}
 			}
 		case cArr < rArr && cArr <= now:
-			stamp := f.world.CameraStamp(f.cameraK)
-			if f.imager != nil {
-				var err error
-				if f.cameraDets, err = f.imager.CameraFrame(f.cameraDets[:0], f.world, f.cameraK, f.rec, cArr); err != nil {
-					return fmt.Errorf("sim: camera frame %d: %w", f.cameraK, err)
-				}
-			} else {
-				f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
-				if f.rec != nil {
-					if err := f.rec.CameraBoxes(stamp, cArr, f.cameraDets); err != nil {
-						return err
-					}
-				}
+			if err := f.deliverCamera(e, cArr); err != nil {
+				return err
 			}
-			e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: f.cameraDets}, cArr)
-			f.cameraK++
 		default:
 			if f.realtime {
 				return f.ingestRadar(e, now, false)
@@ -496,6 +466,55 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 			return nil
 		}
 	}
+}
+
+// deliverSound renders the next microphone window, runs the acoustic
+// detector on it and hands the engine what it heard at arrival.
+func (f *feed) deliverSound(e *fusion.Engine, arrival sensors.Time) error {
+	stamp := f.world.MicStamp(f.micK)
+	// Rendering the sound is the world's work, and the acoustic detector
+	// runs beside the fusion loop in the node (on the audio callback), so
+	// neither counts towards the cycle.
+	rendering := time.Now()
+	window := f.world.MicWindow(f.micK)
+	if f.rec != nil {
+		if err := f.recordAudio(window, arrival); err != nil {
+			return err
+		}
+	}
+	det, _, ok := f.acoustic.Detect(window, stamp)
+	f.simCost += time.Since(rendering)
+	dets := f.micDets[:0]
+	if ok {
+		f.micDets[0] = det
+		dets = f.micDets[:1]
+	}
+	e.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, arrival)
+	f.micK++
+	return nil
+}
+
+// deliverCamera hands the engine the next camera frame's detections at
+// arrival: from rendered images through a detector, or the object-level
+// camera model.
+func (f *feed) deliverCamera(e *fusion.Engine, arrival sensors.Time) error {
+	stamp := f.world.CameraStamp(f.cameraK)
+	if f.imager != nil {
+		var err error
+		if f.cameraDets, err = f.imager.CameraFrame(f.cameraDets[:0], f.world, f.cameraK, f.rec, arrival); err != nil {
+			return fmt.Errorf("sim: camera frame %d: %w", f.cameraK, err)
+		}
+	} else {
+		f.cameraDets = f.world.CameraScan(f.cameraDets[:0], f.cameraK)
+		if f.rec != nil {
+			if err := f.rec.CameraBoxes(stamp, arrival, f.cameraDets); err != nil {
+				return err
+			}
+		}
+	}
+	e.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: f.cameraDets}, arrival)
+	f.cameraK++
+	return nil
 }
 
 // recordAudio records the sound that window micK adds to the ones before

@@ -14,8 +14,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/avfusion/avfusion/perception"
 	"gopkg.in/yaml.v3"
+
+	"github.com/avfusion/avfusion/perception"
 )
 
 // Scenario is a loaded, validated scenario file. Units are in the field

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avfusion/avfusion/ros/rostest"
 	"github.com/bluenviron/goroslib/v2"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+
+	"github.com/avfusion/avfusion/ros/rostest"
 )
 
 // TestArm64NodeUnderQemu is the hardware-in-the-loop test for embedded

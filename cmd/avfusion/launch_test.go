@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avfusion/avfusion/ros/rostest"
 	"github.com/bluenviron/goroslib/v2"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
+
+	"github.com/avfusion/avfusion/ros/rostest"
 )
 
 // installPackage lays out the avfusion ROS package as an install would: a

@@ -10,10 +10,11 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/replay"
 	"github.com/avfusion/avfusion/sim/eval"
-	"golang.org/x/term"
 )
 
 // replaySummary is what `avfusion replay --json` prints.

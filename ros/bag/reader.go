@@ -288,47 +288,56 @@ func (b *Reader) scan(off int64) error {
 				return err
 			}
 		case opChunk:
-			ci := ChunkInfo{Pos: uint64(off), Counts: map[uint32]uint32{}}
-			if err := b.chunkHeader(&ci); err != nil {
+			if err := b.scanChunk(rec, off); err != nil {
 				return err
-			}
-			data, err := decompress(ci.Compression, rec.data, ci.Size)
-			if err != nil {
-				return err
-			}
-			first := true
-			err = splitRecords(data, func(r record, _ int) error {
-				switch r.op {
-				case opConnection:
-					return b.addConnection(r)
-				case opMessageData:
-					conn, err := r.hdr.uint32("conn")
-					if err != nil {
-						return err
-					}
-					t, err := r.hdr.time("time")
-					if err != nil {
-						return err
-					}
-					if first || t.Before(ci.Start) {
-						ci.Start = t
-					}
-					if first || ci.End.Before(t) {
-						ci.End = t
-					}
-					first = false
-					ci.Counts[conn]++
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			if len(ci.Counts) > 0 {
-				b.Chunks = append(b.Chunks, ci)
 			}
 		}
 		off = rec.end
+	}
+	return nil
+}
+
+// scanChunk indexes the chunk record rec at off: its connections, and
+// its messages' count per connection and time span.
+func (b *Reader) scanChunk(rec record, off int64) error {
+	ci := ChunkInfo{Pos: uint64(off), Counts: map[uint32]uint32{}}
+	if err := b.chunkHeader(&ci); err != nil {
+		return err
+	}
+	data, err := decompress(ci.Compression, rec.data, ci.Size)
+	if err != nil {
+		return err
+	}
+	first := true
+	err = splitRecords(data, func(r record, _ int) error {
+		switch r.op {
+		case opConnection:
+			return b.addConnection(r)
+		case opMessageData:
+			conn, err := r.hdr.uint32("conn")
+			if err != nil {
+				return err
+			}
+			t, err := r.hdr.time("time")
+			if err != nil {
+				return err
+			}
+			if first || t.Before(ci.Start) {
+				ci.Start = t
+			}
+			if first || ci.End.Before(t) {
+				ci.End = t
+			}
+			first = false
+			ci.Counts[conn]++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(ci.Counts) > 0 {
+		b.Chunks = append(b.Chunks, ci)
 	}
 	return nil
 }

@@ -20,11 +20,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/avfusion/avfusion/perception/radar"
-	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
 // Prompt is what the demo CLI prints when it waits for a command.

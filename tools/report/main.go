@@ -97,7 +97,7 @@ type mot struct {
 func (r *report) shipped() error {
 	files, err := filepath.Glob("sim/scenarios/*.yaml")
 	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no scenarios in sim/scenarios: %v", err)
+		return fmt.Errorf("no scenarios in sim/scenarios: %w", err)
 	}
 	r.printf("## Tracking on the shipped scenarios\n\nAll sensors fused through the learned head, object-level radar; per scenario %s:\n\n", command(r.bin, "sim", "--radar", "objects", "--json", "--scenario", "FILE"))
 	r.printf("| scenario | MOTA | MOTP (m) | IDF1 | ID sw. | FP | misses | latency p50 / p99 (ms) | deadline misses | class accuracy |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
