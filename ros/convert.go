@@ -54,49 +54,6 @@ func RadarCloud(stamp sensors.Time, frame string, pts []radar.Point) *sensor_msg
 	return msg
 }
 
-// RadarPoints appends the points of a radar PointCloud2 to dst. It needs
-// float32 fields x and y; z, intensity (SNR) and velocity (Doppler) are
-// read when present.
-func RadarPoints(dst []radar.Point, msg *sensor_msgs.PointCloud2) ([]radar.Point, error) {
-	off := map[string]int{}
-	for _, f := range msg.Fields {
-		if f.Datatype == sensor_msgs.PointField_FLOAT32 && f.Count <= 1 {
-			off[f.Name] = int(f.Offset)
-		}
-	}
-	if _, ok := off["x"]; !ok {
-		return dst, fmt.Errorf("ros: radar cloud without float32 x")
-	}
-	if _, ok := off["y"]; !ok {
-		return dst, fmt.Errorf("ros: radar cloud without float32 y")
-	}
-	if msg.IsBigendian {
-		return dst, fmt.Errorf("ros: big-endian radar clouds are not supported")
-	}
-	step := int(msg.PointStep)
-	n := int(msg.Width) * int(msg.Height)
-	for _, o := range off {
-		if step < o+4 {
-			return dst, fmt.Errorf("ros: radar cloud point step %d too small for its fields", step)
-		}
-	}
-	if n*step > len(msg.Data) {
-		return dst, fmt.Errorf("ros: radar cloud of %d points has %d bytes", n, len(msg.Data))
-	}
-	get := func(b []byte, name string) float64 {
-		o, ok := off[name]
-		if !ok {
-			return 0
-		}
-		return float64(math.Float32frombits(binary.LittleEndian.Uint32(b[o:])))
-	}
-	for i := 0; i < n; i++ {
-		b := msg.Data[i*step:]
-		dst = append(dst, radar.Point{X: get(b, "x"), Y: get(b, "y"), Z: get(b, "z"), SNR: get(b, "intensity"), Doppler: get(b, "velocity")})
-	}
-	return dst, nil
-}
-
 // RadarScanPoints appends the returns of a radar_msgs/RadarScan to dst as
 // points in the sensor frame (amplitude as SNR).
 func RadarScanPoints(dst []radar.Point, msg *radarmsgs.RadarScan) []radar.Point {
