@@ -21,13 +21,13 @@ const RadarScanMD5 = "7a726cbc7d2934bb55d96dada9040f86"
 type RadarScan struct {
 	msg.Package `ros:"ti_mmwave_rospkg"`
 	Header      std_msgs.Header
-	PointID     uint16 `rosname:"point_id"`
+	PointID     uint16  `rosname:"point_id"`
 	X           float32 // m, forward
 	Y           float32 // m, left
 	Z           float32 // m, up
 	Range       float32 // m
 	Velocity    float32 // m/s, radial
-	DopplerBin  uint16 `rosname:"doppler_bin"`
+	DopplerBin  uint16  `rosname:"doppler_bin"`
 	Bearing     float32 // deg
 	Intensity   float32 // dB
 }
