@@ -35,6 +35,11 @@ type Config struct {
 	MaxLatency time.Duration `yaml:"max_latency"`
 	// SensorTimeout is how long a silent sensor holds back fusion.
 	SensorTimeout time.Duration `yaml:"sensor_timeout"`
+	// RadarLatency is the time from a radar scan's capture to its arrival
+	// on a topic: an input stamp that is 0, later than its arrival by more
+	// than MaxLatency or older than SensorTimeout is replaced by the
+	// arrival time minus the sensor's latency (this, or camera.latency).
+	RadarLatency time.Duration `yaml:"radar_latency"`
 	// LateScans is what happens to a scan that arrives after newer ones
 	// were fused: "drop" (counted) or "retrodict" (fused into the present
 	// states, counted).
@@ -160,6 +165,7 @@ func Default() Config {
 		Deadline:        25 * time.Millisecond,
 		MaxLatency:      150 * time.Millisecond,
 		SensorTimeout:   500 * time.Millisecond,
+		RadarLatency:    30 * time.Millisecond,
 		LateScans:       Retrodict,
 		FusionHead:      Learned,
 		MatchDistanceM:  2,
@@ -200,6 +206,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_latency: must be positive, got %v", c.MaxLatency)
 	case c.SensorTimeout <= 0:
 		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
+	case c.RadarLatency < 0:
+		return fmt.Errorf("radar_latency: must not be negative, got %v", c.RadarLatency)
 	case c.LateScans != Drop && c.LateScans != Retrodict:
 		return fmt.Errorf("late_scans: want %s or %s, got %q", Drop, Retrodict, string(c.LateScans))
 	case c.FusionHead != Learned && c.FusionHead != Bayes:

@@ -41,6 +41,20 @@ type SensorHealth struct {
 	Queued int
 }
 
+// InputHealth is what became of one input topic's messages since start.
+type InputHealth struct {
+	Topic string
+	// Fused counts the messages handed to the fusion engine.
+	Fused uint64
+	// RepairedStamps counts those whose stamp was 0 or implausibly far
+	// from their arrival and was replaced by the arrival time minus the
+	// sensor's latency; AssumedFrames those without a frame_id, taken as
+	// the sensor's configured mount.
+	RepairedStamps, AssumedFrames uint64
+	// Refused counts the messages refused, by reason.
+	Refused map[string]uint64
+}
+
 // Diagnostics is the node's health over the last window (about a second).
 type Diagnostics struct {
 	Stamp  sensors.Time
@@ -62,6 +76,8 @@ type Diagnostics struct {
 	// DroppedInputs counts inputs dropped since start because the queue
 	// to the fusion loop was full.
 	DroppedInputs uint64
+	// Inputs says, per input topic, what became of its messages.
+	Inputs []InputHealth
 	// FilterFailures counts the tracks' filter steps that failed
 	// numerically since start (each skipped; the track carries on).
 	FilterFailures uint64

@@ -56,7 +56,9 @@ type Config struct {
 	Devices func() []fusion.DeviceHealth
 	Stages  func() []fusion.StageHealth
 	Dropped func() uint64
-	Logger  *zap.Logger
+	// Inputs, when set, accounts for the input messages.
+	Inputs *Inputs
+	Logger *zap.Logger
 }
 
 // Pipeline runs the node's cycles. It is not safe for concurrent use: one
@@ -159,6 +161,9 @@ func (p *Pipeline) diagnostics(now sensors.Time) *fusion.Diagnostics {
 	}
 	if p.cfg.Stages != nil {
 		d.Stages = p.cfg.Stages()
+	}
+	if p.cfg.Inputs != nil {
+		d.Inputs = p.cfg.Inputs.Health()
 	}
 	if p.cfg.Sink != nil {
 		p.failed(p.cfg.Sink.PublishDiagnostics(d))

@@ -3,6 +3,7 @@ package ros
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -314,7 +315,43 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 			},
 		})
 	}
+	for i := range d.Inputs {
+		msg.Status = append(msg.Status, inputStatus(&d.Inputs[i], node))
+	}
 	return msg
+}
+
+// inputStatus reports what became of one input topic's messages: WARN
+// when any was refused or had its stamp repaired.
+func inputStatus(in *fusion.InputHealth, node string) diagnostic_msgs.DiagnosticStatus {
+	lvl, m := fusion.LevelOK, "ok"
+	refused := uint64(0)
+	for _, n := range in.Refused {
+		refused += n
+	}
+	switch {
+	case refused > 0:
+		lvl, m = fusion.LevelWarn, fmt.Sprintf("%d messages refused", refused)
+	case in.RepairedStamps > 0:
+		lvl, m = fusion.LevelWarn, "stamps repaired"
+	}
+	st := diagnostic_msgs.DiagnosticStatus{
+		Level: int8(lvl), Name: node + ": input " + in.Topic, Message: m, HardwareId: node,
+		Values: []diagnostic_msgs.KeyValue{
+			{Key: "fused", Value: strconv.FormatUint(in.Fused, 10)},
+			{Key: "repaired_stamps", Value: strconv.FormatUint(in.RepairedStamps, 10)},
+			{Key: "assumed_frames", Value: strconv.FormatUint(in.AssumedFrames, 10)},
+		},
+	}
+	reasons := make([]string, 0, len(in.Refused))
+	for r := range in.Refused {
+		reasons = append(reasons, r)
+	}
+	slices.Sort(reasons)
+	for _, r := range reasons {
+		st.Values = append(st.Values, diagnostic_msgs.KeyValue{Key: "refused_" + r, Value: strconv.FormatUint(in.Refused[r], 10)})
+	}
+	return st
 }
 
 // Explain builds the per-track explanation published beside the tracks

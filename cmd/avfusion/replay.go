@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/replay"
 	"github.com/avfusion/avfusion/sim/eval"
@@ -33,6 +34,33 @@ type replaySummary struct {
 	WallS     float64  `json:"wall_s"`
 	Realtime  float64  `json:"x_realtime"`
 	DurationS float64  `json:"bag_s"`
+	// Inputs says, per input topic, what became of its messages;
+	// RepairedStamps and Refused sum it up per topic.
+	Inputs         map[string]inputSummary `json:"inputs"`
+	RepairedStamps map[string]uint64       `json:"repaired_stamps"`
+	Refused        map[string]uint64       `json:"refused"`
+}
+
+// inputSummary is what became of one input topic's messages.
+type inputSummary struct {
+	Fused          uint64            `json:"fused"`
+	RepairedStamps uint64            `json:"repaired_stamps"`
+	AssumedFrames  uint64            `json:"assumed_frames"`
+	Refused        map[string]uint64 `json:"refused"`
+}
+
+// summarizeInputs fills the summary's input accounting.
+func (s *replaySummary) summarizeInputs(inputs []fusion.InputHealth) {
+	s.Inputs, s.RepairedStamps, s.Refused = map[string]inputSummary{}, map[string]uint64{}, map[string]uint64{}
+	for _, in := range inputs {
+		s.Inputs[in.Topic] = inputSummary{Fused: in.Fused, RepairedStamps: in.RepairedStamps, AssumedFrames: in.AssumedFrames, Refused: in.Refused}
+		if in.RepairedStamps > 0 {
+			s.RepairedStamps[in.Topic] = in.RepairedStamps
+		}
+		for _, n := range in.Refused {
+			s.Refused[in.Topic] += n
+		}
+	}
 }
 
 // trackingScore is the "tracking" object of the sim and replay summaries.
@@ -60,6 +88,7 @@ func runReplay(args []string) error {
 	end := fs.Duration("end", 0, "stop this far into the bag (0: at its end)")
 	asJSON := fs.Bool("json", false, "print one JSON summary on stdout")
 	configPath := fs.String("config", "", "node configuration YAML")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	var remaps, sets multiFlag
 	fs.Var(&remaps, "remap", "rename an input topic, from:=to (repeatable)")
 	fs.Var(&sets, "set", "override one config field, key=value (repeatable)")
@@ -75,6 +104,11 @@ func runReplay(args []string) error {
 	if err != nil {
 		return err
 	}
+	log, err := newLogger(*logLevel, "")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tty := term.IsTerminal(int(os.Stderr.Fd()))
@@ -107,6 +141,7 @@ func runReplay(args []string) error {
 				fmt.Fprintf(os.Stderr, "replay: %3.0f%% (%.1f of %.1f s of bag)\n", 100*frac, done.Seconds(), total.Seconds())
 			}
 		}}
+	rc.Logger = log.Named("replay")
 	res, err := replay.Run(ctx, rc)
 	if tty {
 		fmt.Fprintln(os.Stderr)
@@ -117,6 +152,7 @@ func runReplay(args []string) error {
 	wall := time.Since(began).Seconds()
 	var sum replaySummary
 	sum.In, sum.Out, sum.Cycles, sum.Messages, sum.Unused = in, *out, res.Cycles, res.Messages, res.Unused
+	sum.summarizeInputs(res.Inputs)
 	if sum.Unused == nil {
 		sum.Unused = []string{}
 	}
@@ -138,6 +174,9 @@ func runReplay(args []string) error {
 	if m := res.Tracking; m != nil {
 		fmt.Fprintf(os.Stderr, "  against the bag's ground truth: MOTA %.3f  MOTP %.2f m  IDF1 %.3f  ID switches %d  FP %d  misses %d\n",
 			m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses)
+	}
+	for _, t := range res.Inputs {
+		fmt.Fprintf(os.Stderr, "  %s: %d fused, %d stamps repaired, %d frames assumed, refused %v\n", t.Topic, t.Fused, t.RepairedStamps, t.AssumedFrames, t.Refused)
 	}
 	if len(res.Unused) > 0 {
 		fmt.Fprintf(os.Stderr, "  topics not used: %v\n", res.Unused)

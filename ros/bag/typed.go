@@ -34,12 +34,21 @@ func (w *Writer) AddTyped(topic string, msg any, hdr map[string]string) (*Connec
 // WriteMsg serialises msg (a pointer to a goroslib message struct) and
 // writes it on c at t.
 func (w *Writer) WriteMsg(c *Connection, t Time, msg any) error {
-	var buf bytes.Buffer
-	if err := protocommon.MessageEncode(&buf, msg); err != nil {
+	data, err := Encode(msg)
+	if err != nil {
 		return fmt.Errorf("bag: encode %s: %w", c.Type, err)
 	}
+	return w.Write(c, t, data)
+}
+
+// Encode serialises a goroslib message as a bag message record holds it.
+func Encode(msg any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := protocommon.MessageEncode(&buf, msg); err != nil {
+		return nil, err
+	}
 	// MessageEncode prefixes the length, which a bag record carries itself.
-	return w.Write(c, t, buf.Bytes()[4:])
+	return buf.Bytes()[4:], nil
 }
 
 // Decode deserialises m into dst, a pointer to a goroslib message struct.

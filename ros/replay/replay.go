@@ -19,6 +19,7 @@ import (
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/visualization_msgs"
+	"go.uber.org/zap"
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/config"
@@ -31,6 +32,7 @@ import (
 	"github.com/avfusion/avfusion/ros/bag"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
+	"github.com/avfusion/avfusion/ros/msgs/timmwave"
 	"github.com/avfusion/avfusion/ros/record"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sim/eval"
@@ -51,12 +53,15 @@ type Config struct {
 	Node  config.Config
 	// Progress, when set, is called about every second of bag time.
 	Progress func(done, total time.Duration)
+	// Logger, when set, hears of the first repaired or refused input on
+	// each topic.
+	Logger *zap.Logger
 }
 
 // Result summarises a replay.
 type Result struct {
 	Cycles   int
-	Messages int // input messages used
+	Messages int // messages on the topics the node reads (Inputs says what became of them)
 	// Tracking is scored when the bag has ground truth; nil otherwise.
 	Tracking  *eval.Metrics
 	LatencyMs fusion.Percentiles
@@ -65,6 +70,9 @@ type Result struct {
 	// BadImages counts camera images that could not be decoded or
 	// detected in; each is skipped.
 	BadImages int
+	// Inputs says, per input topic, how many messages were fused, had
+	// their stamp repaired or their frame assumed, or were refused and why.
+	Inputs []fusion.InputHealth
 }
 
 // images runs the camera detector on recorded images (nil when the build
@@ -170,6 +178,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return r.res, err
 	}
 	r.res.LatencyMs = r.pipe.Stats().Latency.Percentiles()
+	r.res.Inputs = r.inputs.Health()
 	if r.haveTruth {
 		m := r.acc.Metrics()
 		r.res.Tracking = &m
@@ -197,7 +206,8 @@ func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err err
 	}
 	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
 		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
-		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{}}
+		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{},
+		inputs: pipeline.NewInputs(node.MaxLatency, node.SensorTimeout, cfg.Logger)}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, r.close())
@@ -222,7 +232,7 @@ func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err err
 	r.window(info)
 	r.clock = sensors.NewVirtualClock(r.from)
 	pcfg := pipeline.Config{Engine: engine, Clock: r.clock, Deadline: node.Deadline,
-		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Untimed: true, FirstDiagnostics: r.from}
+		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Untimed: true, FirstDiagnostics: r.from, Inputs: r.inputs}
 	if r.out != nil {
 		pcfg.Sink = r.out
 	}
@@ -257,11 +267,15 @@ func (r *replayer) play(ctx context.Context, in *bag.File) error {
 		if t < r.from || t > r.to {
 			return nil
 		}
+		r.flushTIAfter(t)
 		if err := r.cyclesUntil(t); err != nil {
 			return err
 		}
 		return r.dispatch(m, t)
 	})
+	if err == nil {
+		r.flushTI()
+	}
 	if err == nil && r.next != 0 {
 		err = r.cycle(r.next)
 	}
@@ -289,6 +303,8 @@ type replayer struct {
 	engine    *fusion.Engine
 	cluster   *radar.Clusterer
 	pipe      *pipeline.Pipeline
+	inputs    *pipeline.Inputs
+	ti        tiFrame  // per-point ti_mmwave_rospkg scans of the frame being gathered
 	out       *outputs // nil without an output bag
 	clock     *sensors.VirtualClock
 	lens      calib.Pinhole
@@ -378,6 +394,10 @@ func (r *replayer) clusterRadar(stamp, arrival sensors.Time) {
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, arrival)
 }
 
+// dispatch hands one bag message to the handler of its topic (after
+// remapping) and, on the radar's topics, of its type. A message that
+// cannot be used costs that message, counted, not the replay: only
+// failures of the replay itself are returned.
 func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 	topic := m.Conn.Topic
 	if to, ok := r.cfg.Remap[topic]; ok {
@@ -386,23 +406,21 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 	var err error
 	switch topic {
 	case record.TopicOdometry:
-		err = r.onOdometry(m)
-	case record.TopicRadarPoints:
-		err = r.onRadarPoints(m, t)
-	case record.TopicRadarScan:
-		err = r.onRadarScan(m, t)
+		r.onOdometry(m, topic)
+	case record.TopicRadarPoints, record.TopicRadarScan:
+		r.onRadar(m, t, topic)
 	case record.TopicCameraInfo:
-		err = r.onCameraInfo(m)
+		r.onCameraInfo(m, topic)
 	case record.TopicCameraImage, record.TopicCameraJPEG:
-		r.onImage(m, t, topic == record.TopicCameraJPEG)
+		r.onImage(m, t, topic)
 	case record.TopicCameraBoxes:
-		err = r.onCameraBoxes(m, t)
+		r.onCameraBoxes(m, t, topic)
 	case record.TopicAudio:
-		err = r.onAudio(m, t)
+		err = r.onAudio(m, t, topic)
 	case record.TopicAudioInfo:
-		err = r.onAudioInfo(m)
+		r.onAudioInfo(m, topic)
 	case record.TopicTruth:
-		err = r.onTruth(m)
+		r.onTruth(m, topic)
 	default:
 		return nil
 	}
@@ -414,82 +432,180 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 	return nil
 }
 
-func (r *replayer) onOdometry(m *bag.Message) error {
-	var msg nav_msgs.Odometry
-	if err := m.Decode(&msg); err != nil {
-		return err
+// decode decodes m into msg; a message that cannot be decoded is refused
+// (counted) and costs only itself.
+func (r *replayer) decode(m *bag.Message, topic string, msg any) bool {
+	if err := m.Decode(msg); err != nil {
+		r.inputs.Refused(topic, pipeline.RefusedDecode, err)
+		return false
 	}
-	r.engine.PushEgo(ros.EgoFromOdometry(&msg))
-	return nil
+	return true
 }
 
-func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time) error {
+func (r *replayer) onOdometry(m *bag.Message, topic string) {
+	var msg nav_msgs.Odometry
+	if r.decode(m, topic, &msg) {
+		r.engine.PushEgo(ros.EgoFromOdometry(&msg))
+		r.inputs.Fused(topic)
+	}
+}
+
+// onRadar takes a radar message by its type: a point cloud, a
+// radar_msgs/RadarScan, or one point of a ti_mmwave_rospkg/RadarScan.
+func (r *replayer) onRadar(m *bag.Message, t sensors.Time, topic string) {
+	switch m.Conn.Type {
+	case "sensor_msgs/PointCloud2":
+		r.onRadarPoints(m, t, topic)
+	case "radar_msgs/RadarScan":
+		r.onRadarScan(m, t, topic)
+	case timmwave.RadarScanType:
+		r.onTIPoint(m, t, topic)
+	default:
+		r.inputs.Refused(topic, pipeline.RefusedDecode, fmt.Errorf("replay: %s on a radar topic: want sensor_msgs/PointCloud2, radar_msgs/RadarScan or %s", m.Conn.Type, timmwave.RadarScanType))
+	}
+}
+
+func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string) {
 	var msg sensor_msgs.PointCloud2
-	if err := m.Decode(&msg); err != nil {
-		return err
+	if !r.decode(m, topic, &msg) {
+		return
 	}
 	pts, err := ros.RadarPoints(r.points[:0], &msg)
 	if err != nil {
-		return err
+		reason := pipeline.RefusedBad
+		if errors.Is(err, ros.ErrMissingField) {
+			reason = pipeline.RefusedFields
+		}
+		r.inputs.Refused(topic, reason, err)
+		return
 	}
 	r.points = pts
-	r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
-	return nil
+	r.inputs.Frame(topic, msg.Header.FrameId, r.node.Frames.Radar)
+	r.clusterRadar(r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.RadarLatency), t)
+	r.inputs.Fused(topic)
 }
 
-func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time) error {
+func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
 	var msg radarmsgs.RadarScan
-	if err := m.Decode(&msg); err != nil {
-		return err
+	if !r.decode(m, topic, &msg) {
+		return
 	}
 	r.points = ros.RadarScanPoints(r.points[:0], &msg)
-	r.clusterRadar(ros.Stamp(msg.Header.Stamp), t)
-	return nil
+	r.inputs.Frame(topic, msg.Header.FrameId, r.node.Frames.Radar)
+	r.clusterRadar(r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.RadarLatency), t)
+	r.inputs.Fused(topic)
 }
 
-func (r *replayer) onCameraInfo(m *bag.Message) error {
+// tiFrame gathers the per-point ti_mmwave_rospkg/RadarScan messages of
+// one radar frame.
+type tiFrame struct {
+	topic, frameID string
+	stamp          sensors.Time // the first point's header stamp
+	last           sensors.Time // record time of the newest point
+	lastID         int
+	points         []radar.Point
+}
+
+// tiGap is the record-time gap after which a frame's points are taken to
+// be complete: a driver publishes a frame's points in one burst.
+const tiGap = 20 * time.Millisecond
+
+// onTIPoint gathers one point of a per-point ti_mmwave_rospkg scan; the
+// frame is complete when point_id starts again (at 0, or at no more than
+// the previous one) or no point follows within tiGap.
+func (r *replayer) onTIPoint(m *bag.Message, t sensors.Time, topic string) {
+	if md5 := m.Conn.Header["md5sum"]; md5 != "" && md5 != timmwave.RadarScanMD5 {
+		r.inputs.Refused(topic, pipeline.RefusedDecode, fmt.Errorf("replay: %s definition with MD5 %s, want %s", timmwave.RadarScanType, md5, timmwave.RadarScanMD5))
+		return
+	}
+	var msg timmwave.RadarScan
+	if !r.decode(m, topic, &msg) {
+		return
+	}
+	f := &r.ti
+	if len(f.points) > 0 && (int(msg.PointID) <= f.lastID || t.Sub(f.last) > tiGap || topic != f.topic) {
+		r.flushTI()
+	}
+	if len(f.points) == 0 {
+		f.topic, f.frameID, f.stamp = topic, msg.Header.FrameId, ros.Stamp(msg.Header.Stamp)
+	}
+	f.points = append(f.points, ros.TIRadarPoint(&msg))
+	f.last, f.lastID = t, int(msg.PointID)
+}
+
+// flushTIAfter fuses the gathered ti_mmwave_rospkg frame when no point of
+// it came within tiGap before t.
+func (r *replayer) flushTIAfter(t sensors.Time) {
+	if len(r.ti.points) > 0 && t.Sub(r.ti.last) > tiGap {
+		r.flushTI()
+	}
+}
+
+// flushTI fuses the gathered ti_mmwave_rospkg frame, arrived with its
+// last point.
+func (r *replayer) flushTI() {
+	f := &r.ti
+	if len(f.points) == 0 {
+		return
+	}
+	r.points = append(r.points[:0], f.points...)
+	r.inputs.Frame(f.topic, f.frameID, r.node.Frames.Radar)
+	r.clusterRadar(r.inputs.Stamp(f.topic, f.stamp, f.last, r.node.RadarLatency), f.last)
+	for range f.points {
+		r.inputs.Fused(f.topic)
+	}
+	f.points = f.points[:0]
+}
+
+func (r *replayer) onCameraInfo(m *bag.Message, topic string) {
 	var msg sensor_msgs.CameraInfo
-	if err := m.Decode(&msg); err != nil {
-		return err
+	if !r.decode(m, topic, &msg) {
+		return
 	}
 	lens, err := ros.LensFromCameraInfo(&msg)
 	if err != nil {
-		return err
+		r.inputs.Refused(topic, pipeline.RefusedBad, err)
+		return
 	}
 	r.lens = lens
-	return nil
 }
 
 // onImage runs the camera detector on a recorded image; one that cannot
 // be decoded or detected in is counted and skipped.
-func (r *replayer) onImage(m *bag.Message, t sensors.Time, compressed bool) {
+func (r *replayer) onImage(m *bag.Message, t sensors.Time, topic string) {
 	if r.images == nil {
 		return
 	}
-	dets, stamp, err := r.images.detect(r.dets[:0], m, compressed, r.lens)
+	dets, stamp, err := r.images.detect(r.dets[:0], m, topic == record.TopicCameraJPEG, r.lens)
 	if err != nil {
 		r.res.BadImages++
+		r.inputs.Refused(topic, pipeline.RefusedBad, err)
 		return
 	}
 	r.dets = dets
+	stamp = r.inputs.Stamp(topic, stamp, t, r.node.Camera.Latency)
+	for i := range r.dets {
+		r.dets[i].Stamp = stamp
+	}
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
+	r.inputs.Fused(topic)
 }
 
-func (r *replayer) onCameraBoxes(m *bag.Message, t sensors.Time) error {
+func (r *replayer) onCameraBoxes(m *bag.Message, t sensors.Time, topic string) {
 	var msg vision_msgs.Detection2DArray
-	if err := m.Decode(&msg); err != nil {
-		return err
+	if !r.decode(m, topic, &msg) {
+		return
 	}
-	stamp := ros.Stamp(msg.Header.Stamp)
+	stamp := r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.Camera.Latency)
 	r.dets = ros.CameraDetections(r.dets[:0], &msg, stamp, r.lens, r.node.Rig.Camera, r.node.CameraBoxStdPx)
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
-	return nil
+	r.inputs.Fused(topic)
 }
 
 // onAudio hands recorded sound to the listener, which classifies and
 // locates each analysis window; audio without an array geometry to
 // locate it with is passed over.
-func (r *replayer) onAudio(m *bag.Message, t sensors.Time) error {
+func (r *replayer) onAudio(m *bag.Message, t sensors.Time, topic string) error {
 	if r.noSound {
 		return nil
 	}
@@ -509,14 +625,17 @@ func (r *replayer) onAudio(m *bag.Message, t sensors.Time) error {
 	}
 	data, stamp, err := audioData(m)
 	if err != nil {
-		return err
+		r.inputs.Refused(topic, pipeline.RefusedDecode, err)
+		return nil
 	}
 	err = r.sound.Push(data, stamp, t, func(stamp sensors.Time, dets []perception.Detection) {
 		r.engine.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, t) // Ingest copies dets
 	})
 	if err != nil {
-		return fmt.Errorf("replay: audio: %w", err)
+		r.inputs.Refused(topic, pipeline.RefusedBad, err)
+		return nil
 	}
+	r.inputs.Fused(topic)
 	return nil
 }
 
@@ -537,19 +656,17 @@ func audioData(m *bag.Message) ([]byte, sensors.Time, error) {
 	return msg.Audio.Data, ros.Stamp(msg.Header.Stamp), nil
 }
 
-func (r *replayer) onAudioInfo(m *bag.Message) error {
+func (r *replayer) onAudioInfo(m *bag.Message, topic string) {
 	var msg audio_common_msgs.AudioInfo
-	if err := m.Decode(&msg); err != nil {
-		return err
+	if r.decode(m, topic, &msg) {
+		r.audioRate = int(msg.SampleRate)
 	}
-	r.audioRate = int(msg.SampleRate)
-	return nil
 }
 
-func (r *replayer) onTruth(m *bag.Message) error {
+func (r *replayer) onTruth(m *bag.Message, topic string) {
 	var msg derivedobject.ObjectWithCovarianceArray
-	if err := m.Decode(&msg); err != nil {
-		return err
+	if !r.decode(m, topic, &msg) {
+		return
 	}
 	if r.truth == nil {
 		r.truth = map[sensors.Time][]eval.Object{}
@@ -560,5 +677,4 @@ func (r *replayer) onTruth(m *bag.Message) error {
 	}
 	r.truth[ros.Stamp(msg.Header.Stamp)] = gt
 	r.haveTruth = true
-	return nil
 }

@@ -1,0 +1,128 @@
+package pipeline
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/sensors"
+)
+
+// Why an input message was refused.
+const (
+	RefusedDecode = "decode_error"   // the message could not be decoded
+	RefusedFields = "missing_fields" // a cloud without the x or y it needs
+	RefusedBad    = "bad_message"    // decoded, but unusable (a cloud shorter than its points, say)
+)
+
+// Inputs accounts for every message on the node's inputs, live and in
+// replay alike: how many were fused, how many had their stamp repaired or
+// their frame assumed, and how many were refused, and why. Nothing is
+// dropped without being counted; the first of each kind per topic is
+// logged. It is safe for concurrent use (ROS callbacks run on their own
+// goroutines).
+type Inputs struct {
+	maxAhead, maxAge time.Duration
+	log              *zap.Logger
+
+	mu     sync.Mutex
+	topics map[string]*fusion.InputHealth
+	warned map[string]bool
+}
+
+// NewInputs returns the accounting of a node whose stamps may be at most
+// maxAhead later than a message's arrival and maxAge earlier (max_latency
+// and sensor_timeout).
+func NewInputs(maxAhead, maxAge time.Duration, log *zap.Logger) *Inputs {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Inputs{maxAhead: maxAhead, maxAge: maxAge, log: log, topics: map[string]*fusion.InputHealth{}, warned: map[string]bool{}}
+}
+
+func (in *Inputs) topic(name string) *fusion.InputHealth {
+	t := in.topics[name]
+	if t == nil {
+		t = &fusion.InputHealth{Topic: name, Refused: map[string]uint64{}}
+		in.topics[name] = t
+	}
+	return t
+}
+
+// once logs msg the first time key is seen.
+func (in *Inputs) once(key, msg string, fields ...zap.Field) {
+	if in.warned[key] {
+		return
+	}
+	in.warned[key] = true
+	in.log.Warn(msg, fields...)
+}
+
+// Stamp returns the capture stamp to fuse a message of topic with: its
+// own stamp, or, when that is 0, later than its arrival by more than
+// maxAhead or older than maxAge, its arrival (the record time, in a bag)
+// minus the sensor's latency. TI's ROS driver, for one, stamps its clouds
+// 0 in several of its versions. Each repair is counted; the first on a
+// topic is logged.
+func (in *Inputs) Stamp(topic string, stamp, arrival sensors.Time, latency time.Duration) sensors.Time {
+	if stamp != 0 && stamp.Sub(arrival) <= in.maxAhead && arrival.Sub(stamp) <= in.maxAge {
+		return stamp
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.topic(topic).RepairedStamps++
+	in.once("stamp "+topic, "input stamps repaired: taken as arrival minus the sensor's latency (counted on /diagnostics)",
+		zap.String("topic", topic), zap.Float64("stamp_s", stamp.Seconds()), zap.Float64("arrival_s", arrival.Seconds()))
+	return arrival.Add(-latency)
+}
+
+// Frame notes the frame_id of a message of topic: an empty one is taken
+// as the sensor's configured mount (counted; the first on a topic is
+// logged).
+func (in *Inputs) Frame(topic, frame, mount string) {
+	if frame != "" {
+		return
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.topic(topic).AssumedFrames++
+	in.once("frame "+topic, "input without frame_id: taken as the sensor's configured mount", zap.String("topic", topic), zap.String("frame", mount))
+}
+
+// Fused counts a message of topic handed to the engine.
+func (in *Inputs) Fused(topic string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.topic(topic).Fused++
+}
+
+// Refused counts a message of topic refused for reason (one of the
+// Refused constants); the first of each reason on a topic is logged with
+// err.
+func (in *Inputs) Refused(topic, reason string, err error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.topic(topic).Refused[reason]++
+	in.once("refused "+reason+" "+topic, "input message refused (counted on /diagnostics)", zap.String("topic", topic), zap.String("reason", reason), zap.Error(err))
+}
+
+// Health returns the counts per topic, in topic order.
+func (in *Inputs) Health() []fusion.InputHealth {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make([]fusion.InputHealth, 0, len(in.topics))
+	for _, t := range in.topics {
+		c := *t
+		c.Refused = make(map[string]uint64, len(t.Refused))
+		for k, v := range t.Refused {
+			c.Refused[k] = v
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b fusion.InputHealth) int { return strings.Compare(a.Topic, b.Topic) })
+	return out
+}
