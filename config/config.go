@@ -140,8 +140,11 @@ type Topics struct {
 	Explain string `yaml:"explain"`
 	// Inputs of the live node (and radar_points, published when the radar
 	// is on this node's serial ports).
-	RadarPoints      string `yaml:"radar_points"`
-	RadarScan        string `yaml:"radar_scan"`
+	RadarPoints string `yaml:"radar_points"`
+	RadarScan   string `yaml:"radar_scan"`
+	// RadarTIScan carries ti_mmwave_rospkg/RadarScan, one message per
+	// detected point (older versions of TI's driver).
+	RadarTIScan      string `yaml:"radar_ti_scan"`
 	CameraDetections string `yaml:"camera_detections"`
 	CameraImage      string `yaml:"camera_image"`
 	CameraCompressed string `yaml:"camera_compressed"`
@@ -183,6 +186,7 @@ func Default() Config {
 			Explain:          "obstacles/explain",
 			RadarPoints:      "radar/points",
 			RadarScan:        "radar/scan",
+			RadarTIScan:      "radar/ti_scan",
 			CameraDetections: "camera/detections",
 			CameraImage:      "camera/image_raw",
 			CameraCompressed: "camera/image_raw/compressed",
@@ -249,7 +253,7 @@ func (c *Config) Validate() error {
 	for _, f := range []struct{ name, v string }{
 		{"topics.obstacles", c.Topics.Obstacles}, {"topics.tracks", c.Topics.Tracks},
 		{"topics.markers", c.Topics.Markers}, {"topics.diagnostics", c.Topics.Diagnostics}, {"topics.explain", c.Topics.Explain},
-		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.radar_scan", c.Topics.RadarScan},
+		{"topics.radar_points", c.Topics.RadarPoints}, {"topics.radar_scan", c.Topics.RadarScan}, {"topics.radar_ti_scan", c.Topics.RadarTIScan},
 		{"topics.camera_detections", c.Topics.CameraDetections},
 		{"topics.camera_image", c.Topics.CameraImage}, {"topics.camera_compressed", c.Topics.CameraCompressed},
 		{"topics.camera_info", c.Topics.CameraInfo}, {"topics.odometry", c.Topics.Odometry},

@@ -36,6 +36,8 @@ type RunnerConfig struct {
 	// Stages, when set, reports the perception stages once per
 	// diagnostics window.
 	Stages func() []fusion.StageHealth
+	// Inputs, when set, accounts for the input messages (diagnostics).
+	Inputs *Inputs
 	// Cycle, when set, is called after every cycle with its output.
 	Cycle func(out *fusion.Output)
 	// QueueLen bounds the inputs waiting for the next cycle; when full,
@@ -122,7 +124,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	start := r.cfg.Clock.Now()
 	pipe, err := New(Config{Engine: r.cfg.Engine, Sink: r.cfg.Sink, Clock: r.cfg.Clock, Deadline: r.cfg.Deadline,
 		Sensors: r.cfg.Sensors, WallRates: !r.cfg.SimTime, FirstDiagnostics: start.Add(time.Second),
-		Devices: r.cfg.Devices, Stages: r.cfg.Stages, Dropped: r.dropped.Load, Logger: r.cfg.Logger}, start)
+		Devices: r.cfg.Devices, Stages: r.cfg.Stages, Dropped: r.dropped.Load, Inputs: r.cfg.Inputs, Logger: r.cfg.Logger}, start)
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/ros/msgs/timmwave"
+	"github.com/avfusion/avfusion/sensors"
 )
 
 // ErrMissingField is wrapped by the error for a radar cloud without a
@@ -123,3 +125,37 @@ func RadarPoints(dst []radar.Point, msg *sensor_msgs.PointCloud2) ([]radar.Point
 func TIRadarPoint(msg *timmwave.RadarScan) radar.Point {
 	return radar.Point{X: float64(msg.X), Y: float64(msg.Y), Z: float64(msg.Z), SNR: float64(msg.Intensity), Doppler: float64(msg.Velocity)}
 }
+
+// TIFrameGap is the arrival gap after which a per-point scan's frame is
+// taken to be complete: TI's driver publishes a frame's points in one
+// burst.
+const TIFrameGap = 20 * time.Millisecond
+
+// TIFrame gathers the per-point ti_mmwave_rospkg/RadarScan messages of one
+// radar frame. A frame ends where point_id starts again (at 0, or at no
+// more than the previous point's) or no point follows within TIFrameGap.
+type TIFrame struct {
+	FrameID string
+	Stamp   sensors.Time // the first point's header stamp
+	Last    sensors.Time // arrival of the newest point
+	Points  []radar.Point
+	lastID  int
+}
+
+// Starts reports whether msg, arriving at t, begins a new frame, so that
+// the points gathered so far are a whole one.
+func (f *TIFrame) Starts(msg *timmwave.RadarScan, t sensors.Time) bool {
+	return len(f.Points) > 0 && (int(msg.PointID) <= f.lastID || t.Sub(f.Last) > TIFrameGap)
+}
+
+// Add gathers msg's point, arrived at t.
+func (f *TIFrame) Add(msg *timmwave.RadarScan, t sensors.Time) {
+	if len(f.Points) == 0 {
+		f.FrameID, f.Stamp = msg.Header.FrameId, Stamp(msg.Header.Stamp)
+	}
+	f.Points = append(f.Points, TIRadarPoint(msg))
+	f.Last, f.lastID = t, int(msg.PointID)
+}
+
+// Reset empties the frame for the next one.
+func (f *TIFrame) Reset() { f.Points = f.Points[:0] }

@@ -11,12 +11,16 @@ import (
 	"time"
 
 	"github.com/bluenviron/goroslib/v2"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/diagnostic_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/geometry_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/std_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 
 	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
+	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/msgs/derivedobject"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
 	"github.com/avfusion/avfusion/ros/rostest"
@@ -224,5 +228,86 @@ print(len(stamps), tracked, len(stamps) - len(set(stamps)), min(stamps), max(sta
 	}
 	if !strings.Contains(nodeOut.String(), "time jumped back") {
 		t.Errorf("the node did not report the loop:\n%s", nodeOut.String())
+	}
+}
+
+// TestLiveNodeRepairsZeroStamps publishes radar clouds as TI's ROS driver
+// does in several of its versions — header stamp 0, no frame_id — to
+// `avfusion run` through a real roscore: the node must still track the
+// object in them, and say on /diagnostics that it repaired the stamps and
+// assumed the frame.
+func TestLiveNodeRepairsZeroStamps(t *testing.T) {
+	bin := sharedBinary(t)
+	master := rostest.StartMaster(t)
+	node := master.Command(bin, "run", "--status", "off", "--duration", "30s")
+	var nodeOut rostest.Output
+	node.Stdout, node.Stderr = &nodeOut, &nodeOut
+	rostest.Start(t, node)
+
+	pubNode := master.Node(t, "ti_mmwave")
+	clouds, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: pubNode, Topic: "/radar/points", Msg: &sensor_msgs.PointCloud2{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clouds.Close()
+	tracked := make(chan bool, 100)
+	repaired := make(chan bool, 100)
+	sub, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: pubNode, Topic: "/obstacles/tracks",
+		Callback: func(m *derivedobject.ObjectWithCovarianceArray) {
+			select {
+			case tracked <- len(m.Objects) == 1:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	diag, err := goroslib.NewSubscriber(goroslib.SubscriberConf{Node: pubNode, Topic: "/diagnostics",
+		Callback: func(m *diagnostic_msgs.DiagnosticArray) {
+			for _, s := range m.Status {
+				if !strings.HasSuffix(s.Name, ": input radar/points") {
+					continue
+				}
+				values := map[string]string{}
+				for _, kv := range s.Values {
+					values[kv.Key] = kv.Value
+				}
+				select {
+				case repaired <- values["repaired_stamps"] != "0" && values["assumed_frames"] != "0" && values["fused"] != "0":
+				default:
+				}
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer diag.Close()
+
+	// An object 15 m ahead of the radar closing at 1 m/s: three returns a
+	// frame around it.
+	sawTrack, sawRepair := false, false
+	deadline := time.Now().Add(20 * time.Second)
+	for k := 0; time.Now().Before(deadline) && !(sawTrack && sawRepair); k++ {
+		x := 15 - 0.05*float64(k)
+		pts := []radar.Point{{X: x, Y: -0.3, SNR: 20, Doppler: -1}, {X: x + 0.2, Y: 0, SNR: 22, Doppler: -1}, {X: x, Y: 0.3, SNR: 18, Doppler: -1}}
+		clouds.Write(ros.RadarCloud(0, "", pts))
+		for drained := false; !drained; {
+			select {
+			case ok := <-tracked:
+				sawTrack = sawTrack || ok
+			case ok := <-repaired:
+				sawRepair = sawRepair || ok
+			default:
+				drained = true
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !sawTrack || !sawRepair {
+		t.Fatalf("zero-stamped clouds: tracked %v, repair reported %v\nnode log:\n%s", sawTrack, sawRepair, nodeOut.String())
+	}
+	if !strings.Contains(nodeOut.String(), "input stamps repaired") {
+		t.Errorf("the node did not log the repair:\n%s", nodeOut.String())
 	}
 }

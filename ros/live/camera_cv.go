@@ -211,21 +211,25 @@ func (ci *cameraImages) annotate(img *gocv.Mat, boxes []vision.ImageDetection, f
 func (ci *cameraImages) onImage(msg *sensor_msgs.Image) {
 	ci.mu.Lock()
 	defer ci.mu.Unlock()
+	topic := ci.n.cfg.Node.Topics.CameraImage
 	if err := camera.ImageToBGR(&ci.decoded, int(msg.Width), int(msg.Height), int(msg.Step), msg.Encoding, msg.Data); err != nil {
-		ci.n.refuse("camera image", err)
+		ci.n.inputs.Refused(topic, pipeline.RefusedBad, err)
 		return
 	}
-	ci.offer(ros.Stamp(msg.Header.Stamp))
+	ci.offer(ci.n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), ci.n.clock.Now(), ci.n.cfg.Node.Camera.Latency))
+	ci.n.inputs.Fused(topic)
 }
 
 func (ci *cameraImages) onCompressed(msg *sensor_msgs.CompressedImage) {
 	ci.mu.Lock()
 	defer ci.mu.Unlock()
+	topic := ci.n.cfg.Node.Topics.CameraCompressed
 	if err := camera.DecodeCompressed(&ci.decoded, msg.Data); err != nil {
-		ci.n.refuse("camera image", err)
+		ci.n.inputs.Refused(topic, pipeline.RefusedDecode, err)
 		return
 	}
-	ci.offer(ros.Stamp(msg.Header.Stamp))
+	ci.offer(ci.n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), ci.n.clock.Now(), ci.n.cfg.Node.Camera.Latency))
+	ci.n.inputs.Fused(topic)
 }
 
 // offer hands the decoded image over; ci.mu is held.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/nav_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
+	"github.com/bluenviron/goroslib/v2/pkg/msgs/std_msgs"
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/vision_msgs"
 	"go.uber.org/zap"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/avfusion/avfusion/pipeline"
 	"github.com/avfusion/avfusion/ros"
 	"github.com/avfusion/avfusion/ros/msgs/radarmsgs"
+	"github.com/avfusion/avfusion/ros/msgs/timmwave"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/camera"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
@@ -83,6 +85,11 @@ type node struct {
 	local                     bool
 	cameraHealth, soundHealth func() []fusion.StageHealth
 	soundCard                 func() fusion.DeviceHealth
+	// inputs accounts for every input message, and repairs stamps.
+	inputs *pipeline.Inputs
+	// ti gathers per-point ti_mmwave_rospkg scans into frames (under
+	// radarMu).
+	ti ros.TIFrame
 }
 
 // Run runs the node until ctx ends. rn must be registered; its outputs are
@@ -120,6 +127,7 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 	}
 	n := &node{cfg: &cfg, clock: clock, log: log.Named("live"), ros: rn, lens: c.Rig.Lens, clusterer: clusterer, radarDrift: math.NaN(),
 		local: cfg.RadarCLI != "" || cfg.RadarData != ""}
+	n.inputs = pipeline.NewInputs(c.MaxLatency, c.SensorTimeout, n.log)
 	if n.runner, err = n.newRunner(engine, simTime); err != nil {
 		return err
 	}
@@ -168,6 +176,7 @@ func (n *node) newRunner(engine *fusion.Engine, simTime bool) (*pipeline.Runner,
 		},
 		Devices: n.devices,
 		Stages:  n.stages,
+		Inputs:  n.inputs,
 	})
 }
 
@@ -221,6 +230,7 @@ func (n *node) subscribe() error {
 		{t.CameraDetections, n.onCameraBoxes},
 		{t.RadarPoints, n.onRadarCloud},
 		{t.RadarScan, n.onRadarScan},
+		{t.RadarTIScan, n.onTIPoint},
 	}
 	if n.local {
 		subs = subs[:3]
@@ -316,12 +326,20 @@ func (n *node) sensorVelocity(stamp sensors.Time) (float64, float64) {
 	return ego.At(stamp).SensorPose(n.cfg.Node.Rig.Radar).OwnVelocity()
 }
 
-// submitRadar clusters n.points and hands the detections to the loop;
-// the caller holds radarMu.
-func (n *node) submitRadar(stamp sensors.Time) {
+// submitRadar clusters n.points, captured at stamp and arrived at
+// arrival, and hands the detections to the loop; the caller holds
+// radarMu.
+func (n *node) submitRadar(stamp, arrival sensors.Time) {
 	vx, vy := n.sensorVelocity(stamp)
 	dets := n.clusterer.Detect(nil, stamp, n.points, vx, vy)
-	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
+	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, Arrival: arrival})
+}
+
+// radarStamp is the capture stamp of a radar message on topic, repaired
+// when implausible, and notes its frame.
+func (n *node) radarStamp(topic string, hdr *std_msgs.Header, arrival sensors.Time) sensors.Time {
+	n.inputs.Frame(topic, hdr.FrameId, n.cfg.Node.Frames.Radar)
+	return n.inputs.Stamp(topic, ros.Stamp(hdr.Stamp), arrival, n.cfg.Node.RadarLatency)
 }
 
 func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
@@ -332,26 +350,53 @@ func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
 	defer n.radarMu.Unlock()
 	n.points = radar.FromTIFrame(n.points[:0], &f.Frame)
 	n.ros.PublishRadarPoints(f.Stamp, n.points)
-	n.submitRadar(f.Stamp)
+	n.submitRadar(f.Stamp, n.clock.Now())
 }
 
 func (n *node) onRadarCloud(msg *sensor_msgs.PointCloud2) {
+	arrival, topic := n.clock.Now(), n.cfg.Node.Topics.RadarPoints
 	n.radarMu.Lock()
 	defer n.radarMu.Unlock()
 	pts, err := ros.RadarPoints(n.points[:0], msg)
 	if err != nil {
-		n.refuse("radar cloud", err)
+		reason := pipeline.RefusedBad
+		if errors.Is(err, ros.ErrMissingField) {
+			reason = pipeline.RefusedFields
+		}
+		n.inputs.Refused(topic, reason, err)
 		return
 	}
 	n.points = pts
-	n.submitRadar(ros.Stamp(msg.Header.Stamp))
+	n.submitRadar(n.radarStamp(topic, &msg.Header, arrival), arrival)
+	n.inputs.Fused(topic)
 }
 
 func (n *node) onRadarScan(msg *radarmsgs.RadarScan) {
+	arrival, topic := n.clock.Now(), n.cfg.Node.Topics.RadarScan
 	n.radarMu.Lock()
 	defer n.radarMu.Unlock()
 	n.points = ros.RadarScanPoints(n.points[:0], msg)
-	n.submitRadar(ros.Stamp(msg.Header.Stamp))
+	n.submitRadar(n.radarStamp(topic, &msg.Header, arrival), arrival)
+	n.inputs.Fused(topic)
+}
+
+// onTIPoint gathers one point of a per-point ti_mmwave_rospkg scan and
+// fuses the frame before it once that is complete (see ros.TIFrame): a
+// frame waits for the next frame's first point.
+func (n *node) onTIPoint(msg *timmwave.RadarScan) {
+	arrival, topic := n.clock.Now(), n.cfg.Node.Topics.RadarTIScan
+	n.radarMu.Lock()
+	defer n.radarMu.Unlock()
+	if f := &n.ti; f.Starts(msg, arrival) {
+		n.points = append(n.points[:0], f.Points...)
+		n.inputs.Frame(topic, f.FrameID, n.cfg.Node.Frames.Radar)
+		n.submitRadar(n.inputs.Stamp(topic, f.Stamp, f.Last, n.cfg.Node.RadarLatency), f.Last)
+		for range f.Points {
+			n.inputs.Fused(topic)
+		}
+		f.Reset()
+	}
+	n.ti.Add(msg, arrival)
 }
 
 func (n *node) onOdometry(msg *nav_msgs.Odometry) {
@@ -381,7 +426,9 @@ func (n *node) onCameraBoxes(msg *vision_msgs.Detection2DArray) {
 	n.mu.Lock()
 	lens := n.lens
 	n.mu.Unlock()
-	stamp := ros.Stamp(msg.Header.Stamp)
+	arrival, topic := n.clock.Now(), n.cfg.Node.Topics.CameraDetections
+	stamp := n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), arrival, n.cfg.Node.Camera.Latency)
 	dets := ros.CameraDetections(nil, msg, stamp, lens, n.cfg.Node.Rig.Camera, n.cfg.Node.CameraBoxStdPx)
-	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: dets}, Arrival: n.clock.Now()})
+	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: dets}, Arrival: arrival})
+	n.inputs.Fused(topic)
 }

@@ -304,7 +304,8 @@ type replayer struct {
 	cluster   *radar.Clusterer
 	pipe      *pipeline.Pipeline
 	inputs    *pipeline.Inputs
-	ti        tiFrame  // per-point ti_mmwave_rospkg scans of the frame being gathered
+	ti        ros.TIFrame // per-point ti_mmwave_rospkg scans of the frame being gathered
+	tiTopic   string
 	out       *outputs // nil without an output bag
 	clock     *sensors.VirtualClock
 	lens      calib.Pinhole
@@ -496,23 +497,8 @@ func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
 	r.inputs.Fused(topic)
 }
 
-// tiFrame gathers the per-point ti_mmwave_rospkg/RadarScan messages of
-// one radar frame.
-type tiFrame struct {
-	topic, frameID string
-	stamp          sensors.Time // the first point's header stamp
-	last           sensors.Time // record time of the newest point
-	lastID         int
-	points         []radar.Point
-}
-
-// tiGap is the record-time gap after which a frame's points are taken to
-// be complete: a driver publishes a frame's points in one burst.
-const tiGap = 20 * time.Millisecond
-
-// onTIPoint gathers one point of a per-point ti_mmwave_rospkg scan; the
-// frame is complete when point_id starts again (at 0, or at no more than
-// the previous one) or no point follows within tiGap.
+// onTIPoint gathers one point of a per-point ti_mmwave_rospkg scan,
+// fusing the frame before it once it is complete (see ros.TIFrame).
 func (r *replayer) onTIPoint(m *bag.Message, t sensors.Time, topic string) {
 	if md5 := m.Conn.Header["md5sum"]; md5 != "" && md5 != timmwave.RadarScanMD5 {
 		r.inputs.Refused(topic, pipeline.RefusedDecode, fmt.Errorf("replay: %s definition with MD5 %s, want %s", timmwave.RadarScanType, md5, timmwave.RadarScanMD5))
@@ -522,21 +508,17 @@ func (r *replayer) onTIPoint(m *bag.Message, t sensors.Time, topic string) {
 	if !r.decode(m, topic, &msg) {
 		return
 	}
-	f := &r.ti
-	if len(f.points) > 0 && (int(msg.PointID) <= f.lastID || t.Sub(f.last) > tiGap || topic != f.topic) {
+	if r.ti.Starts(&msg, t) || (len(r.ti.Points) > 0 && topic != r.tiTopic) {
 		r.flushTI()
 	}
-	if len(f.points) == 0 {
-		f.topic, f.frameID, f.stamp = topic, msg.Header.FrameId, ros.Stamp(msg.Header.Stamp)
-	}
-	f.points = append(f.points, ros.TIRadarPoint(&msg))
-	f.last, f.lastID = t, int(msg.PointID)
+	r.tiTopic = topic
+	r.ti.Add(&msg, t)
 }
 
 // flushTIAfter fuses the gathered ti_mmwave_rospkg frame when no point of
-// it came within tiGap before t.
+// it came within ros.TIFrameGap before t.
 func (r *replayer) flushTIAfter(t sensors.Time) {
-	if len(r.ti.points) > 0 && t.Sub(r.ti.last) > tiGap {
+	if len(r.ti.Points) > 0 && t.Sub(r.ti.Last) > ros.TIFrameGap {
 		r.flushTI()
 	}
 }
@@ -545,16 +527,16 @@ func (r *replayer) flushTIAfter(t sensors.Time) {
 // last point.
 func (r *replayer) flushTI() {
 	f := &r.ti
-	if len(f.points) == 0 {
+	if len(f.Points) == 0 {
 		return
 	}
-	r.points = append(r.points[:0], f.points...)
-	r.inputs.Frame(f.topic, f.frameID, r.node.Frames.Radar)
-	r.clusterRadar(r.inputs.Stamp(f.topic, f.stamp, f.last, r.node.RadarLatency), f.last)
-	for range f.points {
-		r.inputs.Fused(f.topic)
+	r.points = append(r.points[:0], f.Points...)
+	r.inputs.Frame(r.tiTopic, f.FrameID, r.node.Frames.Radar)
+	r.clusterRadar(r.inputs.Stamp(r.tiTopic, f.Stamp, f.Last, r.node.RadarLatency), f.Last)
+	for range f.Points {
+		r.inputs.Fused(r.tiTopic)
 	}
-	f.points = f.points[:0]
+	f.Reset()
 }
 
 func (r *replayer) onCameraInfo(m *bag.Message, topic string) {
