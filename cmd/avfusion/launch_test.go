@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func installPackage(t *testing.T, bin string) string {
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"package.xml", "sim.launch", "avfusion.launch", "avfusion.yaml"} {
+	for _, f := range []string{"package.xml", "sim.launch", "avfusion.launch", "ti_mmwave.launch", "avfusion.yaml"} {
 		data, err := os.ReadFile(filepath.Join("../../launch", f))
 		if err != nil {
 			t.Fatal(err)
@@ -128,5 +129,33 @@ func TestRoslaunchSim(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Errorf("nothing on /vehicle1/detected\nroslaunch:\n%s", out.String())
+	}
+}
+
+// TestTIMmwaveLaunchRemapsTheDriversTopics asks Debian's roslaunch what
+// ti_mmwave.launch would run: the node reads the driver's clouds, or with
+// per_point:=true its per-point scans, never both.
+func TestTIMmwaveLaunchRemapsTheDriversTopics(t *testing.T) {
+	root := installPackage(t, sharedBinary(t))
+	for _, c := range []struct {
+		arg, want, not string
+	}{
+		{"per_point:=false", "radar/points:=/ti_mmwave/radar_scan_pcl", "radar/ti_scan:="},
+		{"per_point:=true", "radar/ti_scan:=/ti_mmwave/radar_scan", "radar/points:="},
+	} {
+		cmd := exec.Command("roslaunch", "--dump-params", "avfusion", "ti_mmwave.launch", c.arg)
+		cmd.Env = append(os.Environ(), "ROS_PACKAGE_PATH="+root)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("roslaunch --dump-params %s: %v\n%s", c.arg, err, out)
+		}
+		cmd = exec.Command("roslaunch", "--args", "avfusion", "avfusion", "ti_mmwave.launch", c.arg)
+		cmd.Env = append(os.Environ(), "ROS_PACKAGE_PATH="+root)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("roslaunch --args %s: %v\n%s", c.arg, err, out)
+		}
+		if !strings.Contains(string(out), c.want) || strings.Contains(string(out), c.not) {
+			t.Errorf("%s: the node runs as %s, want the remap %s and not %s", c.arg, out, c.want, c.not)
+		}
 	}
 }
