@@ -208,7 +208,12 @@ func TruthFromMessage(dst []Truth, msg *derivedobject.ObjectWithCovarianceArray)
 }
 
 // Stamp returns a header stamp as a node time.
-func Stamp(t time.Time) sensors.Time { return sensors.Time(t.UnixNano()) }
+func Stamp(t time.Time) sensors.Time {
+	if t.IsZero() {
+		return 0 // a ROS stamp of 0, which goroslib decodes as the zero time
+	}
+	return sensors.Time(t.UnixNano())
+}
 
 // CompressedImage builds a sensor_msgs/CompressedImage of JPEG data.
 func CompressedImage(stamp sensors.Time, frame string, jpeg []byte) *sensor_msgs.CompressedImage {
