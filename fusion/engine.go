@@ -273,6 +273,16 @@ type Output struct {
 	Heard []AcousticHypothesis
 }
 
+// outOfDepth reports whether a track's sensor mix is one the fusion head
+// never saw, so that the Bayesian rule judges it instead of a head that
+// would be confidently wrong: the head learnt from object-level radar,
+// and a clustered radar's track that no camera and no microphone has
+// classified is not that (a person before a static TI radar would come
+// out a car).
+func (e *Engine) outOfDepth(tr *Track) bool {
+	return e.cfg.Params.Radar.Fragments && tr.Hits[perception.Camera] == 0 && tr.Hits[perception.Mic] == 0
+}
+
 // Snapshot predicts every track to now, without changing the tracks,
 // judges each with the fusion head and fills out. With the Bayesian head
 // (no EngineConfig.Head) the confirmed tracks are published, with their
@@ -303,7 +313,7 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		tr.evidence(&e.evidence, &f, now, out.Ego)
 		ts.Evidence = e.evidence
 		publish := tr.Status == Confirmed
-		if e.cfg.Head != nil {
+		if e.cfg.Head != nil && !e.outOfDepth(tr) {
 			e.probs = tr.Class
 			ts.Existence = e.cfg.Head.Judge(&e.evidence, &e.probs)
 			ts.Probs = e.probs

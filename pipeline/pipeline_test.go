@@ -151,3 +151,45 @@ func TestNewRefusesWhatItCannotRun(t *testing.T) {
 		t.Error("pipeline without a clock accepted")
 	}
 }
+
+// TestHeadOutOfItsDepthFallsBackToTheBayesianRule: the learned head has
+// seen object-level radar only. A clustered radar's track that no camera
+// classified — a person walking before a static TI radar — is judged by
+// the Bayesian rule (class unknown, never a vehicle); with object-level
+// radar the head judges the same track.
+func TestHeadOutOfItsDepthFallsBackToTheBayesianRule(t *testing.T) {
+	run := func(clustered bool) fusion.TrackState {
+		node := config.Default() // the learned head
+		engine, err := NewEngine(&node, clustered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine.PushEgo(fusion.Ego{})
+		var out fusion.Output
+		for k := 1; k <= 40; k++ {
+			now := sensors.Time(k) * sensors.Time(50*time.Millisecond)
+			d := radarReturn(now)
+			d.Z[0], d.Z[2] = 1.3+0.02*float64(k), 0.4 // a person 1.3 m out, walking away
+			engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
+			engine.Advance(now)
+			engine.Snapshot(now, &out)
+		}
+		if len(out.Tracks) != 1 {
+			t.Fatalf("clustered %v: %d tracks published", clustered, len(out.Tracks))
+		}
+		return out.Tracks[0]
+	}
+	ti, objects := run(true), run(false)
+	t.Logf("clustered radar alone: %s %.3f, existence %.3f; object-level: %s %.3f, existence %.3f",
+		ti.Class, ti.ClassProb, ti.Existence, objects.Class, objects.ClassProb, objects.Existence)
+	switch ti.Class {
+	case perception.Car, perception.Truck, perception.EmergencyVehicle:
+		t.Fatalf("a clustered radar's unclassified track published as %s (%.3f)", ti.Class, ti.ClassProb)
+	}
+	if ti.Class != perception.Unknown {
+		t.Errorf("clustered radar alone: class %s, want unknown (the Bayesian rule's)", ti.Class)
+	}
+	if objects.Existence == ti.Existence {
+		t.Error("the head did not judge the object-level track")
+	}
+}
