@@ -9,6 +9,7 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -102,4 +103,82 @@ func TestCycleAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(20, c.cycle); n != 0 {
 		t.Fatalf("%v allocations per cycle", n)
 	}
+}
+
+// cloudCrowd is n objects moving about before a static radar that
+// delivers point clouds: each object two to four returns a frame, plus
+// clutter, clustered as the node clusters a TI radar's points. Clutter
+// starts tentative tracks whose covariance is large, the load a dense
+// real recording brings.
+type cloudCrowd struct {
+	crowd
+	cluster *radar.Clusterer
+	pts     []radar.Point
+	clutter int
+}
+
+func newCloudCrowd(tb testing.TB, n, clutter int) *cloudCrowd {
+	tb.Helper()
+	p := DefaultParams().WithClusteredRadar(radar.DefaultParams().StaticToleranceMps)
+	p.MaxTracks = 4 * n
+	p.Radar.FOVDeg, p.Radar.MaxRangeM = 360, 1000
+	e, err := NewEngine(EngineConfig{Params: p, Rig: calib.DefaultRig(), MaxLatency: 100 * time.Millisecond, SensorTimeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cl, err := radar.NewClusterer(radar.DefaultParams())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := &cloudCrowd{crowd: crowd{engine: e, rng: rand.New(rand.NewPCG(2, uint64(n)))}, cluster: cl, clutter: clutter}
+	side := int(math.Ceil(math.Sqrt(float64(n))))
+	for i := 0; i < n; i++ {
+		c.x = append(c.x, 20+8*float64(i%side))
+		c.y = append(c.y, -4*float64(side)+8*float64(i/side))
+		a := c.rng.Float64() * 2 * math.Pi
+		c.vx = append(c.vx, 3*math.Cos(a))
+		c.vy = append(c.vy, 3*math.Sin(a))
+	}
+	e.PushEgo(Ego{})
+	for k := 0; k < 40; k++ {
+		c.cycle()
+	}
+	return c
+}
+
+// cycle moves the objects one period, makes the frame's points, clusters
+// them and runs one engine cycle.
+func (c *cloudCrowd) cycle() {
+	c.now += sensors.Time(benchPeriod)
+	dt := benchPeriod.Seconds()
+	c.pts = c.pts[:0]
+	for i := range c.x {
+		c.x[i] += c.vx[i] * dt
+		c.y[i] += c.vy[i] * dt
+		dx, dy := c.x[i]-3.7, c.y[i]
+		r := math.Hypot(dx, dy)
+		doppler := (dx*c.vx[i] + dy*c.vy[i]) / r
+		for k := 2 + c.rng.IntN(3); k > 0; k-- {
+			c.pts = append(c.pts, radar.Point{X: dx + 0.4*c.rng.NormFloat64(), Y: dy + 0.4*c.rng.NormFloat64(), SNR: 15, Doppler: doppler + 0.1*c.rng.NormFloat64()})
+		}
+	}
+	for k := 0; k < c.clutter; k++ {
+		c.pts = append(c.pts, radar.Point{X: 5 + 150*c.rng.Float64(), Y: -80 + 160*c.rng.Float64(), SNR: 8, Doppler: 4 * c.rng.NormFloat64()})
+	}
+	c.dets = c.cluster.Detect(c.dets[:0], c.now, c.pts, 0, 0)
+	c.engine.Ingest(Scan{Sensor: perception.Radar, Stamp: c.now, Dets: c.dets}, c.now)
+	c.engine.Advance(c.now)
+	c.engine.Snapshot(c.now, &c.out)
+}
+
+// BenchmarkCycleClouds is BenchmarkCycle on clustered point clouds: 200
+// moving objects and 150 clutter points a frame, clustering included.
+func BenchmarkCycleClouds(b *testing.B) {
+	c := newCloudCrowd(b, 200, 150)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		c.cycle()
+	}
+	b.ReportMetric(float64(len(c.engine.tracker.tracks)), "tracks")
 }

@@ -7,8 +7,10 @@
 package radar
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
@@ -111,6 +113,12 @@ type Clusterer struct {
 	static  []bool
 	queue   []int32
 	members []int32
+	// byRange lists the points by their ground range (rng), so that a
+	// point's neighbours are sought only among points within EpsM of its
+	// range: clustering costs O(n log n), not O(n²), in a dense cloud.
+	byRange []int32
+	rng     []float64
+	found   []int32
 	// StaticSupportOnly counts points in static clusters too small to
 	// start a track.
 	StaticSupportOnly uint64
@@ -160,6 +168,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		dd := (a.Doppler - b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
 		return dr*dr+dt*dt+dd*dd <= 1
 	}
+	c.indexByRange(pts)
 	var cluster int32
 	for i := range pts {
 		if c.label[i] != unvisited {
@@ -173,12 +182,10 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		for len(c.queue) > 0 {
 			q := int(c.queue[len(c.queue)-1])
 			c.queue = c.queue[:len(c.queue)-1]
-			for j := range pts {
-				if c.label[j] == unvisited && near(q, j) {
-					c.label[j] = cluster
-					c.queue = append(c.queue, int32(j))
-					c.members = append(c.members, int32(j))
-				}
+			for _, j := range c.neighbours(q, near) {
+				c.label[j] = cluster
+				c.queue = append(c.queue, j)
+				c.members = append(c.members, j)
 			}
 		}
 		staticCount := 0
@@ -203,6 +210,35 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		cluster++
 	}
 	return dst
+}
+
+// indexByRange sorts the points by their ground range.
+func (c *Clusterer) indexByRange(pts []Point) {
+	c.byRange = grow(c.byRange, len(pts))
+	c.rng = grow(c.rng, len(pts))
+	for i := range pts {
+		c.byRange[i] = int32(i)
+		c.rng[i] = math.Hypot(pts[i].X, pts[i].Y)
+	}
+	rng := c.rng
+	slices.SortFunc(c.byRange, func(a, b int32) int { return cmp.Compare(rng[a], rng[b]) })
+}
+
+// neighbours returns the unvisited points near point q, in index order.
+// Two near points are within EpsM of each other in range, so only those
+// are tested (with a margin for rounding).
+func (c *Clusterer) neighbours(q int, near func(i, j int) bool) []int32 {
+	reach := c.p.EpsM*(1+1e-9) + 1e-12
+	lo, hi := c.rng[q]-reach, c.rng[q]+reach
+	k, _ := slices.BinarySearchFunc(c.byRange, lo, func(j int32, r float64) int { return cmp.Compare(c.rng[j], r) })
+	c.found = c.found[:0]
+	for ; k < len(c.byRange) && c.rng[c.byRange[k]] <= hi; k++ {
+		if j := c.byRange[k]; c.label[j] == unvisited && near(q, int(j)) {
+			c.found = append(c.found, j)
+		}
+	}
+	slices.Sort(c.found)
+	return c.found
 }
 
 // detection summarises c.members as one detection: the centroid's range,

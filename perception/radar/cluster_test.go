@@ -1,7 +1,9 @@
 package radar
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/avfusion/avfusion/perception"
@@ -88,5 +90,71 @@ func TestParamsValidateNamesField(t *testing.T) {
 	p.MinPointsStatic = 0
 	if err := p.Validate(); err == nil || err.Error()[:17] != "min_points_static" {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// denseCloud is groups of moving objects on a grid 15 m apart ahead of
+// the radar, each returning per points around its centre (far enough
+// apart, even at range, that each is its own cluster), shuffled. The
+// cloud's density stays the same whatever its size.
+func denseCloud(groups, per int) ([]Point, [][2]float64) {
+	rng := rand.New(rand.NewPCG(7, uint64(groups)))
+	side := int(math.Ceil(math.Sqrt(float64(groups))))
+	var pts []Point
+	var centres [][2]float64
+	for g := 0; g < groups; g++ {
+		x, y := 10+15*float64(g/side), 15*float64(g%side-side/2)
+		centres = append(centres, [2]float64{x, y})
+		for k := 0; k < per; k++ {
+			pts = append(pts, Point{X: x + 0.1*rng.NormFloat64(), Y: y + 0.1*rng.NormFloat64(), SNR: 20, Doppler: 5 + 0.02*rng.NormFloat64()})
+		}
+	}
+	rng.Shuffle(len(pts), func(i, j int) { pts[i], pts[j] = pts[j], pts[i] })
+	return pts, centres
+}
+
+// TestDenseCloudClustersEveryObject: in a cloud of 121 objects within
+// about 150 m and 1210 points, shuffled, each object is one detection at
+// its centre.
+func TestDenseCloudClustersEveryObject(t *testing.T) {
+	pts, centres := denseCloud(121, 10)
+	c, err := NewClusterer(DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dets := c.Detect(nil, 0, pts, 0, 0)
+	if len(dets) != len(centres) {
+		t.Fatalf("%d detections for %d objects", len(dets), len(centres))
+	}
+	for _, d := range dets {
+		x, y := d.Z[0]*math.Cos(d.Z[1]), d.Z[0]*math.Sin(d.Z[1])
+		best := math.Inf(1)
+		for _, ce := range centres {
+			best = min(best, math.Hypot(x-ce[0], y-ce[1]))
+		}
+		if best > 0.2 {
+			t.Fatalf("a detection %.2f m from every object", best)
+		}
+	}
+}
+
+// BenchmarkCluster clusters clouds of growing size and the same density:
+// neighbours are sought within EpsM in range only, so the cost grows with
+// the points in each range band, not with every pair.
+func BenchmarkCluster(b *testing.B) {
+	for _, n := range []int{500, 2000, 8000} {
+		b.Run(fmt.Sprintf("points=%d", n), func(b *testing.B) {
+			pts, _ := denseCloud(n/5, 5)
+			c, err := NewClusterer(DefaultParams())
+			if err != nil {
+				b.Fatal(err)
+			}
+			dets := c.Detect(nil, 0, pts, 0, 0)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				dets = c.Detect(dets[:0], 0, pts, 0, 0)
+			}
+		})
 	}
 }
