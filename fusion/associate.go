@@ -78,7 +78,7 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 	for i := range t.tracks {
 		f := t.at(i)
 		posVar := f.P[kalman.PX][kalman.PX] + f.P[kalman.PY][kalman.PY]
-		if !(posVar >= 0) {
+		if !(posVar >= 0 && posVar < math.Inf(1)) {
 			t.failed(kalman.ErrNotPositive) // no gate to search
 			continue
 		}

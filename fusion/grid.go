@@ -17,8 +17,9 @@ const gridCellM = 8.0
 // so that each track tests only the detections near it instead of all of
 // them. Its slices are reused from scan to scan.
 type detectionGrid struct {
-	order []int32 // detection indices sorted by cell
-	keys  []int64 // keys[j] is the cell of detection j
+	order  []int32 // detection indices sorted by cell
+	keys   []int64 // keys[j] is the cell of detection j
+	cx, cy []int64 // the cell of detection j, by axis
 	// slack is added to every track's reach: three standard deviations of
 	// the least precise detection's position plus 2 m.
 	slack float64
@@ -32,6 +33,8 @@ func cellOf(v float64) int64 { return int64(math.Floor(v / gridCellM)) }
 func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets []perception.Detection) {
 	g.order = grow(g.order, len(dets))
 	g.keys = grow(g.keys, len(dets))
+	g.cx = grow(g.cx, len(dets))
+	g.cy = grow(g.cy, len(dets))
 	worst := 0.0
 	for j := range dets {
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
@@ -39,7 +42,8 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
 		worst = math.Max(worst, rangeVar+rng*rng*azVar)
 		g.order[j] = int32(j)
-		g.keys[j] = cellKey(cellOf(x), cellOf(y))
+		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
+		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 	}
 	g.slack = 3*math.Sqrt(worst) + 2
 	keys := g.keys
@@ -47,10 +51,29 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 }
 
 // within appends to dst the detections in cells that a disc of radius r
-// around (x, y) touches.
+// around (x, y) touches, cell by cell (x, then y). A disc wider than the
+// scan has detections — a track whose covariance has grown large — is
+// answered from the detections instead of its cells, so the cost is never
+// more than the scan's size.
 func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
-	for cx := cellOf(x - r); cx <= cellOf(x+r); cx++ {
-		for cy := cellOf(y - r); cy <= cellOf(y+r); cy++ {
+	x0, x1, y0, y1 := cellOf(x-r), cellOf(x+r), cellOf(y-r), cellOf(y+r)
+	if float64(x1-x0+1)*float64(y1-y0+1) > float64(len(g.order)) {
+		from := len(dst)
+		for _, j := range g.order {
+			if g.cx[j] >= x0 && g.cx[j] <= x1 && g.cy[j] >= y0 && g.cy[j] <= y1 {
+				dst = append(dst, j)
+			}
+		}
+		slices.SortStableFunc(dst[from:], func(a, b int32) int {
+			if c := cmp.Compare(g.cx[a], g.cx[b]); c != 0 {
+				return c
+			}
+			return cmp.Compare(g.cy[a], g.cy[b])
+		})
+		return dst
+	}
+	for cx := x0; cx <= x1; cx++ {
+		for cy := y0; cy <= y1; cy++ {
 			key := cellKey(cx, cy)
 			k, _ := slices.BinarySearchFunc(g.order, key, func(j int32, key int64) int { return cmp.Compare(g.keys[j], key) })
 			for ; k < len(g.order) && g.keys[g.order[k]] == key; k++ {
