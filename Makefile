@@ -8,7 +8,7 @@ GOLANGCI_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.tools/$(GOLANGCI_VERSION)
 GOLANGCI := $(TOOLS)/golangci-lint
 BIN := $(CURDIR)/bin/avfusion
-DEB_PACKAGES := ros-core python3-rosbag python3-sensor-msgs python3-diagnostic-msgs qemu-user libopencv-dev gstreamer1.0-plugins-base libasound2
+DEB_PACKAGES := ros-core python3-rosbag python3-sensor-msgs python3-diagnostic-msgs python3-numpy python3-scipy qemu-user libopencv-dev gstreamer1.0-plugins-base libasound2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # demo settings; override as `make demo SCENARIO=sim/scenarios/crossing.yaml DURATION=60s`

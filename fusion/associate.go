@@ -89,6 +89,9 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 				continue // clutter would keep a doubtful track alive
 			}
 			z := measurement(&dets[j])
+			if f.RangeBound(&sc.model, &z) > t.gate[z.Dim]*(1+1e-9) {
+				continue // outside the gate by its range alone
+			}
 			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
 				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
 					continue

@@ -3,6 +3,7 @@ package kalman
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -159,5 +160,46 @@ func TestNumericFailureIsOneError(t *testing.T) {
 	imm := IMM{Modes: [2]UKF{u, u}, Prob: [2]float64{0.5, 0.5}}
 	if err := imm.Update(&model, &m); !errors.Is(err, ErrNotPositive) {
 		t.Fatalf("IMM update: %v", err)
+	}
+}
+
+// TestRangeBoundNeverExceedsTheDistance: the cheap bound a gate uses to
+// refuse far pairs is at most the innovation's squared Mahalanobis
+// distance, for radar and camera measurements of random states.
+func TestRangeBoundNeverExceedsTheDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for k := 0; k < 2000; k++ {
+		var f Filter
+		f.X = [N]float64{-50 + 100*rng.Float64(), -50 + 100*rng.Float64(), 5 * rng.NormFloat64(), 5 * rng.NormFloat64()}
+		var a [N][N]float64
+		for i := range a {
+			for j := range a[i] {
+				a[i][j] = rng.NormFloat64() * 3
+			}
+		}
+		for i := range N { // P = AAᵀ + εI
+			for j := range N {
+				for l := range N {
+					f.P[i][j] += a[i][l] * a[j][l]
+				}
+			}
+			f.P[i][i] += 1e-3
+		}
+		model := Model{Kind: Radar, Pose: SensorPose{X: 3.7, Yaw: 0.1}}
+		m := Measurement{Dim: 3, Z: [MaxDim]float64{100 * rng.Float64(), rng.NormFloat64(), 3 * rng.NormFloat64()}}
+		if k%2 == 1 {
+			model.Kind, m.Dim = Camera, 2
+			m.Z = [MaxDim]float64{rng.NormFloat64(), 100 * rng.Float64()}
+		}
+		for i := 0; i < m.Dim; i++ {
+			m.R[i][i] = 0.01 + rng.Float64()
+		}
+		var in Innovation
+		if err := f.Innovate(&in, &model, &m); err != nil {
+			t.Fatal(err)
+		}
+		if b := f.RangeBound(&model, &m); b > in.D2*(1+1e-9)+1e-12 {
+			t.Fatalf("case %d: bound %g above the distance %g", k, b, in.D2)
+		}
 	}
 }
