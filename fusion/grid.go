@@ -15,17 +15,21 @@ const gridCellM = 8.0
 
 // detectionGrid buckets one scan's detections by their position in odom,
 // so that each track tests only the detections near it instead of all of
-// them. Its slices are reused from scan to scan.
+// them. The detections are sorted by cell, column (x) first, then y, and
+// by index within a cell: a column of cells is one run of the order. Its
+// slices are reused from scan to scan.
 type detectionGrid struct {
-	order  []int32 // detection indices sorted by cell
-	keys   []int64 // keys[j] is the cell of detection j
-	cx, cy []int64 // the cell of detection j, by axis
+	order []int32 // detection indices sorted by cell, then index
+	keys  []int64 // keys[j] is the cell of detection j (see cellKey)
+	cx    []int64 // the column of detection j
 	// slack is added to every track's reach: three standard deviations of
 	// the least precise detection's position plus 2 m.
 	slack float64
 }
 
-func cellKey(cx, cy int64) int64 { return cx<<32 ^ (cy & 0xffffffff) }
+// cellKey orders cells by column, then by row: cy is offset into an
+// unsigned 32-bit range so that its sign does not upset the order.
+func cellKey(cx, cy int64) int64 { return cx<<32 | ((cy + 1<<31) & 0xffffffff) }
 
 func cellOf(v float64) int64 { return int64(math.Floor(v / gridCellM)) }
 
@@ -34,7 +38,6 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 	g.order = grow(g.order, len(dets))
 	g.keys = grow(g.keys, len(dets))
 	g.cx = grow(g.cx, len(dets))
-	g.cy = grow(g.cy, len(dets))
 	worst := 0.0
 	for j := range dets {
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
@@ -42,43 +45,45 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
 		worst = math.Max(worst, rangeVar+rng*rng*azVar)
 		g.order[j] = int32(j)
-		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
-		g.keys[j] = cellKey(g.cx[j], g.cy[j])
+		g.cx[j] = cellOf(x)
+		g.keys[j] = cellKey(g.cx[j], cellOf(y))
 	}
 	g.slack = 3*math.Sqrt(worst) + 2
 	keys := g.keys
-	slices.SortFunc(g.order, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+	slices.SortFunc(g.order, func(a, b int32) int {
+		if c := cmp.Compare(keys[a], keys[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 }
 
 // within appends to dst the detections in cells that a disc of radius r
-// around (x, y) touches, cell by cell (x, then y). A disc wider than the
-// scan has detections — a track whose covariance has grown large — is
-// answered from the detections instead of its cells, so the cost is never
-// more than the scan's size.
+// around (x, y) touches, cell by cell (x, then y), by index within a
+// cell. Each column of cells is one run of the order, found by one binary
+// search; a disc wider than the scan's columns is answered by one pass
+// over the detections. The cost is bounded by the scan's size whatever
+// the disc's.
 func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
 	x0, x1, y0, y1 := cellOf(x-r), cellOf(x+r), cellOf(y-r), cellOf(y+r)
-	if float64(x1-x0+1)*float64(y1-y0+1) > float64(len(g.order)) {
-		from := len(dst)
+	lo, hi := cellKey(x0, y0), cellKey(x1, y1)
+	inRows := func(j int32) bool {
+		row := g.keys[j] - g.cx[j]<<32
+		return row >= cellKey(0, y0) && row <= cellKey(0, y1)
+	}
+	if float64(x1-x0+1) > float64(len(g.order)) {
 		for _, j := range g.order {
-			if g.cx[j] >= x0 && g.cx[j] <= x1 && g.cy[j] >= y0 && g.cy[j] <= y1 {
+			if g.keys[j] >= lo && g.keys[j] <= hi && inRows(j) {
 				dst = append(dst, j)
 			}
 		}
-		slices.SortStableFunc(dst[from:], func(a, b int32) int {
-			if c := cmp.Compare(g.cx[a], g.cx[b]); c != 0 {
-				return c
-			}
-			return cmp.Compare(g.cy[a], g.cy[b])
-		})
 		return dst
 	}
 	for cx := x0; cx <= x1; cx++ {
-		for cy := y0; cy <= y1; cy++ {
-			key := cellKey(cx, cy)
-			k, _ := slices.BinarySearchFunc(g.order, key, func(j int32, key int64) int { return cmp.Compare(g.keys[j], key) })
-			for ; k < len(g.order) && g.keys[g.order[k]] == key; k++ {
-				dst = append(dst, g.order[k])
-			}
+		start, end := cellKey(cx, y0), cellKey(cx, y1)
+		k, _ := slices.BinarySearchFunc(g.order, start, func(j int32, key int64) int { return cmp.Compare(g.keys[j], key) })
+		for ; k < len(g.order) && g.keys[g.order[k]] <= end; k++ {
+			dst = append(dst, g.order[k])
 		}
 	}
 	return dst
