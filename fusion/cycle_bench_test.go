@@ -182,3 +182,32 @@ func BenchmarkCycleClouds(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(c.engine.tracker.tracks)), "tracks")
 }
+
+// BenchmarkCycleCamera is BenchmarkCycle with a camera beside the radar:
+// every other cycle a camera scan with a box on each of 200 objects
+// (bearing and a rough range), so that the camera's association, its
+// line-of-sight miss rules and occlusion run on a crowd.
+func BenchmarkCycleCamera(b *testing.B) {
+	c := newCrowd(b, 200)
+	var boxes []perception.Detection
+	k := 0
+	camera := func() {
+		boxes = boxes[:0]
+		for i := range c.x {
+			dx, dy := c.x[i]-1.5, c.y[i]
+			d := perception.Detection{Stamp: c.now, Sensor: perception.Camera, Dim: 2, Class: perception.Uniform()}
+			d.Z = [3]float64{math.Atan2(dy, dx) + 0.002*c.rng.NormFloat64(), math.Hypot(dx, dy) * (1 + 0.05*c.rng.NormFloat64())}
+			d.R[0][0], d.R[1][1] = 4e-6, 0.0025*(dx*dx+dy*dy)
+			boxes = append(boxes, d)
+		}
+		c.engine.Ingest(Scan{Sensor: perception.Camera, Stamp: c.now, Dets: boxes}, c.now)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if k++; k%2 == 0 {
+			camera()
+		}
+		c.cycle()
+	}
+}
