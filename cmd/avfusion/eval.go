@@ -12,6 +12,9 @@ import (
 )
 
 func runEval(args []string) error {
+	if len(args) > 0 && args[0] == "calibration" {
+		return runEvalCalibration(args[1:])
+	}
 	if len(args) > 0 && args[0] != "mot" {
 		return runEvalSuite(args)
 	}

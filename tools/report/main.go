@@ -25,7 +25,7 @@ func main() {
 	flag.Parse()
 	r := &report{bin: *bin}
 	r.header()
-	for _, section := range []func() error{r.shipped, r.ablation, r.ablationTI, r.heads, r.mot, r.benchmarks} {
+	for _, section := range []func() error{r.shipped, r.ablation, r.ablationTI, r.heads, r.calibration, r.mot, r.benchmarks} {
 		if err := section(); err != nil {
 			fmt.Fprintln(os.Stderr, "report:", err)
 			os.Exit(1)
@@ -202,6 +202,34 @@ func (r *report) heads() error {
 		r.printf("| %s | %.3f | %.3f | %.3f | %.3f |\n", sc.Name, sc.Fused.MOTA, b.MOTA, sc.Fused.ClassAccuracy, b.ClassAccuracy)
 	}
 	r.printf("| pooled | %.3f | %.3f | %.3f | %.3f |\n\n", learned.Total.Fused.MOTA, bayes.Total.Fused.MOTA, learned.Total.Fused.ClassAccuracy, bayes.Total.Fused.ClassAccuracy)
+	return nil
+}
+
+func (r *report) calibration() error {
+	out, err := run(r.bin, "eval", "calibration", "--json")
+	if err != nil {
+		return err
+	}
+	type diagram struct {
+		Bins []struct {
+			Count                int
+			Confidence, Accuracy float64
+		}
+		ECE float64
+		N   int
+	}
+	var c struct{ Existence, Class diagram }
+	if err := json.Unmarshal(out, &c); err != nil {
+		return err
+	}
+	r.printf("## Calibration of the learned head\n\nOn 40 random scenarios outside its training seeds (%s): the existence probability against whether the track matched a true object, the class probability against whether the class was right. `go test ./cmd/avfusion -run Calibrated` asserts both expected calibration errors below 0.03.\n\n",
+		command(r.bin, "eval", "calibration"))
+	r.printf("| confidence | existence: judgements | mean confidence | share real | class: judgements | mean confidence | share right |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+	for i := range c.Existence.Bins {
+		e, k := c.Existence.Bins[i], c.Class.Bins[i]
+		r.printf("| %.1f–%.1f | %d | %.3f | %.3f | %d | %.3f | %.3f |\n", float64(i)/10, float64(i+1)/10, e.Count, e.Confidence, e.Accuracy, k.Count, k.Confidence, k.Accuracy)
+	}
+	r.printf("| expected calibration error | %d | | %.3f | %d | | %.3f |\n\n", c.Existence.N, c.Existence.ECE, c.Class.N, c.Class.ECE)
 	return nil
 }
 
