@@ -35,6 +35,10 @@ type Config struct {
 	MaxLatency time.Duration `yaml:"max_latency"`
 	// SensorTimeout is how long a silent sensor holds back fusion.
 	SensorTimeout time.Duration `yaml:"sensor_timeout"`
+	// LatencyBudget is how long the capture of the newest fused detection
+	// may precede its publication; cycles over it are counted, beside the
+	// deadline's (0: no budget).
+	LatencyBudget time.Duration `yaml:"latency_budget"`
 	// RadarLatency is the time from a radar scan's capture to its arrival
 	// on a topic: an input stamp that is 0, later than its arrival by more
 	// than MaxLatency or older than SensorTimeout is replaced by the
@@ -169,6 +173,7 @@ func Default() Config {
 		MaxLatency:      150 * time.Millisecond,
 		SensorTimeout:   500 * time.Millisecond,
 		RadarLatency:    30 * time.Millisecond,
+		LatencyBudget:   150 * time.Millisecond,
 		LateScans:       Retrodict,
 		FusionHead:      Learned,
 		MatchDistanceM:  2,
@@ -210,6 +215,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_latency: must be positive, got %v", c.MaxLatency)
 	case c.SensorTimeout <= 0:
 		return fmt.Errorf("sensor_timeout: must be positive, got %v", c.SensorTimeout)
+	case c.LatencyBudget < 0:
+		return fmt.Errorf("latency_budget: must not be negative, got %v", c.LatencyBudget)
 	case c.RadarLatency < 0:
 		return fmt.Errorf("radar_latency: must not be negative, got %v", c.RadarLatency)
 	case c.LateScans != Drop && c.LateScans != Retrodict:

@@ -66,6 +66,9 @@ type Diagnostics struct {
 	// TotalDeadlineMisses since start.
 	DeadlineMisses      int
 	TotalDeadlineMisses int
+	// OverBudget and TotalOverBudget count the cycles whose latency
+	// exceeded the latency budget, in the window and since start.
+	OverBudget, TotalOverBudget int
 	// LatencyMs is the capture-to-publish latency, CycleMs the cycle's own
 	// duration, both over the window.
 	LatencyMs Percentiles
@@ -158,15 +161,16 @@ func (d *Diagnostics) Level() Level {
 
 // HealthWindow turns a run's counters into one Diagnostics per window.
 type HealthWindow struct {
-	sensors  []perception.Sensor
-	realtime bool
-	since    sensors.Time // start of the window, on the run's clock
-	wallFrom time.Time
-	cycles   int // cycles before the window
-	misses   int
-	fused    [perception.NumSensors]uint64
-	late     [perception.NumSensors]uint64
-	diag     Diagnostics
+	sensors    []perception.Sensor
+	realtime   bool
+	since      sensors.Time // start of the window, on the run's clock
+	wallFrom   time.Time
+	cycles     int // cycles before the window
+	misses     int
+	overBudget int
+	fused      [perception.NumSensors]uint64
+	late       [perception.NumSensors]uint64
+	diag       Diagnostics
 }
 
 // NewHealthWindow starts windows at start for the given live sensors.
@@ -188,6 +192,8 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *Cy
 		CycleHz:             float64(stats.Cycles-h.cycles) / span.Seconds(),
 		DeadlineMisses:      stats.Misses - h.misses,
 		TotalDeadlineMisses: stats.Misses,
+		OverBudget:          stats.OverBudget - h.overBudget,
+		TotalOverBudget:     stats.OverBudget,
 		LatencyMs:           stats.WindowLatency.Percentiles(),
 		CycleMs:             stats.WindowCycle.Percentiles(),
 		Tracks:              tracks,
@@ -211,6 +217,6 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *Cy
 		})
 		h.fused[s], h.late[s] = e.Fused[s], e.DroppedLate[s]
 	}
-	h.since, h.wallFrom, h.cycles, h.misses = now, time.Now(), stats.Cycles, stats.Misses
+	h.since, h.wallFrom, h.cycles, h.misses, h.overBudget = now, time.Now(), stats.Cycles, stats.Misses, stats.OverBudget
 	return d
 }

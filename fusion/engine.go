@@ -55,6 +55,7 @@ type Engine struct {
 	heard   [perception.NumSensors]sensors.Time // arrival time of the latest scan
 	fused   sensors.Time                        // stamp of the newest fused scan
 	newest  sensors.Time                        // newest stamp of a fused scan that had detections
+	arrived sensors.Time                        // when that scan reached the node
 	seq     uint64                              // arrival counter, breaks ties between equal stamps
 
 	// DroppedLate counts scans that arrived after newer ones were fused
@@ -71,8 +72,9 @@ type Engine struct {
 }
 
 type pendingScan struct {
-	sensor perception.Sensor
-	stamp  sensors.Time
+	sensor  perception.Sensor
+	stamp   sensors.Time
+	arrival sensors.Time
 	seq    uint64
 	dets   []perception.Detection
 }
@@ -124,7 +126,7 @@ func (e *Engine) Ingest(s Scan, now sensors.Time) {
 	}
 	p := &e.pending[n]
 	e.seq++
-	p.sensor, p.stamp, p.seq = s.Sensor, s.Stamp, e.seq
+	p.sensor, p.stamp, p.seq, p.arrival = s.Sensor, s.Stamp, e.seq, now
 	p.dets = append(p.dets[:0], s.Dets...)
 }
 
@@ -175,7 +177,7 @@ func (e *Engine) Advance(now sensors.Time) {
 		e.tracker.Process(p.sensor, p.stamp, p.dets)
 		e.fused = p.stamp
 		if len(p.dets) > 0 {
-			e.newest = p.stamp
+			e.newest, e.arrived = p.stamp, p.arrival
 		}
 		e.Fused[p.sensor]++
 		k++
@@ -200,7 +202,7 @@ func (e *Engine) Reset() {
 	}
 	e.pending = e.pending[:0]
 	e.latest, e.heard = [perception.NumSensors]sensors.Time{}, [perception.NumSensors]sensors.Time{}
-	e.fused, e.newest = 0, 0
+	e.fused, e.newest, e.arrived = 0, 0, 0
 }
 
 // Silent reports whether sensor s has sent nothing for longer than the
@@ -258,8 +260,10 @@ type SensorEvidence struct {
 // Output is what one cycle publishes. Its slices are reused by Snapshot.
 type Output struct {
 	Stamp sensors.Time
-	// Newest is the capture stamp of the newest detection fused.
-	Newest sensors.Time
+	// Newest is the capture stamp of the newest detection fused, Arrived
+	// when its scan reached the node: the latency to publishing splits
+	// into the sensor's delivery (Arrived − Newest) and the node's part.
+	Newest, Arrived sensors.Time
 	// Tracks are the published tracks.
 	Tracks []TrackState
 	// Held are the tracks not published: tentative, judged unlikely to
@@ -291,7 +295,7 @@ func (e *Engine) outOfDepth(tr *Track) bool {
 // Params.PublishExistence.
 func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 	out.Stamp = now
-	out.Newest = e.newest
+	out.Newest, out.Arrived = e.newest, e.arrived
 	out.Tracks, out.Held = out.Tracks[:0], out.Held[:0]
 	out.Deleted = e.tracker.DrainDeleted(out.Deleted[:0])
 	out.Ego = e.tracker.EgoAt(now)

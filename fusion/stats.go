@@ -67,7 +67,26 @@ type CycleStats struct {
 	// Latency is capture-to-publish latency, Cycle the cycle's duration;
 	// the Window ones since the last diagnostics window.
 	Latency, Cycle, WindowLatency, WindowCycle Histogram
-	Cycles, Misses                             int
+	// Delivery is the sensor's part of the latency (capture to arrival),
+	// Node the node's (arrival to publish).
+	Delivery, Node Histogram
+	Cycles, Misses int
+	// OverBudget counts the cycles whose latency exceeded the latency
+	// budget.
+	OverBudget int
+}
+
+// RecordSplit adds one cycle's latency split into the sensor's delivery
+// and the node's part (ms; NaN when nothing was fused yet), and whether
+// the whole exceeded the latency budget.
+func (s *CycleStats) RecordSplit(deliveryMs, nodeMs float64, overBudget bool) {
+	if overBudget {
+		s.OverBudget++
+	}
+	if !math.IsNaN(deliveryMs) {
+		s.Delivery.Add(deliveryMs)
+		s.Node.Add(nodeMs)
+	}
 }
 
 // Record adds one cycle. latencyMs is NaN when nothing was fused yet.

@@ -35,8 +35,11 @@ type Config struct {
 	// Clock is read right after publishing: a cycle's latency is that
 	// time minus the capture stamp of the newest fused detection.
 	Clock sensors.Clock
-	// Deadline is the compute time a cycle may take.
-	Deadline time.Duration
+	// Deadline is the compute time a cycle may take; LatencyBudget the
+	// time from the capture of the newest fused detection to publishing
+	// (0: none). Cycles over each are counted apart.
+	Deadline      time.Duration
+	LatencyBudget time.Duration
 	// Sensors are the sensors expected, for the diagnostics.
 	Sensors []perception.Sensor
 	// WallRates measures the diagnostics' rates on the wall clock (a node
@@ -80,9 +83,10 @@ type Pipeline struct {
 // next cycle.
 type Report struct {
 	Out *fusion.Output
-	// LatencyMs is the capture-to-publish latency, NaN before anything
-	// was fused.
-	LatencyMs float64
+	// LatencyMs is the capture-to-publish latency, DeliveryMs its part
+	// before the newest fused scan reached the node and NodeMs the
+	// node's; NaN before anything was fused.
+	LatencyMs, DeliveryMs, NodeMs float64
 	// Diagnostics is set on the cycles that published them.
 	Diagnostics *fusion.Diagnostics
 }
@@ -140,11 +144,14 @@ func (p *Pipeline) Cycle(now sensors.Time, drain func(*fusion.Engine) error) (Re
 	if p.cfg.Untimed {
 		took = 0
 	}
-	rep := Report{Out: &p.out, LatencyMs: math.NaN()}
+	rep := Report{Out: &p.out, LatencyMs: math.NaN(), DeliveryMs: math.NaN(), NodeMs: math.NaN()}
 	if p.out.Newest > 0 {
 		rep.LatencyMs = float64(published-p.out.Newest) / 1e6
+		rep.DeliveryMs, rep.NodeMs = float64(p.out.Arrived-p.out.Newest)/1e6, float64(published-p.out.Arrived)/1e6
 	}
 	p.stats.Record(rep.LatencyMs, float64(took)/1e6, took > p.cfg.Deadline)
+	budget := p.cfg.LatencyBudget
+	p.stats.RecordSplit(rep.DeliveryMs, rep.NodeMs, budget > 0 && p.out.Newest > 0 && published-p.out.Newest > sensors.Time(budget))
 	if now.Sub(p.lastDiag) >= time.Second || now < p.lastDiag {
 		rep.Diagnostics = p.diagnostics(now)
 	}

@@ -26,8 +26,10 @@ type RunnerConfig struct {
 	Engine   *fusion.Engine
 	OutputHz float64
 	Deadline time.Duration
-	Clock    sensors.Clock
-	Sink     Sink
+	// LatencyBudget: see Config.
+	LatencyBudget time.Duration
+	Clock         sensors.Clock
+	Sink          Sink
 	// Sensors are the sensors expected, for diagnostics.
 	Sensors []perception.Sensor
 	// Devices, when set, reports the state of each device for the
@@ -122,7 +124,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		poll = 2 * time.Millisecond // watch the simulated clock
 	}
 	start := r.cfg.Clock.Now()
-	pipe, err := New(Config{Engine: r.cfg.Engine, Sink: r.cfg.Sink, Clock: r.cfg.Clock, Deadline: r.cfg.Deadline,
+	pipe, err := New(Config{Engine: r.cfg.Engine, Sink: r.cfg.Sink, Clock: r.cfg.Clock, Deadline: r.cfg.Deadline, LatencyBudget: r.cfg.LatencyBudget,
 		Sensors: r.cfg.Sensors, WallRates: !r.cfg.SimTime, FirstDiagnostics: start.Add(time.Second),
 		Devices: r.cfg.Devices, Stages: r.cfg.Stages, Dropped: r.dropped.Load, Inputs: r.cfg.Inputs, Logger: r.cfg.Logger}, start)
 	if err != nil {

@@ -236,6 +236,8 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 			{Key: "cycles", Value: strconv.Itoa(d.Cycles)},
 			{Key: "deadline_misses_window", Value: strconv.Itoa(d.DeadlineMisses)},
 			{Key: "deadline_misses_total", Value: strconv.Itoa(d.TotalDeadlineMisses)},
+			{Key: "latency_budget_misses_window", Value: strconv.Itoa(d.OverBudget)},
+			{Key: "latency_budget_misses_total", Value: strconv.Itoa(d.TotalOverBudget)},
 			{Key: "latency_p50_ms", Value: f(d.LatencyMs.P50)},
 			{Key: "latency_p99_ms", Value: f(d.LatencyMs.P99)},
 			{Key: "latency_max_ms", Value: f(d.LatencyMs.Max)},

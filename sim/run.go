@@ -105,6 +105,8 @@ type Status struct {
 	Tracks    int
 	CycleHz   float64
 	LatencyMs float64
+	// OverBudget counts the cycles over the latency budget so far.
+	OverBudget int
 }
 
 // Result summarises a run.
@@ -114,8 +116,13 @@ type Result struct {
 	LatencyMs      fusion.Percentiles // capture stamp of the newest fused detection → publish
 	CycleMs        fusion.Percentiles // wall time a cycle took
 	DeadlineMisses int
-	PublishErrors  int
-	DroppedLate    uint64
+	// DeliveryMs and NodeMs split the latency: capture to arrival at the
+	// node, and arrival to publish. OverBudget counts the cycles over the
+	// latency budget.
+	DeliveryMs, NodeMs fusion.Percentiles
+	OverBudget         int
+	PublishErrors      int
+	DroppedLate        uint64
 	// HeapStartMB and HeapEndMB are the live heap after a collection a
 	// tenth into the run and at its end.
 	HeapStartMB, HeapEndMB float64
@@ -214,7 +221,7 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if r.feed, err = newFeed(r.world, cfg); err != nil {
 		return nil, err
 	}
-	r.pipe, err = pipeline.New(pipeline.Config{Engine: engine, Sink: cfg.Sink, Clock: r.clock, Deadline: node.Deadline,
+	r.pipe, err = pipeline.New(pipeline.Config{Engine: engine, Sink: cfg.Sink, Clock: r.clock, Deadline: node.Deadline, LatencyBudget: node.LatencyBudget,
 		Sensors: r.feed.live(), WallRates: cfg.Realtime, FirstDiagnostics: r.start.Add(time.Second), Logger: r.log}, r.start)
 	if err != nil {
 		return nil, errors.Join(err, r.feed.close(r.log))
@@ -253,7 +260,7 @@ func (r *run) cycle(ctx context.Context, now sensors.Time) error {
 	}
 	r.res.Cycles++
 	if d := rep.Diagnostics; d != nil && cfg.Status != nil {
-		cfg.Status(Status{Elapsed: now.Sub(r.start), Tracks: len(rep.Out.Tracks), CycleHz: d.CycleHz, LatencyMs: d.LatencyMs.P50})
+		cfg.Status(Status{Elapsed: now.Sub(r.start), Tracks: len(rep.Out.Tracks), CycleHz: d.CycleHz, LatencyMs: d.LatencyMs.P50, OverBudget: d.TotalOverBudget})
 	}
 	return nil
 }
@@ -266,6 +273,7 @@ func (r *run) finish() {
 	res.LatencyMs = stats.Latency.Percentiles()
 	res.CycleMs = stats.Cycle.Percentiles()
 	res.DeadlineMisses = stats.Misses
+	res.DeliveryMs, res.NodeMs, res.OverBudget = stats.Delivery.Percentiles(), stats.Node.Percentiles(), stats.OverBudget
 	res.PublishErrors, _ = r.pipe.PublishErrors()
 	for _, n := range r.pipe.Engine().DroppedLate {
 		res.DroppedLate += n

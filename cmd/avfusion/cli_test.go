@@ -78,7 +78,7 @@ func TestSimJSONHasExactlyTheDocumentedKeys(t *testing.T) {
 	if dec.More() {
 		t.Fatalf("stdout holds more than one JSON value:\n%s", out)
 	}
-	want := []string{"class_accuracy", "cycles", "deadline_misses", "final_class", "latency_ms", "scenario", "seed", "tracking"}
+	want := []string{"class_accuracy", "cycles", "deadline_misses", "final_class", "latency_budget_misses", "latency_ms", "scenario", "seed", "tracking"}
 	if got := keys(v); !reflect.DeepEqual(got, want) {
 		t.Fatalf("keys %v, want %v", got, want)
 	}
@@ -86,7 +86,7 @@ func TestSimJSONHasExactlyTheDocumentedKeys(t *testing.T) {
 	if got, want := keys(tracking), []string{"false_positives", "gt_objects", "id_switches", "idf1", "misses", "mota", "motp_m"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("tracking keys %v, want %v", got, want)
 	}
-	if got, want := keys(v["latency_ms"].(map[string]any)), []string{"max", "p50", "p99"}; !reflect.DeepEqual(got, want) {
+	if got, want := keys(v["latency_ms"].(map[string]any)), []string{"delivery_p99", "max", "node_p99", "p50", "p99"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("latency keys %v, want %v", got, want)
 	}
 	if v["cycles"].(float64) != 100 || v["scenario"] != "following" {

@@ -25,15 +25,13 @@ type replaySummary struct {
 	Cycles   int            `json:"cycles"`
 	Messages int            `json:"messages"`
 	Tracking *trackingScore `json:"tracking,omitempty"`
-	Latency  struct {
-		P50 float64 `json:"p50"`
-		P99 float64 `json:"p99"`
-		Max float64 `json:"max"`
-	} `json:"latency_ms"`
-	Unused    []string `json:"unused_topics"`
-	WallS     float64  `json:"wall_s"`
-	Realtime  float64  `json:"x_realtime"`
-	DurationS float64  `json:"bag_s"`
+	Latency  latencySummary `json:"latency_ms"`
+	// LatencyBudgetMisses counts the cycles over latency_budget.
+	LatencyBudgetMisses int      `json:"latency_budget_misses"`
+	Unused              []string `json:"unused_topics"`
+	WallS               float64  `json:"wall_s"`
+	Realtime            float64  `json:"x_realtime"`
+	DurationS           float64  `json:"bag_s"`
 	// Inputs says, per input topic, what became of its messages;
 	// RepairedStamps and Refused sum it up per topic.
 	Inputs         map[string]inputSummary `json:"inputs"`
@@ -156,7 +154,7 @@ func runReplay(args []string) error {
 	if sum.Unused == nil {
 		sum.Unused = []string{}
 	}
-	sum.Latency.P50, sum.Latency.P99, sum.Latency.Max = res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max
+	sum.Latency, sum.LatencyBudgetMisses = latencyOf(res.LatencyMs, res.DeliveryMs, res.NodeMs), res.OverBudget
 	sum.DurationS = float64(res.Cycles) / cfg.OutputHz
 	sum.WallS = wall
 	if wall > 0 {

@@ -65,6 +65,11 @@ type Result struct {
 	// Tracking is scored when the bag has ground truth; nil otherwise.
 	Tracking  *eval.Metrics
 	LatencyMs fusion.Percentiles
+	// DeliveryMs and NodeMs split the latency into the sensors' delivery
+	// (capture to record time) and the node's part; OverBudget counts the
+	// cycles over the latency budget.
+	DeliveryMs, NodeMs fusion.Percentiles
+	OverBudget         int
 	// Unused lists input topics the node has no use for.
 	Unused []string
 	// BadImages counts camera images that could not be decoded or
@@ -177,7 +182,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err = errors.Join(err, r.close()); err != nil {
 		return r.res, err
 	}
-	r.res.LatencyMs = r.pipe.Stats().Latency.Percentiles()
+	st := r.pipe.Stats()
+	r.res.LatencyMs, r.res.DeliveryMs, r.res.NodeMs, r.res.OverBudget = st.Latency.Percentiles(), st.Delivery.Percentiles(), st.Node.Percentiles(), st.OverBudget
 	r.res.Inputs = r.inputs.Health()
 	if r.haveTruth {
 		m := r.acc.Metrics()
@@ -231,7 +237,7 @@ func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err err
 	}
 	r.window(info)
 	r.clock = sensors.NewVirtualClock(r.from)
-	pcfg := pipeline.Config{Engine: engine, Clock: r.clock, Deadline: node.Deadline,
+	pcfg := pipeline.Config{Engine: engine, Clock: r.clock, Deadline: node.Deadline, LatencyBudget: node.LatencyBudget,
 		Sensors: []perception.Sensor{perception.Radar, perception.Camera}, Untimed: true, FirstDiagnostics: r.from, Inputs: r.inputs}
 	if r.out != nil {
 		pcfg.Sink = r.out
