@@ -75,8 +75,8 @@ type pendingScan struct {
 	sensor  perception.Sensor
 	stamp   sensors.Time
 	arrival sensors.Time
-	seq    uint64
-	dets   []perception.Detection
+	seq     uint64
+	dets    []perception.Detection
 }
 
 // NewEngine returns an engine with a fresh tracker.
