@@ -45,7 +45,7 @@ func testPipeline(t *testing.T, sink Sink, clock sensors.Clock, first sensors.Ti
 		t.Fatal(err)
 	}
 	engine.PushEgo(fusion.Ego{})
-	p, err := New(Config{Engine: engine, Sink: sink, Clock: clock, Deadline: time.Second,
+	p, err := New(Config{Engine: engine, Sink: sink, Clock: clock, Deadline: time.Second, LatencyBudget: 20 * time.Millisecond,
 		Sensors: []perception.Sensor{perception.Radar}, Untimed: true, FirstDiagnostics: first}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -76,8 +76,8 @@ func TestCycleLatencyAndDiagnostics(t *testing.T) {
 		if rep.Out.Stamp != now {
 			t.Fatalf("cycle %d published for %v", k, rep.Out.Stamp)
 		}
-		if k > 1 && math.Abs(rep.LatencyMs-23) > 1e-9 {
-			t.Fatalf("cycle %d: latency %.3f ms, want 23", k, rep.LatencyMs)
+		if k > 1 && (math.Abs(rep.LatencyMs-23) > 1e-9 || math.Abs(rep.DeliveryMs-20) > 1e-9 || math.Abs(rep.NodeMs-3) > 1e-9) {
+			t.Fatalf("cycle %d: latency %.3f ms (delivery %.3f, node %.3f), want 23 (20, 3)", k, rep.LatencyMs, rep.DeliveryMs, rep.NodeMs)
 		}
 		if (rep.Diagnostics != nil) != (k == 20 || k == 40 || k == 60) {
 			t.Fatalf("cycle %d: diagnostics %v", k, rep.Diagnostics != nil)
@@ -88,6 +88,9 @@ func TestCycleLatencyAndDiagnostics(t *testing.T) {
 	}
 	if n, err := p.PublishErrors(); n != 0 || err != nil {
 		t.Fatalf("publish errors %d %v", n, err)
+	}
+	if over := p.Stats().OverBudget; over != 60 { // a 20 ms budget, every cycle 23 ms late
+		t.Fatalf("%d cycles over the latency budget, want 60", over)
 	}
 }
 
