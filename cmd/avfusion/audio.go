@@ -26,6 +26,12 @@ type audioWindow struct {
 type audioSummary struct {
 	Windows int            `json:"windows"`
 	Counts  map[string]int `json:"counts"`
+	// SecondsOfSound is the file's length; a clip shorter than one
+	// analysis window is repeated to fill it (Repeated), and a file with
+	// no sound at all is reported Silent, its one window background.
+	SecondsOfSound float64 `json:"seconds"`
+	Repeated       bool    `json:"repeated,omitempty"`
+	Silent         bool    `json:"silent,omitempty"`
 }
 
 // defaultArray guesses a geometry for a file without --array: a
@@ -57,6 +63,8 @@ func runAudio(args []string) error {
 	if err != nil {
 		return err
 	}
+	seconds := float64(len(mono)) / acoustic.SampleRate
+	chans, mono, repeated := fillWindow(chans, mono)
 	cls, err := acoustic.DefaultClassifier()
 	if err != nil {
 		return err
@@ -66,7 +74,7 @@ func runAudio(args []string) error {
 		return err
 	}
 	enc := json.NewEncoder(os.Stdout)
-	sum := audioSummary{Counts: map[string]int{}}
+	sum := audioSummary{Counts: map[string]int{}, SecondsOfSound: seconds, Repeated: repeated, Silent: silent(mono)}
 	for _, name := range acoustic.ClassNames {
 		sum.Counts[name] = 0
 	}
@@ -75,6 +83,10 @@ func runAudio(args []string) error {
 	step := int(*hop * acoustic.SampleRate)
 	for start := 0; start+acoustic.WindowSamples <= len(mono); start += step {
 		cls.Classify(probs, mono[start:start+acoustic.WindowSamples])
+		if sum.Silent { // nothing to hear: background, surely
+			clear(probs)
+			probs[acoustic.Background] = 1
+		}
 		w := audioWindow{T: float64(start+acoustic.WindowSamples/2) / acoustic.SampleRate, Probs: map[string]float64{}}
 		for i, name := range acoustic.ClassNames {
 			w.Probs[name] = round3(probs[i])
@@ -101,7 +113,14 @@ func runAudio(args []string) error {
 	if *asJSON {
 		return enc.Encode(sum)
 	}
-	fmt.Printf("%d windows: %d siren, %d horn, %d background\n", sum.Windows, sum.Counts["siren"], sum.Counts["horn"], sum.Counts["background"])
+	note := ""
+	switch {
+	case sum.Silent:
+		note = " (the file is silent)"
+	case sum.Repeated:
+		note = fmt.Sprintf(" (%.2f s of sound, repeated to fill one %.2f s window)", sum.SecondsOfSound, float64(acoustic.WindowSamples)/acoustic.SampleRate)
+	}
+	fmt.Printf("%d windows: %d siren, %d horn, %d background%s\n", sum.Windows, sum.Counts["siren"], sum.Counts["horn"], sum.Counts["background"], note)
 	return nil
 }
 
@@ -127,10 +146,40 @@ func readSound(path string) (chans [][]float64, mono []float64, err error) {
 			mono[i] += v / float64(len(chans))
 		}
 	}
-	if len(mono) < acoustic.WindowSamples {
-		return nil, nil, fmt.Errorf("%s: %.2f s of sound; at least %.2f s are needed for one window", path, float64(len(mono))/acoustic.SampleRate, float64(acoustic.WindowSamples)/acoustic.SampleRate)
+	if len(mono) == 0 {
+		return nil, nil, fmt.Errorf("%s: no samples", path)
 	}
 	return chans, mono, nil
+}
+
+// fillWindow repeats a clip shorter than one analysis window until it
+// fills one (a 0.3 s horn stays a horn, as often as it fits), each
+// channel alike; longer clips are returned as they are.
+func fillWindow(chans [][]float64, mono []float64) ([][]float64, []float64, bool) {
+	if len(mono) >= acoustic.WindowSamples {
+		return chans, mono, false
+	}
+	tile := func(x []float64) []float64 {
+		out := make([]float64, acoustic.WindowSamples)
+		for i := range out {
+			out[i] = x[i%len(x)]
+		}
+		return out
+	}
+	for c := range chans {
+		chans[c] = tile(chans[c])
+	}
+	return chans, tile(mono), true
+}
+
+// silent reports whether a recording holds no sound: its RMS below
+// -80 dBFS.
+func silent(mono []float64) bool {
+	sum := 0.0
+	for _, v := range mono {
+		sum += v * v
+	}
+	return math.Sqrt(sum/float64(len(mono))) < 1e-4
 }
 
 // bearingsFor returns the direction finder for a recording of n channels

@@ -115,3 +115,57 @@ func TestAudioClassifyCLI(t *testing.T) {
 		t.Fatalf("bad file: %v: %s", err, msg)
 	}
 }
+
+// TestAudioClassifyShortAndSilentClips: a clip shorter than one analysis
+// window is classified (repeated to fill it), not refused; a silent file
+// is background, said to be silent.
+func TestAudioClassifyShortAndSilentClips(t *testing.T) {
+	bin := sharedBinary(t)
+	dir := t.TempDir()
+	write := func(name string, samples []float64) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mic.WriteWAV(f, &mic.Audio{Rate: audio.SampleRate, Channels: [][]float64{samples}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	siren := make([]float64, audio.SampleRate*3/10) // 0.3 s
+	audio.RandomSiren(rand.New(rand.NewPCG(3, 3))).Generate(siren, 0)
+	for i := range siren {
+		siren[i] *= 0.5
+	}
+	for _, c := range []struct {
+		path             string
+		repeated, silent bool
+	}{
+		{write("short.wav", siren), true, false},
+		{write("silent.wav", make([]float64, 2*audio.SampleRate)), false, true},
+	} {
+		out, err := exec.Command(bin, "audio", "classify", c.path, "--json").Output()
+		if err != nil {
+			t.Fatalf("%s: %v", c.path, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		var sum struct {
+			Windows  int            `json:"windows"`
+			Counts   map[string]int `json:"counts"`
+			Seconds  float64        `json:"seconds"`
+			Repeated bool           `json:"repeated"`
+			Silent   bool           `json:"silent"`
+		}
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+			t.Fatalf("%s: %v\n%s", c.path, err, out)
+		}
+		t.Logf("%s: %+v", filepath.Base(c.path), sum)
+		if sum.Windows < 1 || sum.Repeated != c.repeated || sum.Silent != c.silent || (c.silent && sum.Counts["background"] != sum.Windows) {
+			t.Errorf("%s: %+v", c.path, sum)
+		}
+	}
+}
