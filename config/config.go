@@ -35,6 +35,11 @@ type Config struct {
 	MaxLatency time.Duration `yaml:"max_latency"`
 	// SensorTimeout is how long a silent sensor holds back fusion.
 	SensorTimeout time.Duration `yaml:"sensor_timeout"`
+	// CycleOnScan runs a cycle as soon as the leading sensor's scan (the
+	// radar's, else the camera's) has arrived, OutputHz being the minimum
+	// rate, instead of at a fixed rate: what the radar saw is published
+	// without waiting for the next tick.
+	CycleOnScan bool `yaml:"cycle_on_scan"`
 	// LatencyBudget is how long the capture of the newest fused detection
 	// may precede its publication; cycles over it are counted, beside the
 	// deadline's (0: no budget).

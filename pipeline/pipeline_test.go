@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"math"
 	"testing"
@@ -194,5 +195,39 @@ func TestHeadOutOfItsDepthFallsBackToTheBayesianRule(t *testing.T) {
 	}
 	if objects.Existence == ti.Existence {
 		t.Error("the head did not judge the object-level track")
+	}
+}
+
+// TestRunnerCyclesOnARadarScan: with CycleOnScan a radar scan is
+// published at once, not at the next tick of the (here 1 Hz) output rate.
+func TestRunnerCyclesOnARadarScan(t *testing.T) {
+	node := config.Default()
+	node.FusionHead = config.Bayes
+	engine, err := NewEngine(&node, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine.PushEgo(fusion.Ego{})
+	cycled := make(chan time.Time, 10)
+	r, err := NewRunner(RunnerConfig{Engine: engine, OutputHz: 1, Deadline: time.Second, Clock: sensors.WallClock{}, CycleOnScan: true,
+		Cycle: func(*fusion.Output) { cycled <- time.Now() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(100 * time.Millisecond)
+	sent := time.Now()
+	now := sensors.WallClock{}.Now()
+	r.Submit(Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{radarReturn(now)}}, Arrival: now})
+	select {
+	case at := <-cycled:
+		if at.Before(sent) {
+			t.Fatal("a cycle before the scan")
+		}
+	case <-time.After(700 * time.Millisecond):
+		t.Fatal("no cycle within 0.7 s of the radar scan: it waited for the 1 Hz tick")
 	}
 }

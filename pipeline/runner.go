@@ -42,6 +42,10 @@ type RunnerConfig struct {
 	Inputs *Inputs
 	// Cycle, when set, is called after every cycle with its output.
 	Cycle func(out *fusion.Output)
+	// CycleOnScan runs a cycle as soon as a radar scan is submitted, on the
+	// wall clock, OutputHz being the minimum rate (see
+	// config.Config.CycleOnScan).
+	CycleOnScan bool
 	// QueueLen bounds the inputs waiting for the next cycle; when full,
 	// the oldest is dropped and counted (default 256).
 	QueueLen int
@@ -60,6 +64,7 @@ type RunnerConfig struct {
 type Runner struct {
 	cfg     RunnerConfig
 	in      chan Input
+	wake    chan struct{} // a radar scan came, with CycleOnScan
 	dropped atomic.Uint64
 }
 
@@ -79,7 +84,7 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	if cfg.QueueLen <= 0 {
 		cfg.QueueLen = 256
 	}
-	return &Runner{cfg: cfg, in: make(chan Input, cfg.QueueLen)}, nil
+	return &Runner{cfg: cfg, in: make(chan Input, cfg.QueueLen), wake: make(chan struct{}, 1)}, nil
 }
 
 // Submit hands an input to the loop without blocking; when the queue is
@@ -88,6 +93,12 @@ func (r *Runner) Submit(in Input) {
 	for {
 		select {
 		case r.in <- in:
+			if r.cfg.CycleOnScan && in.Scan != nil && in.Scan.Sensor == perception.Radar {
+				select {
+				case r.wake <- struct{}{}:
+				default: // a cycle is due already
+				}
+			}
 			return
 		default:
 		}
@@ -140,15 +151,24 @@ func (r *Runner) Run(ctx context.Context) error {
 	defer tick.Stop()
 	var next sensors.Time
 	for {
+		woken := false
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
+		case <-r.wake:
+			woken = true
 		}
 		now := r.cfg.Clock.Now()
 		if !r.cfg.SimTime {
 			cycle(now)
+			if woken {
+				tick.Reset(period) // the minimum rate counts from this cycle
+			}
 			continue
+		}
+		if woken {
+			continue // on ROS time cycles keep the clock's ticks
 		}
 		if now == 0 {
 			continue // no /clock yet

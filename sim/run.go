@@ -163,10 +163,10 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 	}
 	defer func() { _ = r.feed.close(r.log) }() // logged
 	period := time.Duration(float64(time.Second) / cfg.Node.OutputHz)
-	cycles := int(r.duration / period)
+	end := r.start.Add(r.duration)
+	heapAt := r.start.Add(r.duration / 10)
 	r.pipe.Engine().PushEgo(r.world.Ego(r.start))
-	for k := 1; k <= cycles; k++ {
-		now := r.start.Add(time.Duration(k) * period)
+	for now := r.nextCycle(r.start, period); now <= end; now = r.nextCycle(now, period) {
 		if cfg.Realtime {
 			if err := sleepUntil(ctx, r.clock, now); err != nil {
 				return r.res, err
@@ -177,18 +177,34 @@ func Run(ctx context.Context, cfg RunConfig) (*Result, error) {
 		if err := r.cycle(ctx, now); err != nil {
 			return r.res, err
 		}
-		if k == cycles/10 || k == cycles {
+		if r.res.HeapStartMB == 0 && now >= heapAt {
 			// The heap after a collection, early (after warm-up) and at the
 			// end: a soak run shows whether it grows.
-			if k == cycles {
-				r.res.HeapEndMB = liveHeapMB()
-			} else {
-				r.res.HeapStartMB = liveHeapMB()
-			}
+			r.res.HeapStartMB = liveHeapMB()
 		}
 	}
+	r.res.HeapEndMB = liveHeapMB()
 	r.finish()
 	return r.res, nil
+}
+
+// nextCycle is when the cycle after the one at last runs: a period
+// later, or, with cycle_on_scan, as soon as the leading sensor's next scan
+// has arrived, so that what it saw is published at once, and a period
+// after last at the latest (output_hz is then the minimum rate: tracks
+// are predicted to the publish time when nothing arrives).
+func (r *run) nextCycle(last sensors.Time, period time.Duration) sensors.Time {
+	// A scan due within a millisecond of the period's end is waited for:
+	// no cycle a hair before it publishes nothing new.
+	const tolerance = time.Millisecond
+	next := last.Add(period)
+	if !r.cfg.Node.CycleOnScan {
+		return next
+	}
+	if lead := r.feed.leadArrival(); lead > last && lead <= next.Add(tolerance) {
+		next = lead
+	}
+	return next
 }
 
 func newRun(cfg *RunConfig) (*run, error) {
@@ -584,6 +600,19 @@ func newFeed(world *World, cfg *RunConfig) (*feed, error) {
 		}
 	}
 	return f, nil
+}
+
+// leadArrival is when the leading sensor's next scan reaches the node:
+// the radar's while it reports, else the camera's (0 with neither).
+func (f *feed) leadArrival() sensors.Time {
+	sc := f.world.sc
+	if sc.Radar != nil && !f.quiet(perception.Radar, f.world.RadarStamp(f.radarK)) {
+		return f.world.RadarStamp(f.radarK).Add(sc.Radar.Latency)
+	}
+	if sc.Camera != nil && !f.quiet(perception.Camera, f.world.CameraStamp(f.cameraK)) {
+		return f.world.CameraStamp(f.cameraK).Add(sc.Camera.Latency)
+	}
+	return 0
 }
 
 // live lists the sensors that report, for the diagnostics.

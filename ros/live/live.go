@@ -160,7 +160,7 @@ func (n *node) newRunner(engine *fusion.Engine, simTime bool) (*pipeline.Runner,
 		fused = append(fused, perception.Mic)
 	}
 	return pipeline.NewRunner(pipeline.RunnerConfig{
-		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, LatencyBudget: c.LatencyBudget, Clock: n.clock, Sink: n.ros,
+		Engine: engine, OutputHz: c.OutputHz, Deadline: c.Deadline, LatencyBudget: c.LatencyBudget, CycleOnScan: c.CycleOnScan, Clock: n.clock, Sink: n.ros,
 		Sensors: fused, Logger: n.log,
 		Cycle: func(out *fusion.Output) {
 			if n.cfg.Cycle != nil {

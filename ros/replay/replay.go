@@ -185,8 +185,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	st := r.pipe.Stats()
 	r.res.LatencyMs, r.res.DeliveryMs, r.res.NodeMs, r.res.OverBudget = st.Latency.Percentiles(), st.Delivery.Percentiles(), st.Node.Percentiles(), st.OverBudget
 	r.res.Inputs = r.inputs.Health()
-	if r.haveTruth {
-		m := r.acc.Metrics()
+	if m := r.acc.Metrics(); r.haveTruth && m.GroundTruthFrames > 0 {
 		r.res.Tracking = &m
 	}
 	for _, c := range in.Conns {
@@ -274,10 +273,16 @@ func (r *replayer) play(ctx context.Context, in *bag.File) error {
 			return nil
 		}
 		r.flushTIAfter(t)
+		if err := r.cycleOnScan(); err != nil {
+			return err
+		}
 		if err := r.cyclesUntil(t); err != nil {
 			return err
 		}
-		return r.dispatch(m, t)
+		if err := r.dispatch(m, t); err != nil {
+			return err
+		}
+		return r.cycleOnScan()
 	})
 	if err == nil {
 		r.flushTI()
@@ -303,35 +308,40 @@ func (r *replayer) close() error {
 }
 
 type replayer struct {
-	cfg       *Config
-	node      *config.Config
-	params    fusion.Params
-	engine    *fusion.Engine
-	cluster   *radar.Clusterer
-	pipe      *pipeline.Pipeline
-	inputs    *pipeline.Inputs
-	ti        ros.TIFrame // per-point ti_mmwave_rospkg scans of the frame being gathered
-	tiTopic   string
-	out       *outputs // nil without an output bag
-	clock     *sensors.VirtualClock
-	lens      calib.Pinhole
-	period    sensors.Time
-	next      sensors.Time // next cycle time; 0 before the first message
-	from, to  sensors.Time
-	total     time.Duration
-	wallStart time.Time
-	lastShown sensors.Time
-	res       *Result
-	acc       *eval.Accumulator
-	haveTruth bool
-	truth     map[sensors.Time][]eval.Object
-	used      map[string]bool
-	points    []radar.Point
-	dets      []perception.Detection
-	images    images
-	sound     *acoustic.Listener
-	noSound   bool // audio present but no array geometry to locate it with
-	audioRate int  // from audio_info, for raw audio
+	cfg     *Config
+	node    *config.Config
+	params  fusion.Params
+	engine  *fusion.Engine
+	cluster *radar.Clusterer
+	pipe    *pipeline.Pipeline
+	inputs  *pipeline.Inputs
+	ti      ros.TIFrame // per-point ti_mmwave_rospkg scans of the frame being gathered
+	tiTopic string
+	out     *outputs // nil without an output bag
+	clock   *sensors.VirtualClock
+	lens    calib.Pinhole
+	period  sensors.Time
+	next    sensors.Time // next cycle time; 0 before the first message
+	last    sensors.Time // the latest cycle's time
+	// radarArrived is the arrival of the radar scan ingested since the
+	// last cycleOnScan (0: none).
+	radarArrived sensors.Time
+	from, to     sensors.Time
+	total        time.Duration
+	wallStart    time.Time
+	lastShown    sensors.Time
+	res          *Result
+	acc          *eval.Accumulator
+	haveTruth    bool
+	truth        map[sensors.Time][]eval.Object
+	truthAt      []sensors.Time // the truth's stamps, oldest first
+	used         map[string]bool
+	points       []radar.Point
+	dets         []perception.Detection
+	images       images
+	sound        *acoustic.Listener
+	noSound      bool // audio present but no array geometry to locate it with
+	audioRate    int  // from audio_info, for raw audio
 }
 
 // cyclesUntil runs every cycle due before t.
@@ -357,6 +367,7 @@ func (r *replayer) cycle(now sensors.Time) error {
 		}
 	}
 	r.clock.Set(now)
+	r.last = now
 	rep, err := r.pipe.Cycle(now, nil)
 	if err != nil {
 		return err
@@ -373,12 +384,25 @@ func (r *replayer) cycle(now sensors.Time) error {
 	return nil
 }
 
-// score scores a cycle's output against the recorded truth of its time,
-// if any. As in the simulator, tracks coasting outside every sensor's
-// view are published but not scored (the truth there is not either).
+// score scores a cycle's output against the newest recorded truth at or
+// before its time, less than a period old (the truth of its own time when
+// cycles keep the recording's rate), if any. As in the simulator, tracks
+// coasting outside every sensor's view are published but not scored (the
+// truth there is not either).
 func (r *replayer) score(now sensors.Time, out *fusion.Output) {
-	gt, ok := r.truth[now]
-	if !ok {
+	best, k := sensors.Time(-1), 0
+	for ; k < len(r.truthAt) && r.truthAt[k] <= now; k++ {
+		best = r.truthAt[k]
+	}
+	for _, s := range r.truthAt[:k] {
+		if s != best {
+			delete(r.truth, s) // no cycle of its own: not scored
+		}
+	}
+	r.truthAt = r.truthAt[k:]
+	gt, ok := r.truth[best]
+	if !ok || now.Sub(best) >= time.Duration(r.period) {
+		delete(r.truth, best)
 		return
 	}
 	var hyp []eval.Object
@@ -390,7 +414,7 @@ func (r *replayer) score(now sensors.Time, out *fusion.Output) {
 		}
 	}
 	r.acc.Update(gt, hyp)
-	delete(r.truth, now)
+	delete(r.truth, best)
 }
 
 // clusterRadar turns r.points, captured at stamp, into detections and
@@ -399,6 +423,25 @@ func (r *replayer) clusterRadar(stamp, arrival sensors.Time) {
 	vx, vy := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar).OwnVelocity()
 	r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, vx, vy)
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, arrival)
+	r.radarArrived = arrival
+}
+
+// cycleOnScan runs, with cycle_on_scan, a cycle as soon as a radar scan
+// (the leading sensor's) has been ingested, at its arrival, and puts the
+// next one a period later: output_hz is then the minimum rate.
+func (r *replayer) cycleOnScan() error {
+	at := r.radarArrived
+	r.radarArrived = 0
+	if !r.node.CycleOnScan || at == 0 || at <= r.last {
+		return nil
+	}
+	if err := r.cycle(at); err != nil {
+		return err
+	}
+	// A scan due within a millisecond of the period's end is waited for:
+	// no cycle a hair before it publishes nothing new.
+	r.next = at + r.period + sensors.Time(time.Millisecond)
+	return nil
 }
 
 // dispatch hands one bag message to the handler of its topic (after
@@ -663,6 +706,8 @@ func (r *replayer) onTruth(m *bag.Message, topic string) {
 	for _, o := range ros.TruthFromMessage(nil, &msg) {
 		gt = append(gt, eval.Object{ID: o.ID, X: o.X, Y: o.Y})
 	}
-	r.truth[ros.Stamp(msg.Header.Stamp)] = gt
+	stamp := ros.Stamp(msg.Header.Stamp)
+	r.truth[stamp] = gt
+	r.truthAt = append(r.truthAt, stamp)
 	r.haveTruth = true
 }
