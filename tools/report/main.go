@@ -260,7 +260,7 @@ func (r *report) mot() error {
 func (r *report) benchmarks() error {
 	r.printf("## Go benchmarks\n\nOne run of %s (each benchmark's own comment says what it measures).\n\n| package | benchmark | time per op | throughput | allocs per op |\n| --- | --- | --- | --- | --- |\n",
 		command("go", "test", "-run", "'^$'", "-bench", ".", "-benchmem", "PACKAGE"))
-	for _, pkg := range []string{"./fusion", "./fusion/assoc", "./sensors/radar/mmwave", "./perception/acoustic", "./perception/vision", "./ros/replay"} {
+	for _, pkg := range []string{"./fusion", "./fusion/assoc", "./perception/radar", "./sensors/radar/mmwave", "./perception/acoustic", "./perception/vision", "./ros/replay"} {
 		out, err := run("go", "test", "-run", "^$", "-bench", ".", "-benchmem", pkg)
 		if err != nil {
 			return err
@@ -284,6 +284,10 @@ func (r *report) benchmarks() error {
 					through = f[i] + "× real time"
 				case "x_link_rate":
 					through += " (" + f[i] + "× the 921600-baud link)"
+				case "x_sort_peer":
+					through += " (" + f[i] + "× the Python SORT peer, same run)"
+				case "tracks":
+					through += " (" + f[i] + " tracks)"
 				}
 			}
 			name := strings.TrimSuffix(f[0], fmt.Sprintf("-%d", runtime.GOMAXPROCS(0)))
