@@ -220,36 +220,8 @@ func Markers(out *fusion.Output, frame string) *visualization_msgs.MarkerArray {
 // fusion cycle and one per sensor, each with a level someone can alarm on.
 func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.DiagnosticArray {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
-	level := d.Level()
-	message := "fusing"
-	switch level {
-	case fusion.LevelError:
-		message = "deadline misses, a silent sensor or a lost device"
-	case fusion.LevelWarn:
-		message = "deadline missed"
-	}
 	msg := &diagnostic_msgs.DiagnosticArray{Header: header(d.Stamp, "")}
-	msg.Status = append(msg.Status, diagnostic_msgs.DiagnosticStatus{
-		Level: int8(level), Name: node + ": fusion", Message: message, HardwareId: node,
-		Values: []diagnostic_msgs.KeyValue{
-			{Key: "cycle_rate_hz", Value: f(d.CycleHz)},
-			{Key: "cycles", Value: strconv.Itoa(d.Cycles)},
-			{Key: "deadline_misses_window", Value: strconv.Itoa(d.DeadlineMisses)},
-			{Key: "deadline_misses_total", Value: strconv.Itoa(d.TotalDeadlineMisses)},
-			{Key: "latency_budget_misses_window", Value: strconv.Itoa(d.OverBudget)},
-			{Key: "latency_budget_misses_total", Value: strconv.Itoa(d.TotalOverBudget)},
-			{Key: "latency_p50_ms", Value: f(d.LatencyMs.P50)},
-			{Key: "latency_p99_ms", Value: f(d.LatencyMs.P99)},
-			{Key: "latency_max_ms", Value: f(d.LatencyMs.Max)},
-			{Key: "cycle_p50_ms", Value: f(d.CycleMs.P50)},
-			{Key: "cycle_p99_ms", Value: f(d.CycleMs.P99)},
-			{Key: "cycle_max_ms", Value: f(d.CycleMs.Max)},
-			{Key: "tracks", Value: strconv.Itoa(d.Tracks)},
-			{Key: "queued_scans", Value: strconv.Itoa(d.Pending)},
-			{Key: "dropped_inputs", Value: strconv.FormatUint(d.DroppedInputs, 10)},
-			{Key: "filter_failures", Value: strconv.FormatUint(d.FilterFailures, 10)},
-		},
-	})
+	msg.Status = append(msg.Status, fusionStatus(d, node))
 	for _, dev := range d.Devices {
 		lvl, m := fusion.LevelOK, "connected"
 		if !dev.Connected {
@@ -321,6 +293,42 @@ func DiagnosticArray(d *fusion.Diagnostics, node string) *diagnostic_msgs.Diagno
 		msg.Status = append(msg.Status, inputStatus(&d.Inputs[i], node))
 	}
 	return msg
+}
+
+// fusionStatus reports the fusion loop: its rate, deadline and budget
+// misses, latency and cycle time, tracks, queued scans, dropped inputs
+// and filter failures.
+func fusionStatus(d *fusion.Diagnostics, node string) diagnostic_msgs.DiagnosticStatus {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	level := d.Level()
+	message := "fusing"
+	switch level {
+	case fusion.LevelError:
+		message = "deadline misses, a silent sensor or a lost device"
+	case fusion.LevelWarn:
+		message = "deadline missed"
+	}
+	return diagnostic_msgs.DiagnosticStatus{
+		Level: int8(level), Name: node + ": fusion", Message: message, HardwareId: node,
+		Values: []diagnostic_msgs.KeyValue{
+			{Key: "cycle_rate_hz", Value: f(d.CycleHz)},
+			{Key: "cycles", Value: strconv.Itoa(d.Cycles)},
+			{Key: "deadline_misses_window", Value: strconv.Itoa(d.DeadlineMisses)},
+			{Key: "deadline_misses_total", Value: strconv.Itoa(d.TotalDeadlineMisses)},
+			{Key: "latency_budget_misses_window", Value: strconv.Itoa(d.OverBudget)},
+			{Key: "latency_budget_misses_total", Value: strconv.Itoa(d.TotalOverBudget)},
+			{Key: "latency_p50_ms", Value: f(d.LatencyMs.P50)},
+			{Key: "latency_p99_ms", Value: f(d.LatencyMs.P99)},
+			{Key: "latency_max_ms", Value: f(d.LatencyMs.Max)},
+			{Key: "cycle_p50_ms", Value: f(d.CycleMs.P50)},
+			{Key: "cycle_p99_ms", Value: f(d.CycleMs.P99)},
+			{Key: "cycle_max_ms", Value: f(d.CycleMs.Max)},
+			{Key: "tracks", Value: strconv.Itoa(d.Tracks)},
+			{Key: "queued_scans", Value: strconv.Itoa(d.Pending)},
+			{Key: "dropped_inputs", Value: strconv.FormatUint(d.DroppedInputs, 10)},
+			{Key: "filter_failures", Value: strconv.FormatUint(d.FilterFailures, 10)},
+		},
+	}
 }
 
 // inputStatus reports what became of one input topic's messages: WARN

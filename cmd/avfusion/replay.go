@@ -111,34 +111,8 @@ func runReplay(args []string) error {
 	defer stop()
 	tty := term.IsTerminal(int(os.Stderr.Fd()))
 	began := time.Now()
-	lastPlain := -1
 	rc := replay.Config{In: in, Out: *out, Fast: *fast, Rate: *rate, Start: *start, End: *end, Remap: remap, Node: cfg,
-		Progress: func(done, total time.Duration) {
-			frac := 0.0
-			if total > 0 {
-				frac = min(1, done.Seconds()/total.Seconds())
-			}
-			if tty {
-				eta := time.Duration(0)
-				if frac > 0 {
-					eta = time.Duration(float64(time.Since(began)) * (1 - frac) / frac)
-				}
-				const width = 30
-				bar := make([]byte, width)
-				for i := range bar {
-					bar[i] = '.'
-					if float64(i) < frac*width {
-						bar[i] = '#'
-					}
-				}
-				fmt.Fprintf(os.Stderr, "\r[%s] %3.0f%%  %6.1f/%.1f s of bag  ETA %v\033[K", bar, 100*frac, done.Seconds(), total.Seconds(), eta.Round(time.Second))
-				return
-			}
-			if p := int(frac * 10); p > lastPlain {
-				lastPlain = p
-				fmt.Fprintf(os.Stderr, "replay: %3.0f%% (%.1f of %.1f s of bag)\n", 100*frac, done.Seconds(), total.Seconds())
-			}
-		}}
+		Progress: replayProgress(tty, began)}
 	rc.Logger = log.Named("replay")
 	res, err := replay.Run(ctx, rc)
 	if tty {
@@ -180,4 +154,36 @@ func runReplay(args []string) error {
 		fmt.Fprintf(os.Stderr, "  topics not used: %v\n", res.Unused)
 	}
 	return nil
+}
+
+// replayProgress shows a replay's progress on stderr: a bar with an ETA on
+// a terminal, a line every tenth otherwise.
+func replayProgress(tty bool, began time.Time) func(done, total time.Duration) {
+	lastPlain := -1
+	return func(done, total time.Duration) {
+		frac := 0.0
+		if total > 0 {
+			frac = min(1, done.Seconds()/total.Seconds())
+		}
+		if tty {
+			eta := time.Duration(0)
+			if frac > 0 {
+				eta = time.Duration(float64(time.Since(began)) * (1 - frac) / frac)
+			}
+			const width = 30
+			bar := make([]byte, width)
+			for i := range bar {
+				bar[i] = '.'
+				if float64(i) < frac*width {
+					bar[i] = '#'
+				}
+			}
+			fmt.Fprintf(os.Stderr, "\r[%s] %3.0f%%  %6.1f/%.1f s of bag  ETA %v\033[K", bar, 100*frac, done.Seconds(), total.Seconds(), eta.Round(time.Second))
+			return
+		}
+		if p := int(frac * 10); p > lastPlain {
+			lastPlain = p
+			fmt.Fprintf(os.Stderr, "replay: %3.0f%% (%.1f of %.1f s of bag)\n", 100*frac, done.Seconds(), total.Seconds())
+		}
+	}
 }
