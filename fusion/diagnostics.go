@@ -41,6 +41,13 @@ type SensorHealth struct {
 	Queued int
 }
 
+// Why an input message was refused (InputHealth.Refused).
+const (
+	RefusedDecode = "decode_error"   // the message could not be decoded
+	RefusedFields = "missing_fields" // a cloud without the x or y it needs
+	RefusedBad    = "bad_message"    // decoded, but unusable (a cloud shorter than its points, say)
+)
+
 // InputHealth is what became of one input topic's messages since start.
 type InputHealth struct {
 	Topic string

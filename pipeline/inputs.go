@@ -12,13 +12,6 @@ import (
 	"github.com/avfusion/avfusion/sensors"
 )
 
-// Why an input message was refused.
-const (
-	RefusedDecode = "decode_error"   // the message could not be decoded
-	RefusedFields = "missing_fields" // a cloud without the x or y it needs
-	RefusedBad    = "bad_message"    // decoded, but unusable (a cloud shorter than its points, say)
-)
-
 // Inputs accounts for every message on the node's inputs, live and in
 // replay alike: how many were fused, how many had their stamp repaired or
 // their frame assumed, and how many were refused, and why. Nothing is
@@ -101,7 +94,7 @@ func (in *Inputs) Fused(topic string) {
 }
 
 // Refused counts a message of topic refused for reason (one of the
-// Refused constants); the first of each reason on a topic is logged with
+// fusion.Refused constants); the first of each reason on a topic is logged with
 // err.
 func (in *Inputs) Refused(topic, reason string, err error) {
 	in.mu.Lock()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bluenviron/goroslib/v2/pkg/msgs/sensor_msgs"
 
+	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/ros/msgs/timmwave"
 	"github.com/avfusion/avfusion/sensors"
@@ -17,6 +18,16 @@ import (
 // ErrMissingField is wrapped by the error for a radar cloud without a
 // float x or y field: it cannot be placed.
 var ErrMissingField = errors.New("ros: radar cloud without a field it needs")
+
+// CloudRefusal is why RadarPoints refused a cloud, for the input
+// accounting: fusion.RefusedFields without x or y, else
+// fusion.RefusedBad.
+func CloudRefusal(err error) string {
+	if errors.Is(err, ErrMissingField) {
+		return fusion.RefusedFields
+	}
+	return fusion.RefusedBad
+}
 
 // cloudField is where one field of a cloud's points is, and how wide.
 type cloudField struct {

@@ -213,7 +213,7 @@ func (ci *cameraImages) onImage(msg *sensor_msgs.Image) {
 	defer ci.mu.Unlock()
 	topic := ci.n.cfg.Node.Topics.CameraImage
 	if err := camera.ImageToBGR(&ci.decoded, int(msg.Width), int(msg.Height), int(msg.Step), msg.Encoding, msg.Data); err != nil {
-		ci.n.inputs.Refused(topic, pipeline.RefusedBad, err)
+		ci.n.inputs.Refused(topic, fusion.RefusedBad, err)
 		return
 	}
 	ci.offer(ci.n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), ci.n.clock.Now(), ci.n.cfg.Node.Camera.Latency))
@@ -225,7 +225,7 @@ func (ci *cameraImages) onCompressed(msg *sensor_msgs.CompressedImage) {
 	defer ci.mu.Unlock()
 	topic := ci.n.cfg.Node.Topics.CameraCompressed
 	if err := camera.DecodeCompressed(&ci.decoded, msg.Data); err != nil {
-		ci.n.inputs.Refused(topic, pipeline.RefusedDecode, err)
+		ci.n.inputs.Refused(topic, fusion.RefusedDecode, err)
 		return
 	}
 	ci.offer(ci.n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), ci.n.clock.Now(), ci.n.cfg.Node.Camera.Latency))

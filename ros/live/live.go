@@ -359,11 +359,7 @@ func (n *node) onRadarCloud(msg *sensor_msgs.PointCloud2) {
 	defer n.radarMu.Unlock()
 	pts, err := ros.RadarPoints(n.points[:0], msg)
 	if err != nil {
-		reason := pipeline.RefusedBad
-		if errors.Is(err, ros.ErrMissingField) {
-			reason = pipeline.RefusedFields
-		}
-		n.inputs.Refused(topic, reason, err)
+		n.inputs.Refused(topic, ros.CloudRefusal(err), err)
 		return
 	}
 	n.points = pts

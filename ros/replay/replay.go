@@ -486,7 +486,7 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 // (counted) and costs only itself.
 func (r *replayer) decode(m *bag.Message, topic string, msg any) bool {
 	if err := m.Decode(msg); err != nil {
-		r.inputs.Refused(topic, pipeline.RefusedDecode, err)
+		r.inputs.Refused(topic, fusion.RefusedDecode, err)
 		return false
 	}
 	return true
@@ -511,7 +511,7 @@ func (r *replayer) onRadar(m *bag.Message, t sensors.Time, topic string) {
 	case timmwave.RadarScanType:
 		r.onTIPoint(m, t, topic)
 	default:
-		r.inputs.Refused(topic, pipeline.RefusedDecode, fmt.Errorf("replay: %s on a radar topic: want sensor_msgs/PointCloud2, radar_msgs/RadarScan or %s", m.Conn.Type, timmwave.RadarScanType))
+		r.inputs.Refused(topic, fusion.RefusedDecode, fmt.Errorf("replay: %s on a radar topic: want sensor_msgs/PointCloud2, radar_msgs/RadarScan or %s", m.Conn.Type, timmwave.RadarScanType))
 	}
 }
 
@@ -522,11 +522,7 @@ func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string) {
 	}
 	pts, err := ros.RadarPoints(r.points[:0], &msg)
 	if err != nil {
-		reason := pipeline.RefusedBad
-		if errors.Is(err, ros.ErrMissingField) {
-			reason = pipeline.RefusedFields
-		}
-		r.inputs.Refused(topic, reason, err)
+		r.inputs.Refused(topic, ros.CloudRefusal(err), err)
 		return
 	}
 	r.points = pts
@@ -550,7 +546,7 @@ func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
 // fusing the frame before it once it is complete (see ros.TIFrame).
 func (r *replayer) onTIPoint(m *bag.Message, t sensors.Time, topic string) {
 	if md5 := m.Conn.Header["md5sum"]; md5 != "" && md5 != timmwave.RadarScanMD5 {
-		r.inputs.Refused(topic, pipeline.RefusedDecode, fmt.Errorf("replay: %s definition with MD5 %s, want %s", timmwave.RadarScanType, md5, timmwave.RadarScanMD5))
+		r.inputs.Refused(topic, fusion.RefusedDecode, fmt.Errorf("replay: %s definition with MD5 %s, want %s", timmwave.RadarScanType, md5, timmwave.RadarScanMD5))
 		return
 	}
 	var msg timmwave.RadarScan
@@ -595,7 +591,7 @@ func (r *replayer) onCameraInfo(m *bag.Message, topic string) {
 	}
 	lens, err := ros.LensFromCameraInfo(&msg)
 	if err != nil {
-		r.inputs.Refused(topic, pipeline.RefusedBad, err)
+		r.inputs.Refused(topic, fusion.RefusedBad, err)
 		return
 	}
 	r.lens = lens
@@ -610,7 +606,7 @@ func (r *replayer) onImage(m *bag.Message, t sensors.Time, topic string) {
 	dets, stamp, err := r.images.detect(r.dets[:0], m, topic == record.TopicCameraJPEG, r.lens)
 	if err != nil {
 		r.res.BadImages++
-		r.inputs.Refused(topic, pipeline.RefusedBad, err)
+		r.inputs.Refused(topic, fusion.RefusedBad, err)
 		return
 	}
 	r.dets = dets
@@ -656,14 +652,14 @@ func (r *replayer) onAudio(m *bag.Message, t sensors.Time, topic string) error {
 	}
 	data, stamp, err := audioData(m)
 	if err != nil {
-		r.inputs.Refused(topic, pipeline.RefusedDecode, err)
+		r.inputs.Refused(topic, fusion.RefusedDecode, err)
 		return nil
 	}
 	err = r.sound.Push(data, stamp, t, func(stamp sensors.Time, dets []perception.Detection) {
 		r.engine.Ingest(fusion.Scan{Sensor: perception.Mic, Stamp: stamp, Dets: dets}, t) // Ingest copies dets
 	})
 	if err != nil {
-		r.inputs.Refused(topic, pipeline.RefusedBad, err)
+		r.inputs.Refused(topic, fusion.RefusedBad, err)
 		return nil
 	}
 	r.inputs.Fused(topic)
