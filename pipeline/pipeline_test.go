@@ -217,7 +217,12 @@ func TestRunnerCyclesOnARadarScan(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("runner: %v", err)
+		}
+	}()
 	time.Sleep(100 * time.Millisecond)
 	sent := time.Now()
 	now := sensors.WallClock{}.Now()

@@ -89,11 +89,11 @@ func runEvalCalibration(args []string) error {
 		return err
 	}
 	var exist, class []float64
-	var real, rightClass []bool
+	var isReal, rightClass []bool
 	for i := range evidence {
 		probs := perception.Uniform()
 		e := head.Judge(&evidence[i], &probs)
-		exist, real = append(exist, e), append(real, labels[i] != learned.None)
+		exist, isReal = append(exist, e), append(isReal, labels[i] != learned.None)
 		if labels[i] != learned.None {
 			c, p := probs.Argmax()
 			class, rightClass = append(class, p), append(rightClass, learned.Label(true, c) == labels[i])
@@ -102,7 +102,7 @@ func runEvalCalibration(args []string) error {
 	out := struct {
 		Existence reliability `json:"existence"`
 		Class     reliability `json:"class"`
-	}{diagram(exist, real), diagram(class, rightClass)}
+	}{diagram(exist, isReal), diagram(class, rightClass)}
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(out)
 	}

@@ -288,7 +288,7 @@ func TestLiveNodeRepairsZeroStamps(t *testing.T) {
 	// frame around it.
 	sawTrack, sawRepair := false, false
 	deadline := time.Now().Add(20 * time.Second)
-	for k := 0; time.Now().Before(deadline) && !(sawTrack && sawRepair); k++ {
+	for k := 0; time.Now().Before(deadline) && (!sawTrack || !sawRepair); k++ {
 		x := 15 - 0.05*float64(k)
 		pts := []radar.Point{{X: x, Y: -0.3, SNR: 20, Doppler: -1}, {X: x + 0.2, Y: 0, SNR: 22, Doppler: -1}, {X: x, Y: 0.3, SNR: 18, Doppler: -1}}
 		clouds.Write(ros.RadarCloud(0, "", pts))
