@@ -37,14 +37,7 @@ func newCrowd(tb testing.TB, n int) *crowd {
 		tb.Fatal(err)
 	}
 	c := &crowd{engine: e, rng: rand.New(rand.NewPCG(1, uint64(n))), dets: make([]perception.Detection, 0, n)}
-	side := int(math.Ceil(math.Sqrt(float64(n))))
-	for i := 0; i < n; i++ {
-		c.x = append(c.x, 20+6*float64(i%side))
-		c.y = append(c.y, -3*float64(side)+6*float64(i/side))
-		a := c.rng.Float64() * 2 * math.Pi
-		c.vx = append(c.vx, 2*math.Cos(a))
-		c.vy = append(c.vy, 2*math.Sin(a))
-	}
+	c.scatter(n, 6, 2)
 	e.PushEgo(Ego{})
 	// Warm up until every object has a confirmed track and every buffer
 	// has grown to its steady size.
@@ -52,6 +45,20 @@ func newCrowd(tb testing.TB, n int) *crowd {
 		c.cycle()
 	}
 	return c
+}
+
+// scatter places n objects on a square grid spacing metres apart from
+// 20 m ahead, across the line ahead, each moving at speed m/s in a random
+// direction.
+func (c *crowd) scatter(n int, spacing, speed float64) {
+	side := int(math.Ceil(math.Sqrt(float64(n))))
+	for i := 0; i < n; i++ {
+		c.x = append(c.x, 20+spacing*float64(i%side))
+		c.y = append(c.y, -spacing/2*float64(side)+spacing*float64(i/side))
+		a := c.rng.Float64() * 2 * math.Pi
+		c.vx = append(c.vx, speed*math.Cos(a))
+		c.vy = append(c.vy, speed*math.Sin(a))
+	}
 }
 
 // cycle moves the objects one period, scans them and runs one engine cycle.
@@ -131,14 +138,7 @@ func newCloudCrowd(tb testing.TB, n, clutter int) *cloudCrowd {
 		tb.Fatal(err)
 	}
 	c := &cloudCrowd{crowd: crowd{engine: e, rng: rand.New(rand.NewPCG(2, uint64(n)))}, cluster: cl, clutter: clutter}
-	side := int(math.Ceil(math.Sqrt(float64(n))))
-	for i := 0; i < n; i++ {
-		c.x = append(c.x, 20+8*float64(i%side))
-		c.y = append(c.y, -4*float64(side)+8*float64(i/side))
-		a := c.rng.Float64() * 2 * math.Pi
-		c.vx = append(c.vx, 3*math.Cos(a))
-		c.vy = append(c.vy, 3*math.Sin(a))
-	}
+	c.scatter(n, 8, 3)
 	e.PushEgo(Ego{})
 	for k := 0; k < 40; k++ {
 		c.cycle()

@@ -86,11 +86,12 @@ func (in *Inputs) Frame(topic, frame, mount string) {
 	in.once("frame "+topic, "input without frame_id: taken as the sensor's configured mount", zap.String("topic", topic), zap.String("frame", mount))
 }
 
-// Fused counts a message of topic handed to the engine.
-func (in *Inputs) Fused(topic string) {
+// Fused counts n messages of topic handed to the engine (a frame of
+// per-point messages is n of them).
+func (in *Inputs) Fused(topic string, n int) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.topic(topic).Fused++
+	in.topic(topic).Fused += uint64(n)
 }
 
 // Refused counts a message of topic refused for reason (one of the

@@ -37,15 +37,23 @@ func radarReturn(stamp sensors.Time) perception.Detection {
 	return d
 }
 
-func testPipeline(t *testing.T, sink Sink, clock sensors.Clock, first sensors.Time) *Pipeline {
+// bayesEngine is the shipped configuration's engine with the Bayesian
+// rule for a head, its ego at rest at the origin.
+func bayesEngine(t *testing.T, clustered bool) *fusion.Engine {
 	t.Helper()
 	node := config.Default()
 	node.FusionHead = config.Bayes
-	engine, err := NewEngine(&node, false)
+	engine, err := NewEngine(&node, clustered)
 	if err != nil {
 		t.Fatal(err)
 	}
 	engine.PushEgo(fusion.Ego{})
+	return engine
+}
+
+func testPipeline(t *testing.T, sink Sink, clock sensors.Clock, first sensors.Time) *Pipeline {
+	t.Helper()
+	engine := bayesEngine(t, false)
 	p, err := New(Config{Engine: engine, Sink: sink, Clock: clock, Deadline: time.Second, LatencyBudget: 20 * time.Millisecond,
 		Sensors: []perception.Sensor{perception.Radar}, Untimed: true, FirstDiagnostics: first}, 0)
 	if err != nil {
@@ -136,12 +144,7 @@ func TestDrainErrorStopsTheCycle(t *testing.T) {
 // deadline, or a pipeline without an engine or clock, is refused at
 // construction instead of failing later.
 func TestNewRefusesWhatItCannotRun(t *testing.T) {
-	node := config.Default()
-	node.FusionHead = config.Bayes
-	engine, err := NewEngine(&node, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := bayesEngine(t, true)
 	for _, c := range []RunnerConfig{
 		{Engine: engine, Clock: sensors.WallClock{}, OutputHz: 0, Deadline: time.Second},
 		{Engine: engine, Clock: sensors.WallClock{}, OutputHz: 20},
@@ -201,13 +204,7 @@ func TestHeadOutOfItsDepthFallsBackToTheBayesianRule(t *testing.T) {
 // TestRunnerCyclesOnARadarScan: with CycleOnScan a radar scan is
 // published at once, not at the next tick of the (here 1 Hz) output rate.
 func TestRunnerCyclesOnARadarScan(t *testing.T) {
-	node := config.Default()
-	node.FusionHead = config.Bayes
-	engine, err := NewEngine(&node, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine.PushEgo(fusion.Ego{})
+	engine := bayesEngine(t, false)
 	cycled := make(chan time.Time, 10)
 	r, err := NewRunner(RunnerConfig{Engine: engine, OutputHz: 1, Deadline: time.Second, Clock: sensors.WallClock{}, CycleOnScan: true,
 		Cycle: func(*fusion.Output) { cycled <- time.Now() }})

@@ -97,17 +97,24 @@ func TestLiveNodeSurvivesRadarUnplug(t *testing.T) {
 	t.Logf("%s", out)
 }
 
+// startRunOnTopics starts a roscore and `avfusion run` on ROS inputs for
+// 30 s, and returns the master and the node's output.
+func startRunOnTopics(t *testing.T) (*rostest.Master, *rostest.Output) {
+	t.Helper()
+	bin := sharedBinary(t)
+	master := rostest.StartMaster(t)
+	node := master.Command(bin, "run", "--status", "off", "--duration", "30s")
+	nodeOut := &rostest.Output{}
+	node.Stdout, node.Stderr = nodeOut, nodeOut
+	rostest.Start(t, node)
+	return master, nodeOut
+}
+
 // TestLiveNodeFusesROSInputs publishes radar_msgs/RadarScan and camera
 // boxes from this test through a real roscore to `avfusion run`, and
 // reads the fused track back from /obstacles/tracks.
 func TestLiveNodeFusesROSInputs(t *testing.T) {
-	bin := sharedBinary(t)
-	master := rostest.StartMaster(t)
-	node := master.Command(bin, "run", "--status", "off", "--duration", "30s")
-	var nodeOut rostest.Output
-	node.Stdout, node.Stderr = &nodeOut, &nodeOut
-	rostest.Start(t, node)
-
+	master, nodeOut := startRunOnTopics(t)
 	pubNode := master.Node(t, "test_sensors")
 	scans, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: pubNode, Topic: "/radar/scan", Msg: &radarmsgs.RadarScan{}})
 	if err != nil {
@@ -237,13 +244,7 @@ print(len(stamps), tracked, len(stamps) - len(set(stamps)), min(stamps), max(sta
 // object in them, and say on /diagnostics that it repaired the stamps and
 // assumed the frame.
 func TestLiveNodeRepairsZeroStamps(t *testing.T) {
-	bin := sharedBinary(t)
-	master := rostest.StartMaster(t)
-	node := master.Command(bin, "run", "--status", "off", "--duration", "30s")
-	var nodeOut rostest.Output
-	node.Stdout, node.Stderr = &nodeOut, &nodeOut
-	rostest.Start(t, node)
-
+	master, nodeOut := startRunOnTopics(t)
 	pubNode := master.Node(t, "ti_mmwave")
 	clouds, err := goroslib.NewPublisher(goroslib.PublisherConf{Node: pubNode, Topic: "/radar/points", Msg: &sensor_msgs.PointCloud2{}})
 	if err != nil {

@@ -217,7 +217,7 @@ func (ci *cameraImages) onImage(msg *sensor_msgs.Image) {
 		return
 	}
 	ci.offer(ci.n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), ci.n.clock.Now(), ci.n.cfg.Node.Camera.Latency))
-	ci.n.inputs.Fused(topic)
+	ci.n.inputs.Fused(topic, 1)
 }
 
 func (ci *cameraImages) onCompressed(msg *sensor_msgs.CompressedImage) {
@@ -229,7 +229,7 @@ func (ci *cameraImages) onCompressed(msg *sensor_msgs.CompressedImage) {
 		return
 	}
 	ci.offer(ci.n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), ci.n.clock.Now(), ci.n.cfg.Node.Camera.Latency))
-	ci.n.inputs.Fused(topic)
+	ci.n.inputs.Fused(topic, 1)
 }
 
 // offer hands the decoded image over; ci.mu is held.

@@ -364,7 +364,7 @@ func (n *node) onRadarCloud(msg *sensor_msgs.PointCloud2) {
 	}
 	n.points = pts
 	n.submitRadar(n.radarStamp(topic, &msg.Header, arrival), arrival)
-	n.inputs.Fused(topic)
+	n.inputs.Fused(topic, 1)
 }
 
 func (n *node) onRadarScan(msg *radarmsgs.RadarScan) {
@@ -373,7 +373,7 @@ func (n *node) onRadarScan(msg *radarmsgs.RadarScan) {
 	defer n.radarMu.Unlock()
 	n.points = ros.RadarScanPoints(n.points[:0], msg)
 	n.submitRadar(n.radarStamp(topic, &msg.Header, arrival), arrival)
-	n.inputs.Fused(topic)
+	n.inputs.Fused(topic, 1)
 }
 
 // onTIPoint gathers one point of a per-point ti_mmwave_rospkg scan and
@@ -387,9 +387,7 @@ func (n *node) onTIPoint(msg *timmwave.RadarScan) {
 		n.points = append(n.points[:0], f.Points...)
 		n.inputs.Frame(topic, f.FrameID, n.cfg.Node.Frames.Radar)
 		n.submitRadar(n.inputs.Stamp(topic, f.Stamp, f.Last, n.cfg.Node.RadarLatency), f.Last)
-		for range f.Points {
-			n.inputs.Fused(topic)
-		}
+		n.inputs.Fused(topic, len(f.Points))
 		f.Reset()
 	}
 	n.ti.Add(msg, arrival)
@@ -426,5 +424,5 @@ func (n *node) onCameraBoxes(msg *vision_msgs.Detection2DArray) {
 	stamp := n.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), arrival, n.cfg.Node.Camera.Latency)
 	dets := ros.CameraDetections(nil, msg, stamp, lens, n.cfg.Node.Rig.Camera, n.cfg.Node.CameraBoxStdPx)
 	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: dets}, Arrival: arrival})
-	n.inputs.Fused(topic)
+	n.inputs.Fused(topic, 1)
 }

@@ -496,7 +496,7 @@ func (r *replayer) onOdometry(m *bag.Message, topic string) {
 	var msg nav_msgs.Odometry
 	if r.decode(m, topic, &msg) {
 		r.engine.PushEgo(ros.EgoFromOdometry(&msg))
-		r.inputs.Fused(topic)
+		r.inputs.Fused(topic, 1)
 	}
 }
 
@@ -528,7 +528,7 @@ func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string) {
 	r.points = pts
 	r.inputs.Frame(topic, msg.Header.FrameId, r.node.Frames.Radar)
 	r.clusterRadar(r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.RadarLatency), t)
-	r.inputs.Fused(topic)
+	r.inputs.Fused(topic, 1)
 }
 
 func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
@@ -539,7 +539,7 @@ func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
 	r.points = ros.RadarScanPoints(r.points[:0], &msg)
 	r.inputs.Frame(topic, msg.Header.FrameId, r.node.Frames.Radar)
 	r.clusterRadar(r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.RadarLatency), t)
-	r.inputs.Fused(topic)
+	r.inputs.Fused(topic, 1)
 }
 
 // onTIPoint gathers one point of a per-point ti_mmwave_rospkg scan,
@@ -578,9 +578,7 @@ func (r *replayer) flushTI() {
 	r.points = append(r.points[:0], f.Points...)
 	r.inputs.Frame(r.tiTopic, f.FrameID, r.node.Frames.Radar)
 	r.clusterRadar(r.inputs.Stamp(r.tiTopic, f.Stamp, f.Last, r.node.RadarLatency), f.Last)
-	for range f.Points {
-		r.inputs.Fused(r.tiTopic)
-	}
+	r.inputs.Fused(r.tiTopic, len(f.Points))
 	f.Reset()
 }
 
@@ -615,7 +613,7 @@ func (r *replayer) onImage(m *bag.Message, t sensors.Time, topic string) {
 		r.dets[i].Stamp = stamp
 	}
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
-	r.inputs.Fused(topic)
+	r.inputs.Fused(topic, 1)
 }
 
 func (r *replayer) onCameraBoxes(m *bag.Message, t sensors.Time, topic string) {
@@ -626,7 +624,7 @@ func (r *replayer) onCameraBoxes(m *bag.Message, t sensors.Time, topic string) {
 	stamp := r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.Camera.Latency)
 	r.dets = ros.CameraDetections(r.dets[:0], &msg, stamp, r.lens, r.node.Rig.Camera, r.node.CameraBoxStdPx)
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Camera, Stamp: stamp, Dets: r.dets}, t)
-	r.inputs.Fused(topic)
+	r.inputs.Fused(topic, 1)
 }
 
 // onAudio hands recorded sound to the listener, which classifies and
@@ -662,7 +660,7 @@ func (r *replayer) onAudio(m *bag.Message, t sensors.Time, topic string) error {
 		r.inputs.Refused(topic, fusion.RefusedBad, err)
 		return nil
 	}
-	r.inputs.Fused(topic)
+	r.inputs.Fused(topic, 1)
 	return nil
 }
 
