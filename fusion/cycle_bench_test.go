@@ -61,17 +61,23 @@ func (c *crowd) scatter(n int, spacing, speed float64) {
 	}
 }
 
+// move moves object i one period on and returns where it is from the
+// radar, which sits at the rig's radar mount, 3.7 m ahead of base_link:
+// dx, dy and the range.
+func (c *crowd) move(i int) (dx, dy, r float64) {
+	dt := benchPeriod.Seconds()
+	c.x[i] += c.vx[i] * dt
+	c.y[i] += c.vy[i] * dt
+	dx, dy = c.x[i]-3.7, c.y[i]
+	return dx, dy, math.Hypot(dx, dy)
+}
+
 // cycle moves the objects one period, scans them and runs one engine cycle.
 func (c *crowd) cycle() {
 	c.now += sensors.Time(benchPeriod)
-	dt := benchPeriod.Seconds()
 	c.dets = c.dets[:0]
 	for i := range c.x {
-		c.x[i] += c.vx[i] * dt
-		c.y[i] += c.vy[i] * dt
-		// The radar sits at the rig's radar mount, 3.7 m ahead of base_link.
-		dx, dy := c.x[i]-3.7, c.y[i]
-		r := math.Hypot(dx, dy)
+		dx, dy, r := c.move(i)
 		d := perception.Detection{Stamp: c.now, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform()}
 		d.Z = [3]float64{r + 0.1*c.rng.NormFloat64(), math.Atan2(dy, dx) + 0.005*c.rng.NormFloat64(), (dx*c.vx[i]+dy*c.vy[i])/r + 0.1*c.rng.NormFloat64()}
 		d.R[0][0], d.R[1][1], d.R[2][2] = 0.01, 2.5e-5, 0.01
@@ -150,13 +156,9 @@ func newCloudCrowd(tb testing.TB, n, clutter int) *cloudCrowd {
 // them and runs one engine cycle.
 func (c *cloudCrowd) cycle() {
 	c.now += sensors.Time(benchPeriod)
-	dt := benchPeriod.Seconds()
 	c.pts = c.pts[:0]
 	for i := range c.x {
-		c.x[i] += c.vx[i] * dt
-		c.y[i] += c.vy[i] * dt
-		dx, dy := c.x[i]-3.7, c.y[i]
-		r := math.Hypot(dx, dy)
+		dx, dy, r := c.move(i)
 		doppler := (dx*c.vx[i] + dy*c.vy[i]) / r
 		for k := 2 + c.rng.IntN(3); k > 0; k-- {
 			c.pts = append(c.pts, radar.Point{X: dx + 0.4*c.rng.NormFloat64(), Y: dy + 0.4*c.rng.NormFloat64(), SNR: 15, Doppler: doppler + 0.1*c.rng.NormFloat64()})

@@ -24,7 +24,17 @@ type Inputs struct {
 
 	mu     sync.Mutex
 	topics map[string]*fusion.InputHealth
-	warned map[string]bool
+	warned map[warning]bool
+}
+
+// warning is a kind of repair or refusal on a topic, logged once.
+type warning struct{ kind, topic string }
+
+// Source is what the accounting needs of the sensor a topic carries: the
+// frame its configured mount is named by, and its latency.
+type Source struct {
+	Mount   string
+	Latency time.Duration
 }
 
 // NewInputs returns the accounting of a node whose stamps may be at most
@@ -34,7 +44,7 @@ func NewInputs(maxAhead, maxAge time.Duration, log *zap.Logger) *Inputs {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Inputs{maxAhead: maxAhead, maxAge: maxAge, log: log, topics: map[string]*fusion.InputHealth{}, warned: map[string]bool{}}
+	return &Inputs{maxAhead: maxAhead, maxAge: maxAge, log: log, topics: map[string]*fusion.InputHealth{}, warned: map[warning]bool{}}
 }
 
 func (in *Inputs) topic(name string) *fusion.InputHealth {
@@ -47,7 +57,7 @@ func (in *Inputs) topic(name string) *fusion.InputHealth {
 }
 
 // once logs msg the first time key is seen.
-func (in *Inputs) once(key, msg string, fields ...zap.Field) {
+func (in *Inputs) once(key warning, msg string, fields ...zap.Field) {
 	if in.warned[key] {
 		return
 	}
@@ -68,7 +78,7 @@ func (in *Inputs) Stamp(topic string, stamp, arrival sensors.Time, latency time.
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.topic(topic).RepairedStamps++
-	in.once("stamp "+topic, "input stamps repaired: taken as arrival minus the sensor's latency (counted on /diagnostics)",
+	in.once(warning{"stamp", topic}, "input stamps repaired: taken as arrival minus the sensor's latency (counted on /diagnostics)",
 		zap.String("topic", topic), zap.Float64("stamp_s", stamp.Seconds()), zap.Float64("arrival_s", arrival.Seconds()))
 	return arrival.Add(-latency)
 }
@@ -83,7 +93,14 @@ func (in *Inputs) Frame(topic, frame, mount string) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.topic(topic).AssumedFrames++
-	in.once("frame "+topic, "input without frame_id: taken as the sensor's configured mount", zap.String("topic", topic), zap.String("frame", mount))
+	in.once(warning{"frame", topic}, "input without frame_id: taken as the sensor's configured mount", zap.String("topic", topic), zap.String("frame", mount))
+}
+
+// Admit notes the frame_id of a message of topic from src (see Frame) and
+// returns its capture stamp, repaired where needed (see Stamp).
+func (in *Inputs) Admit(topic string, src Source, stamp sensors.Time, frameID string, arrival sensors.Time) sensors.Time {
+	in.Frame(topic, frameID, src.Mount)
+	return in.Stamp(topic, stamp, arrival, src.Latency)
 }
 
 // Fused counts n messages of topic handed to the engine (a frame of
@@ -101,7 +118,7 @@ func (in *Inputs) Refused(topic, reason string, err error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.topic(topic).Refused[reason]++
-	in.once("refused "+reason+" "+topic, "input message refused (counted on /diagnostics)", zap.String("topic", topic), zap.String("reason", reason), zap.Error(err))
+	in.once(warning{"refused " + reason, topic}, "input message refused (counted on /diagnostics)", zap.String("topic", topic), zap.String("reason", reason), zap.Error(err))
 }
 
 // Health returns the counts per topic, in topic order.

@@ -338,8 +338,12 @@ func (n *node) submitRadar(stamp, arrival sensors.Time) {
 // radarStamp is the capture stamp of a radar message on topic, repaired
 // when implausible, and notes its frame.
 func (n *node) radarStamp(topic string, hdr *std_msgs.Header, arrival sensors.Time) sensors.Time {
-	n.inputs.Frame(topic, hdr.FrameId, n.cfg.Node.Frames.Radar)
-	return n.inputs.Stamp(topic, ros.Stamp(hdr.Stamp), arrival, n.cfg.Node.RadarLatency)
+	return n.inputs.Admit(topic, n.radarSource(), ros.Stamp(hdr.Stamp), hdr.FrameId, arrival)
+}
+
+// radarSource is the radar's mount and latency, for stamps to repair.
+func (n *node) radarSource() pipeline.Source {
+	return pipeline.Source{Mount: n.cfg.Node.Frames.Radar, Latency: n.cfg.Node.RadarLatency}
 }
 
 func (n *node) onRadarFrame(f *mmwave.StampedFrame) {
@@ -385,8 +389,7 @@ func (n *node) onTIPoint(msg *timmwave.RadarScan) {
 	defer n.radarMu.Unlock()
 	if f := &n.ti; f.Starts(msg, arrival) {
 		n.points = append(n.points[:0], f.Points...)
-		n.inputs.Frame(topic, f.FrameID, n.cfg.Node.Frames.Radar)
-		n.submitRadar(n.inputs.Stamp(topic, f.Stamp, f.Last, n.cfg.Node.RadarLatency), f.Last)
+		n.submitRadar(n.inputs.Admit(topic, n.radarSource(), f.Stamp, f.FrameID, f.Last), f.Last)
 		n.inputs.Fused(topic, len(f.Points))
 		f.Reset()
 	}

@@ -185,7 +185,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	st := r.pipe.Stats()
 	r.res.LatencyMs, r.res.DeliveryMs, r.res.NodeMs, r.res.OverBudget = st.Latency.Percentiles(), st.Delivery.Percentiles(), st.Node.Percentiles(), st.OverBudget
 	r.res.Inputs = r.inputs.Health()
-	if m := r.acc.Metrics(); r.haveTruth && m.GroundTruthFrames > 0 {
+	if m := r.acc.Metrics(); m.GroundTruthFrames > 0 {
 		r.res.Tracking = &m
 	}
 	for _, c := range in.Conns {
@@ -212,7 +212,8 @@ func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err err
 	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
 		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
 		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{},
-		inputs: pipeline.NewInputs(node.MaxLatency, node.SensorTimeout, cfg.Logger)}
+		inputs: pipeline.NewInputs(node.MaxLatency, node.SensorTimeout, cfg.Logger),
+		radar:  pipeline.Source{Mount: node.Frames.Radar, Latency: node.RadarLatency}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, r.close())
@@ -315,7 +316,8 @@ type replayer struct {
 	cluster *radar.Clusterer
 	pipe    *pipeline.Pipeline
 	inputs  *pipeline.Inputs
-	ti      ros.TIFrame // per-point ti_mmwave_rospkg scans of the frame being gathered
+	radar   pipeline.Source // the radar's mount and latency, for stamps to repair
+	ti      ros.TIFrame     // per-point ti_mmwave_rospkg scans of the frame being gathered
 	tiTopic string
 	out     *outputs // nil without an output bag
 	clock   *sensors.VirtualClock
@@ -332,7 +334,6 @@ type replayer struct {
 	lastShown    sensors.Time
 	res          *Result
 	acc          *eval.Accumulator
-	haveTruth    bool
 	truth        map[sensors.Time][]eval.Object
 	truthAt      []sensors.Time // the truth's stamps, oldest first
 	used         map[string]bool
@@ -526,8 +527,7 @@ func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string) {
 		return
 	}
 	r.points = pts
-	r.inputs.Frame(topic, msg.Header.FrameId, r.node.Frames.Radar)
-	r.clusterRadar(r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.RadarLatency), t)
+	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t)
 	r.inputs.Fused(topic, 1)
 }
 
@@ -537,8 +537,7 @@ func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
 		return
 	}
 	r.points = ros.RadarScanPoints(r.points[:0], &msg)
-	r.inputs.Frame(topic, msg.Header.FrameId, r.node.Frames.Radar)
-	r.clusterRadar(r.inputs.Stamp(topic, ros.Stamp(msg.Header.Stamp), t, r.node.RadarLatency), t)
+	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t)
 	r.inputs.Fused(topic, 1)
 }
 
@@ -576,8 +575,7 @@ func (r *replayer) flushTI() {
 		return
 	}
 	r.points = append(r.points[:0], f.Points...)
-	r.inputs.Frame(r.tiTopic, f.FrameID, r.node.Frames.Radar)
-	r.clusterRadar(r.inputs.Stamp(r.tiTopic, f.Stamp, f.Last, r.node.RadarLatency), f.Last)
+	r.clusterRadar(r.inputs.Admit(r.tiTopic, r.radar, f.Stamp, f.FrameID, f.Last), f.Last)
 	r.inputs.Fused(r.tiTopic, len(f.Points))
 	f.Reset()
 }
@@ -703,5 +701,4 @@ func (r *replayer) onTruth(m *bag.Message, topic string) {
 	stamp := ros.Stamp(msg.Header.Stamp)
 	r.truth[stamp] = gt
 	r.truthAt = append(r.truthAt, stamp)
-	r.haveTruth = true
 }
