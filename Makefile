@@ -61,7 +61,7 @@ soak:
 	$(GO) test -tags soak -run Soak -count=1 -v ./sim
 
 # The shipped networks' weights are what `avfusion train audio` and
-# `avfusion train fusion` make: retrain both (a minute each on two cores)
+# `avfusion train fusion` make: retrain both (one and two minutes on two cores)
 # and compare byte for byte.
 weights-check: build
 	@tmp=$$(mktemp -d); \

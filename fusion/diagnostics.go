@@ -91,6 +91,10 @@ type Diagnostics struct {
 	// FilterFailures counts the tracks' filter steps that failed
 	// numerically since start (each skipped; the track carries on).
 	FilterFailures uint64
+	// HeadFallbacks counts, since start, the track judgements the fusion
+	// head left to the Bayesian rule because the track's evidence lay
+	// outside its training data (Head.Familiar).
+	HeadFallbacks uint64
 	// Devices reports hardware connections (a serial radar, say).
 	Devices []DeviceHealth
 	// Stages reports perception stages that shed load (the camera
@@ -206,6 +210,7 @@ func (h *HealthWindow) Window(e *Engine, now sensors.Time, tracks int, stats *Cy
 		Tracks:              tracks,
 		Pending:             e.Pending(),
 		FilterFailures:      e.tracker.FilterFailures(),
+		HeadFallbacks:       e.HeadFallbacks(),
 		Sensors:             d.Sensors[:0],
 		Heard:               append(d.Heard[:0], e.tracker.Heard()...),
 	}

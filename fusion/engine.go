@@ -64,6 +64,9 @@ type Engine struct {
 	RetrodictedLate [perception.NumSensors]uint64
 	// Fused counts scans fused per sensor.
 	Fused [perception.NumSensors]uint64
+	// unfamiliar counts the track judgements left to the Bayesian rule
+	// because the head did not know the track's evidence.
+	unfamiliar uint64
 
 	shown map[uint32]bool // ids published by the last Snapshot
 	// Scratch for the fusion head.
@@ -226,6 +229,11 @@ func (e *Engine) SensorState(s perception.Sensor, now sensors.Time) (age time.Du
 	return age, queued
 }
 
+// HeadFallbacks counts, since start, the track judgements left to the
+// Bayesian rule because the head did not know the track's evidence
+// (Head.Familiar).
+func (e *Engine) HeadFallbacks() uint64 { return e.unfamiliar }
+
 // Pending returns the number of scans waiting for the watermark.
 func (e *Engine) Pending() int { return len(e.pending) }
 
@@ -277,16 +285,6 @@ type Output struct {
 	Heard []AcousticHypothesis
 }
 
-// outOfDepth reports whether a track's sensor mix is one the fusion head
-// never saw, so that the Bayesian rule judges it instead of a head that
-// would be confidently wrong: the head learnt from object-level radar,
-// and a clustered radar's track that no camera and no microphone has
-// classified is not that (a person before a static TI radar would come
-// out a car).
-func (e *Engine) outOfDepth(tr *Track) bool {
-	return e.cfg.Params.Radar.Fragments && tr.Hits[perception.Camera] == 0 && tr.Hits[perception.Mic] == 0
-}
-
 // Snapshot predicts every track to now, without changing the tracks,
 // judges each with the fusion head and fills out. With the Bayesian head
 // (no EngineConfig.Head) the confirmed tracks are published, with their
@@ -317,7 +315,11 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		tr.evidence(&e.evidence, &f, now, out.Ego)
 		ts.Evidence = e.evidence
 		publish := tr.Status == Confirmed
-		if e.cfg.Head != nil && !e.outOfDepth(tr) {
+		judged := e.cfg.Head != nil && e.cfg.Head.Familiar(&e.evidence)
+		if e.cfg.Head != nil && !judged {
+			e.unfamiliar++
+		}
+		if judged {
 			e.probs = tr.Class
 			ts.Existence = e.cfg.Head.Judge(&e.evidence, &e.probs)
 			ts.Probs = e.probs

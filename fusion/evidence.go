@@ -9,16 +9,16 @@ import (
 )
 
 // NumEvidence is the length of a track's evidence vector.
-const NumEvidence = 32
+const NumEvidence = 35
 
 // Evidence is what the sensors have said about one track, as numbers for
 // a late-fusion head (see Head). The layout, by index:
 //
-//	0      age, log(1 + s)
+//	0      age, log(1 + s), counted up to 10 s
 //	1      confirmed (1) or tentative (0)
 //	2–4    existence log-odds each sensor contributed (radar, camera, mic)
 //	5–6    hit ratio, hits / (hits + misses), of the radar and the camera
-//	7–9    log(1 + hits) per sensor
+//	7–9    log(1 + hits) per sensor, counted up to 200
 //	10–11  seconds since the radar's and the camera's last hit (capped at 5)
 //	12–17  camera class log-likelihoods, minus their maximum (floored at -20)
 //	18–23  the same for the microphones
@@ -30,8 +30,13 @@ const NumEvidence = 32
 //	29     |azimuth| from the ego vehicle's heading, rad
 //	30     log of the velocity standard deviation, m/s
 //	31     probability of the turning mode (0 without an IMM)
+//	32–33  mean spread of a clustered radar's returns along and across
+//	       the line of sight, m (0 for object-level radar)
+//	34     log(1 + mean returns per radar hit) (0 for object-level radar)
 //
-// The radar's SNR is left out: it depends on the radar and its
+// Age and hits are capped so that a track alive for hours reads like one
+// alive for seconds, as in training (see Head.Familiar). The radar's SNR
+// is left out: it depends on the radar and its
 // clustering as much as on the object, so a head trained on one radar
 // path would misread another.
 type Evidence [NumEvidence]float64
@@ -41,19 +46,24 @@ type Evidence [NumEvidence]float64
 // The Engine calls it from one goroutine.
 type Head interface {
 	Judge(ev *Evidence, class *perception.ClassProbs) (existence float64)
+	// Familiar reports whether ev is like the evidence the head learnt
+	// from. The Engine judges a track whose evidence is not by the
+	// Bayesian rule instead: out of its training data a head's
+	// confidence means nothing.
+	Familiar(ev *Evidence) bool
 }
 
 // evidence fills ev for track tr as seen at now from ego.
 func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego Ego) {
-	const maxGap = 5.0
-	ev[0] = math.Log1p(max(now.Sub(tr.Born).Seconds(), 0))
+	const maxGap, maxAge, maxHits = 5.0, 15.0, 300
+	ev[0] = math.Log1p(min(max(now.Sub(tr.Born).Seconds(), 0), maxAge))
 	ev[1] = 0
 	if tr.Status == Confirmed {
 		ev[1] = 1
 	}
 	for s := range perception.NumSensors {
 		ev[2+s] = tr.ExistenceEvidence[s]
-		ev[7+s] = math.Log1p(float64(tr.Hits[s]))
+		ev[7+s] = math.Log1p(float64(min(tr.Hits[s], maxHits)))
 	}
 	for k, s := range [...]perception.Sensor{perception.Radar, perception.Camera} {
 		if n := tr.Hits[s] + tr.Misses[s]; n > 0 {
@@ -93,5 +103,10 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 	ev[31] = 0
 	if tr.turning {
 		ev[31] = tr.imm.Prob[1]
+	}
+	ev[32], ev[33], ev[34] = 0, 0, 0
+	if n := float64(tr.Hits[perception.Radar]); n > 0 {
+		ev[32], ev[33] = tr.SpreadSum[0]/n, tr.SpreadSum[1]/n
+		ev[34] = math.Log1p(tr.ReturnsSum / n)
 	}
 }

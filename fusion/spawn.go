@@ -103,6 +103,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 	tr.LastHit[s] = stamp
 	tr.Hits[s] = 1
 	tr.ScoreSum[s] = d.Score
+	tr.addExtent(d)
 	tr.record(s, true, t.params.ConfirmWindow)
 	f := &tr.Filter
 	f.X[kalman.PX] = pose.X + rng*cb

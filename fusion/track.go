@@ -58,6 +58,10 @@ type Track struct {
 	// radar hits: a real object moves as its track predicts, clutter
 	// that happens to fall in the gate does not.
 	RateNIS float64
+	// ReturnsSum and SpreadSum sum the Returns and Spread of the radar
+	// hits: the extent a clustered radar sees, as class evidence.
+	ReturnsSum float64
+	SpreadSum  [2]float64
 	// imm, when turning is set, is the track's interacting multiple
 	// model; Filter then holds its combined estimate.
 	imm     kalman.IMM
@@ -73,6 +77,16 @@ type Track struct {
 // (not the microphones, which only hear a bearing) hit the track.
 func (t *Track) LastSeen() sensors.Time {
 	return max(t.LastHit[perception.Radar], t.LastHit[perception.Camera])
+}
+
+// addExtent adds a radar detection's returns and spread to the track's
+// sums; other sensors' detections have none.
+func (t *Track) addExtent(d *perception.Detection) {
+	if d.Sensor == perception.Radar {
+		t.ReturnsSum += float64(d.Returns)
+		t.SpreadSum[0] += d.Spread[0]
+		t.SpreadSum[1] += d.Spread[1]
+	}
 }
 
 func (t *Track) record(s perception.Sensor, hit bool, window int) {

@@ -30,6 +30,7 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 	tr.LastHit[s] = max(tr.LastHit[s], sc.stamp)
 	tr.Hits[s]++
 	tr.ScoreSum[s] += d.Score
+	tr.addExtent(d)
 	tr.record(s, true, t.params.ConfirmWindow)
 	pd, pf := sc.cov.PDetect, sc.cov.PFalse
 	tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))

@@ -187,4 +187,11 @@ type Detection struct {
 	// must not start one: a radar cluster too small to tell from static
 	// clutter.
 	SupportOnly bool
+	// Returns is how many radar returns a clustered radar detection
+	// summarises, and Spread their standard deviation along and across
+	// the line of sight (m) with the sensor's own noise taken out: the
+	// object's extent as the radar sees it. Both are zero for a sensor
+	// that reports whole objects.
+	Returns int
+	Spread  [2]float64
 }

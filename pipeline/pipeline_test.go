@@ -159,15 +159,15 @@ func TestNewRefusesWhatItCannotRun(t *testing.T) {
 	}
 }
 
-// TestHeadOutOfItsDepthFallsBackToTheBayesianRule: the learned head has
-// seen object-level radar only. A clustered radar's track that no camera
-// classified — a person walking before a static TI radar — is judged by
-// the Bayesian rule (class unknown, never a vehicle); with object-level
-// radar the head judges the same track.
-func TestHeadOutOfItsDepthFallsBackToTheBayesianRule(t *testing.T) {
-	run := func(clustered bool) fusion.TrackState {
-		node := config.Default() // the learned head
-		engine, err := NewEngine(&node, clustered)
+// TestHeadKnowsWhenItIsOutOfItsDepth: the learned head, trained on both
+// radar paths, judges a person walking before a static clustered radar
+// (never a vehicle); a track moving at 60 m/s, faster than anything it
+// saw in training, it leaves to the Bayesian rule, and counts that.
+func TestHeadKnowsWhenItIsOutOfItsDepth(t *testing.T) {
+	run := func(head config.FusionHead, speed float64) (fusion.TrackState, uint64) {
+		node := config.Default()
+		node.FusionHead = head
+		engine, err := NewEngine(&node, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,28 +176,32 @@ func TestHeadOutOfItsDepthFallsBackToTheBayesianRule(t *testing.T) {
 		for k := 1; k <= 40; k++ {
 			now := sensors.Time(k) * sensors.Time(50*time.Millisecond)
 			d := radarReturn(now)
-			d.Z[0], d.Z[2] = 1.3+0.02*float64(k), 0.4 // a person 1.3 m out, walking away
+			d.Z[0], d.Z[2] = 1.3+speed*0.05*float64(k), speed // walking or racing away
+			d.Returns, d.Spread = 5, [2]float64{0.1, 0.15}
 			engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
 			engine.Advance(now)
 			engine.Snapshot(now, &out)
 		}
 		if len(out.Tracks) != 1 {
-			t.Fatalf("clustered %v: %d tracks published", clustered, len(out.Tracks))
+			t.Fatalf("%s head, %.1f m/s: %d tracks published", head, speed, len(out.Tracks))
 		}
-		return out.Tracks[0]
+		return out.Tracks[0], engine.HeadFallbacks()
 	}
-	ti, objects := run(true), run(false)
-	t.Logf("clustered radar alone: %s %.3f, existence %.3f; object-level: %s %.3f, existence %.3f",
-		ti.Class, ti.ClassProb, ti.Existence, objects.Class, objects.ClassProb, objects.Existence)
-	switch ti.Class {
+	person, fallbacks := run(config.Learned, 0.4)
+	t.Logf("person: %s %.3f, existence %.3f, %d fallbacks", person.Class, person.ClassProb, person.Existence, fallbacks)
+	switch person.Class {
 	case perception.Car, perception.Truck, perception.EmergencyVehicle:
-		t.Fatalf("a clustered radar's unclassified track published as %s (%.3f)", ti.Class, ti.ClassProb)
+		t.Errorf("a person before a clustered radar published as %s (%.3f)", person.Class, person.ClassProb)
 	}
-	if ti.Class != perception.Unknown {
-		t.Errorf("clustered radar alone: class %s, want unknown (the Bayesian rule's)", ti.Class)
+	if fallbacks != 0 {
+		t.Errorf("the head left %d judgements of a familiar track to the Bayesian rule", fallbacks)
 	}
-	if objects.Existence == ti.Existence {
-		t.Error("the head did not judge the object-level track")
+	racer, fallbacks := run(config.Learned, 60)
+	bayes, _ := run(config.Bayes, 60)
+	t.Logf("60 m/s: learned engine %s %.3f, existence %.3f, %d fallbacks; Bayesian %s %.3f, existence %.3f",
+		racer.Class, racer.ClassProb, racer.Existence, fallbacks, bayes.Class, bayes.ClassProb, bayes.Existence)
+	if fallbacks == 0 || racer.Existence != bayes.Existence || racer.Probs != bayes.Probs {
+		t.Error("the head judged a track unlike anything it learnt from")
 	}
 }
 

@@ -327,6 +327,7 @@ func fusionStatus(d *fusion.Diagnostics, node string) diagnostic_msgs.Diagnostic
 			{Key: "queued_scans", Value: strconv.Itoa(d.Pending)},
 			{Key: "dropped_inputs", Value: strconv.FormatUint(d.DroppedInputs, 10)},
 			{Key: "filter_failures", Value: strconv.FormatUint(d.FilterFailures, 10)},
+			{Key: "head_fallbacks", Value: strconv.FormatUint(d.HeadFallbacks, 10)},
 		},
 	}
 }

@@ -92,7 +92,8 @@ type RunConfig struct {
 	// the scored region, published or held back, with the class of the
 	// true object it matches (nearest first, one to one, within
 	// Node.MatchDistanceM) or ok false when it matches none: training data
-	// for a fusion head.
+	// for a fusion head. Through the clustered TI radar, an unmatched
+	// track on a true object's footprint (a fragment) is left out.
 	Label func(ts *fusion.TrackState, class perception.Class, ok bool)
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
@@ -343,7 +344,7 @@ func (s *scoring) update(world *World, out *fusion.Output, now sensors.Time, cfg
 	}
 	s.acc.Update(s.gt, s.hyp)
 	if cfg.Label != nil {
-		s.labels.label(cfg.Label, world, out, s.truth, s.within)
+		s.labels.label(cfg.Label, world, out, s.truth, s.within, cfg.Radar == RadarTI)
 	}
 	s.classes.update(s.truth, out.Tracks, s.within)
 	return s.truth, nil
@@ -668,7 +669,7 @@ type labelPair struct {
 	d            float64
 }
 
-func (l *labeller) label(fn func(*fusion.TrackState, perception.Class, bool), world *World, out *fusion.Output, truth []Truth, within float64) {
+func (l *labeller) label(fn func(*fusion.TrackState, perception.Class, bool), world *World, out *fusion.Output, truth []Truth, within float64, fragments bool) {
 	l.tracks = l.tracks[:0]
 	for _, set := range [][]fusion.TrackState{out.Tracks, out.Held} {
 		for i := range set {
@@ -700,6 +701,24 @@ func (l *labeller) label(fn func(*fusion.TrackState, perception.Class, bool), wo
 		}
 	}
 	for i, tr := range l.tracks {
-		fn(tr, class[i], matched[i])
+		if matched[i] || !fragments || !onSomeObject(tr, truth, within) {
+			fn(tr, class[i], matched[i])
+		}
 	}
+}
+
+// onSomeObject reports whether a track lies on a true object's footprint
+// (within half its class's typical length, plus the match distance, of
+// its centre): through a clustered radar, a fragment of a real object,
+// which is neither that object nor nothing. Taught that such tracks are
+// false, a head withholds the long objects the clusters break into
+// pieces.
+func onSomeObject(tr *fusion.TrackState, truth []Truth, within float64) bool {
+	for j := range truth {
+		reach := perception.TypicalSize(truth[j].Class)[0]/2 + within
+		if math.Hypot(tr.X[0]-truth[j].X, tr.X[1]-truth[j].Y) <= reach {
+			return true
+		}
+	}
+	return false
 }

@@ -26,7 +26,7 @@ import (
 func trainFusion(args []string) error {
 	fs := flag.NewFlagSet("train fusion", flag.ContinueOnError)
 	out := fs.String("out", "fusion/learned/weights/fusion.json", "where to write the weights")
-	scenarios := fs.Int("scenarios", 120, "random training scenarios (sim.RandomScenario)")
+	scenarios := fs.Int("scenarios", 160, "random training scenarios (sim.RandomScenario)")
 	duration := fs.Duration("duration", 15*time.Second, "length of each scenario")
 	every := fs.Int("every", 4, "sample every n-th output cycle")
 	seed := fs.Uint64("seed", 1, "seed of the first scenario; scenario i uses seed+i")
@@ -60,11 +60,12 @@ func trainFusion(args []string) error {
 	return nil
 }
 
-// fusionSamples runs n random scenarios (seeds seed…seed+n-1) in
-// parallel and returns their samples in scenario order, so the result does
-// not depend on the number of workers. The radar gives object-level
-// detections: the virtual TI radar's clusters fragment trucks, and a
-// head taught on fragments that the truth calls false withholds real
+// fusionSamples runs n random scenarios (seeds seed…seed+n-1) through
+// both radar paths, object-level and the virtual TI radar's clustered
+// point clouds, in parallel, and returns their samples in scenario order,
+// so the result does not depend on the number of workers. The clusters
+// fragment long objects; the labeller leaves fragments out (see
+// sim.RunConfig.Label), so that the head does not learn to withhold
 // trucks.
 func fusionSamples(cfg *config.Config, n int, seed uint64, duration time.Duration, every int) ([]fusion.Evidence, []int, error) {
 	type result struct {
@@ -84,20 +85,11 @@ func fusionSamples(cfg *config.Config, n int, seed uint64, duration time.Duratio
 			defer wg.Done()
 			for i := range jobs {
 				r := &results[i]
-				run, err := simRun(sim.RandomScenario(seed+uint64(i), duration), cfg, sim.RadarObjects)
-				if err != nil {
-					r.err = err
-					continue
-				}
-				cycle := 0
-				run.Label = func(ts *fusion.TrackState, class perception.Class, ok bool) {
-					if cycle%every == 0 {
-						r.evidence = append(r.evidence, ts.Evidence)
-						r.labels = append(r.labels, learned.Label(ok, class))
+				for _, mode := range [...]sim.RadarMode{sim.RadarObjects, sim.RadarTI} {
+					if r.err == nil {
+						r.err = sampleRun(sim.RandomScenario(seed+uint64(i), duration), cfg, mode, every, &r.evidence, &r.labels)
 					}
 				}
-				run.Observe = func(sensors.Time, []sim.Truth, *fusion.Output, float64) { cycle++ }
-				_, r.err = sim.Run(context.Background(), run)
 				mu.Lock()
 				done++
 				if time.Since(last) > 5*time.Second {
@@ -123,4 +115,23 @@ func fusionSamples(cfg *config.Config, n int, seed uint64, duration time.Duratio
 		labels = append(labels, r.labels...)
 	}
 	return evidence, labels, nil
+}
+
+// sampleRun simulates one scenario through one radar path and appends the
+// evidence and label of every scored track of every every-th cycle.
+func sampleRun(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode, every int, evidence *[]fusion.Evidence, labels *[]int) error {
+	run, err := simRun(sc, cfg, mode)
+	if err != nil {
+		return err
+	}
+	cycle := 0
+	run.Label = func(ts *fusion.TrackState, class perception.Class, ok bool) {
+		if cycle%every == 0 {
+			*evidence = append(*evidence, ts.Evidence)
+			*labels = append(*labels, learned.Label(ok, class))
+		}
+	}
+	run.Observe = func(sensors.Time, []sim.Truth, *fusion.Output, float64) { cycle++ }
+	_, err = sim.Run(context.Background(), run)
+	return err
 }

@@ -115,9 +115,24 @@ func (h *Head) Judge(ev *fusion.Evidence, class *perception.ClassProbs) float64 
 	return 1 - p[None]
 }
 
+// familiarMargin widens each input's training range, on each side, by
+// this fraction of its width before Familiar calls a value unknown.
+const familiarMargin = 0.1
+
+// Familiar implements fusion.Head: whether every value of the evidence
+// lies within what every member saw in training (plus familiarMargin).
+func (h *Head) Familiar(ev *fusion.Evidence) bool {
+	for _, net := range h.nets {
+		if !net.Familiar(ev[:], familiarMargin) {
+			return false
+		}
+	}
+	return true
+}
+
 // Members is how many networks `avfusion train fusion` trains for the
 // shipped head; member k starts from seed TrainConfig.Seed + k.
-const Members = 3
+const Members = 5
 
 // TrainConfig is how `avfusion train fusion` trains each member.
 var TrainConfig = nn.TrainConfig{Hidden: []int{32, 16}, Epochs: 20, BatchSize: 64, LearningRate: 0.002, L2: 1e-5, Seed: 1}

@@ -27,7 +27,12 @@ type Net struct {
 	Classes []string  `json:"classes"`
 	Mean    []float64 `json:"mean"`
 	Std     []float64 `json:"std"`
-	Layers  []Layer   `json:"layers"`
+	// Min and Max are the smallest and largest value of each input in
+	// the training data (absent in weights written before they were
+	// kept): what Familiar judges new inputs by.
+	Min    []float64 `json:"min,omitempty"`
+	Max    []float64 `json:"max,omitempty"`
+	Layers []Layer   `json:"layers"`
 	// Note says how the weights were made (the training command, data,
 	// seed), for the reader of the file.
 	Note string `json:"note,omitempty"`
@@ -45,6 +50,9 @@ func (n *Net) Validate() error {
 	if len(n.Mean) != in || len(n.Std) != in {
 		return fmt.Errorf("nn: %d inputs but %d means and %d deviations", in, len(n.Mean), len(n.Std))
 	}
+	if (n.Min != nil || n.Max != nil) && (len(n.Min) != in || len(n.Max) != in) {
+		return fmt.Errorf("nn: %d inputs but %d minima and %d maxima", in, len(n.Min), len(n.Max))
+	}
 	for i, l := range n.Layers {
 		if l.In != in || l.Out <= 0 || len(l.W) != l.In*l.Out || len(l.B) != l.Out {
 			return fmt.Errorf("nn: layer %d: %d×%d with %d weights and %d biases does not follow %d inputs", i, l.Out, l.In, len(l.W), len(l.B), in)
@@ -60,6 +68,23 @@ func (n *Net) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Familiar reports whether every value of x lies within the training
+// range of its input, widened on each side by margin times the range's
+// width: outside it the network extrapolates, and its confidence means
+// nothing. A network without ranges knows every input.
+func (n *Net) Familiar(x []float64, margin float64) bool {
+	if n.Min == nil {
+		return true
+	}
+	for i, v := range x {
+		pad := margin * (n.Max[i] - n.Min[i])
+		if !(v >= n.Min[i]-pad && v <= n.Max[i]+pad) {
+			return false
+		}
+	}
+	return true
 }
 
 // Scratch holds one inference's intermediate values; reuse it so Predict

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // TrainConfig configures Train.
@@ -38,9 +39,11 @@ func Train(x [][]float64, y []int, classes []string, cfg TrainConfig) (*Net, err
 	}
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 0x6e6e))
 	n := &Net{Classes: classes, Mean: make([]float64, in), Std: make([]float64, in)}
+	n.Min, n.Max = slices.Clone(x[0]), slices.Clone(x[0])
 	for _, row := range x {
 		for i, v := range row {
 			n.Mean[i] += v / float64(len(x))
+			n.Min[i], n.Max[i] = min(n.Min[i], v), max(n.Max[i], v)
 		}
 	}
 	for _, row := range x {

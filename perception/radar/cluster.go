@@ -276,6 +276,9 @@ func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detect
 	d.R[0][0] = c.p.RangeStdM*c.p.RangeStdM + math.Max(vr/k, extentVar)
 	d.R[1][1] = azStd*azStd + math.Max(vt/k, extentVar)/math.Max(rng*rng, 1)
 	d.R[2][2] = c.p.DopplerStdMps*c.p.DopplerStdMps + vd/k
+	d.Returns = len(c.members)
+	d.Spread[0] = math.Sqrt(math.Max(vr/k-c.p.RangeStdM*c.p.RangeStdM, 0))
+	d.Spread[1] = math.Sqrt(math.Max(vt/k-azStd*azStd*rng*rng, 0))
 	return d
 }
 

@@ -76,7 +76,8 @@ func personBag(t *testing.T, path string, zero, perPoint bool) {
 
 // TestPersonBeforeAStaticTIRadar replays a person standing before a
 // static TI radar, recorded the three ways TI's driver does: one track,
-// one id the whole time (after the first second), never a vehicle.
+// one id the whole time (after the first second), never a vehicle, and a
+// pedestrian by the radar's extent alone.
 func TestPersonBeforeAStaticTIRadar(t *testing.T) {
 	tier.Integration(t)
 	dir := t.TempDir()
@@ -94,7 +95,7 @@ func TestPersonBeforeAStaticTIRadar(t *testing.T) {
 		if _, err := Run(context.Background(), Config{In: in, Out: out, Fast: true, Node: config.Default(), Remap: c.remap}); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		ids, cycles, tracked := map[uint32]bool{}, 0, 0
+		ids, classes, cycles, tracked := map[uint32]bool{}, map[uint8]int{}, 0, 0
 		f, err := bag.Open(out)
 		if err != nil {
 			t.Fatal(err)
@@ -115,6 +116,7 @@ func TestPersonBeforeAStaticTIRadar(t *testing.T) {
 			}
 			for _, o := range msg.Objects {
 				ids[o.Id] = true
+				classes[o.Classification]++
 				switch o.Classification {
 				case derivedobject.ClassificationCar, derivedobject.ClassificationTruck, derivedobject.ClassificationOtherVehicle:
 					t.Errorf("%s: the person published as vehicle class %d", c.name, o.Classification)
@@ -127,9 +129,14 @@ func TestPersonBeforeAStaticTIRadar(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: %d of %d cycles with one track, ids %v", c.name, tracked, cycles-20, ids)
+		t.Logf("%s: %d of %d cycles with one track, ids %v, classes %v", c.name, tracked, cycles-20, ids, classes)
 		if len(ids) != 1 || tracked < (cycles-20)*9/10 {
 			t.Errorf("%s: %d of %d cycles with one track, %d ids", c.name, tracked, cycles-20, len(ids))
+		}
+		// The head learnt from clustered radar what a person's extent
+		// looks like: radar alone calls them a pedestrian.
+		if classes[derivedobject.ClassificationPedestrian] < tracked*9/10 {
+			t.Errorf("%s: published as a pedestrian in %d of %d cycles (classes %v)", c.name, classes[derivedobject.ClassificationPedestrian], tracked, classes)
 		}
 	}
 }
