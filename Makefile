@@ -8,7 +8,7 @@ GOLANGCI_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.tools/$(GOLANGCI_VERSION)
 GOLANGCI := $(TOOLS)/golangci-lint
 BIN := $(CURDIR)/bin/avfusion
-DEB_PACKAGES := ros-core python3-rosbag python3-sensor-msgs python3-diagnostic-msgs python3-numpy python3-scipy qemu-user libopencv-dev gstreamer1.0-plugins-base libasound2
+DEB_PACKAGES := ros-core python3-rosbag python3-sensor-msgs python3-diagnostic-msgs python3-numpy python3-scipy qemu-user libopencv-dev gstreamer1.0-plugins-base libasound2 darknet
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # demo settings; override as `make demo SCENARIO=sim/scenarios/crossing.yaml DURATION=60s`
@@ -16,7 +16,15 @@ SCENARIO ?= sim/scenarios/urban.yaml
 DURATION ?= 20s
 ROS_MASTER_URI ?= http://127.0.0.1:11311
 
-.PHONY: all deps build cross demo test test-short lint vet fmt-check unit soak weights-check bench report clean
+.PHONY: all deps build cross demo test test-short lint vet fmt-check unit soak weights-check bench report models clean
+
+# The COCO camera detector: CenterNet (MobileNetV3) from the npm package
+# @vladmandic/human (MIT), its integrity checked against the registry's
+# sha512, converted to ONNX by `avfusion camera convert`, one file per
+# input size, into the git-ignored MODELS; nothing is fetched at run time.
+MODELS := $(CURDIR)/.cache/models
+HUMAN_VERSION := 3.3.6
+HUMAN_SHA512 := Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT8hhGho0hGaXLFdAwfD/2+teCv6A==
 
 all: build
 
@@ -30,6 +38,18 @@ deps: ## Debian packages and Go modules
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/avfusion
+
+models: $(MODELS)/centernet-512.onnx
+
+$(MODELS)/centernet-512.onnx: | build
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	@mkdir -p $(MODELS) && cd $(MODELS) && \
+	tgz=vladmandic-human-$(HUMAN_VERSION).tgz; \
+	[ -f $$tgz ] || npm pack --silent @vladmandic/human@$(HUMAN_VERSION) >/dev/null; \
+	sum=$$(openssl dgst -sha512 -binary $$tgz | base64 -w0); \
+	if [ "$$sum" != "$(HUMAN_SHA512)" ]; then echo "models: $$tgz: sha512 $$sum, want $(HUMAN_SHA512)"; rm -f $$tgz; exit 1; fi; \
+	tar -xzf $$tgz package/models/centernet.json package/models/centernet.bin package/LICENSE && \
+	$(BIN) camera convert package/models/centernet.json --out $(MODELS)
 
 # Static builds for embedded boards (no cgo): linux/arm64 and linux/arm v7.
 cross:
@@ -71,7 +91,7 @@ weights-check: build
 	cmp $$tmp/fusion.json fusion/learned/weights/fusion.json && echo "weights-check: fusion/learned/weights/fusion.json is reproduced exactly"; \
 	rc=$$?; rm -rf $$tmp; exit $$rc
 
-test: deps fmt-check vet lint cross unit weights-check soak
+test: deps models fmt-check vet lint cross unit weights-check soak
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -84,7 +104,7 @@ report: build
 # The node on the built-in simulator, publishing on a real ROS master. A
 # roscore is started only if none answers at ROS_MASTER_URI, and only that
 # one is stopped afterwards.
-demo: build
+demo: build models
 	@export ROS_MASTER_URI=$(ROS_MASTER_URI); export ROS_IP=$${ROS_IP:-127.0.0.1}; \
 	started=""; \
 	if ! timeout 5 rosnode list >/dev/null 2>&1; then \
@@ -98,4 +118,4 @@ demo: build
 	$(BIN) sim --ros --status on --scenario $(SCENARIO) --duration $(DURATION)
 
 clean:
-	rm -rf bin
+	rm -rf bin .cache

@@ -12,6 +12,8 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,11 +21,13 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/perception/vision"
+	"github.com/avfusion/avfusion/perception/vision/tfjs"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/camera"
 )
 
-const cameraUsage = "usage: avfusion camera detect SOURCE [--detector hog|dnn --model F] [--every N] [--json] [--out DIR|FILE.mp4]"
+const cameraUsage = "usage: avfusion camera detect SOURCE [--detector auto|coco|hog|dnn --model F] [--every N] [--json] [--out DIR|FILE.mp4]\n" +
+	"       avfusion camera convert MODEL.json --out DIR [--sizes 320,384,512]"
 
 // cameraDetection is one detection of `camera detect --json`.
 type cameraDetection struct {
@@ -58,11 +62,11 @@ func parseCameraDetect(args []string) (*cameraOptions, string, error) {
 	o := &cameraOptions{detector: vision.DefaultDetectorConfig()}
 	d := &o.detector
 	fs := flag.NewFlagSet("camera detect", flag.ContinueOnError)
-	fs.StringVar(&d.Kind, "detector", d.Kind, "hog (OpenCV's people detector) or dnn (a YOLOv5/YOLOv8 ONNX model)")
-	fs.StringVar(&d.DNN.Model, "model", "", "ONNX model for --detector dnn")
+	fs.StringVar(&d.Kind, "detector", d.Kind, "auto (coco when `make models` installed it, else hog), coco (CenterNet on COCO), hog (OpenCV's people detector) or dnn (a YOLOv5/YOLOv8 ONNX model)")
+	model := fs.String("model", "", "ONNX model for --detector dnn or coco (coco: default the installed one)")
 	fs.StringVar(&d.DNN.Layout, "layout", d.DNN.Layout, "YOLO output layout: auto, yolov5 or yolov8")
-	fs.IntVar(&d.DNN.InputSize, "input-size", d.DNN.InputSize, "the network's square input size, px")
-	fs.Float64Var(&d.DNN.Confidence, "confidence", d.DNN.Confidence, "lowest DNN score kept")
+	size := fs.Int("input-size", 0, "the network's square input size, px (default: dnn 640, coco 512)")
+	confidence := fs.Float64("confidence", 0, "lowest network score kept (default: dnn 0.25, coco 0.3)")
 	fs.IntVar(&o.every, "every", 1, "process every Nth frame")
 	fs.BoolVar(&o.asJSON, "json", false, "one JSON line per frame, then a summary line")
 	fs.StringVar(&o.out, "out", "", "write annotated frames: a directory (one JPEG per frame) or a video file (.mp4, .avi, .mkv)")
@@ -75,10 +79,63 @@ func parseCameraDetect(args []string) (*cameraOptions, string, error) {
 	if o.every < 1 {
 		return nil, "", fmt.Errorf("--every: must be at least 1, got %d", o.every)
 	}
+	if *size != 0 {
+		d.DNN.InputSize, d.COCO.InputSize = *size, *size
+	}
+	if *confidence != 0 {
+		d.DNN.Confidence, d.COCO.Confidence = *confidence, *confidence
+	}
+	d.DNN.Model, d.COCO.Model = *model, *model
+	if d.Kind == "auto" && *model != "" {
+		return nil, "", errors.New("--model: name the detector too (--detector dnn or coco)")
+	}
 	return o, source, nil
 }
 
+// runCameraConvert converts a TensorFlow.js graph model to one ONNX
+// model per input size, as `make models` does for the COCO detector.
+func runCameraConvert(args []string) error {
+	fs := flag.NewFlagSet("camera convert", flag.ContinueOnError)
+	out := fs.String("out", "", "directory for the ONNX files (NAME-SIZE.onnx)")
+	sizes := fs.String("sizes", "320,352,384,416,448,480,512", "input sizes, px, comma-separated")
+	outputs := fs.String("outputs", "tower_0/keypoints,tower_0/wh", "the graph's output nodes, comma-separated")
+	model, err := parseWithFile(fs, args, cameraUsage)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("--out: give a directory")
+	}
+	g, err := tfjs.Load(model)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(filepath.Base(model), filepath.Ext(model))
+	for _, field := range strings.Split(*sizes, ",") {
+		size, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || size < 32 || size%32 != 0 {
+			return fmt.Errorf("--sizes: %q is not a multiple of 32", field)
+		}
+		data, err := g.ToONNX(strings.Split(*outputs, ","), size)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(*out, fmt.Sprintf("%s-%d.onnx", base, size))
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s (%d bytes)\n", path, len(data))
+	}
+	return nil
+}
+
 func runCamera(args []string) error {
+	if len(args) > 0 && args[0] == "convert" {
+		return runCameraConvert(args[1:])
+	}
 	if len(args) == 0 || args[0] != "detect" {
 		return errors.New(cameraUsage)
 	}

@@ -145,7 +145,7 @@ func TestLiveNodeDetectsPeopleInROSImages(t *testing.T) {
 	if pedestrians < 2 {
 		t.Fatalf("at most %d pedestrian tracks from a plaza full of people\nnode log:\n%s", pedestrians, nodeOut.String())
 	}
-	if stage == nil || stage["detector"] != "hog" || stage["processed_window"] == "0" {
+	if stage == nil || stage["detector"] != "coco" || stage["processed_window"] == "0" { // the default with the model installed
 		t.Fatalf("camera detector diagnostics: %v\nnode log:\n%s", stage, nodeOut.String())
 	}
 	frames, _ := filepath.Glob(filepath.Join(annotated, "frame_*.jpg"))

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestCameraDetectOnRealFootage(t *testing.T) {
 	dir := t.TempDir()
 	frames := filepath.Join(dir, "frames")
 	video := filepath.Join(dir, "annotated.mp4")
-	cmd := exec.Command(bin, "camera", "detect", vtestVideo, "--every", "30", "--frames", "8", "--json", "--out", frames)
+	cmd := exec.Command(bin, "camera", "detect", vtestVideo, "--detector", "hog", "--every", "30", "--frames", "8", "--json", "--out", frames)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%v: %s", err, stderrOf(err))
@@ -103,7 +104,7 @@ func TestCameraDetectOnRealFootage(t *testing.T) {
 func TestCameraDetectLiveSourceSkipsInsteadOfLagging(t *testing.T) {
 	bin := sharedBinary(t)
 	src := "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=480,framerate=60/1 ! videoconvert ! appsink"
-	out, err := exec.Command(bin, "camera", "detect", src, "--frames", "6", "--json").Output()
+	out, err := exec.Command(bin, "camera", "detect", src, "--detector", "hog", "--frames", "6", "--json").Output()
 	if err != nil {
 		t.Fatalf("%v: %s", err, stderrOf(err))
 	}
@@ -122,6 +123,55 @@ func TestCameraDetectLiveSourceSkipsInsteadOfLagging(t *testing.T) {
 	}
 }
 
+// TestCameraDetectCOCOOnPhotosAndFootage: the default detector, with the
+// COCO model installed, is CenterNet; on darknet's dog.jpg it lists a
+// cyclist (the bicycle) and a vehicle with their boxes, and on vtest.avi,
+// every 10th frame, it finds people in at least 90 % of the frames.
+func TestCameraDetectCOCOOnPhotosAndFootage(t *testing.T) {
+	bin := sharedBinary(t)
+	out, err := exec.Command(bin, "camera", "detect", "/usr/share/darknet/data/dog.jpg", "--json").Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderrOf(err))
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var photo cameraFrame
+	if err := json.Unmarshal([]byte(lines[0]), &photo); err != nil {
+		t.Fatal(err)
+	}
+	classes := map[string]bool{}
+	for _, d := range photo.Detections {
+		classes[d.Class] = true
+		if d.Box[2] <= 0 || d.Box[3] <= 0 || d.Box[0]+d.Box[2] > 768+1 || d.Box[1]+d.Box[3] > 576+1 {
+			t.Errorf("%s box %v is not on the 768×576 photo", d.Class, d.Box)
+		}
+	}
+	t.Logf("dog.jpg: %v", photo.Detections)
+	if !classes["cyclist"] || (!classes["car"] && !classes["truck"]) {
+		t.Errorf("dog.jpg: classes %v, want a cyclist and a car or truck", classes)
+	}
+
+	out, err = exec.Command(bin, "camera", "detect", vtestVideo, "--detector", "coco", "--every", "10", "--json").Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderrOf(err))
+	}
+	lines = strings.Split(strings.TrimSpace(string(out)), "\n")
+	frames, withPeople := 0, 0
+	for _, line := range lines[:len(lines)-1] {
+		var f cameraFrame
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatal(err)
+		}
+		frames++
+		if slices.ContainsFunc(f.Detections, func(d cameraDetection) bool { return d.Class == "pedestrian" }) {
+			withPeople++
+		}
+	}
+	t.Logf("vtest.avi: people in %d of %d frames", withPeople, frames)
+	if frames != 80 || float64(withPeople) < 0.9*float64(frames) {
+		t.Errorf("vtest.avi: people in %d of %d frames, want 80 frames and 90 %%", withPeople, frames)
+	}
+}
+
 func TestCameraDetectBadInputsAreNamed(t *testing.T) {
 	bin := sharedBinary(t)
 	garbage := filepath.Join(t.TempDir(), "model.onnx")
@@ -136,7 +186,9 @@ func TestCameraDetectBadInputsAreNamed(t *testing.T) {
 		{[]string{"nosuchelement ! appsink"}, `cannot open gstreamer pipeline "nosuchelement ! appsink"`},
 		{[]string{vtestVideo, "--detector", "dnn", "--model", garbage}, garbage + `": OpenCV cannot read it`},
 		{[]string{vtestVideo, "--detector", "dnn"}, "model: give the path"},
-		{[]string{vtestVideo, "--detector", "yolo"}, "kind: want hog, dnn or sim"},
+		{[]string{vtestVideo, "--detector", "yolo"}, "kind: want auto, coco, hog, dnn or sim"},
+		{[]string{vtestVideo, "--detector", "coco", "--input-size", "300"}, "coco.input_size: must be a multiple of 32 in [320, 512]"},
+		{[]string{vtestVideo, "--model", garbage}, "--model: name the detector too"},
 		{[]string{vtestVideo, "--every", "0"}, "--every"},
 		{[]string{vtestVideo, "--out", "x.gif"}, ".mp4, .avi or .mkv"},
 	} {

@@ -17,9 +17,11 @@ type Detector interface {
 	Close()
 }
 
-// NewDetector builds the detector the config names, refusing a bad config
-// with the field named.
+// NewDetector builds the detector the config names ("auto" resolved,
+// see DetectorConfig.Resolved), refusing a bad config with the field
+// named.
 func NewDetector(cfg DetectorConfig) (Detector, error) {
+	cfg = cfg.Resolved()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("vision: detector.%w", err)
 	}
@@ -28,6 +30,8 @@ func NewDetector(cfg DetectorConfig) (Detector, error) {
 		return NewHOG(cfg.HOG)
 	case "dnn":
 		return NewDNN(cfg.DNN)
+	case "coco":
+		return NewCOCO(cfg.COCO)
 	}
 	return NewSimDetector(), nil
 }

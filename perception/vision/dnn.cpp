@@ -3,6 +3,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <vector>
 
 #include <opencv2/dnn.hpp>
 
@@ -46,6 +47,38 @@ long avf_dnn_forward(void *net, void *mat, float *out, long cap, int *dims,
 		long total = (long)res.total();
 		std::memcpy(out, res.ptr<float>(), (total < cap ? total : cap) * sizeof(float));
 		return total;
+	} catch (const std::exception &e) {
+		dnn_err(err, errcap, e.what());
+		return -1;
+	}
+}
+
+int avf_dnn_forward_outputs(void *net, void *mat, double scale,
+                            const char **names, int n, float **outs,
+                            const long *caps, long *totals, int *dims,
+                            char *err, int errcap) {
+	try {
+		cv::dnn::Net *nt = (cv::dnn::Net *)net;
+		cv::Mat blob = cv::dnn::blobFromImage(*(cv::Mat *)mat, scale, cv::Size(), cv::Scalar(), true, false, CV_32F);
+		nt->setInput(blob);
+		std::vector<cv::String> wanted(names, names + n);
+		std::vector<cv::Mat> res;
+		nt->forward(res, wanted);
+		if ((int)res.size() != n) {
+			dnn_err(err, errcap, "the network gave another number of outputs");
+			return -1;
+		}
+		for (int k = 0; k < n; k++) {
+			cv::Mat r = res[k];
+			if (r.type() != CV_32F || !r.isContinuous()) {
+				r = r.clone();
+				r.convertTo(r, CV_32F);
+			}
+			for (int i = 0; i < 4; i++) dims[4 * k + i] = i < r.dims ? r.size[i] : 1;
+			totals[k] = (long)r.total();
+			std::memcpy(outs[k], r.ptr<float>(), (totals[k] < caps[k] ? totals[k] : caps[k]) * sizeof(float));
+		}
+		return 0;
 	} catch (const std::exception &e) {
 		dnn_err(err, errcap, e.what());
 		return -1;

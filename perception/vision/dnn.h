@@ -22,6 +22,17 @@ void avf_dnn_free(void *net);
 long avf_dnn_forward(void *net, void *mat, float *out, long cap, int *dims,
                      int *ndims, char *err, int errcap);
 
+// avf_dnn_forward_outputs runs the network on the 8-bit BGR cv::Mat at
+// mat (pixels multiplied by scale and swapped to RGB) and copies each of
+// the n named outputs k to outs[k] (capacity caps[k] floats), its element
+// count to totals[k] (possibly more than caps[k]) and its first four
+// dimensions to dims[4k..4k+3]. It returns 0, or -1 with the reason in
+// err.
+int avf_dnn_forward_outputs(void *net, void *mat, double scale,
+                            const char **names, int n, float **outs,
+                            const long *caps, long *totals, int *dims,
+                            char *err, int errcap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -161,7 +161,7 @@ func IoU(a, b Box) float64 {
 
 // COCOClass maps a COCO class index (the 80 classes YOLO models are
 // trained on) to ours: person → pedestrian, bicycle and motorcycle →
-// cyclist, car → car, bus and truck → truck. Other classes are not
+// cyclist, car → car, bus, train and truck → truck. Other classes are not
 // obstacles we track.
 func COCOClass(id int) (perception.Class, bool) {
 	switch id {
@@ -171,7 +171,7 @@ func COCOClass(id int) (perception.Class, bool) {
 		return perception.Cyclist, true
 	case 2:
 		return perception.Car, true
-	case 5, 7:
+	case 5, 6, 7: // bus, train, truck
 		return perception.Truck, true
 	}
 	return perception.Unknown, false
