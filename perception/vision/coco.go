@@ -24,7 +24,8 @@ import (
 // through OpenCV's DNN module: the image stretched to the square input
 // (as the package itself feeds it: letterboxing loses the dog in
 // darknet's dog.jpg), forward, CenterNet decoding, class-wise NMS, COCO
-// classes mapped to ours. It is not safe for concurrent use.
+// classes mapped to ours, scores calibrated (CalibratedCOCOScore). It is
+// not safe for concurrent use.
 type COCO struct {
 	opts   COCOOptions
 	model  string
@@ -121,7 +122,7 @@ func (d *COCO) Detect(img gocv.Mat) ([]ImageDetection, error) {
 		c.Box = Box{c.Box[0] * sx, c.Box[1] * sy, c.Box[2] * sx, c.Box[3] * sy}
 		d.found = append(d.found, c)
 		if cls, ok := COCOClass(c.ClassID); ok && !d.labelled(c.Box) {
-			d.dets = append(d.dets, ImageDetection{Class: cls, Score: c.Score, Box: c.Box})
+			d.dets = append(d.dets, ImageDetection{Class: cls, Score: CalibratedCOCOScore(c.Score), Box: c.Box})
 		}
 	}
 	return d.dets, nil
@@ -144,8 +145,8 @@ func (d *COCO) labelled(box Box) bool {
 }
 
 // Found returns everything the last Detect found, of all 80 COCO classes
-// (ClassID indexes COCONames), boxes in image pixels; the slice is reused
-// by the next call.
+// (ClassID indexes COCONames), boxes in image pixels, with the network's
+// own scores; the slice is reused by the next call.
 func (d *COCO) Found() []Candidate { return d.found }
 
 // Close releases the network.

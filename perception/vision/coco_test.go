@@ -4,6 +4,7 @@ package vision
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -120,5 +121,105 @@ func BenchmarkCOCO(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// fitPlatt fits p = 1/(1+exp(−(a·s+b))) to scores s and outcomes y by
+// Newton's method on the log-likelihood.
+func fitPlatt(s []float64, y []bool) (a, b float64) {
+	for range 50 {
+		var ga, gb, haa, hab, hbb float64
+		for i := range s {
+			p := 1 / (1 + math.Exp(-(a*s[i] + b)))
+			t := 0.0
+			if y[i] {
+				t = 1
+			}
+			ga += (t - p) * s[i]
+			gb += t - p
+			w := p * (1 - p)
+			haa += w * s[i] * s[i]
+			hab += w * s[i]
+			hbb += w
+		}
+		det := haa*hbb - hab*hab
+		if det <= 0 {
+			break
+		}
+		a += (hbb*ga - hab*gb) / det
+		b += (haa*gb - hab*ga) / det
+	}
+	return a, b
+}
+
+// TestCOCOScoreCalibration refits the calibration of the COCO detector's
+// scores (Platt scaling) to the hand-annotated people of vtest.avi, every
+// box scoring 0.2 or more, and checks the shipped constants against the
+// fit and the calibrated probabilities against the outcomes (expected
+// calibration error over five bins).
+func TestCOCOScoreCalibration(t *testing.T) {
+	opts := DefaultCOCOOptions()
+	opts.Confidence = 0.2
+	d := installedCOCO(t, opts)
+	defer d.Close()
+	truth := readAnnotation(t, 70)
+	vc, err := gocv.OpenVideoCaptureWithAPI(vtestVideo, gocv.VideoCaptureAny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vc.Close()
+	img := gocv.NewMat()
+	defer img.Close()
+	var scores []float64
+	var right []bool
+	for f := 0; len(truth) > 0; f++ {
+		if !vc.Read(&img) {
+			t.Fatalf("frame %d: end of video", f)
+		}
+		people, ok := truth[f]
+		if !ok {
+			continue
+		}
+		delete(truth, f)
+		if _, err := d.Detect(img); err != nil {
+			t.Fatal(err)
+		}
+		var dets []ImageDetection // the people, with the network's own scores
+		for _, c := range d.Found() {
+			if c.ClassID == 0 {
+				dets = append(dets, ImageDetection{Class: perception.Pedestrian, Score: c.Score, Box: c.Box})
+			}
+		}
+		for i, o := range matchEach(dets, people, 0.5) {
+			if o != dontCare {
+				scores, right = append(scores, dets[i].Score), append(right, o == hit)
+			}
+		}
+	}
+	a, b := fitPlatt(scores, right)
+	t.Logf("%d boxes: fitted a %.2f, b %.2f; shipped %.2f, %.2f", len(scores), a, b, cocoPlatt[0], cocoPlatt[1])
+	if math.Abs(a-cocoPlatt[0]) > 0.5 || math.Abs(b-cocoPlatt[1]) > 0.25 {
+		t.Errorf("the shipped calibration %.2f, %.2f is not the fit %.2f, %.2f", cocoPlatt[0], cocoPlatt[1], a, b)
+	}
+	var bins [5]struct{ n, right, p float64 }
+	for i, s := range scores {
+		p := CalibratedCOCOScore(s)
+		k := min(int(p*5), 4)
+		bins[k].n++
+		bins[k].p += p
+		if right[i] {
+			bins[k].right++
+		}
+	}
+	ece := 0.0
+	for k, bin := range bins {
+		if bin.n > 0 {
+			t.Logf("calibrated %.1f-%.1f: %3.0f boxes, mean %.3f, right %.3f", float64(k)/5, float64(k+1)/5, bin.n, bin.p/bin.n, bin.right/bin.n)
+			ece += math.Abs(bin.p-bin.right) / float64(len(scores))
+		}
+	}
+	t.Logf("expected calibration error %.3f", ece)
+	if len(scores) < 100 || ece > 0.05 {
+		t.Errorf("%d boxes, expected calibration error %.3f (want ≤ 0.05)", len(scores), ece)
 	}
 }

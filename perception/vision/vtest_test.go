@@ -53,6 +53,34 @@ func readAnnotation(t testing.TB, minHeightPx float64) map[int][]annotatedPerson
 // minIoU, PASCAL-style. A detection on a don't-care person is neither a
 // hit nor a false alarm.
 func matchFrame(dets []ImageDetection, people []annotatedPerson, minIoU float64) (tp, fp, fn int) {
+	for _, o := range matchEach(dets, people, minIoU) {
+		switch o {
+		case hit:
+			tp++
+		case falseAlarm:
+			fp++
+		}
+	}
+	matched := 0
+	for _, p := range people {
+		if !p.dontCare {
+			matched++
+		}
+	}
+	return tp, fp, matched - tp
+}
+
+// The outcomes of one detection against the annotation.
+const (
+	falseAlarm = iota
+	hit
+	dontCare
+)
+
+// matchEach matches detections to people greedily by score at IoU ≥
+// minIoU and returns each detection's outcome.
+func matchEach(dets []ImageDetection, people []annotatedPerson, minIoU float64) []int {
+	outcome := make([]int, len(dets))
 	order := make([]int, len(dets))
 	for i := range order {
 		order[i] = i
@@ -68,20 +96,14 @@ func matchFrame(dets []ImageDetection, people []annotatedPerson, minIoU float64)
 		}
 		switch {
 		case best < 0:
-			fp++
+			outcome[i] = falseAlarm
 		case people[best].dontCare:
-			taken[best] = true
+			taken[best], outcome[i] = true, dontCare
 		default:
-			taken[best] = true
-			tp++
+			taken[best], outcome[i] = true, hit
 		}
 	}
-	for j, p := range people {
-		if !taken[j] && !p.dontCare {
-			fn++
-		}
-	}
-	return tp, fp, fn
+	return outcome
 }
 
 func TestMatchFrameCountsDontCareAsNeither(t *testing.T) {
