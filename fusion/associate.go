@@ -84,14 +84,16 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 		}
 		reach := 3*math.Sqrt(posVar) + m.grid.slack
 		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
+		rg := f.RangeGate(&sc.model)
 		for _, j := range m.near {
-			if dets[j].SupportOnly && t.tracks[i].Status != Confirmed {
+			d := &dets[j]
+			if d.SupportOnly && t.tracks[i].Status != Confirmed {
 				continue // clutter would keep a doubtful track alive
 			}
-			z := measurement(&dets[j])
-			if f.RangeBound(&sc.model, &z) > t.gate[z.Dim]*(1+1e-9) {
+			if rg.Bound(d.Z[rg.K], d.R[rg.K][rg.K]) > t.gate[d.Dim]*(1+1e-9) {
 				continue // outside the gate by its range alone
 			}
+			z := measurement(d)
 			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
 				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
 					continue

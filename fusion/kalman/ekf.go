@@ -141,6 +141,23 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 // Innovate, so a gate can refuse far pairs before innovating them. It is
 // 0 when it bounds nothing (S_rr not positive: let Innovate report it).
 func (f *Filter) RangeBound(model *Model, m *Measurement) float64 {
+	g := f.RangeGate(model)
+	return g.Bound(m.Z[g.K], m.R[g.K][g.K])
+}
+
+// RangeGate is what RangeBound needs of a filter for one sensor model,
+// worked out once for every measurement of a scan.
+type RangeGate struct {
+	// K is the measurement component bounded: range (radar) or its
+	// camera counterpart.
+	K int
+	// Range is the filter's predicted value of that component and HPH
+	// its variance, H P Hᵀ.
+	Range, HPH float64
+}
+
+// RangeGate returns the filter's RangeGate for a sensor model.
+func (f *Filter) RangeGate(model *Model) RangeGate {
 	k := 0 // the range component
 	if model.Kind == Camera {
 		k = 1
@@ -149,11 +166,17 @@ func (f *Filter) RangeBound(model *Model, m *Measurement) float64 {
 	r2 := max(dx*dx+dy*dy, 1e-6)
 	rng := math.Sqrt(r2)
 	hx, hy := dx/rng, dy/rng
-	srr := hx*hx*f.P[PX][PX] + 2*hx*hy*f.P[PX][PY] + hy*hy*f.P[PY][PY] + m.R[k][k]
+	return RangeGate{K: k, Range: rng, HPH: hx*hx*f.P[PX][PX] + 2*hx*hy*f.P[PX][PY] + hy*hy*f.P[PY][PY]}
+}
+
+// Bound is RangeBound for a measurement whose component K is z with
+// variance rVar.
+func (g RangeGate) Bound(z, rVar float64) float64 {
+	srr := g.HPH + rVar
 	if !(srr > 0) {
 		return 0
 	}
-	y := m.Z[k] - rng
+	y := z - g.Range
 	return y * y / srr
 }
 
