@@ -22,10 +22,20 @@ type detectionGrid struct {
 	order []int32 // detection indices sorted by cell, then index
 	keys  []int64 // keys[j] is the cell of detection j (see cellKey)
 	cx    []int64 // the column of detection j
+	cy    []int64 // the row of detection j
 	// slack is added to every track's reach: three standard deviations of
 	// the least precise detection's position plus 2 m.
 	slack float64
+	// start[c] is where in order the cells from c on begin, c numbering
+	// the cells of the detections' bounding box column by column
+	// (col0…col0+cols-1, row0…row0+rows-1); empty when that box is too
+	// large to tabulate, and binary searches find the cells instead.
+	start                  []int32
+	col0, row0, cols, rows int64
 }
+
+// maxTableCells bounds the cell table: 2¹⁶ cells of 8 m cover 2 km².
+const maxTableCells = 1 << 16
 
 // cellKey orders cells by column, then by row: cy is offset into an
 // unsigned 32-bit range so that its sign does not upset the order.
@@ -38,6 +48,7 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 	g.order = grow(g.order, len(dets))
 	g.keys = grow(g.keys, len(dets))
 	g.cx = grow(g.cx, len(dets))
+	g.cy = grow(g.cy, len(dets))
 	worst := 0.0
 	for j := range dets {
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
@@ -45,8 +56,8 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
 		worst = math.Max(worst, rangeVar+rng*rng*azVar)
 		g.order[j] = int32(j)
-		g.cx[j] = cellOf(x)
-		g.keys[j] = cellKey(g.cx[j], cellOf(y))
+		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
+		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 	}
 	g.slack = 3*math.Sqrt(worst) + 2
 	keys := g.keys
@@ -56,16 +67,55 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		}
 		return cmp.Compare(a, b)
 	})
+	g.tabulate()
+}
+
+// tabulate fills start for the detections' bounding box of cells, when
+// it is small enough.
+func (g *detectionGrid) tabulate() {
+	g.start = g.start[:0]
+	if len(g.order) == 0 {
+		return
+	}
+	minX, maxX := slices.Min(g.cx), slices.Max(g.cx)
+	minY, maxY := slices.Min(g.cy), slices.Max(g.cy)
+	cols, rows := maxX-minX+1, maxY-minY+1
+	if cols*rows > maxTableCells {
+		return
+	}
+	g.col0, g.row0, g.cols, g.rows = minX, minY, cols, rows
+	g.start = grow(g.start, int(cols*rows)+1)
+	clear(g.start)
+	for _, j := range g.order { // count per cell, then cumulate
+		g.start[(g.cx[j]-minX)*rows+(g.cy[j]-minY)+1]++
+	}
+	for c := 1; c < len(g.start); c++ {
+		g.start[c] += g.start[c-1]
+	}
 }
 
 // within appends to dst the detections in cells that a disc of radius r
 // around (x, y) touches, cell by cell (x, then y), by index within a
-// cell. Each column of cells is one run of the order, found by one binary
-// search; a disc wider than the scan's columns is answered by one pass
-// over the detections. The cost is bounded by the scan's size whatever
-// the disc's.
+// cell. Each column of cells is one run of the order, found in the cell
+// table or, without one, by one binary search; a disc wider than the
+// scan's columns is answered by one pass over the detections. The cost is
+// bounded by the scan's size whatever the disc's.
 func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
 	x0, x1, y0, y1 := cellOf(x-r), cellOf(x+r), cellOf(y-r), cellOf(y+r)
+	if len(g.start) > 0 {
+		// The cell table: each column's run of cells is one slice of
+		// the order, found without a search.
+		x0, x1 = max(x0, g.col0), min(x1, g.col0+g.cols-1)
+		y0, y1 = max(y0, g.row0), min(y1, g.row0+g.rows-1)
+		if y0 > y1 {
+			return dst
+		}
+		for cx := x0; cx <= x1; cx++ {
+			base := (cx - g.col0) * g.rows
+			dst = append(dst, g.order[g.start[base+y0-g.row0]:g.start[base+y1-g.row0+1]]...)
+		}
+		return dst
+	}
 	lo, hi := cellKey(x0, y0), cellKey(x1, y1)
 	inRows := func(j int32) bool {
 		row := g.keys[j] - g.cx[j]<<32
