@@ -158,17 +158,20 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 	// of sight, and across it the larger of EpsM and what 2.5 standard
 	// deviations of azimuth noise spread a point by at that range.
 	azStd := c.p.AzimuthStdDeg * math.Pi / 180
+	c.indexByRange(pts)
 	near := func(i, j int) bool {
 		a, b := &pts[i], &pts[j]
-		ra, rb := math.Hypot(a.X, a.Y), math.Hypot(b.X, b.Y)
+		ra, rb := c.rng[i], c.rng[j]
+		dr := (ra - rb) / c.p.EpsM
+		dd := (a.Doppler - b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
+		if dr*dr+dd*dd > 1 {
+			return false // too far in range and Doppler alone: no angle needed
+		}
 		r := math.Max(ra, rb)
 		across := math.Max(c.p.EpsM, 2.5*azStd*r)
-		dr := (ra - rb) / c.p.EpsM
 		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / across
-		dd := (a.Doppler - b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
 		return dr*dr+dt*dt+dd*dd <= 1
 	}
-	c.indexByRange(pts)
 	var cluster int32
 	for i := range pts {
 		if c.label[i] != unvisited {
