@@ -90,8 +90,8 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 			if d.SupportOnly && t.tracks[i].Status != Confirmed {
 				continue // clutter would keep a doubtful track alive
 			}
-			if rg.Bound(d.Z[rg.K], d.R[rg.K][rg.K]) > t.gate[d.Dim]*(1+1e-9) {
-				continue // outside the gate by its range alone
+			if gate := t.gate[d.Dim] * (1 + 1e-9); rg.Bound(d.Z[rg.K], d.R[rg.K][rg.K]) > gate || rg.BearingBound(d.Z[rg.B], d.R[rg.B][rg.B]) > gate {
+				continue // outside the gate by its range or its bearing alone
 			}
 			z := measurement(d)
 			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {

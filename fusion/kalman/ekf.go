@@ -145,28 +145,35 @@ func (f *Filter) RangeBound(model *Model, m *Measurement) float64 {
 	return g.Bound(m.Z[g.K], m.R[g.K][g.K])
 }
 
-// RangeGate is what RangeBound needs of a filter for one sensor model,
-// worked out once for every measurement of a scan.
+// RangeGate is what RangeBound and BearingBound need of a filter for one
+// sensor model, worked out once for every measurement of a scan.
 type RangeGate struct {
-	// K is the measurement component bounded: range (radar) or its
-	// camera counterpart.
-	K int
-	// Range is the filter's predicted value of that component and HPH
-	// its variance, H P Hᵀ.
-	Range, HPH float64
+	// K is the measurement component of the range (radar) or its camera
+	// counterpart, B that of the bearing.
+	K, B int
+	// Range is the filter's predicted range and HPH its variance,
+	// H P Hᵀ; Bearing and BearingHPH the same for the bearing.
+	Range, HPH          float64
+	Bearing, BearingHPH float64
 }
 
 // RangeGate returns the filter's RangeGate for a sensor model.
 func (f *Filter) RangeGate(model *Model) RangeGate {
-	k := 0 // the range component
+	k, b := 0, 1 // radar: range, then bearing
 	if model.Kind == Camera {
-		k = 1
+		k, b = 1, 0
 	}
 	dx, dy := f.X[PX]-model.Pose.X, f.X[PY]-model.Pose.Y
 	r2 := max(dx*dx+dy*dy, 1e-6)
 	rng := math.Sqrt(r2)
 	hx, hy := dx/rng, dy/rng
-	return RangeGate{K: k, Range: rng, HPH: hx*hx*f.P[PX][PX] + 2*hx*hy*f.P[PX][PY] + hy*hy*f.P[PY][PY]}
+	bx, by := -dy/r2, dx/r2
+	return RangeGate{
+		K: k, B: b,
+		Range: rng, HPH: hx*hx*f.P[PX][PX] + 2*hx*hy*f.P[PX][PY] + hy*hy*f.P[PY][PY],
+		Bearing:    WrapAngle(math.Atan2(dy, dx) - model.Pose.Yaw),
+		BearingHPH: bx*bx*f.P[PX][PX] + 2*bx*by*f.P[PX][PY] + by*by*f.P[PY][PY],
+	}
 }
 
 // Bound is RangeBound for a measurement whose component K is z with
@@ -178,6 +185,18 @@ func (g RangeGate) Bound(z, rVar float64) float64 {
 	}
 	y := z - g.Range
 	return y * y / srr
+}
+
+// BearingBound is the bearing's counterpart of Bound, for a measurement
+// whose component B is z with variance bVar: y_b²/S_bb, another lower
+// bound of the squared Mahalanobis distance.
+func (g RangeGate) BearingBound(z, bVar float64) float64 {
+	sbb := g.BearingHPH + bVar
+	if !(sbb > 0) {
+		return 0
+	}
+	y := WrapAngle(z - g.Bearing)
+	return y * y / sbb
 }
 
 // Update applies the innovation in (from Innovate on this filter's current

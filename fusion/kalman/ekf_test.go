@@ -163,9 +163,10 @@ func TestNumericFailureIsOneError(t *testing.T) {
 	}
 }
 
-// TestRangeBoundNeverExceedsTheDistance: the cheap bound a gate uses to
-// refuse far pairs is at most the innovation's squared Mahalanobis
-// distance, for radar and camera measurements of random states.
+// TestRangeBoundNeverExceedsTheDistance: the cheap bounds a gate uses to
+// refuse far pairs (range alone, bearing alone) are at most the
+// innovation's squared Mahalanobis distance, for radar and camera
+// measurements of random states.
 func TestRangeBoundNeverExceedsTheDistance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for k := 0; k < 2000; k++ {
@@ -200,6 +201,10 @@ func TestRangeBoundNeverExceedsTheDistance(t *testing.T) {
 		}
 		if b := f.RangeBound(&model, &m); b > in.D2*(1+1e-9)+1e-12 {
 			t.Fatalf("case %d: bound %g above the distance %g", k, b, in.D2)
+		}
+		g := f.RangeGate(&model)
+		if b := g.BearingBound(m.Z[g.B], m.R[g.B][g.B]); b > in.D2*(1+1e-9)+1e-12 {
+			t.Fatalf("case %d: bearing bound %g above the distance %g", k, b, in.D2)
 		}
 	}
 }
