@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sync"
 
@@ -57,6 +58,10 @@ type Head struct {
 	scratch []*nn.Scratch
 	out     []float64 // one member's output
 	mean    []float64 // the members' average
+	// lo and hi bound each input every member knows (see Familiar): the
+	// intersection of their widened training ranges; nil when a member
+	// keeps none.
+	lo, hi []float64
 }
 
 // New wraps trained networks, each of which must read fusion.Evidence
@@ -79,7 +84,27 @@ func New(nets ...*nn.Net) (*Head, error) {
 		h.nets = append(h.nets, net)
 		h.scratch = append(h.scratch, net.NewScratch())
 	}
+	h.lo, h.hi = familiarRange(h.nets)
 	return h, nil
+}
+
+// familiarRange intersects the members' training ranges, each widened by
+// familiarMargin (nil, nil when a member has none: it knows every input).
+func familiarRange(nets []*nn.Net) (lo, hi []float64) {
+	for _, net := range nets {
+		if net.Min == nil {
+			return nil, nil
+		}
+	}
+	lo, hi = make([]float64, fusion.NumEvidence), make([]float64, fusion.NumEvidence)
+	for i := range lo {
+		lo[i], hi[i] = math.Inf(-1), math.Inf(1)
+		for _, net := range nets {
+			pad := familiarMargin * (net.Max[i] - net.Min[i])
+			lo[i], hi[i] = max(lo[i], net.Min[i]-pad), min(hi[i], net.Max[i]+pad)
+		}
+	}
+	return lo, hi
 }
 
 // Shipped returns the head with the weights in weights/fusion.json.
@@ -122,8 +147,11 @@ const familiarMargin = 0.1
 // Familiar implements fusion.Head: whether every value of the evidence
 // lies within what every member saw in training (plus familiarMargin).
 func (h *Head) Familiar(ev *fusion.Evidence) bool {
-	for _, net := range h.nets {
-		if !net.Familiar(ev[:], familiarMargin) {
+	if h.lo == nil {
+		return true
+	}
+	for i, v := range ev {
+		if !(v >= h.lo[i] && v <= h.hi[i]) {
 			return false
 		}
 	}

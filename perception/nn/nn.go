@@ -29,7 +29,8 @@ type Net struct {
 	Std     []float64 `json:"std"`
 	// Min and Max are the smallest and largest value of each input in
 	// the training data (absent in weights written before they were
-	// kept): what Familiar judges new inputs by.
+	// kept): what a user can judge new inputs by, as the fusion head
+	// does.
 	Min    []float64 `json:"min,omitempty"`
 	Max    []float64 `json:"max,omitempty"`
 	Layers []Layer   `json:"layers"`
@@ -68,23 +69,6 @@ func (n *Net) Validate() error {
 		}
 	}
 	return nil
-}
-
-// Familiar reports whether every value of x lies within the training
-// range of its input, widened on each side by margin times the range's
-// width: outside it the network extrapolates, and its confidence means
-// nothing. A network without ranges knows every input.
-func (n *Net) Familiar(x []float64, margin float64) bool {
-	if n.Min == nil {
-		return true
-	}
-	for i, v := range x {
-		pad := margin * (n.Max[i] - n.Min[i])
-		if !(v >= n.Min[i]-pad && v <= n.Max[i]+pad) {
-			return false
-		}
-	}
-	return true
 }
 
 // Scratch holds one inference's intermediate values; reuse it so Predict
