@@ -162,25 +162,9 @@ func TestCOCOScoreCalibration(t *testing.T) {
 	opts.Confidence = 0.2
 	d := installedCOCO(t, opts)
 	defer d.Close()
-	truth := readAnnotation(t, 70)
-	vc, err := gocv.OpenVideoCaptureWithAPI(vtestVideo, gocv.VideoCaptureAny)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vc.Close()
-	img := gocv.NewMat()
-	defer img.Close()
 	var scores []float64
 	var right []bool
-	for f := 0; len(truth) > 0; f++ {
-		if !vc.Read(&img) {
-			t.Fatalf("frame %d: end of video", f)
-		}
-		people, ok := truth[f]
-		if !ok {
-			continue
-		}
-		delete(truth, f)
+	eachAnnotatedFrame(t, 70, func(img gocv.Mat, people []annotatedPerson) {
 		if _, err := d.Detect(img); err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +179,7 @@ func TestCOCOScoreCalibration(t *testing.T) {
 				scores, right = append(scores, dets[i].Score), append(right, o == hit)
 			}
 		}
-	}
+	})
 	a, b := fitPlatt(scores, right)
 	t.Logf("%d boxes: fitted a %.2f, b %.2f; shipped %.2f, %.2f", len(scores), a, b, cocoPlatt[0], cocoPlatt[1])
 	if math.Abs(a-cocoPlatt[0]) > 0.5 || math.Abs(b-cocoPlatt[1]) > 0.25 {

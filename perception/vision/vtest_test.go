@@ -120,9 +120,10 @@ func TestMatchFrameCountsDontCareAsNeither(t *testing.T) {
 	}
 }
 
-// scoreOnVtest runs a detector over the annotated frames; only its
-// pedestrians count.
-func scoreOnVtest(t testing.TB, det Detector, minHeightPx float64) (recall, precision float64, frames int) {
+// eachAnnotatedFrame reads vtest.avi up to its last annotated frame and
+// calls fn with each annotated frame and its people (at least
+// minHeightPx tall; the shorter are don't-care).
+func eachAnnotatedFrame(t testing.TB, minHeightPx float64, fn func(img gocv.Mat, people []annotatedPerson)) {
 	t.Helper()
 	truth := readAnnotation(t, minHeightPx)
 	if _, err := os.Stat(vtestVideo); err != nil {
@@ -135,7 +136,6 @@ func scoreOnVtest(t testing.TB, det Detector, minHeightPx float64) (recall, prec
 	defer vc.Close()
 	img := gocv.NewMat()
 	defer img.Close()
-	var tp, fp, fn int
 	last := 0
 	for f := range truth {
 		last = max(last, f)
@@ -144,10 +144,18 @@ func scoreOnVtest(t testing.TB, det Detector, minHeightPx float64) (recall, prec
 		if !vc.Read(&img) {
 			t.Fatalf("frame %d: end of video", f)
 		}
-		people, ok := truth[f]
-		if !ok {
-			continue
+		if people, ok := truth[f]; ok {
+			fn(img, people)
 		}
+	}
+}
+
+// scoreOnVtest runs a detector over the annotated frames; only its
+// pedestrians count.
+func scoreOnVtest(t testing.TB, det Detector, minHeightPx float64) (recall, precision float64, frames int) {
+	t.Helper()
+	var tp, fp, fn int
+	eachAnnotatedFrame(t, minHeightPx, func(img gocv.Mat, people []annotatedPerson) {
 		found, err := det.Detect(img)
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +169,7 @@ func scoreOnVtest(t testing.TB, det Detector, minHeightPx float64) (recall, prec
 		a, b, c := matchFrame(dets, people, 0.5)
 		tp, fp, fn = tp+a, fp+b, fn+c
 		frames++
-	}
+	})
 	return float64(tp) / float64(tp+fn), float64(tp) / float64(tp+fp), frames
 }
 

@@ -96,20 +96,9 @@ func TestPersonBeforeAStaticTIRadar(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		ids, classes, cycles, tracked := map[uint32]bool{}, map[uint8]int{}, 0, 0
-		f, err := bag.Open(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = f.Messages(func(m *bag.Message) error {
-			if m.Conn.Topic != "/obstacles/tracks" {
-				return nil
-			}
-			var msg derivedobject.ObjectWithCovarianceArray
-			if err := m.Decode(&msg); err != nil {
-				return err
-			}
+		trackMessages(t, out, func(msg *derivedobject.ObjectWithCovarianceArray) {
 			if cycles++; cycles <= 20 {
-				return nil // the first second: the track is being confirmed
+				return // the first second: the track is being confirmed
 			}
 			if len(msg.Objects) == 1 {
 				tracked++
@@ -120,15 +109,10 @@ func TestPersonBeforeAStaticTIRadar(t *testing.T) {
 				switch o.Classification {
 				case derivedobject.ClassificationCar, derivedobject.ClassificationTruck, derivedobject.ClassificationOtherVehicle:
 					t.Errorf("%s: the person published as vehicle class %d", c.name, o.Classification)
-					return nil
+					return
 				}
 			}
-			return nil
 		})
-		_ = f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
 		t.Logf("%s: %d of %d cycles with one track, ids %v, classes %v", c.name, tracked, cycles-20, ids, classes)
 		if len(ids) != 1 || tracked < (cycles-20)*9/10 {
 			t.Errorf("%s: %d of %d cycles with one track, %d ids", c.name, tracked, cycles-20, len(ids))

@@ -68,12 +68,27 @@ func TestReplayHearsRecordedSound(t *testing.T) {
 // emergencyTracks counts track messages with an emergency vehicle.
 func emergencyTracks(t *testing.T, path string) int {
 	t.Helper()
+	emergency := 0
+	trackMessages(t, path, func(msg *derivedobject.ObjectWithCovarianceArray) {
+		for _, o := range msg.Objects {
+			if o.Classification == derivedobject.ClassificationOtherVehicle {
+				emergency++
+			}
+		}
+	})
+	t.Logf("%s: %d track messages carry an emergency vehicle", filepath.Base(path), emergency)
+	return emergency
+}
+
+// trackMessages calls fn with every /obstacles/tracks message of a
+// replay's output bag, in order.
+func trackMessages(t *testing.T, path string, fn func(*derivedobject.ObjectWithCovarianceArray)) {
+	t.Helper()
 	f, err := bag.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = f.Close() }()
-	emergency := 0
 	err = f.Messages(func(m *bag.Message) error {
 		if m.Conn.Topic != "/obstacles/tracks" {
 			return nil
@@ -82,18 +97,12 @@ func emergencyTracks(t *testing.T, path string) int {
 		if err := m.Decode(&msg); err != nil {
 			return err
 		}
-		for _, o := range msg.Objects {
-			if o.Classification == derivedobject.ClassificationOtherVehicle {
-				emergency++
-			}
-		}
+		fn(&msg)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%s: %d track messages carry an emergency vehicle", filepath.Base(path), emergency)
-	return emergency
 }
 
 // toRawAudio copies a bag, turning AudioDataStamped into AudioData plus
