@@ -13,7 +13,6 @@ import "C"
 import (
 	"fmt"
 	"image"
-	"runtime"
 	"unsafe"
 
 	"gocv.io/x/gocv"
@@ -27,16 +26,20 @@ import (
 // classes mapped to ours, scores calibrated (CalibratedCOCOScore). It is
 // not safe for concurrent use.
 type COCO struct {
-	opts   COCOOptions
-	model  string
-	net    unsafe.Pointer
-	input  gocv.Mat // the image resized to the network's input
-	heat   []float32
-	wh     []float32
-	cands  []Candidate
-	found  []Candidate
-	dets   []ImageDetection
-	errBuf [512]C.char
+	opts  COCOOptions
+	model string
+	net   unsafe.Pointer
+	input gocv.Mat // the image resized to the network's input
+	// heat and wh view C memory that the network's two outputs are
+	// copied into; names and outs are the C arrays naming those outputs
+	// and pointing at those buffers. All are allocated once, in NewCOCO.
+	heat, wh []float32
+	names    **C.char
+	outs     **C.float
+	cands    []Candidate
+	found    []Candidate
+	dets     []ImageDetection
+	errBuf   [512]C.char
 }
 
 // cocoOutputs are the converted model's output names: the keypoint
@@ -59,14 +62,27 @@ func NewCOCO(opts COCOOptions) (*COCO, error) {
 		model, _ = InstalledCOCOModel(opts.InputSize)
 	}
 	d := &COCO{opts: opts, model: model}
-	path := C.CString(model)
-	defer C.free(unsafe.Pointer(path))
-	d.net = C.avf_dnn_load(path, &d.errBuf[0], C.int(len(d.errBuf)))
-	if d.net == nil {
-		return nil, fmt.Errorf("coco: model %q: OpenCV cannot read it: %s", model, C.GoString(&d.errBuf[0]))
+	var err error
+	if d.net, err = loadONNX(model, d.errBuf[:]); err != nil {
+		return nil, fmt.Errorf("coco: %w", err)
 	}
 	d.input = gocv.NewMat()
+	cells := (opts.InputSize / CenterNetStride) * (opts.InputSize / CenterNetStride)
+	heat, wh := cFloats(80*cells), cFloats(4*cells)
+	d.heat, d.wh = unsafe.Slice((*float32)(unsafe.Pointer(heat)), 80*cells), unsafe.Slice((*float32)(unsafe.Pointer(wh)), 4*cells)
+	d.outs = (**C.float)(C.malloc(C.size_t(2 * unsafe.Sizeof(heat))))
+	d.names = (**C.char)(C.malloc(C.size_t(2 * unsafe.Sizeof(heat))))
+	outs, names := unsafe.Slice(d.outs, 2), unsafe.Slice(d.names, 2)
+	outs[0], outs[1] = heat, wh
+	for k, n := range cocoOutputs {
+		names[k] = C.CString(n)
+	}
 	return d, nil
+}
+
+// cFloats allocates n floats in C memory.
+func cFloats(n int) *C.float {
+	return (*C.float)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.float(0)))))
 }
 
 // Name returns "coco".
@@ -75,36 +91,17 @@ func (d *COCO) Name() string { return "coco" }
 // Detect finds objects in a BGR image. The returned slice is reused by the
 // next call.
 func (d *COCO) Detect(img gocv.Mat) ([]ImageDetection, error) {
-	if err := checkImage(img); err != nil {
+	if err := checkBGR(img); err != nil {
 		return nil, fmt.Errorf("coco: %w", err)
-	}
-	if img.Channels() != 3 {
-		return nil, fmt.Errorf("coco: want a 3-channel BGR image, got %d channels", img.Channels())
 	}
 	size := d.opts.InputSize
 	gocv.Resize(img, &d.input, image.Pt(size, size), 0, 0, gocv.InterpolationLinear)
 	sx, sy := float64(img.Cols())/float64(size), float64(img.Rows())/float64(size)
-	cells := (size / CenterNetStride) * (size / CenterNetStride)
-	if len(d.heat) != 80*cells {
-		d.heat, d.wh = make([]float32, 80*cells), make([]float32, 4*cells)
-	}
-	var names [2]*C.char
-	for k, n := range cocoOutputs {
-		names[k] = C.CString(n)
-		defer C.free(unsafe.Pointer(names[k]))
-	}
-	outs := [2]*C.float{(*C.float)(unsafe.Pointer(&d.heat[0])), (*C.float)(unsafe.Pointer(&d.wh[0]))}
 	caps := [2]C.long{C.long(len(d.heat)), C.long(len(d.wh))}
 	var totals [2]C.long
 	var dims [8]C.int
-	// outs holds Go pointers: pinned, cgo lets C read them.
-	var pin runtime.Pinner
-	pin.Pin(&d.heat[0])
-	pin.Pin(&d.wh[0])
-	defer pin.Unpin()
-	namesPtr, outsPtr := unsafe.SliceData(names[:]), unsafe.SliceData(outs[:])
-	if C.avf_dnn_forward_outputs(d.net, unsafe.Pointer(d.input.Ptr()), 1.0, namesPtr, 2, outsPtr, unsafe.SliceData(caps[:]),
-		unsafe.SliceData(totals[:]), unsafe.SliceData(dims[:]), &d.errBuf[0], C.int(len(d.errBuf))) != 0 {
+	if C.avf_dnn_forward_outputs(d.net, unsafe.Pointer(d.input.Ptr()), 1.0, d.names, 2, d.outs, &caps[0],
+		&totals[0], &dims[0], &d.errBuf[0], C.int(len(d.errBuf))) != 0 {
 		return nil, fmt.Errorf("coco: model %q: forward: %s", d.model, C.GoString(&d.errBuf[0]))
 	}
 	classes, rows, cols := int(dims[1]), int(dims[2]), int(dims[3])
@@ -149,11 +146,20 @@ func (d *COCO) labelled(box Box) bool {
 // own scores; the slice is reused by the next call.
 func (d *COCO) Found() []Candidate { return d.found }
 
-// Close releases the network.
+// Close releases the network and its buffers.
 func (d *COCO) Close() {
-	if d.net != nil {
-		C.avf_dnn_free(d.net)
-		d.net = nil
-		d.input.Close()
+	if d.net == nil {
+		return
 	}
+	C.avf_dnn_free(d.net)
+	d.net = nil
+	d.input.Close()
+	for _, n := range unsafe.Slice(d.names, 2) {
+		C.free(unsafe.Pointer(n))
+	}
+	C.free(unsafe.Pointer(&d.heat[0]))
+	C.free(unsafe.Pointer(&d.wh[0]))
+	C.free(unsafe.Pointer(d.names))
+	C.free(unsafe.Pointer(d.outs))
+	d.heat, d.wh = nil, nil
 }

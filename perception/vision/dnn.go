@@ -47,15 +47,37 @@ func NewDNN(opts DNNOptions) (*DNN, error) {
 	}
 	layout, _ := ParseLayout(opts.Layout)
 	d := &DNN{opts: opts, layout: layout}
-	path := C.CString(opts.Model)
-	defer C.free(unsafe.Pointer(path))
-	d.net = C.avf_dnn_load(path, &d.errBuf[0], C.int(len(d.errBuf)))
-	if d.net == nil {
-		return nil, fmt.Errorf("dnn: model %q: OpenCV cannot read it: %s", opts.Model, C.GoString(&d.errBuf[0]))
+	var err error
+	if d.net, err = loadONNX(opts.Model, d.errBuf[:]); err != nil {
+		return nil, fmt.Errorf("dnn: %w", err)
 	}
 	d.input = gocv.NewMat()
 	d.scaled = gocv.NewMat()
 	return d, nil
+}
+
+// loadONNX reads an ONNX model into OpenCV; errBuf takes OpenCV's reason
+// when it refuses the file.
+func loadONNX(model string, errBuf []C.char) (unsafe.Pointer, error) {
+	path := C.CString(model)
+	defer C.free(unsafe.Pointer(path))
+	net := C.avf_dnn_load(path, &errBuf[0], C.int(len(errBuf)))
+	if net == nil {
+		return nil, fmt.Errorf("model %q: OpenCV cannot read it: %s", model, C.GoString(&errBuf[0]))
+	}
+	return net, nil
+}
+
+// checkBGR refuses an image a network cannot take: one OpenCV would
+// throw on, or one without three channels.
+func checkBGR(img gocv.Mat) error {
+	if err := checkImage(img); err != nil {
+		return err
+	}
+	if img.Channels() != 3 {
+		return fmt.Errorf("want a 3-channel BGR image, got %d channels", img.Channels())
+	}
+	return nil
 }
 
 // Name returns "dnn".
@@ -64,11 +86,8 @@ func (d *DNN) Name() string { return "dnn" }
 // Detect finds objects in a BGR image. The returned slice is reused by the
 // next call.
 func (d *DNN) Detect(img gocv.Mat) ([]ImageDetection, error) {
-	if err := checkImage(img); err != nil {
+	if err := checkBGR(img); err != nil {
 		return nil, fmt.Errorf("dnn: %w", err)
-	}
-	if img.Channels() != 3 {
-		return nil, fmt.Errorf("dnn: want a 3-channel BGR image, got %d channels", img.Channels())
 	}
 	size := d.opts.InputSize
 	lb := FitLetterbox(img.Cols(), img.Rows(), size)
