@@ -72,7 +72,7 @@ func (c *converter) constOf(n *Node, k int) *Tensor {
 	if k >= len(n.Inputs) {
 		return nil
 	}
-	return c.g.Consts[source(n.Inputs[k])]
+	return c.g.Consts[n.input(k)]
 }
 
 func (c *converter) node(op, name string, inputs []string, attrs ...onnxAttr) {
@@ -96,8 +96,8 @@ func nhwcAxis(a int) int64 {
 }
 
 func (c *converter) emit(n *Node) error {
-	in := func(k int) string { return source(n.Inputs[k]) }
-	c.size[n.Name] = c.size[in0(n)]
+	in := n.input
+	c.size[n.Name] = c.size[in(0)]
 	switch n.Op {
 	case "Placeholder":
 		shape := n.Attr["shape"].Shape.Dim
@@ -154,14 +154,6 @@ func (c *converter) emit(n *Node) error {
 	return nil
 }
 
-// in0 is the first input's node name ("" without inputs).
-func in0(n *Node) string {
-	if len(n.Inputs) == 0 {
-		return ""
-	}
-	return source(n.Inputs[0])
-}
-
 // conv emits a 2-D or depthwise convolution with its fused bias and
 // activation. TensorFlow's filters are HWIO (HWCM for depthwise); ONNX
 // wants OIHW. SAME padding puts the odd pixel at the end, as
@@ -207,7 +199,7 @@ func (c *converter) conv(n *Node) error {
 			}
 		}
 	}
-	inputs := []string{source(n.Inputs[0]), c.initializer(n.Name, dims, data)}
+	inputs := []string{n.input(0), c.initializer(n.Name, dims, data)}
 	fused := n.Attr["fused_ops"].strs()
 	activation := ""
 	switch {
@@ -231,7 +223,7 @@ func (c *converter) conv(n *Node) error {
 	}
 	var pads []int64
 	stride := int(strides[1])
-	size := c.size[source(n.Inputs[0])]
+	size := c.size[n.input(0)]
 	switch padding {
 	case "SAME":
 		outSize := (size + stride - 1) / stride
@@ -245,7 +237,6 @@ func (c *converter) conv(n *Node) error {
 	default:
 		return fmt.Errorf("padding %q not supported", padding)
 	}
-	c.size[convName] = c.size[n.Name]
 	c.node("Conv", convName, inputs, intsAttr("dilations", dil[1], dil[2]), intAttr("group", group),
 		intsAttr("kernel_shape", int64(kh), int64(kw)), intsAttr("pads", pads...), intsAttr("strides", strides[1], strides[2]))
 	switch activation {
@@ -269,9 +260,9 @@ func (c *converter) binary(n *Node) error {
 	for k := range 2 {
 		t := c.constOf(n, k)
 		if t == nil {
-			ins = append(ins, source(n.Inputs[k]))
-			if c.size[source(n.Inputs[k])] > c.size[n.Name] {
-				c.size[n.Name] = c.size[source(n.Inputs[k])]
+			ins = append(ins, n.input(k))
+			if c.size[n.input(k)] > c.size[n.Name] {
+				c.size[n.Name] = c.size[n.input(k)]
 			}
 			continue
 		}
@@ -299,14 +290,14 @@ func (c *converter) resize(n *Node) error {
 	if n.Attr["align_corners"].B || n.Attr["half_pixel_centers"].B {
 		return errors.New("only align_corners and half_pixel_centers false")
 	}
-	from := c.size[source(n.Inputs[0])]
+	from := c.size[n.input(0)]
 	if from == 0 {
 		return errors.New("the input size is unknown")
 	}
 	scale := float32(size.Data[0]) / float32(from)
 	scales := c.initializer(n.Name, []int64{4}, []float32{1, 1, scale, float32(size.Data[1]) / float32(from)})
 	c.size[n.Name] = int(size.Data[0])
-	c.node("Resize", n.Name, []string{source(n.Inputs[0]), scales},
+	c.node("Resize", n.Name, []string{n.input(0), scales},
 		stringAttr("coordinate_transformation_mode", "asymmetric"), stringAttr("mode", "linear"))
 	return nil
 }

@@ -48,7 +48,6 @@ type attr struct {
 type Tensor struct {
 	Shape []int
 	Data  []float32
-	Int   bool
 }
 
 // Graph is a loaded model: its nodes in file order and its constants by
@@ -109,7 +108,7 @@ func Load(path string) (*Graph, error) {
 			for _, d := range w.Shape {
 				n *= d
 			}
-			t := &Tensor{Shape: w.Shape, Data: make([]float32, n), Int: w.Dtype == "int32"}
+			t := &Tensor{Shape: w.Shape, Data: make([]float32, n)}
 			size, read := 4, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) }
 			switch {
 			case w.Quantization != nil && w.Quantization.Dtype == "float16":
@@ -155,6 +154,15 @@ func halfToFloat(h uint16) float32 {
 		return math.Float32frombits(sign | 0xff<<23 | frac<<13)
 	}
 	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
+}
+
+// input is the name of the node n's input k comes from ("" past its
+// inputs).
+func (n *Node) input(k int) string {
+	if k >= len(n.Inputs) {
+		return ""
+	}
+	return source(n.Inputs[k])
 }
 
 // source is the node name an input refers to (without ":k", or "^" of a

@@ -40,7 +40,6 @@ func (p *pb) msg(field int, fill func(*pb)) {
 // ONNX enumerations used here.
 const (
 	onnxFloat = 1 // TensorProto.DataType FLOAT
-	onnxInt64 = 7 // TensorProto.DataType INT64
 
 	attrFloat  = 1
 	attrInt    = 2
@@ -70,12 +69,11 @@ func intAttr(name string, v int64) onnxAttr     { return onnxAttr{name: name, ki
 func floatAttr(name string, v float32) onnxAttr { return onnxAttr{name: name, kind: attrFloat, f: v} }
 func stringAttr(name, v string) onnxAttr        { return onnxAttr{name: name, kind: attrString, s: v} }
 
-// onnxTensor is an initializer: float32 or int64 values.
+// onnxTensor is an initializer: float32 values.
 type onnxTensor struct {
 	name   string
 	dims   []int64
 	floats []float32
-	ints   []int64
 }
 
 // onnxModel is what the converter builds.
@@ -92,17 +90,10 @@ func (t *onnxTensor) write(p *pb) {
 	for _, d := range t.dims {
 		p.varint(1, d)
 	}
-	raw := make([]byte, 0, 4*len(t.floats)+8*len(t.ints))
-	if t.ints != nil {
-		p.varint(2, onnxInt64)
-		for _, v := range t.ints {
-			raw = binary.LittleEndian.AppendUint64(raw, uint64(v))
-		}
-	} else {
-		p.varint(2, onnxFloat)
-		for _, v := range t.floats {
-			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
-		}
+	p.varint(2, onnxFloat)
+	raw := make([]byte, 0, 4*len(t.floats))
+	for _, v := range t.floats {
+		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
 	}
 	p.str(8, t.name)
 	p.bytes(9, raw)
