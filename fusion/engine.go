@@ -315,9 +315,11 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		tr.evidence(&e.evidence, &f, now, out.Ego)
 		ts.Evidence = e.evidence
 		publish := tr.Status == Confirmed
-		judged := e.cfg.Head != nil && e.cfg.Head.Familiar(&e.evidence)
-		if e.cfg.Head != nil && !judged {
-			e.unfamiliar++
+		judged := false
+		if e.cfg.Head != nil {
+			if judged = e.cfg.Head.Familiar(&e.evidence); !judged {
+				e.unfamiliar++
+			}
 		}
 		if judged {
 			e.probs = tr.Class

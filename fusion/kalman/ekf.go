@@ -135,18 +135,12 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 	return nil
 }
 
-// RangeBound returns a lower bound of the squared Mahalanobis distance
-// Innovate would find for m: the range residual's alone, y_r²/S_rr (for a
-// positive definite S, yᵀS⁻¹y ≥ y_k²/S_kk). It costs a fraction of
-// Innovate, so a gate can refuse far pairs before innovating them. It is
-// 0 when it bounds nothing (S_rr not positive: let Innovate report it).
-func (f *Filter) RangeBound(model *Model, m *Measurement) float64 {
-	g := f.RangeGate(model)
-	return g.Bound(m.Z[g.K], m.R[g.K][g.K])
-}
-
-// RangeGate is what RangeBound and BearingBound need of a filter for one
-// sensor model, worked out once for every measurement of a scan.
+// RangeGate holds what two cheap lower bounds of the squared Mahalanobis
+// distance Innovate would find need of a filter for one sensor model,
+// worked out once for every measurement of a scan: the range residual's
+// alone, y_r²/S_rr, and the bearing's, y_b²/S_bb (for a positive definite
+// S, yᵀS⁻¹y ≥ y_k²/S_kk). A gate refuses far pairs with them before
+// innovating them.
 type RangeGate struct {
 	// K is the measurement component of the range (radar) or its camera
 	// counterpart, B that of the bearing.
@@ -176,8 +170,9 @@ func (f *Filter) RangeGate(model *Model) RangeGate {
 	}
 }
 
-// Bound is RangeBound for a measurement whose component K is z with
-// variance rVar.
+// Bound is the range bound for a measurement whose component K is z
+// with variance rVar; 0 when it bounds nothing (S_rr not positive: let
+// Innovate report it).
 func (g RangeGate) Bound(z, rVar float64) float64 {
 	srr := g.HPH + rVar
 	if !(srr > 0) {
@@ -187,9 +182,8 @@ func (g RangeGate) Bound(z, rVar float64) float64 {
 	return y * y / srr
 }
 
-// BearingBound is the bearing's counterpart of Bound, for a measurement
-// whose component B is z with variance bVar: y_b²/S_bb, another lower
-// bound of the squared Mahalanobis distance.
+// BearingBound is the bearing bound for a measurement whose component B
+// is z with variance bVar.
 func (g RangeGate) BearingBound(z, bVar float64) float64 {
 	sbb := g.BearingHPH + bVar
 	if !(sbb > 0) {

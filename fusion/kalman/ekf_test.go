@@ -163,11 +163,11 @@ func TestNumericFailureIsOneError(t *testing.T) {
 	}
 }
 
-// TestRangeBoundNeverExceedsTheDistance: the cheap bounds a gate uses to
+// TestGateBoundsNeverExceedTheDistance: the cheap bounds a gate uses to
 // refuse far pairs (range alone, bearing alone) are at most the
 // innovation's squared Mahalanobis distance, for radar and camera
 // measurements of random states.
-func TestRangeBoundNeverExceedsTheDistance(t *testing.T) {
+func TestGateBoundsNeverExceedTheDistance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for k := 0; k < 2000; k++ {
 		var f Filter
@@ -199,10 +199,10 @@ func TestRangeBoundNeverExceedsTheDistance(t *testing.T) {
 		if err := f.Innovate(&in, &model, &m); err != nil {
 			t.Fatal(err)
 		}
-		if b := f.RangeBound(&model, &m); b > in.D2*(1+1e-9)+1e-12 {
+		g := f.RangeGate(&model)
+		if b := g.Bound(m.Z[g.K], m.R[g.K][g.K]); b > in.D2*(1+1e-9)+1e-12 {
 			t.Fatalf("case %d: bound %g above the distance %g", k, b, in.D2)
 		}
-		g := f.RangeGate(&model)
 		if b := g.BearingBound(m.Z[g.B], m.R[g.B][g.B]); b > in.D2*(1+1e-9)+1e-12 {
 			t.Fatalf("case %d: bearing bound %g above the distance %g", k, b, in.D2)
 		}
