@@ -16,7 +16,7 @@ SCENARIO ?= sim/scenarios/urban.yaml
 DURATION ?= 20s
 ROS_MASTER_URI ?= http://127.0.0.1:11311
 
-.PHONY: all deps build cross demo test test-short lint vet fmt-check unit soak weights-check bench report models clean
+.PHONY: all deps build cross demo test test-short lint vet fmt-check unit soak weights-check bench report models sounds clean
 
 # The COCO camera detector: CenterNet (MobileNetV3) from the npm package
 # @vladmandic/human (MIT), its integrity checked against the registry's
@@ -25,6 +25,14 @@ ROS_MASTER_URI ?= http://127.0.0.1:11311
 MODELS := $(CURDIR)/.cache/models
 HUMAN_VERSION := 3.3.6
 HUMAN_SHA512 := Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT8hhGho0hGaXLFdAwfD/2+teCv6A==
+
+# Real recordings for the sound classifier (perception/acoustic/corpus):
+# Debian packages of games and educational software, fetched with
+# `apt-get download` (their own dependencies, game engines and a Java
+# runtime, are not needed) and only their sound files and copyright notices
+# unpacked into the git-ignored SOUNDS.
+SOUNDS := $(CURDIR)/.cache/sounds
+SOUND_PACKAGES := $(shell sed -n 's/^\t"\([a-z0-9.+-]*=[^"]*\)",$$/\1/p' perception/acoustic/corpus/corpus.go)
 
 all: build
 
@@ -50,6 +58,18 @@ $(MODELS)/centernet-512.onnx: | build
 	if [ "$$sum" != "$(HUMAN_SHA512)" ]; then echo "models: $$tgz: sha512 $$sum, want $(HUMAN_SHA512)"; rm -f $$tgz; exit 1; fi; \
 	tar -xzf $$tgz package/models/centernet.json package/models/centernet.bin package/LICENSE && \
 	$(BIN) camera convert package/models/centernet.json --out $(MODELS)
+
+sounds: $(SOUNDS)/.unpacked
+
+$(SOUNDS)/.unpacked: perception/acoustic/corpus/corpus.go
+	@mkdir -p $(SOUNDS)/debs && cd $(SOUNDS)/debs && \
+	for p in $(SOUND_PACKAGES); do n=$${p%%=*}; ls $$n_*.deb >/dev/null 2>&1 || want="$$want $$p"; done; \
+	if [ -n "$$want" ]; then apt-get download $$want 2>/dev/null || { $(SUDO) apt-get update -qq && apt-get download $$want; } || exit 1; fi; \
+	for d in *.deb; do n=$${d%%_*}; rm -rf ../$$n; mkdir -p ../$$n; \
+		dpkg-deb --fsys-tarfile $$d > ../$$n.tar && \
+		tar -tf ../$$n.tar | grep -E '\.(wav|mp3)$$|/opensfx\.cat$$|/copyright$$|/all/noises/.*\.ogg$$' | tar -x -C ../$$n -f ../$$n.tar -T - && \
+		rm ../$$n.tar || exit 1; done; \
+	touch $(SOUNDS)/.unpacked && echo "sounds: $$(ls *.deb | wc -l) packages unpacked into $(SOUNDS)"
 
 # Static builds for embedded boards (no cgo): linux/arm64 and linux/arm v7.
 cross:

@@ -9,28 +9,57 @@ const resampleTaps = 16
 
 // Resample converts x from rate from to rate to with a Blackman-windowed
 // sinc interpolator whose cut-off follows the lower of the two Nyquist
-// frequencies (so downsampling does not alias).
+// frequencies (so downsampling does not alias). Output sample i sits at
+// input position i·from/to; its fractional part takes one of to/gcd
+// values, so the kernel is tabulated once per phase.
 func Resample(x []float64, from, to int) []float64 {
 	if from == to {
 		return append([]float64(nil), x...)
 	}
-	ratio := float64(from) / float64(to)
-	cut := math.Min(1, 1/ratio) // cut-off relative to the input Nyquist
+	g := gcd(from, to)
+	up, down := to/g, from/g // output i sits at input (i·down)/up
+	cut := math.Min(1, float64(up)/float64(down))
 	half := float64(resampleTaps) / cut
-	n := int(math.Floor(float64(len(x)) / ratio))
+	reach := int(math.Ceil(half))
+	kernel := func(d float64) float64 {
+		if math.Abs(d) > half {
+			return 0
+		}
+		w := 0.42 + 0.5*math.Cos(math.Pi*d/half) + 0.08*math.Cos(2*math.Pi*d/half)
+		return cut * sinc(cut*d) * w
+	}
+	// table[p][j] weighs input k0-reach+1+j for phase p (position k0+p/up).
+	width := 2 * reach
+	table := make([]float64, up*width)
+	for p := range up {
+		frac := float64(p) / float64(up)
+		for j := range width {
+			table[p*width+j] = kernel(frac - float64(j-reach+1))
+		}
+	}
+	n := len(x) * up / down
 	out := make([]float64, n)
 	for i := range out {
-		t := float64(i) * ratio
-		lo, hi := int(math.Ceil(t-half)), int(math.Floor(t+half))
+		pos := i * down
+		k0, p := pos/up, pos%up
+		row := table[p*width : (p+1)*width]
+		first := k0 - reach + 1
 		sum := 0.0
-		for k := max(lo, 0); k <= hi && k < len(x); k++ {
-			d := t - float64(k)
-			w := 0.42 + 0.5*math.Cos(math.Pi*d/half) + 0.08*math.Cos(2*math.Pi*d/half)
-			sum += x[k] * cut * sinc(cut*d) * w
+		for j, w := range row {
+			if k := first + j; k >= 0 && k < len(x) {
+				sum += x[k] * w
+			}
 		}
 		out[i] = sum
 	}
 	return out
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 func sinc(x float64) float64 {

@@ -1,6 +1,5 @@
-// Package mic reads microphones: WAV files (8 to 48 kHz, mono or
-// multichannel, 16-bit PCM or 32-bit float) resampled to the analysis
-// rate, and sound cards (see capture.go). Capture stamps come from the
+// Package mic reads microphones: sound files (WAV, Ogg Vorbis and MP3;
+// see ReadFile) and sound cards (see capture.go). Capture stamps come from the
 // frame count, not from arrival times.
 package mic
 
@@ -37,12 +36,13 @@ const (
 // Limits of what ReadWAV accepts.
 const (
 	MinRate     = 8000
-	MaxRate     = 48000
+	MaxRate     = 192000
 	MaxChannels = 16
 )
 
-// ReadWAV reads a RIFF WAVE stream: 16-bit PCM or 32-bit float, plain or
-// WAVE_FORMAT_EXTENSIBLE, 8–48 kHz, up to 16 channels. Errors say what is
+// ReadWAV reads a RIFF WAVE stream: 8-, 16-, 24- or 32-bit PCM or 32-bit
+// float, plain or
+// WAVE_FORMAT_EXTENSIBLE, 8–192 kHz, up to 16 channels. Errors say what is
 // wrong with the file.
 func ReadWAV(r io.Reader) (*Audio, error) {
 	var hdr [12]byte
@@ -109,8 +109,8 @@ func checkFormat(format, channels, rate, bits int) error {
 	switch {
 	case format != wavPCM && format != wavFloat:
 		return fmt.Errorf("wav: format %d: only PCM (1) and IEEE float (3) are read", format)
-	case format == wavPCM && bits != 16:
-		return fmt.Errorf("wav: %d-bit PCM: only 16-bit PCM is read", bits)
+	case format == wavPCM && bits != 8 && bits != 16 && bits != 24 && bits != 32:
+		return fmt.Errorf("wav: %d-bit PCM: 8-, 16-, 24- and 32-bit PCM are read", bits)
 	case format == wavFloat && bits != 32:
 		return fmt.Errorf("wav: %d-bit float: only 32-bit float is read", bits)
 	case channels < 1 || channels > MaxChannels:
@@ -143,13 +143,7 @@ func readSamples(r io.Reader, size int64, format, channels, rate, bits int) (*Au
 		for off := 0; off < n; off += frameBytes {
 			for c := range channels {
 				p := buf[off+c*bits/8:]
-				var v float64
-				if format == wavPCM {
-					v = float64(int16(binary.LittleEndian.Uint16(p))) / 32768
-				} else {
-					v = float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
-				}
-				a.Channels[c] = append(a.Channels[c], v)
+				a.Channels[c] = append(a.Channels[c], sample(p, format, bits))
 			}
 		}
 		size -= int64(n)
@@ -164,6 +158,22 @@ func readSamples(r io.Reader, size int64, format, channels, rate, bits int) (*Au
 		return nil, errors.New("wav: no samples")
 	}
 	return a, nil
+}
+
+// sample decodes one sample at the start of p.
+func sample(p []byte, format, bits int) float64 {
+	switch {
+	case format == wavFloat:
+		return float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
+	case bits == 8: // unsigned, 128 is silence
+		return (float64(p[0]) - 128) / 128
+	case bits == 16:
+		return float64(int16(binary.LittleEndian.Uint16(p))) / (1 << 15)
+	case bits == 24:
+		return float64(int32(uint32(p[0])<<8|uint32(p[1])<<16|uint32(p[2])<<24)>>8) / (1 << 23)
+	default:
+		return float64(int32(binary.LittleEndian.Uint32(p))) / (1 << 31)
+	}
 }
 
 // WriteWAV writes a as 16-bit PCM (values clipped to [-1, 1]).

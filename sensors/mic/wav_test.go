@@ -77,7 +77,7 @@ func TestReadWAVFormats(t *testing.T) {
 		says string
 	}{
 		{[]byte("RIFX0000WAVE"), "not a RIFF WAVE"},
-		{floatWAV(96000, 1, []float32{0}, false), "96000 Hz"},
+		{floatWAV(384000, 1, []float32{0}, false), "384000 Hz"},
 		{floatWAV(16000, 17, make([]float32, 17), false), "17 channels"},
 		{floatWAV(16000, 1, nil, false)[:44+12], "no samples"},
 	} {

@@ -1,0 +1,275 @@
+// Package corpus is the real sound the acoustic classifier is trained
+// and tested on: recordings made by other people, shipped in Debian
+// packages (games and educational software), each labelled siren, horn
+// or background and put in the training or the test split by recording.
+// `make sounds` downloads the packages with apt-get and unpacks their
+// sound files into .cache/sounds; nothing is fetched at run time.
+package corpus
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/avfusion/avfusion/perception/acoustic"
+	"github.com/avfusion/avfusion/sensors/mic"
+)
+
+// Split says what a recording is used for.
+type Split int
+
+// The splits: a recording is in exactly one, and so is every recording
+// of its group (variants of one sound, cut from one original).
+const (
+	Train Split = iota
+	Test
+)
+
+func (s Split) String() string { return [...]string{"train", "test"}[s] }
+
+// Recording is one labelled sound file, or one clip of a container
+// file (Entry ≥ 0).
+type Recording struct {
+	Package string
+	// Path is the file's path inside the package.
+	Path string
+	// Entry is the clip's index in an OpenTTD sound container
+	// (opensfx.cat), -1 for a plain sound file.
+	Entry int
+	Class int
+	// Group names the original recording: the same for variants of one
+	// sound, which always share a split.
+	Group string
+	Split Split
+	// Title is what the recording is, for reports.
+	Title string
+}
+
+// Name identifies the recording in reports.
+func (r Recording) Name() string {
+	if r.Entry >= 0 {
+		return fmt.Sprintf("%s/%s#%d", r.Package, filepath.Base(r.Path), r.Entry)
+	}
+	return r.Package + "/" + filepath.Base(r.Path)
+}
+
+// Packages are the Debian packages the sound comes from, with the
+// versions the shipped weights were trained on.
+var Packages = []string{
+	"lincity-ng-data=2.9~git20150314-5",
+	"moon-lander-data=1:1.0-9",
+	"openttd-opensfx=1.0.3-2",
+	"qabcs-data=1.0.2-6",
+	"scorched3d-data=44+dfsg-8",
+	"scratch=1.4.0.6~dfsg1-6.1",
+	"simutrans-pak64=121.0-1",
+	"sumo-tools=1.15.0+dfsg-1+deb12u1",
+	"trophy-data=2.0.3-2",
+	"triplea=1.9.0.0.7062-2",
+}
+
+// Where the packages keep their sound.
+const (
+	lincity   = "usr/share/games/lincity-ng/sounds/"
+	scorched  = "usr/share/games/scorched3d/data/globalmods/"
+	openttd   = "usr/share/games/openttd/baseset/opensfx/opensfx.cat"
+	tripleaSn = "usr/share/games/triplea/assets/sounds/"
+)
+
+// labelled are the sirens and horns, each group's split chosen by hand
+// before any training so that both splits hold several kinds; every
+// other sound file of the background directories is background.
+var labelled = []Recording{
+	{Package: "lincity-ng-data", Path: lincity + "FireStation3.wav", Class: acoustic.Siren, Title: "mechanical wind-up siren"},
+	{Package: "lincity-ng-data", Path: lincity + "Health3.wav", Class: acoustic.Siren, Split: Test, Title: "hi-lo ambulance siren"},
+	{Package: "lincity-ng-data", Path: lincity + "Health4.wav", Class: acoustic.Siren, Title: "wail siren"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/policecar.wav", Class: acoustic.Siren, Split: Test, Title: "police car siren"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/firetruck.wav", Class: acoustic.Siren, Title: "fire engine wail"},
+	{Package: "triplea", Path: tripleaSn + "generic/game_start/game_start_01_air_raid_alarm.mp3", Class: acoustic.Siren, Group: "air raid", Title: "air-raid siren"},
+	{Package: "triplea", Path: tripleaSn + "generic/required_your_turn_series/required_your_turn_series_01_air_raid_alarm.mp3", Class: acoustic.Siren, Group: "air raid", Title: "air-raid siren"},
+
+	{Package: "sumo-tools", Path: "usr/share/sumo/tools/game/sounds/car_horn1.wav", Class: acoustic.Horn, Split: Test, Title: "car horn"},
+	{Package: "sumo-tools", Path: "usr/share/sumo/tools/game/sounds/car_horn2.wav", Class: acoustic.Horn, Split: Test, Title: "car horn"},
+	{Package: "sumo-tools", Path: "usr/share/sumo/tools/game/sounds/car_horn3.wav", Class: acoustic.Horn, Split: Test, Title: "car horn"},
+	{Package: "trophy-data", Path: "usr/share/games/trophy/sounds/carhorn.wav", Class: acoustic.Horn, Split: Test, Title: "car horn"},
+	{Package: "moon-lander-data", Path: "usr/share/games/moon-lander/sounds/honk.wav", Class: acoustic.Horn, Title: "car honk"},
+	{Package: "openttd-opensfx", Path: openttd, Entry: 35, Class: acoustic.Horn, Title: "modern car horn"},
+	{Package: "openttd-opensfx", Path: openttd, Entry: 26, Class: acoustic.Horn, Group: "opensfx truck start", Title: "truck pulling away with its air horn"},
+}
+
+// Horns of scorched3d-data: two originals, each cut several ways.
+func init() {
+	for i := 1; i <= 6; i++ {
+		labelled = append(labelled, Recording{Package: "scorched3d-data", Path: fmt.Sprintf("%sapoc/data/wav/misc/carhorn%d.wav", scorched, i),
+			Class: acoustic.Horn, Title: "car horn"})
+	}
+}
+
+// unlabelled are sound files in the background directories that are not
+// clearly background, nor clearly a siren or horn: left out.
+var unlabelled = []string{
+	lincity + "FireStation1.wav", lincity + "FireStation2.wav", // a fire station's bustle, a siren in it or not
+	lincity + "Health1.wav", lincity + "Health2.wav", lincity + "Health5.wav",
+	"usr/share/qabcs/abcs/all/noises/horn.ogg", // which horn, unknown
+	"usr/share/qabcs/abcs/all/noises/fire.ogg",
+}
+
+// backgroundDirs are directories whose other sound files are
+// background: traffic, machines, animals, weather, music, voices.
+var backgroundDirs = []struct{ pkg, dir string }{
+	{"lincity-ng-data", lincity},
+	{"scorched3d-data", scorched + "apoc/data/wav/misc/"},
+	{"scorched3d-data", scorched + "none/data/wav/misc/"},
+	{"scratch", "usr/share/scratch/Media/Sounds/"},
+	{"simutrans-pak64", "usr/share/games/simutrans/pak/sound/"},
+	{"trophy-data", "usr/share/games/trophy/sounds/"},
+	{"moon-lander-data", "usr/share/games/moon-lander/sounds/"},
+	{"qabcs-data", "usr/share/qabcs/abcs/all/noises/"},
+}
+
+// Entries of opensfx.cat left out: empty ones, and toy horns (a bike
+// horn, a squeaky one) that are neither a road horn nor background.
+var opensfxLeftOut = []int{34, 50, 60, 62, 63}
+
+// The group of opensfx.cat entries cut from one original.
+var opensfxGroups = map[int]string{25: "opensfx truck start", 26: "opensfx truck start", 28: "opensfx old bus start",
+	27: "opensfx modern bus", 64: "opensfx modern bus", 4: "opensfx steam horn", 5: "opensfx steam horn",
+	9: "opensfx jet departs", 70: "opensfx jet departs", 52: "opensfx wind", 57: "opensfx wind",
+	17: "opensfx crash", 19: "opensfx crash", 41: "opensfx sugar mine", 45: "opensfx sugar mine"}
+
+// trailingDigits finds a numbered variant's number (TraficHigh2.wav).
+var trailingDigits = regexp.MustCompile(`[_\-]?\d+$`)
+
+// Dir finds the unpacked packages: $AVFUSION_SOUNDS, else .cache/sounds
+// in the working directory or a parent of it.
+func Dir() (string, error) {
+	if d := os.Getenv("AVFUSION_SOUNDS"); d != "" {
+		return d, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, ".cache", "sounds")
+		if _, err := os.Stat(filepath.Join(p, ".unpacked")); err == nil {
+			return p, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("corpus: the real recordings are not installed: run `make sounds` (looked for .cache/sounds up from the working directory and $AVFUSION_SOUNDS)")
+		}
+	}
+}
+
+// List returns every recording of the corpus under dir, sorted by name:
+// the labelled ones, then the background directories' files and the
+// opensfx container's clips, each background group in the test split
+// when its name hashes so (about one in four).
+func List(dir string) ([]Recording, error) {
+	recs := slices.Clone(labelled)
+	taken := map[string]bool{}
+	for i := range recs {
+		if recs[i].Group == "" {
+			recs[i].Group = recs[i].Package + "/" + strings.TrimSuffix(filepath.Base(recs[i].Path), filepath.Ext(recs[i].Path))
+			if recs[i].Package == "scorched3d-data" && recs[i].Class == acoustic.Horn {
+				recs[i].Group = "scorched3d-data/carhorn"
+			}
+		}
+		if recs[i].Entry == 0 && recs[i].Package != "openttd-opensfx" {
+			recs[i].Entry = -1
+		}
+		taken[recs[i].Package+"/"+recs[i].Path] = true
+	}
+	for _, p := range unlabelled {
+		taken["lincity-ng-data/"+p] = true
+		taken["qabcs-data/"+p] = true
+	}
+	for _, bd := range backgroundDirs {
+		root := filepath.Join(dir, bd.pkg)
+		err := filepath.WalkDir(filepath.Join(root, bd.dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			ext := strings.ToLower(filepath.Ext(p))
+			if ext != ".wav" && ext != ".ogg" && ext != ".mp3" {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			if taken[bd.pkg+"/"+rel] {
+				return nil
+			}
+			base := strings.TrimSuffix(filepath.Base(rel), filepath.Ext(rel))
+			group := bd.pkg + "/" + filepath.Dir(rel) + "/" + trailingDigits.ReplaceAllString(base, "")
+			recs = append(recs, Recording{Package: bd.pkg, Path: rel, Entry: -1, Class: acoustic.Background, Group: group, Split: hashSplit(group), Title: base})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("corpus: %w (run `make sounds`)", err)
+		}
+	}
+	clips, err := readCat(filepath.Join(dir, "openttd-opensfx", openttd))
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w (run `make sounds`)", err)
+	}
+	for i, c := range clips {
+		if slices.Contains(opensfxLeftOut, i) || slices.ContainsFunc(labelled, func(r Recording) bool { return r.Path == openttd && r.Entry == i }) {
+			continue
+		}
+		group := cmp.Or(opensfxGroups[i], fmt.Sprintf("opensfx %d", i))
+		recs = append(recs, Recording{Package: "openttd-opensfx", Path: openttd, Entry: i, Class: acoustic.Background, Group: group, Split: hashSplit(group), Title: c.title})
+	}
+	// A labelled group's split holds for background cut from the same
+	// original (the truck starting without its horn).
+	for i := range recs {
+		for _, l := range recs {
+			if l.Class != acoustic.Background && l.Group == recs[i].Group {
+				recs[i].Split = l.Split
+			}
+		}
+	}
+	slices.SortFunc(recs, func(a, b Recording) int { return cmp.Compare(a.Name(), b.Name()) })
+	return recs, nil
+}
+
+// hashSplit puts one background group in four in the test split.
+func hashSplit(group string) Split {
+	h := fnv.New32a()
+	h.Write([]byte(group))
+	if h.Sum32()%4 == 0 {
+		return Test
+	}
+	return Train
+}
+
+// Load reads a recording as mono sound at the classifier's rate.
+func Load(dir string, r Recording) ([]float64, error) {
+	path := filepath.Join(dir, r.Package, r.Path)
+	var a *mic.Audio
+	var err error
+	if r.Entry >= 0 {
+		a, err = readCatEntry(path, r.Entry)
+	} else {
+		a, err = mic.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %s: %w", r.Name(), err)
+	}
+	return Mono(a), nil
+}
+
+// Mono mixes a's channels down and resamples to the classifier's rate.
+func Mono(a *mic.Audio) []float64 {
+	mono := make([]float64, a.Len())
+	for _, ch := range a.Channels {
+		for i, v := range ch {
+			mono[i] += v / float64(len(a.Channels))
+		}
+	}
+	return mic.Resample(mono, a.Rate, acoustic.SampleRate)
+}
