@@ -8,7 +8,7 @@ GOLANGCI_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.tools/$(GOLANGCI_VERSION)
 GOLANGCI := $(TOOLS)/golangci-lint
 BIN := $(CURDIR)/bin/avfusion
-DEB_PACKAGES := ros-core python3-rosbag python3-sensor-msgs python3-diagnostic-msgs python3-numpy python3-scipy qemu-user libopencv-dev gstreamer1.0-plugins-base libasound2 darknet
+DEB_PACKAGES := ros-core python3-rosbag python3-sensor-msgs python3-diagnostic-msgs python3-numpy python3-scipy qemu-user libopencv-dev gstreamer1.0-plugins-base libasound2 darknet libvorbis-dev lame vorbis-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # demo settings; override as `make demo SCENARIO=sim/scenarios/crossing.yaml DURATION=60s`
@@ -111,7 +111,7 @@ weights-check: build
 	cmp $$tmp/fusion.json fusion/learned/weights/fusion.json && echo "weights-check: fusion/learned/weights/fusion.json is reproduced exactly"; \
 	rc=$$?; rm -rf $$tmp; exit $$rc
 
-test: deps models fmt-check vet lint cross unit weights-check soak
+test: deps models sounds fmt-check vet lint cross unit weights-check soak
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -14,7 +14,7 @@ import (
 	"github.com/avfusion/avfusion/sensors/mic"
 )
 
-const audioUsage = "usage: avfusion audio classify FILE.wav [--json] [--array ARRAY.yaml] [--hop 0.5]"
+const audioUsage = "usage: avfusion audio classify FILE.{wav,ogg,mp3} [--json] [--array ARRAY.yaml] [--hop 0.5]"
 
 type audioWindow struct {
 	T       float64            `json:"t"`
@@ -124,17 +124,12 @@ func runAudio(args []string) error {
 	return nil
 }
 
-// readSound reads a WAV file and returns its channels resampled to the
+// readSound reads a sound file (WAV, Ogg Vorbis, MP3) and returns its channels resampled to the
 // classifier's rate and their mean; one analysis window at least.
 func readSound(path string) (chans [][]float64, mono []float64, err error) {
-	f, err := os.Open(path)
+	a, err := mic.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
-	}
-	a, err := mic.ReadWAV(f)
-	_ = f.Close()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	chans = make([][]float64, len(a.Channels))
 	for c, x := range a.Channels {

@@ -169,3 +169,48 @@ func TestAudioClassifyShortAndSilentClips(t *testing.T) {
 		}
 	}
 }
+
+// TestAudioClassifyReadsOggAndMP3: a recording encoded by Debian's oggenc
+// and lame is classified like the WAV it came from.
+func TestAudioClassifyReadsOggAndMP3(t *testing.T) {
+	bin := sharedBinary(t)
+	dir := t.TempDir()
+	siren := make([]float64, 2*audio.SampleRate)
+	audio.RandomSiren(rand.New(rand.NewPCG(5, 5))).Generate(siren, 0)
+	wav := filepath.Join(dir, "siren.wav")
+	f, err := os.Create(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range siren {
+		siren[i] *= 0.3
+	}
+	if err := mic.WriteWAV(f, &mic.Audio{Rate: audio.SampleRate, Channels: [][]float64{siren}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, enc := range [][]string{{"oggenc", "-Q", "-o", filepath.Join(dir, "siren.ogg"), wav}, {"lame", "--quiet", wav, filepath.Join(dir, "siren.mp3")}} {
+		if msg, err := exec.Command(enc[0], enc[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s (make deps installs it): %v: %s", enc[0], err, msg)
+		}
+	}
+	for _, name := range []string{"siren.wav", "siren.ogg", "siren.mp3"} {
+		out, err := exec.Command(bin, "audio", "classify", filepath.Join(dir, name), "--json").Output()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		var sum struct {
+			Windows int     `json:"windows"`
+			Seconds float64 `json:"seconds"`
+		}
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		if sum.Windows < 2 || sum.Seconds < 1.99 || sum.Seconds > 2.25 {
+			t.Errorf("%s: %+v", name, sum)
+		}
+	}
+}

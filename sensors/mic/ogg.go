@@ -24,8 +24,9 @@ func ReadOgg(data []byte) (*Audio, error) {
 	p := C.CBytes(data)
 	defer C.free(p)
 	var s C.avf_ogg_sound
-	if rc := C.avf_ogg_decode((*C.uchar)(p), C.size_t(len(data)), C.int(maxFileFrames), &s); rc < 0 {
-		return nil, oggError(int(rc))
+	rc := int(C.avf_ogg_decode((*C.uchar)(p), C.size_t(len(data)), C.int(maxFileFrames), &s)) //nolint:gocritic // cgo expands &s into a pointer check that compares it with itself
+	if rc < 0 {
+		return nil, oggError(rc)
 	}
 	defer C.free(unsafe.Pointer(s.samples))
 	channels, rate, frames := int(s.channels), int(s.rate), int(s.frames)

@@ -101,14 +101,14 @@ var labelled = []Recording{
 	{Package: "moon-lander-data", Path: "usr/share/games/moon-lander/sounds/honk.wav", Class: acoustic.Horn, Title: "car honk"},
 	{Package: "openttd-opensfx", Path: openttd, Entry: 35, Class: acoustic.Horn, Title: "modern car horn"},
 	{Package: "openttd-opensfx", Path: openttd, Entry: 26, Class: acoustic.Horn, Group: "opensfx truck start", Title: "truck pulling away with its air horn"},
-}
-
-// Horns of scorched3d-data: two originals, each cut several ways.
-func init() {
-	for i := 1; i <= 6; i++ {
-		labelled = append(labelled, Recording{Package: "scorched3d-data", Path: fmt.Sprintf("%sapoc/data/wav/misc/carhorn%d.wav", scorched, i),
-			Class: acoustic.Horn, Title: "car horn"})
-	}
+	// scorched3d-data's horns: two or three originals, each cut several
+	// ways; one group.
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn1.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn2.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn3.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn4.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn5.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
+	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn6.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
 }
 
 // unlabelled are sound files in the background directories that are not
@@ -177,9 +177,6 @@ func List(dir string) ([]Recording, error) {
 	for i := range recs {
 		if recs[i].Group == "" {
 			recs[i].Group = recs[i].Package + "/" + strings.TrimSuffix(filepath.Base(recs[i].Path), filepath.Ext(recs[i].Path))
-			if recs[i].Package == "scorched3d-data" && recs[i].Class == acoustic.Horn {
-				recs[i].Group = "scorched3d-data/carhorn"
-			}
 		}
 		if recs[i].Entry == 0 && recs[i].Package != "openttd-opensfx" {
 			recs[i].Entry = -1
