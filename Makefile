@@ -96,9 +96,10 @@ unit:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-# Two minutes of the soak scenario in real time, alone on the machine.
+# Two minutes of the soak scenario in real time, and 20 s of crossing
+# through the virtual TI radar in real time (latency), alone on the machine.
 soak:
-	$(GO) test -tags soak -run Soak -count=1 -v ./sim
+	$(GO) test -tags soak -run 'Soak|RealTimeLatency' -count=1 -v ./sim
 
 # The shipped networks' weights are what `avfusion train audio` and
 # `avfusion train fusion` make: retrain both (one and two minutes on two cores)

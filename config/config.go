@@ -174,6 +174,7 @@ type Frames struct {
 func Default() Config {
 	return Config{
 		OutputHz:        20,
+		CycleOnScan:     true,
 		Deadline:        25 * time.Millisecond,
 		MaxLatency:      150 * time.Millisecond,
 		SensorTimeout:   500 * time.Millisecond,

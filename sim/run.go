@@ -415,6 +415,7 @@ type feed struct {
 	world           *World
 	radar           radarSource
 	realtime        bool
+	onScan          bool // cycles run on each radar scan (config cycle_on_scan)
 	radarK, cameraK int
 	micK            int
 	acoustic        *acoustic.Detector // nil without a microphone array
@@ -474,9 +475,21 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 		case rArr <= cArr && rArr <= now:
 			f.radar.emit(ctx, f.radarK)
 			f.radarK++
-			if !f.realtime {
+			switch {
+			case !f.realtime:
 				// Virtual time: the frame is in when it is due.
-				if err := f.ingestRadar(e, rArr, true); err != nil {
+				f.scans = f.radar.collect(f.scans[:0], true)
+				if err := f.ingestScans(e, rArr); err != nil {
+					return err
+				}
+			case f.onScan:
+				// This cycle is for this scan: wait for it to come through
+				// the serial link and the driver. The wait is the sensor's
+				// delivery, not the node's work.
+				began := time.Now()
+				f.scans = f.radar.collect(f.scans[:0], true)
+				f.simCost += time.Since(began)
+				if err := f.ingestScans(e, sensors.WallClock{}.Now()); err != nil {
 					return err
 				}
 			}
@@ -486,7 +499,8 @@ func (f *feed) deliver(ctx context.Context, e *fusion.Engine, now sensors.Time) 
 			}
 		default:
 			if f.realtime {
-				return f.ingestRadar(e, now, false)
+				f.scans = f.radar.collect(f.scans[:0], false)
+				return f.ingestScans(e, now)
 			}
 			return nil
 		}
@@ -558,9 +572,9 @@ func (f *feed) recordAudio(window [][]float64, arrival sensors.Time) error {
 	return f.rec.Audio(stamp, arrival, MicArrayOf(f.world.sc.Mic), chunk)
 }
 
-// ingestRadar hands the engine the radar scans that are ready.
-func (f *feed) ingestRadar(e *fusion.Engine, arrival sensors.Time, wait bool) error {
-	f.scans = f.radar.collect(f.scans[:0], wait)
+// ingestScans hands the engine the radar scans collected in f.scans,
+// arrived at arrival.
+func (f *feed) ingestScans(e *fusion.Engine, arrival sensors.Time) error {
 	for _, s := range f.scans {
 		if s.err != nil {
 			return fmt.Errorf("sim: radar frame %d: %w", s.k, s.err)
@@ -582,7 +596,7 @@ func (f *feed) ingestRadar(e *fusion.Engine, arrival sensors.Time, wait bool) er
 // microphone array's detector built.
 func newFeed(world *World, cfg *RunConfig) (*feed, error) {
 	sc := world.sc
-	f := &feed{world: world, realtime: cfg.Realtime, rec: cfg.Recorder, imager: cfg.Imager}
+	f := &feed{world: world, realtime: cfg.Realtime, onScan: cfg.Node.CycleOnScan, rec: cfg.Recorder, imager: cfg.Imager}
 	for _, s := range cfg.Without {
 		f.silent[s] = true
 	}

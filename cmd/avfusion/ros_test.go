@@ -73,13 +73,16 @@ func TestSimPublishesOnRealROS(t *testing.T) {
 }
 
 // TestSimReadsPrivateParams checks the ROS-parameter layer of the
-// configuration: ~output_hz from the master changes the cycle rate, and a
-// bad ~tracker/gate_probability is refused with the field named.
+// configuration: ~cycle_on_scan false and ~output_hz from the master set
+// a fixed cycle rate, and a bad ~tracker/gate_probability is refused with
+// the field named.
 func TestSimReadsPrivateParams(t *testing.T) {
 	bin := sharedBinary(t)
 	master := rostest.StartMaster(t)
-	if out, err := master.Command("rosparam", "set", "/avfusion/output_hz", "10").CombinedOutput(); err != nil {
-		t.Fatalf("rosparam set: %v\n%s", err, out)
+	for _, p := range [][2]string{{"/avfusion/output_hz", "10"}, {"/avfusion/cycle_on_scan", "false"}} {
+		if out, err := master.Command("rosparam", "set", p[0], p[1]).CombinedOutput(); err != nil {
+			t.Fatalf("rosparam set %s: %v\n%s", p[0], err, out)
+		}
 	}
 	out, err := master.Command(bin, "sim", "--ros", "--json", "--status", "off",
 		"--scenario", "../../sim/scenarios/crossing.yaml", "--duration", "3s").Output()

@@ -102,7 +102,7 @@ type simOptions struct {
 	radar, radarConfig, bag, bagCompression          string
 	camera, detector                                 string
 	seed                                             int64
-	duration                                         time.Duration
+	duration, radarLatency                           time.Duration
 	asJSON, withROS, realtime                        bool
 	sets                                             multiFlag
 	mode                                             sim.RadarMode
@@ -114,6 +114,7 @@ func parseSimFlags(args []string) (*simOptions, error) {
 	fs.StringVar(&o.scenario, "scenario", "", "scenario YAML file (see sim/scenarios)")
 	fs.Int64Var(&o.seed, "seed", -1, "random seed; -1 keeps the scenario's")
 	fs.DurationVar(&o.duration, "duration", 0, "run length; 0 keeps the scenario's")
+	fs.DurationVar(&o.radarLatency, "radar-latency", 0, "the object-level radar's delivery, capture to arrival, as 15ms; 0 keeps the scenario's")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON summary object on stdout")
 	fs.BoolVar(&o.withROS, "ros", false, "run in real time and publish on ROS (master from $ROS_MASTER_URI)")
 	fs.BoolVar(&o.realtime, "realtime", false, "pace the run on the wall clock (implied by --ros); for soak runs")
@@ -137,6 +138,8 @@ func parseSimFlags(args []string) (*simOptions, error) {
 		return nil, errors.New("--scenario: missing")
 	case o.duration < 0:
 		return nil, fmt.Errorf("--duration: must not be negative, got %v", o.duration)
+	case o.radarLatency < 0:
+		return nil, fmt.Errorf("--radar-latency: must not be negative, got %v", o.radarLatency)
 	case o.camera != "objects" && o.camera != "render":
 		return nil, fmt.Errorf("--camera: want objects or render, got %q", o.camera)
 	}
@@ -163,6 +166,9 @@ func runSim(args []string) error {
 	}
 	if o.seed >= 0 {
 		sc.Seed = o.seed
+	}
+	if o.radarLatency > 0 {
+		sc.Radar.Latency = o.radarLatency
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -25,7 +25,7 @@ func main() {
 	flag.Parse()
 	r := &report{bin: *bin}
 	r.header()
-	for _, section := range []func() error{r.shipped, r.ablation, r.ablationTI, r.heads, r.calibration, r.mot, r.benchmarks} {
+	for _, section := range []func() error{r.shipped, r.latency, r.ablation, r.ablationTI, r.heads, r.calibration, r.mot, r.benchmarks} {
 		if err := section(); err != nil {
 			fmt.Fprintln(os.Stderr, "report:", err)
 			os.Exit(1)
@@ -127,6 +127,55 @@ func (r *report) shipped() error {
 	return nil
 }
 
+// simLatency is the latency part of what `avfusion sim --json` prints.
+type simLatency struct {
+	Scenario string `json:"scenario"`
+	Latency  struct {
+		P50      float64 `json:"p50"`
+		P99      float64 `json:"p99"`
+		Delivery float64 `json:"delivery_p99"`
+		Node     float64 `json:"node_p99"`
+	} `json:"latency_ms"`
+	DeadlineMisses int `json:"deadline_misses"`
+}
+
+// latency reports capture-to-publish latency: on the virtual clock with
+// a radar delivering 15 ms after capture, per scenario, and in real time
+// through the virtual TI radar.
+func (r *report) latency() error {
+	files, err := filepath.Glob("sim/scenarios/*.yaml")
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no scenarios in sim/scenarios: %w", err)
+	}
+	r.printf("## Capture-to-publish latency\n\nA cycle runs as each radar scan arrives (`cycle_on_scan`, the default). On the virtual clock (the node's compute is not on it), an object-level radar delivering 15 ms after capture, per scenario %s (`go test ./sim -run PublishesAtTheRadars -v` asserts p99 ≤ 17 ms where the radar lives; in radar_failure the camera, delivering 60 ms after capture, leads once the radar is dead):\n\n", command(r.bin, "sim", "--radar", "objects", "--radar-latency", "15ms", "--json", "--scenario", "FILE"))
+	r.printf("| scenario | p50 (ms) | p99 (ms) | delivery p99 | node p99 |\n| --- | --- | --- | --- | --- |\n")
+	for _, f := range files {
+		var res simLatency
+		out, err := run(r.bin, "sim", "--radar", "objects", "--radar-latency", "15ms", "--json", "--status", "off", "--scenario", f)
+		if err == nil {
+			err = json.Unmarshal(out, &res)
+		}
+		if err != nil {
+			return fmt.Errorf("sim %s: %w", f, err)
+		}
+		l := res.Latency
+		r.printf("| %s | %.1f | %.1f | %.1f | %.1f |\n", res.Scenario, l.P50, l.P99, l.Delivery, l.Node)
+	}
+	args := []string{"sim", "--scenario", "sim/scenarios/crossing.yaml", "--realtime", "--radar", "ti", "--duration", "20s", "--json", "--status", "off"}
+	var res simLatency
+	out, err := run(r.bin, args...)
+	if err == nil {
+		err = json.Unmarshal(out, &res)
+	}
+	if err != nil {
+		return fmt.Errorf("sim crossing in real time: %w", err)
+	}
+	l := res.Latency
+	r.printf("\nIn real time through the virtual TI radar (TLV frames at 921 600 baud on a pseudo-terminal, the serial driver, the clustering), crossing for 20 s (%s): p50 %.1f ms, p99 %.1f ms (delivery p99 %.1f ms: the frame's stamp offset, its bytes on the link, parsing and clustering; node p99 %.2f ms), %d deadline misses. `make soak` asserts p99 ≤ 40 ms and node p99 ≤ 5 ms.\n\n",
+		command(append([]string{r.bin}, args...)...), l.P50, l.P99, l.Delivery, l.Node, res.DeadlineMisses)
+	return nil
+}
+
 // suite is what `avfusion eval --json` prints.
 type suite struct {
 	Scenarios []struct {
@@ -168,7 +217,7 @@ func (r *report) ablation() error {
 	if err != nil {
 		return err
 	}
-	r.printf("## Fusion against each sensor alone, object-level radar\n\nEvery scenario fused, then with the radar alone and the camera alone, each scored against the objects the whole sensor set covers (%s; pooled MOTA counts errors over all ground truth). `go test ./sim -run FusionAgainst -v` asserts fused above the best single sensor pooled, and on every scenario above it or behind by at most 0.001 (at night the two differ by a frame or two in 2,000).\n\n",
+	r.printf("## Fusion against each sensor alone, object-level radar\n\nEvery scenario fused, then with the radar alone and the camera alone, each scored against the objects the whole sensor set covers (%s; pooled MOTA counts errors over all ground truth). `go test ./sim -run FusionAgainst -v` asserts fused above the best single sensor pooled, and on every scenario above it or behind by at most 0.002 (where radar alone already does well the two differ by a few thousandths, and which scenarios fall on which side has changed with every training seed tried).\n\n",
 		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--ablation"))
 	r.ablationTable(s)
 	return nil
