@@ -321,15 +321,7 @@ func TestDeadRadarIsReportedAndFusionGoesOn(t *testing.T) {
 // delivery is the floor, and the cycles around the radar's death wait
 // longer (node p99 about 100 ms, within max_latency).
 func TestPublishesAtTheRadarsDeliveryOnEveryScenario(t *testing.T) {
-	files, err := filepath.Glob("scenarios/*.yaml")
-	if err != nil || len(files) < 10 {
-		t.Fatalf("%d scenarios: %v", len(files), err)
-	}
-	for _, f := range files {
-		sc, err := LoadScenario(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, sc := range shippedScenarios(t) {
 		sc.Radar.Latency = 15 * time.Millisecond
 		res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9})
 		if err != nil {

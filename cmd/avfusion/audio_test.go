@@ -52,17 +52,7 @@ func TestAudioClassifyCLI(t *testing.T) {
 	if err := os.WriteFile(array, []byte("microphones: [[0.05, 0.05, 0], [-0.05, 0.05, 0], [-0.05, -0.05, 0], [0.05, -0.05, 0]]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "street.wav")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := mic.WriteWAV(f, &mic.Audio{Rate: rate, Channels: chans}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := writeWAV(t, filepath.Join(dir, "street.wav"), rate, chans...)
 	out, err := exec.Command(bin, "audio", "classify", path, "--json", "--array", array).Output()
 	if err != nil {
 		t.Fatalf("%v: %s", err, stderrOf(err))
@@ -123,18 +113,7 @@ func TestAudioClassifyShortAndSilentClips(t *testing.T) {
 	bin := sharedBinary(t)
 	dir := t.TempDir()
 	write := func(name string, samples []float64) string {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := mic.WriteWAV(f, &mic.Audio{Rate: audio.SampleRate, Channels: [][]float64{samples}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return path
+		return writeWAV(t, filepath.Join(dir, name), audio.SampleRate, samples)
 	}
 	siren := make([]float64, audio.SampleRate*3/10) // 0.3 s
 	audio.RandomSiren(rand.New(rand.NewPCG(3, 3))).Generate(siren, 0)
@@ -177,20 +156,10 @@ func TestAudioClassifyReadsOggAndMP3(t *testing.T) {
 	dir := t.TempDir()
 	siren := make([]float64, 2*audio.SampleRate)
 	audio.RandomSiren(rand.New(rand.NewPCG(5, 5))).Generate(siren, 0)
-	wav := filepath.Join(dir, "siren.wav")
-	f, err := os.Create(wav)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for i := range siren {
 		siren[i] *= 0.3
 	}
-	if err := mic.WriteWAV(f, &mic.Audio{Rate: audio.SampleRate, Channels: [][]float64{siren}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	wav := writeWAV(t, filepath.Join(dir, "siren.wav"), audio.SampleRate, siren)
 	for _, enc := range [][]string{{"oggenc", "-Q", "-o", filepath.Join(dir, "siren.ogg"), wav}, {"lame", "--quiet", wav, filepath.Join(dir, "siren.mp3")}} {
 		if msg, err := exec.Command(enc[0], enc[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%s (make deps installs it): %v: %s", enc[0], err, msg)
@@ -213,4 +182,20 @@ func TestAudioClassifyReadsOggAndMP3(t *testing.T) {
 			t.Errorf("%s: %+v", name, sum)
 		}
 	}
+}
+
+// writeWAV writes channels as a 16-bit WAV file at path and returns path.
+func writeWAV(t *testing.T, path string, rate int, channels ...[]float64) string {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mic.WriteWAV(f, &mic.Audio{Rate: rate, Channels: channels}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
