@@ -5,58 +5,111 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/avfusion/avfusion/sensors/mic"
 )
 
-// catClip is one sound of an OpenTTD sound container.
+// catClip is one sound of an OpenTTD sound container: its title and
+// where its RIFF WAV lies in the file.
 type catClip struct {
-	title string
-	wav   []byte
+	title     string
+	off, size int64
 }
 
-// readCat reads an OpenTTD sound container (opensfx.cat): a table of
+// readCat reads the table of an OpenTTD sound container (opensfx.cat):
 // (offset with bit 31 set, size) pairs, little-endian, then at each
 // offset a length-prefixed name and credit followed by a RIFF WAV of
-// that size.
-func readCat(path string) ([]catClip, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+// that size. Only the table and the names are read.
+func readCat(f io.ReaderAt, size int64) ([]catClip, error) {
+	var first [4]byte
+	if _, err := f.ReadAt(first[:], 0); err != nil {
+		return nil, fmt.Errorf("too short for a sound container: %w", err)
+	}
+	n := int64(binary.LittleEndian.Uint32(first[:])&^(1<<31)) / 8
+	if n == 0 || 8*n > size {
+		return nil, fmt.Errorf("a table of %d entries in %d bytes", n, size)
+	}
+	table := make([]byte, 8*n)
+	if _, err := f.ReadAt(table, 0); err != nil {
 		return nil, err
-	}
-	if len(data) < 8 {
-		return nil, fmt.Errorf("%s: too short for a sound container", path)
-	}
-	first := binary.LittleEndian.Uint32(data) &^ (1 << 31)
-	n := int(first / 8)
-	if n == 0 || int(first) > len(data) {
-		return nil, fmt.Errorf("%s: a table of %d bytes", path, first)
 	}
 	clips := make([]catClip, n)
 	for i := range clips {
-		off := int(binary.LittleEndian.Uint32(data[8*i:]) &^ (1 << 31))
-		size := int(binary.LittleEndian.Uint32(data[8*i+4:]))
-		if off >= len(data) || off+1+int(data[off])+size > len(data) {
-			return nil, fmt.Errorf("%s: entry %d (%d bytes at %d) runs past the end", path, i, size, off)
+		off := int64(binary.LittleEndian.Uint32(table[8*i:]) &^ (1 << 31))
+		wavSize := int64(binary.LittleEndian.Uint32(table[8*i+4:]))
+		var nameLen [1]byte
+		if _, err := f.ReadAt(nameLen[:], off); err != nil {
+			return nil, fmt.Errorf("entry %d at %d: %w", i, off, err)
 		}
-		wav := off + 1 + int(data[off])
-		clips[i] = catClip{title: string(bytes.TrimRight(data[off+1:wav], "\x00")), wav: data[wav : wav+size]}
+		name := make([]byte, nameLen[0])
+		if _, err := f.ReadAt(name, off+1); err != nil {
+			return nil, fmt.Errorf("entry %d at %d: %w", i, off, err)
+		}
+		wav := off + 1 + int64(nameLen[0])
+		if wav+wavSize > size {
+			return nil, fmt.Errorf("entry %d (%d bytes at %d) runs past the end", i, wavSize, wav)
+		}
+		clips[i] = catClip{title: string(bytes.TrimRight(name, "\x00")), off: wav, size: wavSize}
 	}
 	return clips, nil
 }
 
-// readCatEntry decodes one clip of a container.
+// catTitles lists the titles of a container's clips.
+func catTitles(path string) ([]string, error) {
+	f, size, err := openSized(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close() //nolint:errcheck // read-only
+	clips, err := readCat(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	titles := make([]string, len(clips))
+	for i, c := range clips {
+		titles[i] = c.title
+	}
+	return titles, nil
+}
+
+// readCatEntry decodes one clip of a container, reading only its table
+// and that clip.
 func readCatEntry(path string, entry int) (*mic.Audio, error) {
-	clips, err := readCat(path)
+	f, size, err := openSized(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close() //nolint:errcheck // read-only
+	clips, err := readCat(f, size)
 	if err != nil {
 		return nil, err
 	}
 	if entry >= len(clips) {
 		return nil, fmt.Errorf("%s has %d entries, not %d", path, len(clips), entry+1)
 	}
-	if !bytes.HasPrefix(clips[entry].wav, []byte("RIFF")) {
+	c := clips[entry]
+	wav := make([]byte, c.size)
+	if _, err := f.ReadAt(wav, c.off); err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(wav, []byte("RIFF")) {
 		return nil, errors.New("the entry is not a RIFF WAV")
 	}
-	return mic.ReadWAV(bytes.NewReader(clips[entry].wav))
+	return mic.ReadWAV(bytes.NewReader(wav))
+}
+
+// openSized opens a file and tells its size.
+func openSized(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }

@@ -33,14 +33,14 @@ const (
 
 func (s Split) String() string { return [...]string{"train", "test"}[s] }
 
-// Recording is one labelled sound file, or one clip of a container
-// file (Entry ≥ 0).
+// Recording is one labelled sound file, or one clip of OpenTTD's sound
+// container.
 type Recording struct {
 	Package string
 	// Path is the file's path inside the package.
 	Path string
-	// Entry is the clip's index in an OpenTTD sound container
-	// (opensfx.cat), -1 for a plain sound file.
+	// Entry is the clip's index when Path is OpenTTD's sound container
+	// (opensfx.cat); other files ignore it.
 	Entry int
 	Class int
 	// Group names the original recording: the same for variants of one
@@ -53,11 +53,14 @@ type Recording struct {
 
 // Name identifies the recording in reports.
 func (r Recording) Name() string {
-	if r.Entry >= 0 {
+	if r.inContainer() {
 		return fmt.Sprintf("%s/%s#%d", r.Package, filepath.Base(r.Path), r.Entry)
 	}
 	return r.Package + "/" + filepath.Base(r.Path)
 }
+
+// inContainer reports whether the recording is a clip of opensfx.cat.
+func (r Recording) inContainer() bool { return r.Path == openttd }
 
 // Packages are the Debian packages the sound comes from, with the
 // versions the shipped weights were trained on.
@@ -113,11 +116,12 @@ var labelled = []Recording{
 
 // unlabelled are sound files in the background directories that are not
 // clearly background, nor clearly a siren or horn: left out.
+// (package/path).
 var unlabelled = []string{
-	lincity + "FireStation1.wav", lincity + "FireStation2.wav", // a fire station's bustle, a siren in it or not
-	lincity + "Health1.wav", lincity + "Health2.wav", lincity + "Health5.wav",
-	"usr/share/qabcs/abcs/all/noises/horn.ogg", // which horn, unknown
-	"usr/share/qabcs/abcs/all/noises/fire.ogg",
+	"lincity-ng-data/" + lincity + "FireStation1.wav", "lincity-ng-data/" + lincity + "FireStation2.wav", // a fire station's bustle, a siren in it or not
+	"lincity-ng-data/" + lincity + "Health1.wav", "lincity-ng-data/" + lincity + "Health2.wav", "lincity-ng-data/" + lincity + "Health5.wav",
+	"qabcs-data/usr/share/qabcs/abcs/all/noises/horn.ogg", // which horn, unknown
+	"qabcs-data/usr/share/qabcs/abcs/all/noises/fire.ogg",
 }
 
 // backgroundDirs are directories whose other sound files are
@@ -169,23 +173,31 @@ func Dir() (string, error) {
 
 // List returns every recording of the corpus under dir, sorted by name:
 // the labelled ones, then the background directories' files and the
-// opensfx container's clips, each background group in the test split
+// opensfx container's clips, each background group in the split of the
+// labelled recording cut from the same original, else in the test split
 // when its name hashes so (about one in four).
 func List(dir string) ([]Recording, error) {
 	recs := slices.Clone(labelled)
 	taken := map[string]bool{}
+	// A labelled group's split holds for background cut from the same
+	// original (the truck starting without its horn).
+	groupSplit := map[string]Split{}
 	for i := range recs {
 		if recs[i].Group == "" {
 			recs[i].Group = recs[i].Package + "/" + strings.TrimSuffix(filepath.Base(recs[i].Path), filepath.Ext(recs[i].Path))
 		}
-		if recs[i].Entry == 0 && recs[i].Package != "openttd-opensfx" {
-			recs[i].Entry = -1
-		}
+		groupSplit[recs[i].Group] = recs[i].Split
 		taken[recs[i].Package+"/"+recs[i].Path] = true
 	}
 	for _, p := range unlabelled {
-		taken["lincity-ng-data/"+p] = true
-		taken["qabcs-data/"+p] = true
+		taken[p] = true
+	}
+	background := func(pkg, path string, entry int, group, title string) Recording {
+		split, ok := groupSplit[group]
+		if !ok {
+			split = hashSplit(group)
+		}
+		return Recording{Package: pkg, Path: path, Entry: entry, Class: acoustic.Background, Group: group, Split: split, Title: title}
 	}
 	for _, bd := range backgroundDirs {
 		root := filepath.Join(dir, bd.pkg)
@@ -202,33 +214,22 @@ func List(dir string) ([]Recording, error) {
 				return nil
 			}
 			base := strings.TrimSuffix(filepath.Base(rel), filepath.Ext(rel))
-			group := bd.pkg + "/" + filepath.Dir(rel) + "/" + trailingDigits.ReplaceAllString(base, "")
-			recs = append(recs, Recording{Package: bd.pkg, Path: rel, Entry: -1, Class: acoustic.Background, Group: group, Split: hashSplit(group), Title: base})
+			recs = append(recs, background(bd.pkg, rel, 0, bd.pkg+"/"+filepath.Dir(rel)+"/"+trailingDigits.ReplaceAllString(base, ""), base))
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("corpus: %w (run `make sounds`)", err)
 		}
 	}
-	clips, err := readCat(filepath.Join(dir, "openttd-opensfx", openttd))
+	titles, err := catTitles(filepath.Join(dir, "openttd-opensfx", openttd))
 	if err != nil {
 		return nil, fmt.Errorf("corpus: %w (run `make sounds`)", err)
 	}
-	for i, c := range clips {
-		if slices.Contains(opensfxLeftOut, i) || slices.ContainsFunc(labelled, func(r Recording) bool { return r.Path == openttd && r.Entry == i }) {
+	for i, title := range titles {
+		if slices.Contains(opensfxLeftOut, i) || slices.ContainsFunc(labelled, func(r Recording) bool { return r.inContainer() && r.Entry == i }) {
 			continue
 		}
-		group := cmp.Or(opensfxGroups[i], fmt.Sprintf("opensfx %d", i))
-		recs = append(recs, Recording{Package: "openttd-opensfx", Path: openttd, Entry: i, Class: acoustic.Background, Group: group, Split: hashSplit(group), Title: c.title})
-	}
-	// A labelled group's split holds for background cut from the same
-	// original (the truck starting without its horn).
-	for i := range recs {
-		for _, l := range recs {
-			if l.Class != acoustic.Background && l.Group == recs[i].Group {
-				recs[i].Split = l.Split
-			}
-		}
+		recs = append(recs, background("openttd-opensfx", openttd, i, cmp.Or(opensfxGroups[i], fmt.Sprintf("opensfx %d", i)), title))
 	}
 	slices.SortFunc(recs, func(a, b Recording) int { return cmp.Compare(a.Name(), b.Name()) })
 	return recs, nil
@@ -249,7 +250,7 @@ func Load(dir string, r Recording) ([]float64, error) {
 	path := filepath.Join(dir, r.Package, r.Path)
 	var a *mic.Audio
 	var err error
-	if r.Entry >= 0 {
+	if r.inContainer() {
 		a, err = readCatEntry(path, r.Entry)
 	} else {
 		a, err = mic.ReadFile(path)
@@ -257,11 +258,11 @@ func Load(dir string, r Recording) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("corpus: %s: %w", r.Name(), err)
 	}
-	return Mono(a), nil
+	return mono(a), nil
 }
 
-// Mono mixes a's channels down and resamples to the classifier's rate.
-func Mono(a *mic.Audio) []float64 {
+// mono mixes a's channels down and resamples to the classifier's rate.
+func mono(a *mic.Audio) []float64 {
 	mono := make([]float64, a.Len())
 	for _, ch := range a.Channels {
 		for i, v := range ch {
