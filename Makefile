@@ -63,7 +63,7 @@ sounds: $(SOUNDS)/.unpacked
 
 $(SOUNDS)/.unpacked: perception/acoustic/corpus/corpus.go
 	@mkdir -p $(SOUNDS)/debs && cd $(SOUNDS)/debs && \
-	for p in $(SOUND_PACKAGES); do n=$${p%%=*}; ls $$n_*.deb >/dev/null 2>&1 || want="$$want $$p"; done; \
+	for p in $(SOUND_PACKAGES); do n=$${p%%=*}; ls $${n}_*.deb >/dev/null 2>&1 || want="$$want $$p"; done; \
 	if [ -n "$$want" ]; then apt-get download $$want 2>/dev/null || { $(SUDO) apt-get update -qq && apt-get download $$want; } || exit 1; fi; \
 	for d in *.deb; do n=$${d%%_*}; rm -rf ../$$n; mkdir -p ../$$n; \
 		dpkg-deb --fsys-tarfile $$d > ../$$n.tar && \

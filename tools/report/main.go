@@ -94,30 +94,53 @@ type mot struct {
 	ClassAccuracy float64 `json:"class_accuracy"`
 }
 
-func (r *report) shipped() error {
+// simSummary is what `avfusion sim --json` prints, the parts reported.
+type simSummary struct {
+	Scenario string `json:"scenario"`
+	Tracking mot    `json:"tracking"`
+	Latency  struct {
+		P50      float64 `json:"p50"`
+		P99      float64 `json:"p99"`
+		Delivery float64 `json:"delivery_p99"`
+		Node     float64 `json:"node_p99"`
+	} `json:"latency_ms"`
+	DeadlineMisses int     `json:"deadline_misses"`
+	ClassAccuracy  float64 `json:"class_accuracy"`
+}
+
+// sim runs `avfusion sim --json --status off` with args.
+func (r *report) sim(args ...string) (simSummary, error) {
+	var res simSummary
+	out, err := run(r.bin, append([]string{"sim", "--json", "--status", "off"}, args...)...)
+	if err == nil {
+		err = json.Unmarshal(out, &res)
+	}
+	if err != nil {
+		return res, fmt.Errorf("sim %v: %w", args, err)
+	}
+	return res, nil
+}
+
+// scenarioFiles lists the shipped scenarios.
+func scenarioFiles() ([]string, error) {
 	files, err := filepath.Glob("sim/scenarios/*.yaml")
 	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no scenarios in sim/scenarios: %w", err)
+		return nil, fmt.Errorf("no scenarios in sim/scenarios: %w", err)
+	}
+	return files, nil
+}
+
+func (r *report) shipped() error {
+	files, err := scenarioFiles()
+	if err != nil {
+		return err
 	}
 	r.printf("## Tracking on the shipped scenarios\n\nAll sensors fused through the learned head, object-level radar; per scenario %s:\n\n", command(r.bin, "sim", "--radar", "objects", "--json", "--scenario", "FILE"))
 	r.printf("| scenario | MOTA | MOTP (m) | IDF1 | ID sw. | FP | misses | latency p50 / p99 (ms) | deadline misses | class accuracy |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, f := range files {
-		out, err := run(r.bin, "sim", "--radar", "objects", "--json", "--status", "off", "--scenario", f)
+		res, err := r.sim("--radar", "objects", "--scenario", f)
 		if err != nil {
 			return err
-		}
-		var res struct {
-			Scenario string `json:"scenario"`
-			Tracking mot    `json:"tracking"`
-			Latency  struct {
-				P50 float64 `json:"p50"`
-				P99 float64 `json:"p99"`
-			} `json:"latency_ms"`
-			DeadlineMisses int     `json:"deadline_misses"`
-			ClassAccuracy  float64 `json:"class_accuracy"`
-		}
-		if err := json.Unmarshal(out, &res); err != nil {
-			return fmt.Errorf("sim %s: %w", f, err)
 		}
 		t := res.Tracking
 		r.printf("| %s | %.3f | %.2f | %.3f | %d | %d | %d | %.0f / %.0f | %d | %.3f |\n", res.Scenario, t.MOTA, t.MOTP, t.IDF1, t.Switches, t.FP, t.Misses,
@@ -127,52 +150,32 @@ func (r *report) shipped() error {
 	return nil
 }
 
-// simLatency is the latency part of what `avfusion sim --json` prints.
-type simLatency struct {
-	Scenario string `json:"scenario"`
-	Latency  struct {
-		P50      float64 `json:"p50"`
-		P99      float64 `json:"p99"`
-		Delivery float64 `json:"delivery_p99"`
-		Node     float64 `json:"node_p99"`
-	} `json:"latency_ms"`
-	DeadlineMisses int `json:"deadline_misses"`
-}
-
 // latency reports capture-to-publish latency: on the virtual clock with
 // a radar delivering 15 ms after capture, per scenario, and in real time
 // through the virtual TI radar.
 func (r *report) latency() error {
-	files, err := filepath.Glob("sim/scenarios/*.yaml")
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no scenarios in sim/scenarios: %w", err)
+	files, err := scenarioFiles()
+	if err != nil {
+		return err
 	}
 	r.printf("## Capture-to-publish latency\n\nA cycle runs as each radar scan arrives (`cycle_on_scan`, the default). On the virtual clock (the node's compute is not on it), an object-level radar delivering 15 ms after capture, per scenario %s (`go test ./sim -run PublishesAtTheRadars -v` asserts p99 ≤ 17 ms where the radar lives; in radar_failure the camera, delivering 60 ms after capture, leads once the radar is dead):\n\n", command(r.bin, "sim", "--radar", "objects", "--radar-latency", "15ms", "--json", "--scenario", "FILE"))
 	r.printf("| scenario | p50 (ms) | p99 (ms) | delivery p99 | node p99 |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range files {
-		var res simLatency
-		out, err := run(r.bin, "sim", "--radar", "objects", "--radar-latency", "15ms", "--json", "--status", "off", "--scenario", f)
-		if err == nil {
-			err = json.Unmarshal(out, &res)
-		}
+		res, err := r.sim("--radar", "objects", "--radar-latency", "15ms", "--scenario", f)
 		if err != nil {
-			return fmt.Errorf("sim %s: %w", f, err)
+			return err
 		}
 		l := res.Latency
 		r.printf("| %s | %.1f | %.1f | %.1f | %.1f |\n", res.Scenario, l.P50, l.P99, l.Delivery, l.Node)
 	}
-	args := []string{"sim", "--scenario", "sim/scenarios/crossing.yaml", "--realtime", "--radar", "ti", "--duration", "20s", "--json", "--status", "off"}
-	var res simLatency
-	out, err := run(r.bin, args...)
-	if err == nil {
-		err = json.Unmarshal(out, &res)
-	}
+	args := []string{"--scenario", "sim/scenarios/crossing.yaml", "--realtime", "--radar", "ti", "--duration", "20s"}
+	res, err := r.sim(args...)
 	if err != nil {
-		return fmt.Errorf("sim crossing in real time: %w", err)
+		return err
 	}
 	l := res.Latency
 	r.printf("\nIn real time through the virtual TI radar (TLV frames at 921 600 baud on a pseudo-terminal, the serial driver, the clustering), crossing for 20 s (%s): p50 %.1f ms, p99 %.1f ms (delivery p99 %.1f ms: the frame's stamp offset, its bytes on the link, parsing and clustering; node p99 %.2f ms), %d deadline misses. `make soak` asserts p99 ≤ 40 ms and node p99 ≤ 5 ms.\n\n",
-		command(append([]string{r.bin}, args...)...), l.P50, l.P99, l.Delivery, l.Node, res.DeadlineMisses)
+		command(append([]string{r.bin, "sim"}, append(args, "--json")...)...), l.P50, l.P99, l.Delivery, l.Node, res.DeadlineMisses)
 	return nil
 }
 
