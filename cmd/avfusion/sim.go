@@ -114,7 +114,7 @@ func parseSimFlags(args []string) (*simOptions, error) {
 	fs.StringVar(&o.scenario, "scenario", "", "scenario YAML file (see sim/scenarios)")
 	fs.Int64Var(&o.seed, "seed", -1, "random seed; -1 keeps the scenario's")
 	fs.DurationVar(&o.duration, "duration", 0, "run length; 0 keeps the scenario's")
-	fs.DurationVar(&o.radarLatency, "radar-latency", 0, "the object-level radar's delivery, capture to arrival, as 15ms; 0 keeps the scenario's")
+	fs.DurationVar(&o.radarLatency, "radar-latency", 0, "the radar's latency, capture to arrival, as 15ms (through the TI path the frame's time on the serial link comes on top); 0 keeps the scenario's")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON summary object on stdout")
 	fs.BoolVar(&o.withROS, "ros", false, "run in real time and publish on ROS (master from $ROS_MASTER_URI)")
 	fs.BoolVar(&o.realtime, "realtime", false, "pace the run on the wall clock (implied by --ros); for soak runs")
@@ -168,6 +168,9 @@ func runSim(args []string) error {
 		sc.Seed = o.seed
 	}
 	if o.radarLatency > 0 {
+		if sc.Radar == nil {
+			return fmt.Errorf("--radar-latency: %s has no radar", o.scenario)
+		}
 		sc.Radar.Latency = o.radarLatency
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
