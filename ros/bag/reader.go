@@ -357,7 +357,13 @@ func decompress(compression string, data []byte, size uint32) ([]byte, error) {
 	case CompressionBZ2:
 		r = bzip2.NewReader(bytes.NewReader(data))
 	case CompressionLZ4:
-		r = lz4.NewReader(bytes.NewReader(data))
+		zr := lz4.NewReader(bytes.NewReader(data))
+		// Reset hands the reader's block buffer (up to 4 MB) back to
+		// lz4's pool: reading exactly size bytes never reaches the EOF
+		// that would, and a fresh buffer per chunk costs more than the
+		// decompression.
+		defer zr.Reset(nil)
+		r = zr
 	default:
 		return nil, fmt.Errorf("%w: unknown compression %q", ErrFormat, compression)
 	}
