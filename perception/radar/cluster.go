@@ -111,14 +111,23 @@ type Clusterer struct {
 	p       Params
 	label   []int32
 	static  []bool
+	az      []float64 // each point's azimuth
 	queue   []int32
 	members []int32
-	// byRange lists the points by their ground range (rng), so that a
-	// point's neighbours are sought only among points within EpsM of its
-	// range: clustering costs O(n log n), not O(n²), in a dense cloud.
-	byRange []int32
-	rng     []float64
-	found   []int32
+	// byCell lists the points by ring (ground range rng in steps of
+	// EpsM) and within a ring by azimuth, so that a point's neighbours
+	// are sought only among points in its own and the adjacent rings
+	// within the widest bearing gap a neighbour can have: clustering
+	// costs O(n log n) plus the pairs that are nearly neighbours, not
+	// O(n²), in a dense cloud.
+	byCell []int32
+	ring   []float64
+	rng    []float64
+	// pos is each point's place in byCell; ringStart and ringEnd bound,
+	// for each place, its ring's span of byCell.
+	pos                []int32
+	ringStart, ringEnd []int32
+	found              []int32
 	// StaticSupportOnly counts points in static clusters too small to
 	// start a track.
 	StaticSupportOnly uint64
@@ -144,10 +153,12 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 	n := len(pts)
 	c.label = grow(c.label, n)
 	c.static = grow(c.static, n)
+	c.az = grow(c.az, n)
 	for i := range pts {
 		c.label[i] = unvisited
 		p := &pts[i]
 		az := p.Azimuth()
+		c.az[i] = az
 		expected := -(vx*math.Cos(az) + vy*math.Sin(az))
 		c.static[i] = math.Abs(p.Doppler-expected) < c.p.StaticToleranceMps
 		if p.SNR < c.p.MinSNRDB {
@@ -158,7 +169,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 	// of sight, and across it the larger of EpsM and what 2.5 standard
 	// deviations of azimuth noise spread a point by at that range.
 	azStd := c.p.AzimuthStdDeg * math.Pi / 180
-	c.indexByRange(pts)
+	c.indexByCell(pts)
 	near := func(i, j int) bool {
 		a, b := &pts[i], &pts[j]
 		ra, rb := c.rng[i], c.rng[j]
@@ -169,6 +180,16 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		}
 		r := math.Max(ra, rb)
 		across := math.Max(c.p.EpsM, 2.5*azStd*r)
+		// The difference of the bearings decides, but within rounding of
+		// the boundary the angle between the two points does (as it
+		// always did: the clusters stay the same to the bit).
+		gap := angularGap(c.az[i], c.az[j]) * r / across
+		switch sum := dr*dr + dd*dd + gap*gap; {
+		case sum > 1+1e-9:
+			return false
+		case sum < 1-1e-9:
+			return true
+		}
 		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / across
 		return dr*dr+dt*dt+dd*dd <= 1
 	}
@@ -185,7 +206,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		for len(c.queue) > 0 {
 			q := int(c.queue[len(c.queue)-1])
 			c.queue = c.queue[:len(c.queue)-1]
-			for _, j := range c.neighbours(q, near) {
+			for _, j := range c.neighbours(q, azStd, near) {
 				c.label[j] = cluster
 				c.queue = append(c.queue, j)
 				c.members = append(c.members, j)
@@ -215,33 +236,98 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 	return dst
 }
 
-// indexByRange sorts the points by their ground range.
-func (c *Clusterer) indexByRange(pts []Point) {
-	c.byRange = grow(c.byRange, len(pts))
-	c.rng = grow(c.rng, len(pts))
-	for i := range pts {
-		c.byRange[i] = int32(i)
-		c.rng[i] = math.Hypot(pts[i].X, pts[i].Y)
+// angularGap is the angle between two bearings, in [0, π].
+func angularGap(a, b float64) float64 {
+	d := math.Abs(a - b)
+	if d > math.Pi {
+		d = 2*math.Pi - d
 	}
-	rng := c.rng
-	slices.SortFunc(c.byRange, func(a, b int32) int { return cmp.Compare(rng[a], rng[b]) })
+	return d
+}
+
+// indexByCell sorts the points by ring, then azimuth (see byCell), and
+// notes where in that order each point and each ring lie.
+func (c *Clusterer) indexByCell(pts []Point) {
+	n := len(pts)
+	c.byCell = grow(c.byCell, n)
+	c.rng = grow(c.rng, n)
+	c.ring = grow(c.ring, n)
+	for i := range pts {
+		c.byCell[i] = int32(i)
+		c.rng[i] = math.Hypot(pts[i].X, pts[i].Y)
+		c.ring[i] = math.Floor(c.rng[i] / c.p.EpsM)
+	}
+	slices.SortFunc(c.byCell, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(c.ring[a], c.ring[b]), cmp.Compare(c.az[a], c.az[b]))
+	})
+	c.pos = grow(c.pos, n)
+	c.ringStart = grow(c.ringStart, n)
+	c.ringEnd = grow(c.ringEnd, n)
+	for k := 0; k < n; {
+		e := k + 1
+		for e < n && c.ring[c.byCell[e]] == c.ring[c.byCell[k]] {
+			e++
+		}
+		for m := k; m < e; m++ {
+			c.pos[c.byCell[m]] = int32(m)
+			c.ringStart[m], c.ringEnd[m] = int32(k), int32(e)
+		}
+		k = e
+	}
 }
 
 // neighbours returns the unvisited points near point q, in index order.
-// Two near points are within EpsM of each other in range, so only those
-// are tested (with a margin for rounding).
-func (c *Clusterer) neighbours(q int, near func(i, j int) bool) []int32 {
+// Two near points are within EpsM of each other in range and, seen from
+// the sensor, at most max(EpsM/r, 2.5σ_az) apart in bearing, r the
+// farther one's range: only points of the rings and bearings that allows
+// are tested (with a margin for rounding; across ±π, whole rings).
+func (c *Clusterer) neighbours(q int, azStd float64, near func(i, j int) bool) []int32 {
 	reach := c.p.EpsM*(1+1e-9) + 1e-12
-	lo, hi := c.rng[q]-reach, c.rng[q]+reach
-	k, _ := slices.BinarySearchFunc(c.byRange, lo, func(j int32, r float64) int { return cmp.Compare(c.rng[j], r) })
+	first, last := math.Floor((c.rng[q]-reach)/c.p.EpsM), math.Floor((c.rng[q]+reach)/c.p.EpsM)
+	spread := max(c.p.EpsM/c.rng[q], 2.5*azStd)*(1+1e-9) + 1e-12
+	lo, hi := c.az[q]-spread, c.az[q]+spread
+	if lo < -math.Pi || hi > math.Pi {
+		lo, hi = math.Inf(-1), math.Inf(1)
+	}
 	c.found = c.found[:0]
-	for ; k < len(c.byRange) && c.rng[c.byRange[k]] <= hi; k++ {
-		if j := c.byRange[k]; c.label[j] == unvisited && near(q, int(j)) {
-			c.found = append(c.found, j)
-		}
+	k := c.pos[q]
+	s, e := c.ringStart[k], c.ringEnd[k]
+	c.scanRing(q, s, e, lo, hi, near)
+	for s > 0 && c.ring[c.byCell[s-1]] >= first {
+		prev := c.ringStart[s-1]
+		c.scanRing(q, prev, s, lo, hi, near)
+		s = prev
+	}
+	for int(e) < len(c.byCell) && c.ring[c.byCell[e]] <= last {
+		next := c.ringEnd[e]
+		c.scanRing(q, e, next, lo, hi, near)
+		e = next
 	}
 	slices.Sort(c.found)
 	return c.found
+}
+
+// scanRing adds to found the unvisited points near q among byCell[s:e],
+// one ring, whose azimuth lies in [lo, hi].
+func (c *Clusterer) scanRing(q int, s, e int32, lo, hi float64, near func(i, j int) bool) {
+	k, end := s, e
+	for k < e { // the first at or past lo
+		m := k + (e-k)/2
+		if c.az[c.byCell[m]] < lo {
+			k = m + 1
+		} else {
+			e = m
+		}
+	}
+	for ; k < end; k++ {
+		j := c.byCell[k]
+		if c.az[j] > hi {
+			return
+		}
+		if c.label[j] == unvisited && near(q, int(j)) {
+			c.found = append(c.found, j)
+		}
+	}
 }
 
 // detection summarises c.members as one detection: the centroid's range,

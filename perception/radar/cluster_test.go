@@ -138,9 +138,92 @@ func TestDenseCloudClustersEveryObject(t *testing.T) {
 	}
 }
 
+// TestClustersAsEveryPairWouldGroupThem: the clusters are those a search
+// over every pair of points finds (the index only narrows where to
+// look), on clouds all around the sensor: across ±π, at the sensor, on
+// ring boundaries, near and far.
+func TestClustersAsEveryPairWouldGroupThem(t *testing.T) {
+	p := DefaultParams()
+	azStd := p.AzimuthStdDeg * math.Pi / 180
+	near := func(a, b *Point) bool {
+		ra, rb := math.Hypot(a.X, a.Y), math.Hypot(b.X, b.Y)
+		dr := (ra - rb) / p.EpsM
+		dd := (a.Doppler - b.Doppler) * p.DopplerWeightMPerMps / p.EpsM
+		r := math.Max(ra, rb)
+		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / math.Max(p.EpsM, 2.5*azStd*r)
+		return dr*dr+dt*dt+dd*dd <= 1
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 40 {
+		var pts []Point
+		for range 50 + rng.IntN(400) {
+			r := 120 * rng.Float64() * rng.Float64()
+			switch rng.IntN(6) {
+			case 0:
+				r = p.EpsM * float64(rng.IntN(20)) // on a ring's edge
+			case 1:
+				r = 0.01 * rng.Float64()
+			}
+			az := math.Pi * (2*rng.Float64() - 1)
+			if rng.IntN(5) == 0 {
+				az = math.Pi - 0.05*rng.Float64() // either side of ±π
+				if rng.IntN(2) == 0 {
+					az = -az
+				}
+			}
+			pts = append(pts, Point{X: r * math.Cos(az), Y: r * math.Sin(az), SNR: 20, Doppler: (1 + rng.Float64()) * float64(1-2*rng.IntN(2))})
+		}
+		// Every pair: connected components, each summarised by its centroid.
+		label := make([]int, len(pts))
+		for i := range label {
+			label[i] = -1
+		}
+		var want [][2]float64
+		for i := range pts {
+			if label[i] >= 0 {
+				continue
+			}
+			label[i] = len(want)
+			queue := []int{i}
+			var sx, sy float64
+			for n := 0; len(queue) > 0; n++ {
+				q := queue[0]
+				queue = queue[1:]
+				sx, sy = sx+pts[q].X, sy+pts[q].Y
+				for j := range pts {
+					if label[j] < 0 && near(&pts[q], &pts[j]) {
+						label[j] = label[i]
+						queue = append(queue, j)
+					}
+				}
+			}
+			want = append(want, [2]float64{sx, sy})
+		}
+		c, err := NewClusterer(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dets := c.Detect(nil, 0, pts, 0, 0)
+		if len(dets) != len(want) {
+			t.Fatalf("trial %d: %d clusters of %d points, every pair gives %d", trial, len(dets), len(pts), len(want))
+		}
+		for _, d := range dets {
+			x, y := d.Z[0]*math.Cos(d.Z[1])*float64(d.Returns), d.Z[0]*math.Sin(d.Z[1])*float64(d.Returns)
+			found := false
+			for _, w := range want {
+				found = found || math.Hypot(x-w[0], y-w[1]) < 1e-6*(1+math.Hypot(w[0], w[1]))
+			}
+			if !found {
+				t.Fatalf("trial %d: a cluster of %d points at %.3f m, %.3f rad that every pair does not give", trial, d.Returns, d.Z[0], d.Z[1])
+			}
+		}
+	}
+}
+
 // BenchmarkCluster clusters clouds of growing size and the same density:
-// neighbours are sought within EpsM in range only, so the cost grows with
-// the points in each range band, not with every pair.
+// neighbours are sought within EpsM in range and the bearing gap a
+// neighbour can have, so the cost grows with the points near each point,
+// not with every pair.
 func BenchmarkCluster(b *testing.B) {
 	for _, n := range []int{500, 2000, 8000} {
 		b.Run(fmt.Sprintf("points=%d", n), func(b *testing.B) {
