@@ -144,61 +144,10 @@ func TestDenseCloudClustersEveryObject(t *testing.T) {
 // ring boundaries, near and far.
 func TestClustersAsEveryPairWouldGroupThem(t *testing.T) {
 	p := DefaultParams()
-	azStd := p.AzimuthStdDeg * math.Pi / 180
-	near := func(a, b *Point) bool {
-		ra, rb := math.Hypot(a.X, a.Y), math.Hypot(b.X, b.Y)
-		dr := (ra - rb) / p.EpsM
-		dd := (a.Doppler - b.Doppler) * p.DopplerWeightMPerMps / p.EpsM
-		r := math.Max(ra, rb)
-		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / math.Max(p.EpsM, 2.5*azStd*r)
-		return dr*dr+dt*dt+dd*dd <= 1
-	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 40 {
-		var pts []Point
-		for range 50 + rng.IntN(400) {
-			r := 120 * rng.Float64() * rng.Float64()
-			switch rng.IntN(6) {
-			case 0:
-				r = p.EpsM * float64(rng.IntN(20)) // on a ring's edge
-			case 1:
-				r = 0.01 * rng.Float64()
-			}
-			az := math.Pi * (2*rng.Float64() - 1)
-			if rng.IntN(5) == 0 {
-				az = math.Pi - 0.05*rng.Float64() // either side of ±π
-				if rng.IntN(2) == 0 {
-					az = -az
-				}
-			}
-			pts = append(pts, Point{X: r * math.Cos(az), Y: r * math.Sin(az), SNR: 20, Doppler: (1 + rng.Float64()) * float64(1-2*rng.IntN(2))})
-		}
-		// Every pair: connected components, each summarised by its centroid.
-		label := make([]int, len(pts))
-		for i := range label {
-			label[i] = -1
-		}
-		var want [][2]float64
-		for i := range pts {
-			if label[i] >= 0 {
-				continue
-			}
-			label[i] = len(want)
-			queue := []int{i}
-			var sx, sy float64
-			for n := 0; len(queue) > 0; n++ {
-				q := queue[0]
-				queue = queue[1:]
-				sx, sy = sx+pts[q].X, sy+pts[q].Y
-				for j := range pts {
-					if label[j] < 0 && near(&pts[q], &pts[j]) {
-						label[j] = label[i]
-						queue = append(queue, j)
-					}
-				}
-			}
-			want = append(want, [2]float64{sx, sy})
-		}
+		pts := aroundTheSensor(rng, p.EpsM, 50+rng.IntN(400))
+		want := pairwiseClusterSums(p, pts)
 		c, err := NewClusterer(p)
 		if err != nil {
 			t.Fatal(err)
@@ -218,6 +167,65 @@ func TestClustersAsEveryPairWouldGroupThem(t *testing.T) {
 			}
 		}
 	}
+}
+
+// aroundTheSensor is n moving points all around the sensor, some on ring
+// edges (multiples of ring), some at the sensor, some either side of ±π.
+func aroundTheSensor(rng *rand.Rand, ring float64, n int) []Point {
+	pts := make([]Point, n)
+	for i := range pts {
+		r := 120 * rng.Float64() * rng.Float64()
+		switch rng.IntN(6) {
+		case 0:
+			r = ring * float64(rng.IntN(20))
+		case 1:
+			r = 0.01 * rng.Float64()
+		}
+		az := math.Pi * (2*rng.Float64() - 1)
+		if rng.IntN(5) == 0 {
+			az = math.Pi - 0.05*rng.Float64()
+			if rng.IntN(2) == 0 {
+				az = -az
+			}
+		}
+		pts[i] = Point{X: r * math.Cos(az), Y: r * math.Sin(az), SNR: 20, Doppler: (1 + rng.Float64()) * float64(1-2*rng.IntN(2))}
+	}
+	return pts
+}
+
+// pairwiseClusterSums groups pts by testing every pair with the
+// clustering rule and returns each group's sum of x and y.
+func pairwiseClusterSums(p Params, pts []Point) [][2]float64 {
+	azStd := p.AzimuthStdDeg * math.Pi / 180
+	near := func(a, b *Point) bool {
+		ra, rb := math.Hypot(a.X, a.Y), math.Hypot(b.X, b.Y)
+		dr := (ra - rb) / p.EpsM
+		dd := (a.Doppler - b.Doppler) * p.DopplerWeightMPerMps / p.EpsM
+		r := math.Max(ra, rb)
+		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / math.Max(p.EpsM, 2.5*azStd*r)
+		return dr*dr+dt*dt+dd*dd <= 1
+	}
+	seen := make([]bool, len(pts))
+	var sums [][2]float64
+	for i := range pts {
+		if seen[i] {
+			continue
+		}
+		seen[i] = true
+		var sum [2]float64
+		for queue := []int{i}; len(queue) > 0; queue = queue[1:] {
+			q := queue[0]
+			sum[0], sum[1] = sum[0]+pts[q].X, sum[1]+pts[q].Y
+			for j := range pts {
+				if !seen[j] && near(&pts[q], &pts[j]) {
+					seen[j] = true
+					queue = append(queue, j)
+				}
+			}
+		}
+		sums = append(sums, sum)
+	}
+	return sums
 }
 
 // BenchmarkCluster clusters clouds of growing size and the same density:
