@@ -14,11 +14,11 @@ import (
 )
 
 // BuiltinTIConfig names the TI radar configuration built into the binary:
-// the out-of-box demo at 20 frames per second, as shipped in this
-// directory.
-const BuiltinTIConfig = "launch/ti/xwr68xx_20hz.cfg"
+// the IWR6843 out-of-box demo with a medium-range road chirp (81 m) at 20
+// frames per second, as shipped in this directory.
+const BuiltinTIConfig = "launch/ti/xwr68xx_medium_range.cfg"
 
-//go:embed ti/xwr68xx_20hz.cfg
+//go:embed ti/xwr68xx_medium_range.cfg
 var builtinTIConfig []byte
 
 // ReadTIConfig reads the TI .cfg file at path, or the built-in one when

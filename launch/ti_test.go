@@ -3,6 +3,9 @@ package launch
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
 func TestBuiltinTIConfigMatchesTheShippedFile(t *testing.T) {
@@ -10,7 +13,7 @@ func TestBuiltinTIConfigMatchesTheShippedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := ReadTIConfig("ti/xwr68xx_20hz.cfg")
+	file, err := ReadTIConfig("ti/xwr68xx_medium_range.cfg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,5 +27,32 @@ func TestBuiltinTIConfigMatchesTheShippedFile(t *testing.T) {
 	}
 	if _, err := ReadTIConfig("ti/missing.cfg"); err == nil || !strings.Contains(err.Error(), "ti/missing.cfg") {
 		t.Fatalf("a missing file: %v", err)
+	}
+}
+
+// TestShippedRadarConfigurationsSeeWhatTheyPromise: the limits each
+// shipped configuration's chirps give (mmwave.DeriveLimits) are those its
+// name and comment promise.
+func TestShippedRadarConfigurationsSeeWhatTheyPromise(t *testing.T) {
+	for _, c := range []struct {
+		file               string
+		minRange, maxRange float64 // m
+		minVelocity        float64 // m/s, unambiguous
+	}{
+		{"ti/xwr68xx_20hz.cfg", 8, 10, 3.9},
+		{"ti/xwr68xx_medium_range.cfg", 80, 90, 30},
+		{"ti/awr1843_long_range.cfg", 150, 170, 25},
+	} {
+		lines, err := ReadTIConfig(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := mmwave.DeriveLimits(lines)
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		if l.MaxRangeM < c.minRange || l.MaxRangeM > c.maxRange || l.MaxVelocityMps < c.minVelocity || l.FramePeriod != 50*time.Millisecond {
+			t.Errorf("%s: %v", c.file, l)
+		}
 	}
 }

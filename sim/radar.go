@@ -39,6 +39,42 @@ func ParseRadarMode(s string) (RadarMode, error) {
 	return "", fmt.Errorf("radar mode %q: want %q or %q", s, RadarTI, RadarObjects)
 }
 
+// BeyondTIConfig names, field by field, what a scenario with a radar asks
+// of it that a TI configuration's chirps cannot see (mmwave.DeriveLimits):
+// a range beyond the configuration's, closing speeds beyond its
+// unambiguous velocity (their Doppler wraps around).
+func BeyondTIConfig(sc *Scenario, cfg []mmwave.ConfigLine) []string {
+	l, err := mmwave.DeriveLimits(cfg)
+	if err != nil {
+		return []string{fmt.Sprintf("radar configuration: its limits cannot be told (%v), so the scenario is not checked against them", err)}
+	}
+	var warn []string
+	if sc.Radar.MaxRangeM > l.MaxRangeM {
+		warn = append(warn, fmt.Sprintf("sensors.radar.max_range_m: %g m, but the TI configuration sees %.1f m (%v)", sc.Radar.MaxRangeM, l.MaxRangeM, l))
+	}
+	fastest, which := 0.0, -1
+	for i, a := range sc.Actors {
+		if s := closingBound(sc.Ego, a); s > fastest {
+			fastest, which = s, i
+		}
+	}
+	if fastest > l.MaxVelocityMps {
+		warn = append(warn, fmt.Sprintf("actors[%d].velocity: actor %d and the ego (ego.speed %g m/s) close at up to %.1f m/s, but the TI configuration tells radial speeds within ±%.1f m/s only: faster ones wrap around (%v)",
+			which, sc.Actors[which].ID, sc.Ego.Speed, fastest, l.MaxVelocityMps, l))
+	}
+	return warn
+}
+
+// closingBound bounds how fast an actor and the ego close along the line
+// of sight: their relative speed when neither turns (the ego heads along
+// +x), the sum of their speeds when one does.
+func closingBound(ego EgoMotion, a Actor) float64 {
+	if ego.YawRate == 0 && a.YawRate == 0 {
+		return math.Hypot(a.Velocity[0]-ego.Speed, a.Velocity[1])
+	}
+	return math.Hypot(a.Velocity[0], a.Velocity[1]) + math.Abs(ego.Speed)
+}
+
 // radarScan is one radar frame's detections.
 type radarScan struct {
 	k      int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,6 +176,36 @@ func builtinTI(t *testing.T) []mmwave.ConfigLine {
 		t.Fatal(err)
 	}
 	return lines
+}
+
+// TestScenariosAskedOfTheTIConfiguration: every shipped scenario stays
+// within what the built-in configuration's chirps let the radar see,
+// while the short-range one is told field by field what it cannot: the
+// range, and the fastest closing actor.
+func TestScenariosAskedOfTheTIConfiguration(t *testing.T) {
+	for _, sc := range shippedScenarios(t) {
+		if sc.Radar != nil {
+			if w := BeyondTIConfig(sc, builtinTI(t)); len(w) > 0 {
+				t.Errorf("%s: %q", sc.Name, w)
+			}
+		}
+	}
+	short, err := launch.ReadTIConfig("../launch/ti/xwr68xx_20hz.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := LoadScenario("scenarios/crossing.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := BeyondTIConfig(sc, short)
+	if len(w) != 2 || !strings.HasPrefix(w[0], "sensors.radar.max_range_m: 80 m, but the TI configuration sees 8.9 m") ||
+		!strings.HasPrefix(w[1], "actors[6].velocity: actor 7 and the ego (ego.speed 6 m/s) close at up to 13.0 m/s") {
+		t.Fatalf("%q", w)
+	}
+	if w := BeyondTIConfig(sc, short[:3]); len(w) != 1 || !strings.Contains(w[0], "its limits cannot be told (mmwave: config has no channelCfg command)") {
+		t.Fatalf("a configuration without chirps: %q", w)
+	}
 }
 
 func TestTIRadarPath(t *testing.T) {

@@ -332,14 +332,18 @@ func TestEvalSeedsPoolRuns(t *testing.T) {
 }
 
 // TestSimDrivesTheVirtualTIRadarByDefault: without --radar the simulator
-// runs the virtual TI radar (and says so); --radar objects skips it.
+// runs the virtual TI radar (and says so); --radar objects skips it. Each
+// shipped configuration runs; the short-range one is warned about.
 func TestSimDrivesTheVirtualTIRadarByDefault(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want string
+		warn string // in the summary's warnings ("": none)
 	}{
-		{nil, `"radar": "ti"`},
-		{[]string{"--radar", "objects"}, `"radar": "objects"`},
+		{nil, `"radar": "ti"`, ""},
+		{[]string{"--radar", "objects"}, `"radar": "objects"`, ""},
+		{[]string{"--radar-config", "../../launch/ti/awr1843_long_range.cfg"}, `"radar": "ti"`, ""},
+		{[]string{"--radar-config", "../../launch/ti/xwr68xx_20hz.cfg"}, `"radar": "ti"`, "sensors.radar.max_range_m: 80 m, but the TI configuration sees 8.9 m"},
 	} {
 		args := append([]string{"sim", "--json", "--scenario", "../../sim/scenarios/following.yaml", "--duration", "3s"}, c.args...)
 		cmd := exec.Command(sharedBinary(t), args...)
@@ -352,9 +356,37 @@ func TestSimDrivesTheVirtualTIRadarByDefault(t *testing.T) {
 		if !strings.Contains(stderr.String(), c.want) {
 			t.Fatalf("%v: the log does not say %s:\n%s", args, c.want, stderr.String())
 		}
-		var sum struct{ Cycles int }
+		var sum struct {
+			Cycles   int
+			Warnings []string
+		}
 		if err := json.Unmarshal(out, &sum); err != nil || sum.Cycles != 60 {
 			t.Fatalf("%v: summary %s (%v)", args, out, err)
 		}
+		if got := strings.Join(sum.Warnings, "\n"); (c.warn == "") != (got == "") || !strings.Contains(got, c.warn) {
+			t.Fatalf("%v: warnings %q, want %q", args, sum.Warnings, c.warn)
+		}
+	}
+}
+
+// TestRadarLimits: `radar limits` prints what a configuration's chirps
+// let the radar see (the built-in one without a file) and names a file it
+// cannot read.
+func TestRadarLimits(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "60 GHz, range 81.0 m at 0.396 m, velocity ±34.0 m/s (extended)"},
+		{[]string{"../../launch/ti/awr1843_long_range.cfg"}, "77 GHz, range 159.9 m at 0.781 m, velocity ±26.3 m/s (extended)"},
+	} {
+		out, err := exec.Command(sharedBinary(t), append([]string{"radar", "limits"}, c.args...)...).Output()
+		if err != nil || !strings.HasPrefix(string(out), c.want) {
+			t.Fatalf("%v: %q (%v), want %q", c.args, out, err, c.want)
+		}
+	}
+	out, err := exec.Command(sharedBinary(t), "radar", "limits", "missing.cfg").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "missing.cfg") {
+		t.Fatalf("a missing file: %s (%v)", out, err)
 	}
 }

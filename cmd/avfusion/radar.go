@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
@@ -40,8 +41,11 @@ func runRadar(args []string) error {
 	if len(args) > 0 && args[0] == "emulate" {
 		return runEmulate(args[1:])
 	}
+	if len(args) > 0 && args[0] == "limits" {
+		return runRadarLimits(args[1:])
+	}
 	if len(args) == 0 || args[0] != "decode" {
-		return errors.New("usage: avfusion radar decode FILE [--json] | avfusion radar emulate --scenario F [--link DIR]")
+		return errors.New("usage: avfusion radar decode FILE [--json] | avfusion radar emulate --scenario F [--link DIR] | avfusion radar limits [FILE]")
 	}
 	fs := flag.NewFlagSet("radar decode", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "one JSON line per frame, then a summary line")
@@ -117,4 +121,26 @@ func runRadar(args []string) error {
 		_, _ = fmt.Fprintf(out, "%d frames, %d points, errors %v, %d bytes skipped\n", sum.Frames, sum.Points, sum.Errors, s.SkippedBytes)
 	}
 	return out.Flush()
+}
+
+// runRadarLimits prints what a TI configuration lets the radar see,
+// derived from its chirps (the built-in one without a file).
+func runRadarLimits(args []string) error {
+	if len(args) > 1 {
+		return errors.New("usage: avfusion radar limits [FILE]")
+	}
+	path := ""
+	if len(args) == 1 {
+		path = args[0]
+	}
+	lines, err := launch.ReadTIConfig(path)
+	if err != nil {
+		return fmt.Errorf("radar limits: %w", err)
+	}
+	l, err := mmwave.DeriveLimits(lines)
+	if err != nil {
+		return fmt.Errorf("radar limits: %w", err)
+	}
+	fmt.Println(l)
+	return nil
 }

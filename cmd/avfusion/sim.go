@@ -44,6 +44,8 @@ type simSummary struct {
 	// ClassAccuracy and FinalClass: see sim.Result.
 	ClassAccuracy float64           `json:"class_accuracy"`
 	FinalClass    map[string]string `json:"final_class"`
+	// Warnings: see sim.Result.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // latencySummary is the "latency_ms" object of the sim and replay
@@ -281,7 +283,7 @@ func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duratio
 	out.Tracking = scoreOf(&m)
 	out.LatencyMs = latencyOf(res.LatencyMs, res.DeliveryMs, res.NodeMs)
 	out.DeadlineMisses, out.LatencyBudgetMisses = res.DeadlineMisses, res.OverBudget
-	out.ClassAccuracy = res.ClassAccuracy
+	out.ClassAccuracy, out.Warnings = res.ClassAccuracy, res.Warnings
 	out.FinalClass = map[string]string{}
 	for id, c := range res.FinalClass {
 		out.FinalClass[strconv.Itoa(id)] = c.String()
@@ -299,6 +301,9 @@ func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duratio
 		m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.UniqueObjects,
 		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.DeliveryMs.P99, res.NodeMs.P99, res.OverBudget, res.CycleMs.P99, res.DeadlineMisses,
 		res.ClassAccuracy, res.HeapStartMB, res.HeapEndMB)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "  warning: %s\n", w)
+	}
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package mmwavesim
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,28 +51,41 @@ func readConfig(t *testing.T, text string) []mmwave.ConfigLine {
 	return lines
 }
 
-// TestConfigureOverSerial uploads the shipped .cfg through real serial I/O
-// (tarm/serial on a pseudo-terminal) to the emulated firmware.
+// TestConfigureOverSerial uploads each shipped .cfg through real serial
+// I/O (tarm/serial on a pseudo-terminal) to the emulated firmware, the
+// lines numbered as in the file (its comments skipped).
 func TestConfigureOverSerial(t *testing.T) {
 	tier.Integration(t)
-	e, dev := startEmulator(t, 0)
-	f, err := os.Open(shippedConfig)
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("../../launch/ti/*.cfg")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("shipped configurations %v (%v)", files, err)
 	}
-	defer f.Close() //nolint:errcheck // read-only
-	lines, err := mmwave.ReadConfig(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if lines[0].Command != "sensorStop" || lines[len(lines)-1].Command != "sensorStart" || lines[0].Number != 6 {
-		t.Fatalf("config lines %v", lines[:2])
-	}
-	if err := dev.Configure(context.Background(), lines); err != nil {
-		t.Fatal(err)
-	}
-	if !e.Running() || e.FramePeriod() != 50*time.Millisecond {
-		t.Fatalf("running %v period %v after upload", e.Running(), e.FramePeriod())
+	for _, file := range files {
+		e, dev := startEmulator(t, 0)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := mmwave.ReadConfig(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		comments := 0
+		for _, l := range strings.Split(string(data), "\n") {
+			if !strings.HasPrefix(l, "%") {
+				break
+			}
+			comments++
+		}
+		if lines[0].Command != "sensorStop" || lines[len(lines)-1].Command != "sensorStart" || lines[0].Number != comments+1 {
+			t.Fatalf("%s: config lines %v after %d comment lines", file, lines[:2], comments)
+		}
+		if err := dev.Configure(context.Background(), lines); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if !e.Running() || e.FramePeriod() != 50*time.Millisecond {
+			t.Fatalf("%s: running %v period %v after upload", file, e.Running(), e.FramePeriod())
+		}
 	}
 }
 
