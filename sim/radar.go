@@ -129,6 +129,7 @@ type tiRadar struct {
 	clock   *sensors.VirtualClock
 	cluster *radar.Clusterer
 	latency time.Duration
+	limits  *mmwave.Limits // what the uploaded configuration sees, if told
 
 	requests chan int
 	results  chan radarScan
@@ -153,6 +154,9 @@ func newTIRadar(world *World, cfg []mmwave.ConfigLine, params radar.Params, baud
 	}
 	r := &tiRadar{world: world, cluster: cluster, latency: m.Latency, clock: sensors.NewVirtualClock(0),
 		requests: make(chan int, 64), results: make(chan radarScan, 64), done: make(chan struct{})}
+	if l, err := mmwave.DeriveLimits(lines); err == nil {
+		r.limits = &l // else BeyondTIConfig has said so, and the world goes out as it is
+	}
 	if r.emu, err = mmwavesim.New(baud); err != nil {
 		return nil, err
 	}
@@ -189,6 +193,25 @@ func newTIRadar(world *World, cfg []mmwave.ConfigLine, params radar.Params, baud
 	return r, nil
 }
 
+// seenWithin keeps the points a radar configured with limits l reports:
+// those within its range, each Doppler wrapped into ±MaxVelocityMps, as a
+// faster object's aliases. It filters pts in place; nil l keeps them all.
+func seenWithin(pts []radar.Point, l *mmwave.Limits) []radar.Point {
+	if l == nil {
+		return pts
+	}
+	span := 2 * l.MaxVelocityMps
+	keep := pts[:0]
+	for _, p := range pts {
+		if p.Range() > l.MaxRangeM {
+			continue
+		}
+		p.Doppler -= span * math.Round(p.Doppler/span)
+		keep = append(keep, p)
+	}
+	return keep
+}
+
 // atFrameRate returns a copy of a TI configuration with its frame period
 // set to rateHz.
 func atFrameRate(cfg []mmwave.ConfigLine, rateHz float64) ([]mmwave.ConfigLine, error) {
@@ -219,7 +242,7 @@ func (r *tiRadar) work(ctx context.Context) {
 		case k = <-r.requests:
 		}
 		stamp := r.world.RadarStamp(k)
-		pts = r.world.RadarPoints(pts[:0], k)
+		pts = seenWithin(r.world.RadarPoints(pts[:0], k), r.limits)
 		pkt = mmwavesim.EncodeFrame(pkt[:0], uint32(k), stamp.Sub(r.world.start), pts)
 		r.clock.Set(stamp.Add(r.latency))
 		// Write and read at once (a frame can be larger than the

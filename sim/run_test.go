@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/avfusion/avfusion/internal/tier"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
@@ -205,6 +207,27 @@ func TestScenariosAskedOfTheTIConfiguration(t *testing.T) {
 	}
 	if w := BeyondTIConfig(sc, short[:3]); len(w) != 1 || !strings.Contains(w[0], "its limits cannot be told (mmwave: config has no channelCfg command)") {
 		t.Fatalf("a configuration without chirps: %q", w)
+	}
+}
+
+// TestTheTIRadarReportsWhatItsConfigurationSees: beyond the range of its
+// chirps nothing comes back, and a radial speed beyond the unambiguous
+// one wraps around.
+func TestTheTIRadarReportsWhatItsConfigurationSees(t *testing.T) {
+	l := &mmwave.Limits{MaxRangeM: 8.9, MaxVelocityMps: 4}
+	pts := []radar.Point{{X: 5, Doppler: 3}, {X: 8.8, Doppler: 5}, {X: 8.8, Z: 1.5, Doppler: 1}, {X: 3, Y: 4, Doppler: -9}, {X: 20, Doppler: 0}}
+	got := seenWithin(pts, l)
+	want := []radar.Point{{X: 5, Doppler: 3}, {X: 8.8, Doppler: -3}, {X: 3, Y: 4, Doppler: -1}}
+	if len(got) != len(want) {
+		t.Fatalf("%v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].X != want[i].X || got[i].Y != want[i].Y || math.Abs(got[i].Doppler-want[i].Doppler) > 1e-12 {
+			t.Fatalf("%v, want %v", got, want)
+		}
+	}
+	if n := len(seenWithin([]radar.Point{{X: 100, Doppler: 50}}, nil)); n != 1 {
+		t.Fatalf("without limits %d of 1 point kept", n)
 	}
 }
 
