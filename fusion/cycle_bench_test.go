@@ -132,7 +132,7 @@ type cloudCrowd struct {
 
 func newCloudCrowd(tb testing.TB, n, clutter int) *cloudCrowd {
 	tb.Helper()
-	p := DefaultParams().WithClusteredRadar(radar.DefaultParams().StaticToleranceMps)
+	p := DefaultParams().WithClusteredRadar(radar.DefaultParams().StaticToleranceMps, 0)
 	p.MaxTracks = 4 * n
 	p.Radar.FOVDeg, p.Radar.MaxRangeM = 360, 1000
 	e, err := NewEngine(EngineConfig{Params: p, Rig: calib.DefaultRig(), MaxLatency: 100 * time.Millisecond, SensorTimeout: time.Second})

@@ -248,7 +248,7 @@ func TestSupportOnlyReturnsUpdateButNeverStart(t *testing.T) {
 // radar's back, a camera box on the bearing of a near track but clearly
 // further away is a new object, not that track.
 func TestCameraStartsAnObjectBeyondAnotherOnItsBearing(t *testing.T) {
-	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3))
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, 0))
 	var out Output
 	now := sensors.Time(0)
 	for k := 1; k <= 30; k++ {
@@ -277,7 +277,7 @@ func TestObjectRadarReturnInAnotherTracksGateStartsATrack(t *testing.T) {
 		want   int
 	}{
 		{DefaultParams(), 2},
-		{DefaultParams().WithClusteredRadar(0.3), 1},
+		{DefaultParams().WithClusteredRadar(0.3, 0), 1},
 	} {
 		e := testEngineWith(t, c.params)
 		var out Output
@@ -490,5 +490,49 @@ func TestBoxTakenByANeighbourIsNoMissForATentativeTrack(t *testing.T) {
 	if tentative.Misses[perception.Camera] != 0 {
 		t.Errorf("the tentative track was missed by the camera although a box lay on its bearing")
 
+	}
+}
+
+// TestAWrappedDopplerIsTrackedAtItsTrueSpeed: a radar that tells range
+// rate only within ±20 m/s reads a car closing at 45 m/s as closing at
+// 5 m/s (−45 wrapped by 40). Knowing the span, the tracker starts a track
+// per alias within max_speed_mps, keeps the one the positions bear out
+// and follows the car at 45 m/s; taking the reading at its word, it does
+// not.
+func TestAWrappedDopplerIsTrackedAtItsTrueSpeed(t *testing.T) {
+	const closing, vmax = -45.0, 20.0
+	run := func(maxRangeRate float64) (confirmed int, near *TrackState) {
+		e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, maxRangeRate))
+		var out Output
+		var now sensors.Time
+		x := 0.0
+		for k := 1; k <= 40; k++ {
+			now = sensors.Time(k) * 50 * ms
+			x = 120 + closing*now.Seconds()
+			d := radarAt(now, x, 2)
+			d.Z[2] = math.Remainder(closing*x/math.Hypot(x, 2), 2*vmax)
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
+			e.Advance(now)
+		}
+		e.Snapshot(now, &out)
+		for i, tr := range append(out.Tracks, out.Held...) {
+			if tr.Status != Confirmed {
+				continue
+			}
+			confirmed++
+			if math.Hypot(tr.X[0]-x, tr.X[1]-2) < 3 {
+				near = &append(out.Tracks, out.Held...)[i]
+			}
+		}
+		return confirmed, near
+	}
+	n, tr := run(vmax)
+	if n != 1 || tr == nil || math.Abs(tr.X[2]-closing) > 2 {
+		t.Fatalf("knowing the span: %d confirmed tracks, the one on the car %+v", n, tr)
+	}
+	n0, tr0 := run(0)
+	t.Logf("knowing the span: %d confirmed, on the car at %.1f m/s; not: %d confirmed, on the car %v", n, tr.X[2], n0, tr0 != nil)
+	if tr := tr0; tr != nil && math.Abs(tr.X[2]-closing) < 2 {
+		t.Fatalf("taking the wrapped reading at its word, a track still follows the car at %.1f m/s: the test shows nothing", tr.X[2])
 	}
 }

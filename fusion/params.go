@@ -37,6 +37,12 @@ type Coverage struct {
 	// object (clustered point clouds): a detection inside a confirmed
 	// track's extent then updates nothing and starts no new track.
 	Fragments bool `yaml:"fragments"`
+	// MaxRangeRateMps is, for a radar whose range rate is ambiguous, the
+	// largest radial speed it tells (its unambiguous velocity, m/s): a
+	// faster object's reading wraps around. Tracks then take the alias
+	// nearest their prediction, and a reading no track takes starts a
+	// tentative track for each alias within max_speed_mps. 0: unambiguous.
+	MaxRangeRateMps float64 `yaml:"max_range_rate_mps"`
 }
 
 // Contains reports whether a point at azimuth az (rad, from the sensor's
@@ -110,6 +116,10 @@ type Params struct {
 	// SpawnSpeedStdMps is the velocity uncertainty of a new track along
 	// directions its first detection did not measure.
 	SpawnSpeedStdMps float64 `yaml:"spawn_speed_std_mps"`
+	// MaxSpeedMps is the fastest an object moves over the ground: an
+	// ambiguous radar reading (Coverage.MaxRangeRateMps) starts a track
+	// for each alias of its range rate no faster than this.
+	MaxSpeedMps float64 `yaml:"max_speed_mps"`
 	// Radar and Camera describe each sensor's coverage and reliability.
 	Radar  Coverage `yaml:"radar"`
 	Camera Coverage `yaml:"camera"`
@@ -206,6 +216,7 @@ func DefaultParams() Params {
 		MaxTracks:        1000,
 		ReidentifyWindow: 3 * time.Second,
 		SpawnSpeedStdMps: 10,
+		MaxSpeedMps:      50,
 		Motion: MotionByClass{Unknown: CV, Car: IMM, Truck: IMM, Pedestrian: CV, Cyclist: IMM,
 			EmergencyVehicle: IMM},
 		IMM:    IMMParams{SwitchPerS: 0.5, TurnAccelStdRadps2: 0.3, HeadingRateStdRadps: 0.05, TurnRateStdRadps: 0.3},
@@ -218,10 +229,14 @@ func DefaultParams() Params {
 // of a point cloud: the clustering reports isolated static returns as
 // support only, so the radar is not expected to see (or start a track on)
 // what moves radially slower than staticToleranceMps, and a cluster can
-// be a fragment of a larger object.
-func (p Params) WithClusteredRadar(staticToleranceMps float64) Params {
+// be a fragment of a larger object. maxVelocityMps is the radar's
+// unambiguous velocity (0: its Doppler does not wrap).
+func (p Params) WithClusteredRadar(staticToleranceMps, maxVelocityMps float64) Params {
 	p.Radar.StaticBlindMps = math.Max(p.Radar.StaticBlindMps, staticToleranceMps)
 	p.Radar.Fragments = true
+	if maxVelocityMps > 0 {
+		p.Radar.MaxRangeRateMps = maxVelocityMps
+	}
 	return p
 }
 
@@ -249,6 +264,7 @@ func (p *Params) Validate() error {
 		prob("initial_existence", p.InitialExistence, true),
 		prob("publish_existence", p.PublishExistence, true),
 		positive("spawn_speed_std_mps", p.SpawnSpeedStdMps),
+		positive("max_speed_mps", p.MaxSpeedMps),
 		positive("publish_max_std_m", p.PublishMaxStdM),
 		prob("class_gate", p.ClassGate/float64(perception.NumClasses), false),
 		prob("class_weight", p.ClassWeight, false),
@@ -315,6 +331,8 @@ func (c Coverage) validate() error {
 		return fmt.Errorf("p_false: must be in (0, 1), got %g", c.PFalse)
 	case c.StaticBlindMps < 0:
 		return fmt.Errorf("static_blind_mps: must not be negative, got %g", c.StaticBlindMps)
+	case !(c.MaxRangeRateMps >= 0) || math.IsInf(c.MaxRangeRateMps, 0):
+		return fmt.Errorf("max_range_rate_mps: must be 0 (unambiguous) or positive, got %g", c.MaxRangeRateMps)
 	case !(c.OcclusionBlockage >= 0 && c.OcclusionBlockage <= 1):
 		return fmt.Errorf("occlusion_blockage: must be in [0, 1], got %g", c.OcclusionBlockage)
 	}

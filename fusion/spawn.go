@@ -27,7 +27,29 @@ func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
 		if s == perception.Camera && (t.radarCovers(stamp, &dets[j]) || t.bearingTaken(pose, &dets[j], n)) {
 			continue
 		}
-		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j]))
+		if s == perception.Radar && sc.model.RangeRateSpan > 0 {
+			t.spawnAliases(sc, &dets[j])
+			continue
+		}
+		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j], dets[j].Z[perception.RadarRangeRate])) // (a camera's third component is unused)
+	}
+}
+
+// spawnAliases starts a tentative track for each alias of an ambiguous
+// radar reading's range rate (the reading plus whole spans) that puts the
+// object's radial ground speed within MaxSpeedMps: the radar cannot tell
+// them apart, the next scans will (a wrong alias's track drifts off its
+// object at a span's speed, misses and dies).
+func (t *Tracker) spawnAliases(sc *scan, d *perception.Detection) {
+	span := sc.model.RangeRateSpan
+	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
+	own := sc.pose.VX*math.Cos(b) + sc.pose.VY*math.Sin(b) // the sensor's own radial speed
+	rr := d.Z[perception.RadarRangeRate]
+	reach := math.Ceil((t.params.MaxSpeedMps + math.Abs(own) + math.Abs(rr)) / span)
+	for k := -reach; k <= reach && len(t.tracks) < cap(t.tracks); k++ {
+		if alias := rr + k*span; math.Abs(alias+own) <= t.params.MaxSpeedMps {
+			t.tracks = append(t.tracks, t.newTrack(perception.Radar, sc.stamp, sc.pose, d, alias))
+		}
 	}
 }
 
@@ -85,7 +107,10 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 	return false
 }
 
-func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection) Track {
+// newTrack starts a tentative track at detection d of sensor s; a radar
+// track moves radially at rangeRate (the reading's, or one of its
+// aliases).
+func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection, rangeRate float64) Track {
 	rng, az, rangeVar, azVar := polar(s, d)
 	bearing := pose.Yaw + az
 	sb, cb := math.Sincos(bearing)
@@ -115,7 +140,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 	vs := t.params.SpawnSpeedStdMps * t.params.SpawnSpeedStdMps
 	if s == perception.Radar {
 		// The range rate measures the radial velocity relative to the sensor.
-		radial := d.Z[perception.RadarRangeRate] + pose.VX*cb + pose.VY*sb
+		radial := rangeRate + pose.VX*cb + pose.VY*sb
 		f.X[kalman.VX] = radial * cb
 		f.X[kalman.VY] = radial * sb
 		setRotated(&f.P, 2, cb, sb, d.R[2][2], vs)

@@ -135,9 +135,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 func (t *Tracker) beginScan(s perception.Sensor, stamp sensors.Time) scan {
 	sc := scan{sensor: s, stamp: stamp, mount: t.mount(s), cov: t.params.Coverage(s)}
 	sc.pose = t.ego.at(stamp).SensorPose(sc.mount)
-	sc.model = kalman.Model{Kind: kalman.Radar, Pose: sc.pose}
+	sc.model = kalman.Model{Kind: kalman.Radar, Pose: sc.pose, RangeRateSpan: 2 * sc.cov.MaxRangeRateMps}
 	if s == perception.Camera {
-		sc.model.Kind = kalman.Camera
+		sc.model = kalman.Model{Kind: kalman.Camera, Pose: sc.pose}
 	}
 	t.lastScan[s] = max(t.lastScan[s], stamp)
 	return sc

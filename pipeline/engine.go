@@ -6,6 +6,7 @@ import (
 	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
 	"github.com/avfusion/avfusion/fusion/learned"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
 // NewEngine returns the fusion engine the configuration c describes: its
@@ -17,7 +18,7 @@ import (
 func NewEngine(c *config.Config, clustered bool) (*fusion.Engine, error) {
 	params := c.Tracker
 	if clustered {
-		params = params.WithClusteredRadar(c.RadarPerception.StaticToleranceMps)
+		params = params.WithClusteredRadar(c.RadarPerception.StaticToleranceMps, c.RadarPerception.MaxVelocityMps)
 	}
 	head, err := NewHead(c.FusionHead)
 	if err != nil {
@@ -27,6 +28,20 @@ func NewEngine(c *config.Config, clustered bool) (*fusion.Engine, error) {
 		Params: params, Rig: c.Rig, MaxLatency: c.MaxLatency, SensorTimeout: c.SensorTimeout,
 		RetrodictLate: c.LateScans == config.Retrodict, Head: head,
 	})
+}
+
+// TakeTILimits sets in c what a TI radar configuration's chirps tell
+// (mmwave.DeriveLimits): its unambiguous velocity, as
+// radar_perception.max_velocity_mps, so that the clustering and the
+// tracker (through NewEngine) take wrapped Dopplers for what they are.
+// It returns the limits.
+func TakeTILimits(c *config.Config, lines []mmwave.ConfigLine) (mmwave.Limits, error) {
+	l, err := mmwave.DeriveLimits(lines)
+	if err != nil {
+		return l, err
+	}
+	c.RadarPerception.MaxVelocityMps = l.MaxVelocityMps
+	return l, nil
 }
 
 // NewHead returns the fusion head a configuration names: nil for the

@@ -220,6 +220,11 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if r.log == nil {
 		r.log = zap.NewNop()
 	}
+	if cfg.Radar == RadarTI && sc.Radar != nil {
+		// The clustering and the tracker take the chirps' unambiguous
+		// velocity; BeyondTIConfig says below when it cannot be told.
+		_, _ = pipeline.TakeTILimits(&cfg.Node, cfg.RadarConfig)
+	}
 	if cfg.Duration > 0 {
 		r.duration = cfg.Duration
 	}

@@ -95,10 +95,7 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 	}
 	dst.Dim = d
 	for i := 0; i < d; i++ {
-		dst.Y[i] = m.Z[i] - h[i]
-		if model.IsAngle(i) {
-			dst.Y[i] = WrapAngle(dst.Y[i])
-		}
+		dst.Y[i] = model.Residual(i, m.Z[i]-h[i])
 	}
 	// S = H P Hᵀ + R
 	var hp [MaxDim][N]float64
@@ -120,6 +117,7 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 			dst.S[i][j] = s
 		}
 	}
+	model.discountAmbiguous(&dst.S, &m.R)
 	logDet, ok := invertSPD(&dst.Sinv, &dst.S, d)
 	if !ok {
 		return ErrNotPositive

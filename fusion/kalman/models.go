@@ -38,6 +38,11 @@ const (
 type Model struct {
 	Kind Kind
 	Pose SensorPose
+	// RangeRateSpan is, for a radar that tells range rate only modulo a
+	// span (twice its unambiguous velocity: a faster object's Doppler
+	// wraps around), that span; 0 when it is unambiguous. See Residual
+	// and discountAmbiguous.
+	RangeRateSpan float64
 }
 
 // Dim is the measurement dimension.
@@ -54,6 +59,37 @@ func (m *Model) IsAngle(i int) bool {
 		return i == 0
 	}
 	return i == 1
+}
+
+// Residual is component i of z − h(x): an angle wrapped into (−π, π], an
+// ambiguous range rate into ±RangeRateSpan/2 (the alias nearest the
+// prediction).
+func (m *Model) Residual(i int, y float64) float64 {
+	switch {
+	case m.IsAngle(i):
+		return WrapAngle(y)
+	case m.Kind == Radar && i == 2 && m.RangeRateSpan > 0:
+		return math.Remainder(y, m.RangeRateSpan)
+	}
+	return y
+}
+
+// ambiguousShare is how much of an ambiguous range rate's span the
+// prediction's standard deviation may reach before the alias nearest it
+// is no longer reliably the right one.
+const ambiguousShare = 1.0 / 6
+
+// discountAmbiguous makes a reading's range rate count for almost nothing
+// when the prediction is too uncertain to tell which alias it is (its
+// variance, S − R, beyond (RangeRateSpan·ambiguousShare)²): S grows by
+// span² there. s is the innovation covariance, r the reading's.
+func (m *Model) discountAmbiguous(s, r *[MaxDim][MaxDim]float64) {
+	if m.Kind != Radar || m.RangeRateSpan <= 0 {
+		return
+	}
+	if lim := m.RangeRateSpan * ambiguousShare; s[2][2]-r[2][2] > lim*lim {
+		s[2][2] += m.RangeRateSpan * m.RangeRateSpan
+	}
 }
 
 // Predict writes h(x) to z and ∂h/∂x to jac.

@@ -150,6 +150,7 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 	var s [MaxDim][MaxDim]float64
 	var pxz [T][MaxDim]float64
 	u.covariances(&s, &pxz, &pts, &zs, &zMean, model, m)
+	model.discountAmbiguous(&s, &m.R)
 	var sinv [MaxDim][MaxDim]float64
 	logDetS, ok := invertSPD(&sinv, &s, d)
 	if !ok {
@@ -157,10 +158,7 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 	}
 	var y [MaxDim]float64
 	for k := 0; k < d; k++ {
-		y[k] = m.Z[k] - zMean[k]
-		if model.IsAngle(k) {
-			y[k] = WrapAngle(y[k])
-		}
+		y[k] = model.Residual(k, m.Z[k]-zMean[k])
 	}
 	for a := 0; a < d; a++ {
 		for b := 0; b < d; b++ {

@@ -65,6 +65,11 @@ type Params struct {
 	StaticToleranceMps float64 `yaml:"static_tolerance_mps"`
 	// MinSNRDB drops weaker points.
 	MinSNRDB float64 `yaml:"min_snr_db"`
+	// MaxVelocityMps is the radar's unambiguous velocity when its Doppler
+	// wraps around (a TI configuration's, from its chirps): Dopplers are
+	// then compared with the static world's and each other and averaged
+	// modulo twice it. 0: unambiguous.
+	MaxVelocityMps float64 `yaml:"max_velocity_mps"`
 	// RangeStdM, AzimuthStdDeg and DopplerStdMps are the accuracy of one
 	// detection's centroid when a cluster has a single point; they also
 	// floor the covariance of larger clusters.
@@ -100,6 +105,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("min_points_moving: must be at least 1, got %d", p.MinPointsMoving)
 	case p.MinPointsStatic < 1:
 		return fmt.Errorf("min_points_static: must be at least 1, got %d", p.MinPointsStatic)
+	case !(p.MaxVelocityMps >= 0) || math.IsInf(p.MaxVelocityMps, 0):
+		return fmt.Errorf("max_velocity_mps: must be 0 (unambiguous) or positive, got %g", p.MaxVelocityMps)
 	}
 	return nil
 }
@@ -160,7 +167,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		az := p.Azimuth()
 		c.az[i] = az
 		expected := -(vx*math.Cos(az) + vy*math.Sin(az))
-		c.static[i] = math.Abs(p.Doppler-expected) < c.p.StaticToleranceMps
+		c.static[i] = math.Abs(c.dopplerGap(p.Doppler, expected)) < c.p.StaticToleranceMps
 		if p.SNR < c.p.MinSNRDB {
 			c.label[i] = noise
 		}
@@ -174,7 +181,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		a, b := &pts[i], &pts[j]
 		ra, rb := c.rng[i], c.rng[j]
 		dr := (ra - rb) / c.p.EpsM
-		dd := (a.Doppler - b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
+		dd := c.dopplerGap(a.Doppler, b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
 		if dr*dr+dd*dd > 1 {
 			return false // too far in range and Doppler alone: no angle needed
 		}
@@ -234,6 +241,26 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		cluster++
 	}
 	return dst
+}
+
+// meanWrappedDoppler is the mean Doppler of c.members when it wraps
+// around: each taken as its gap from the first one's (so returns either
+// side of the wrap average to the wrap, not to zero), wrapped back.
+func (c *Clusterer) meanWrappedDoppler(pts []Point) float64 {
+	ref, sum := pts[c.members[0]].Doppler, 0.0
+	for _, m := range c.members {
+		sum += c.dopplerGap(pts[m].Doppler, ref)
+	}
+	return c.dopplerGap(ref+sum/float64(len(c.members)), 0)
+}
+
+// dopplerGap is a − b, wrapped into ± the unambiguous velocity when the
+// radar's Doppler wraps around.
+func (c *Clusterer) dopplerGap(a, b float64) float64 {
+	if c.p.MaxVelocityMps > 0 {
+		return math.Remainder(a-b, 2*c.p.MaxVelocityMps)
+	}
+	return a - b
 }
 
 // angularGap is the angle between two bearings, in [0, π].
@@ -343,6 +370,9 @@ func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detect
 	}
 	k := float64(len(c.members))
 	x, y, dop := sx/k, sy/k, sd/k
+	if c.p.MaxVelocityMps > 0 {
+		dop = c.meanWrappedDoppler(pts)
+	}
 	rng, az := math.Hypot(x, y), math.Atan2(y, x)
 	// Spread of the members about the centroid, along and across the line
 	// of sight, and of their Doppler.
@@ -353,7 +383,8 @@ func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detect
 		dt := (math.Atan2(p.Y, p.X) - az) * rng
 		vr += dr * dr
 		vt += dt * dt
-		vd += (p.Doppler - dop) * (p.Doppler - dop)
+		g := c.dopplerGap(p.Doppler, dop)
+		vd += g * g
 	}
 	azStd := c.p.AzimuthStdDeg * math.Pi / 180
 	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: ScoreFromSNR(snr)}

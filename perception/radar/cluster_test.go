@@ -249,3 +249,35 @@ func BenchmarkCluster(b *testing.B) {
 		})
 	}
 }
+
+// TestWrappedDopplersClusterAcrossTheWrap: with an unambiguous velocity
+// of 10 m/s, returns of one object read +9.9 and −9.9 m/s (one 10.1 m/s
+// object) are one cluster whose Doppler is at the wrap, not 0; a return
+// whose Doppler is the static world's plus a span is static.
+func TestWrappedDopplersClusterAcrossTheWrap(t *testing.T) {
+	p := DefaultParams()
+	p.MaxVelocityMps, p.MinPointsStatic = 10, 1
+	c, err := NewClusterer(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dets := c.Detect(nil, 0, []Point{moving(20, 0, 9.9), moving(20.3, 0, -9.9)}, 0, 0)
+	if len(dets) != 1 || dets[0].Returns != 2 || math.Abs(math.Abs(dets[0].Z[2])-10) > 1e-9 {
+		t.Fatalf("%d detections %+v", len(dets), dets)
+	}
+	// Driving at 15 m/s, a static return dead ahead reads −15, wrapped −15+20 = 5.
+	dets = c.Detect(nil, 0, []Point{moving(30, 0, 5)}, 15, 0)
+	if len(dets) != 1 || c.StaticSupportOnly != 0 || dets[0].SupportOnly {
+		t.Fatalf("min_points_static 1: %+v", dets)
+	}
+	p.MinPointsStatic = 2
+	if c, err = NewClusterer(p); err != nil {
+		t.Fatal(err)
+	}
+	if dets = c.Detect(nil, 0, []Point{moving(30, 0, 5)}, 15, 0); len(dets) != 1 || !dets[0].SupportOnly {
+		t.Fatalf("a static return read through the wrap: %+v", dets)
+	}
+	if p.MaxVelocityMps = -1; p.Validate() == nil {
+		t.Fatal("a negative max_velocity_mps accepted")
+	}
+}

@@ -108,6 +108,18 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 			return fmt.Errorf("live: camera.annotate: %w", err)
 		}
 	}
+	if cfg.RadarCLI != "" || cfg.RadarData != "" {
+		// The local radar's chirps tell its unambiguous velocity.
+		lines, err := launch.ReadTIConfig(cfg.RadarConfig)
+		if err != nil {
+			return err
+		}
+		if l, err := pipeline.TakeTILimits(c, lines); err != nil {
+			log.Warn("radar configuration: its limits cannot be told; Doppler taken as unambiguous", zap.Error(err))
+		} else {
+			log.Info("radar configuration", zap.Stringer("limits", l))
+		}
+	}
 	// Radar arrives as point clouds either way, through the clustering.
 	engine, err := pipeline.NewEngine(c, true)
 	if err != nil {

@@ -209,7 +209,7 @@ func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err err
 	if err != nil {
 		return nil, err
 	}
-	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
+	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps, node.RadarPerception.MaxVelocityMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
 		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
 		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{},
 		inputs: pipeline.NewInputs(node.MaxLatency, node.SensorTimeout, cfg.Logger),
