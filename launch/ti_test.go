@@ -30,6 +30,29 @@ func TestBuiltinTIConfigMatchesTheShippedFile(t *testing.T) {
 	}
 }
 
+// TestShippedTIConfigsAreInTheBinary: each shipped .cfg reads the same
+// from the binary as from its file; another name is refused with the
+// list.
+func TestShippedTIConfigsAreInTheBinary(t *testing.T) {
+	names := ShippedTIConfigs()
+	if len(names) != 3 {
+		t.Fatalf("shipped %v", names)
+	}
+	for _, n := range names {
+		embedded, err := ShippedTIConfig(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := ReadTIConfig("ti/" + n)
+		if err != nil || len(file) != len(embedded) || file[0] != embedded[0] {
+			t.Fatalf("%s: %d lines embedded, %d in the file (%v)", n, len(embedded), len(file), err)
+		}
+	}
+	if _, err := ShippedTIConfig("ti/awr1843_long_range.cfg"); err == nil || !strings.Contains(err.Error(), "awr1843_long_range.cfg, xwr68xx_20hz.cfg") {
+		t.Fatalf("a path for a name: %v", err)
+	}
+}
+
 // TestShippedRadarConfigurationsSeeWhatTheyPromise: the limits each
 // shipped configuration's chirps give (mmwave.DeriveLimits) are those its
 // name and comment promise.

@@ -12,10 +12,13 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 )
 
@@ -52,6 +55,10 @@ type RadarModel struct {
 	Latency         time.Duration // capture to arrival at the node
 	// FailAt is when the radar dies and sends nothing more; 0 means never.
 	FailAt time.Duration
+	// TIConfig names the shipped TI configuration (launch.ShippedTIConfigs)
+	// the virtual TI radar runs for this scenario unless the run is given
+	// one; "" is the built-in one.
+	TIConfig string
 }
 
 // CameraModel is the object-level camera sensor model.
@@ -120,6 +127,7 @@ type radarFile struct {
 	ClutterPerFrame *float64 `yaml:"clutter_per_frame"`
 	Latency         *string  `yaml:"latency"`
 	FailAt          *string  `yaml:"fail_at"`
+	TIConfig        *string  `yaml:"ti_config"`
 }
 
 type cameraFile struct {
@@ -300,7 +308,20 @@ func (v *validator) radar(f *radarFile) *RadarModel {
 		ClutterPerFrame: v.num("sensors.radar.clutter_per_frame", f.ClutterPerFrame, 0),
 		Latency:         v.duration("sensors.radar.latency", f.Latency, false),
 		FailAt:          v.duration("sensors.radar.fail_at", f.FailAt, false),
+		TIConfig:        v.tiConfig("sensors.radar.ti_config", f.TIConfig),
 	}
+}
+
+// tiConfig returns *p, failing when it names no shipped TI configuration
+// ("" when absent).
+func (v *validator) tiConfig(field string, p *string) string {
+	if p == nil {
+		return ""
+	}
+	if !slices.Contains(launch.ShippedTIConfigs(), *p) {
+		v.fail(field, "%q is not a shipped TI configuration (want one of %s)", *p, strings.Join(launch.ShippedTIConfigs(), ", "))
+	}
+	return *p
 }
 
 func (v *validator) camera(f *cameraFile) *CameraModel {

@@ -55,6 +55,7 @@ func TestScenarioErrorsNameTheField(t *testing.T) {
 		{"velocity: [-6, 0]", "velocity: [-6, 0], yaw_rate: 20", "actors[0].yaw_rate"},
 		{"clutter_per_frame: 4", "clutter_per_frame: 4, fail_at: soon", "sensors.radar.fail_at"},
 		{"latency: 60ms", "latency: 60ms, fail_at: -1s", "sensors.camera.fail_at"},
+		{"clutter_per_frame: 4", "clutter_per_frame: 4, ti_config: launch/ti/awr1843_long_range.cfg", "sensors.radar.ti_config"},
 	}
 	for _, c := range cases {
 		text := strings.Replace(validScenario, c.from, c.to, 1)
@@ -68,6 +69,10 @@ func TestScenarioErrorsNameTheField(t *testing.T) {
 	}
 	if _, err := ParseScenario(nil); err == nil {
 		t.Error("empty file accepted")
+	}
+	sc, err := ParseScenario([]byte(strings.Replace(validScenario, "clutter_per_frame: 4", "clutter_per_frame: 4, ti_config: awr1843_long_range.cfg", 1)))
+	if err != nil || sc.Radar.TIConfig != "awr1843_long_range.cfg" {
+		t.Errorf("a shipped ti_config: %+v, %v", sc.Radar, err)
 	}
 }
 

@@ -369,6 +369,36 @@ func TestSimDrivesTheVirtualTIRadarByDefault(t *testing.T) {
 	}
 }
 
+// TestScenarioNamesItsTIConfiguration: a scenario's sensors.radar.ti_config
+// is what the virtual TI radar runs (here the short-range one, warned
+// about) unless --radar-config says otherwise.
+func TestScenarioNamesItsTIConfiguration(t *testing.T) {
+	text, err := os.ReadFile("../../sim/scenarios/following.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := strings.Replace(string(text), "latency: 10ms}", "latency: 10ms, ti_config: xwr68xx_20hz.cfg}", 1)
+	if named == string(text) {
+		t.Fatal("following.yaml's radar line changed: the test cannot name a configuration")
+	}
+	path := filepath.Join(t.TempDir(), "following.yaml")
+	if err := os.WriteFile(path, []byte(named), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		warn bool
+	}{{nil, true}, {[]string{"--radar-config", "../../launch/ti/awr1843_long_range.cfg"}, false}} {
+		out, err := exec.Command(sharedBinary(t), append([]string{"sim", "--json", "--scenario", path, "--duration", "1s"}, c.args...)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(out), "the TI configuration sees 8.9 m"); got != c.warn {
+			t.Fatalf("%v: %s", c.args, out)
+		}
+	}
+}
+
 // TestRadarLimits: `radar limits` prints what a configuration's chirps
 // let the radar see (the built-in one without a file) and names a file it
 // cannot read.
