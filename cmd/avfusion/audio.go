@@ -10,11 +10,12 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/perception/acoustic"
+	"github.com/avfusion/avfusion/perception/acoustic/corpus"
 	"github.com/avfusion/avfusion/perception/nn"
 	"github.com/avfusion/avfusion/sensors/mic"
 )
 
-const audioUsage = "usage: avfusion audio classify FILE.{wav,ogg,mp3} [--json] [--array ARRAY.yaml] [--hop 0.5]"
+const audioUsage = "usage: avfusion audio classify FILE.{wav,ogg,mp3} [--json] [--array ARRAY.yaml] [--hop 0.5] | avfusion audio evaluate [--split test|train] [--json]"
 
 type audioWindow struct {
 	T       float64            `json:"t"`
@@ -45,6 +46,9 @@ func defaultArray(channels int) calib.MicArray {
 }
 
 func runAudio(args []string) error {
+	if len(args) > 0 && args[0] == "evaluate" {
+		return evaluateAudio(args[1:])
+	}
 	if len(args) == 0 || args[0] != "classify" {
 		return errors.New(audioUsage)
 	}
@@ -207,5 +211,82 @@ func printWindow(enc *json.Encoder, w audioWindow, probs []float64, asJSON bool)
 		line += fmt.Sprintf("  bearing %6.1f°", *w.Bearing*180/math.Pi)
 	}
 	fmt.Println(line)
+	return nil
+}
+
+// audioEvaluation is what `audio evaluate --json` prints.
+type audioEvaluation struct {
+	Split      string            `json:"split"`
+	Recordings classEvaluation   `json:"recordings"`
+	Windows    classEvaluation   `json:"windows"`
+	Wrong      map[string]string `json:"wrong"`
+}
+
+// classEvaluation is one level's confusion matrix (rows the truth,
+// columns the answer, both in acoustic.ClassNames order) with each
+// class's precision and recall.
+type classEvaluation struct {
+	Confusion corpus.Confusion       `json:"confusion"`
+	Classes   map[string]classReport `json:"classes"`
+}
+
+func evaluationOf(c *corpus.Confusion) classEvaluation {
+	e := classEvaluation{Confusion: *c, Classes: map[string]classReport{}}
+	for k, name := range acoustic.ClassNames {
+		e.Classes[name] = classReport{Precision: round3(c.Precision(k)), Recall: round3(c.Recall(k))}
+	}
+	return e
+}
+
+// evaluateAudio classifies every recording of a split of the real sound
+// corpus (make sounds) with the shipped classifier and prints per-class
+// precision and recall and the confusion matrix, per recording and per
+// window (corpus.Evaluate).
+func evaluateAudio(args []string) error {
+	fs := flag.NewFlagSet("audio evaluate", flag.ContinueOnError)
+	split := fs.String("split", "test", "which recordings: test (never trained on) or train")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*split != "test" && *split != "train") {
+		return errors.New("usage: avfusion audio evaluate [--split test|train] [--json]")
+	}
+	dir, err := corpus.Dir()
+	if err != nil {
+		return err
+	}
+	all, err := corpus.List(dir)
+	if err != nil {
+		return fmt.Errorf("audio evaluate: %w (make sounds installs the recordings)", err)
+	}
+	var recs []corpus.Recording
+	for _, r := range all {
+		if r.Split.String() == *split {
+			recs = append(recs, r)
+		}
+	}
+	cls, err := acoustic.DefaultClassifier()
+	if err != nil {
+		return err
+	}
+	rep, err := corpus.Evaluate(cls, dir, recs)
+	if err != nil {
+		return err
+	}
+	out := audioEvaluation{Split: *split, Recordings: evaluationOf(&rep.Recordings), Windows: evaluationOf(&rep.Windows), Wrong: rep.Wrong}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(out)
+	}
+	for _, level := range []struct {
+		name string
+		e    classEvaluation
+	}{{"recordings", out.Recordings}, {"windows", out.Windows}} {
+		fmt.Printf("%s of the %s split (rows: truth; columns: answer %v)\n", level.name, *split, acoustic.ClassNames)
+		for k, name := range acoustic.ClassNames {
+			m := level.e.Classes[name]
+			fmt.Printf("  %-10s %5d %5d %5d   precision %.3f  recall %.3f\n", name, level.e.Confusion[k][0], level.e.Confusion[k][1], level.e.Confusion[k][2], m.Precision, m.Recall)
+		}
+	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/avfusion/avfusion/internal/tier"
+	"github.com/avfusion/avfusion/perception/acoustic"
+	"github.com/avfusion/avfusion/perception/acoustic/corpus"
 )
 
 var (
@@ -396,6 +398,62 @@ func TestScenarioNamesItsTIConfiguration(t *testing.T) {
 		if got := strings.Contains(string(out), "the TI configuration sees 8.9 m"); got != c.warn {
 			t.Fatalf("%v: %s", c.args, out)
 		}
+	}
+}
+
+// TestAudioEvaluateHearsTheWholeRealTestSplit: `audio evaluate` scores
+// the shipped classifier on every recording of the real test split
+// (make sounds), per recording and per window, with precision and recall
+// that follow from its confusion matrix.
+func TestAudioEvaluateHearsTheWholeRealTestSplit(t *testing.T) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := corpus.List(dir)
+	if err != nil {
+		t.Fatalf("%v (make sounds)", err)
+	}
+	var want [acoustic.NumClasses]int
+	for _, r := range recs {
+		if r.Split == corpus.Test {
+			want[r.Class]++
+		}
+	}
+	out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Split      string
+		Recordings struct {
+			Confusion [acoustic.NumClasses][acoustic.NumClasses]int
+			Classes   map[string]struct{ Precision, Recall float64 }
+		}
+		Windows struct {
+			Confusion [acoustic.NumClasses][acoustic.NumClasses]int
+		}
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	windows := 0
+	for k := range acoustic.NumClasses {
+		n := 0
+		for j := range acoustic.NumClasses {
+			n += got.Recordings.Confusion[k][j]
+			windows += got.Windows.Confusion[k][j]
+		}
+		if n != want[k] {
+			t.Fatalf("%s: %d recordings heard, the test split has %d", acoustic.ClassNames[k], n, want[k])
+		}
+		c := got.Recordings.Confusion
+		if r := got.Recordings.Classes[acoustic.ClassNames[k]].Recall; math.Abs(r-float64(c[k][k])/float64(n)) > 1e-3 {
+			t.Fatalf("%s: recall %.3f from %v", acoustic.ClassNames[k], r, c)
+		}
+	}
+	if got.Split != "test" || windows < want[0]+want[1]+want[2] {
+		t.Fatalf("split %q, %d windows", got.Split, windows)
 	}
 }
 

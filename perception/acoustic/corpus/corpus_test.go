@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"math"
 	"testing"
 
 	"github.com/avfusion/avfusion/perception/acoustic"
@@ -40,5 +41,21 @@ func TestEveryRecordingLoadsAndGroupsStayInOneSplit(t *testing.T) {
 				t.Errorf("%s split: %.0f %s recordings", Split(s), count[s][c], name)
 			}
 		}
+	}
+}
+
+// TestConfusionPrecisionAndRecall: precision is read down a column,
+// recall along a row; an empty one is 0.
+func TestConfusionPrecisionAndRecall(t *testing.T) {
+	c := Confusion{{2, 0, 0}, {3, 1, 0}, {94, 50, 13}}
+	if p, r := c.Precision(0), c.Recall(0); math.Abs(p-2.0/99) > 1e-12 || r != 1 {
+		t.Fatalf("siren precision %g recall %g", p, r)
+	}
+	if p, r := c.Precision(2), c.Recall(2); p != 1 || math.Abs(r-13.0/157) > 1e-12 {
+		t.Fatalf("background precision %g recall %g", p, r)
+	}
+	var empty Confusion
+	if empty.Precision(1) != 0 || empty.Recall(1) != 0 {
+		t.Fatal("an empty class is not 0")
 	}
 }

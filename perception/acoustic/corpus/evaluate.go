@@ -1,0 +1,97 @@
+package corpus
+
+import (
+	"github.com/avfusion/avfusion/perception/acoustic"
+	"github.com/avfusion/avfusion/perception/nn"
+)
+
+// Confusion counts answers by truth: Confusion[true class][answer].
+type Confusion [acoustic.NumClasses][acoustic.NumClasses]int
+
+// Precision is the share of answers k that were right.
+func (c *Confusion) Precision(k int) float64 {
+	called := 0
+	for j := range acoustic.NumClasses {
+		called += c[j][k]
+	}
+	return ratio(c[k][k], called)
+}
+
+// Recall is the share of class k that was answered k.
+func (c *Confusion) Recall(k int) float64 {
+	truly := 0
+	for j := range acoustic.NumClasses {
+		truly += c[k][j]
+	}
+	return ratio(c[k][k], truly)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// Report is how a classifier did on recordings, as `avfusion audio
+// classify` hears them by default: every window of WindowSamples half a
+// second apart over the whole recording (a shorter one repeated to fill
+// one),
+// each answered by the most probable class; a recording is a siren when
+// any of its windows is, else a horn when any is, else background.
+type Report struct {
+	Recordings, Windows Confusion
+	// Wrong lists the recordings answered wrongly, by name, with their
+	// answer.
+	Wrong map[string]string
+}
+
+// Evaluate classifies the recordings in dir with c.
+func Evaluate(c *acoustic.Classifier, dir string, recs []Recording) (Report, error) {
+	rep := Report{Wrong: map[string]string{}}
+	probs := make([]float64, acoustic.NumClasses)
+	for _, r := range recs {
+		x, err := Load(dir, r)
+		if err != nil {
+			return rep, err
+		}
+		heard := [acoustic.NumClasses]bool{}
+		for _, w := range windows(x) {
+			got := nn.Argmax(c.Classify(probs, w))
+			rep.Windows[r.Class][got]++
+			heard[got] = true
+		}
+		answer := acoustic.Background
+		switch {
+		case heard[acoustic.Siren]:
+			answer = acoustic.Siren
+		case heard[acoustic.Horn]:
+			answer = acoustic.Horn
+		}
+		rep.Recordings[r.Class][answer]++
+		if answer != r.Class {
+			rep.Wrong[r.Name()] = acoustic.ClassNames[answer]
+		}
+	}
+	return rep, nil
+}
+
+// windows cuts x as `audio classify` does.
+func windows(x []float64) [][]float64 {
+	const n = acoustic.WindowSamples
+	if len(x) == 0 {
+		return nil
+	}
+	if len(x) < n {
+		w := make([]float64, n)
+		for i := range w {
+			w[i] = x[i%len(x)]
+		}
+		return [][]float64{w}
+	}
+	var out [][]float64
+	for start := 0; start+n <= len(x); start += acoustic.SampleRate / 2 {
+		out = append(out, x[start:start+n])
+	}
+	return out
+}
