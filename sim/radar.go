@@ -129,7 +129,7 @@ type tiRadar struct {
 	clock   *sensors.VirtualClock
 	cluster *radar.Clusterer
 	latency time.Duration
-	limits  *mmwave.Limits // what the uploaded configuration sees, if told
+	limits  *mmwave.Limits // what the uploaded configuration sees, with RunConfig.ConfigLimits
 
 	requests chan int
 	results  chan radarScan
@@ -141,8 +141,9 @@ type tiRadar struct {
 // newTIRadar starts the emulator, opens its ports through the serial
 // driver, uploads the configuration (with the frame period set to the
 // scenario's rate) and starts the worker. baud paces the data port (0:
-// unpaced, for virtual time).
-func newTIRadar(world *World, cfg []mmwave.ConfigLine, params radar.Params, baud int) (*tiRadar, error) {
+// unpaced, for virtual time). limited: it reports only what the
+// configuration sees (RunConfig.ConfigLimits).
+func newTIRadar(world *World, cfg []mmwave.ConfigLine, params radar.Params, baud int, limited bool) (*tiRadar, error) {
 	m := world.sc.Radar
 	lines, err := atFrameRate(cfg, m.RateHz)
 	if err != nil {
@@ -154,8 +155,8 @@ func newTIRadar(world *World, cfg []mmwave.ConfigLine, params radar.Params, baud
 	}
 	r := &tiRadar{world: world, cluster: cluster, latency: m.Latency, clock: sensors.NewVirtualClock(0),
 		requests: make(chan int, 64), results: make(chan radarScan, 64), done: make(chan struct{})}
-	if l, err := mmwave.DeriveLimits(lines); err == nil {
-		r.limits = &l // else BeyondTIConfig has said so, and the world goes out as it is
+	if l, err := mmwave.DeriveLimits(lines); err == nil && limited {
+		r.limits = &l // else the world goes out as the scenario's model sees it
 	}
 	if r.emu, err = mmwavesim.New(baud); err != nil {
 		return nil, err

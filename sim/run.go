@@ -75,6 +75,14 @@ type RunConfig struct {
 	// scenario's radar rate), clustered as Node.RadarPerception says.
 	Radar       RadarMode
 	RadarConfig []mmwave.ConfigLine
+	// ConfigLimits makes the TI path follow the configuration's chirps
+	// (mmwave.DeriveLimits): the virtual radar reports nothing beyond
+	// their range and wraps every Doppler into their unambiguous
+	// velocity, and the node takes that velocity
+	// (pipeline.TakeTILimits), as `run` does with a real radar. Off, the
+	// radar reports what the scenario's radar model sees, as the fusion
+	// head was trained.
+	ConfigLimits bool
 	// Recorder, when set, records the raw streams (sim --bag).
 	Recorder Recorder
 	// Imager, when set, makes camera detections from rendered images
@@ -220,7 +228,7 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if r.log == nil {
 		r.log = zap.NewNop()
 	}
-	if cfg.Radar == RadarTI && sc.Radar != nil {
+	if cfg.Radar == RadarTI && sc.Radar != nil && cfg.ConfigLimits {
 		// The clustering and the tracker take the chirps' unambiguous
 		// velocity; BeyondTIConfig says below when it cannot be told.
 		_, _ = pipeline.TakeTILimits(&cfg.Node, cfg.RadarConfig)
@@ -678,7 +686,7 @@ func newRadarSource(world *World, cfg *RunConfig) (radarSource, error) {
 		if cfg.Realtime {
 			baud = mmwave.DataBaud
 		}
-		return newTIRadar(world, cfg.RadarConfig, cfg.Node.RadarPerception, baud)
+		return newTIRadar(world, cfg.RadarConfig, cfg.Node.RadarPerception, baud, cfg.ConfigLimits)
 	}
 	return nil, fmt.Errorf("sim: unknown radar mode %q", cfg.Radar)
 }

@@ -110,7 +110,7 @@ type simOptions struct {
 	camera, detector                                 string
 	seed                                             int64
 	duration, radarLatency                           time.Duration
-	asJSON, withROS, realtime                        bool
+	asJSON, withROS, realtime, configLimits          bool
 	sets                                             multiFlag
 	mode                                             sim.RadarMode
 }
@@ -132,7 +132,8 @@ func parseSimFlags(args []string) (*simOptions, error) {
 	fs.StringVar(&o.radar, "radar", string(sim.RadarTI), "radar path: ti (virtual TI mmWave radar on pseudo-terminals: TLV frames, serial driver, clustering) or objects (object-level detections)")
 	fs.StringVar(&o.bag, "bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
 	fs.StringVar(&o.bagCompression, "bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
-	fs.StringVar(&o.radarConfig, "radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the built-in "+launch.BuiltinTIConfig+")")
+	fs.StringVar(&o.radarConfig, "radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the scenario's ti_config, else the built-in "+launch.BuiltinTIConfig+")")
+	fs.BoolVar(&o.configLimits, "config-limits", false, "with --radar ti, the virtual radar reports only what its configuration's chirps see (nothing beyond their range, Dopplers wrapped into their unambiguous velocity) and the node takes their unambiguous velocity, as run does with a real radar")
 	fs.StringVar(&o.camera, "camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
 	fs.StringVar(&o.detector, "detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
 	fs.Var(&o.sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")
@@ -231,7 +232,7 @@ func (o *simOptions) prepare(sc *sim.Scenario, cfg *config.Config, node *ros.Nod
 	if err != nil {
 		return run, cleanup, err
 	}
-	run.Duration, run.Realtime, run.Logger = o.duration, o.withROS || o.realtime, log.Named("sim")
+	run.Duration, run.Realtime, run.Logger, run.ConfigLimits = o.duration, o.withROS || o.realtime, log.Named("sim"), o.configLimits
 	if o.mode == sim.RadarTI && o.radarConfig != "" {
 		if run.RadarConfig, err = launch.ReadTIConfig(o.radarConfig); err != nil {
 			return run, cleanup, err
