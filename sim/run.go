@@ -83,6 +83,10 @@ type RunConfig struct {
 	// radar reports what the scenario's radar model sees, as the fusion
 	// head was trained.
 	ConfigLimits bool
+	// Breakdown counts the run's misses and false positives by kind of
+	// object (class, moving or static, range from the ego: kindOf), in
+	// Result.Tracking's MissesByKind and FalsePositivesByKind.
+	Breakdown bool
 	// Recorder, when set, records the raw streams (sim --bag).
 	Recorder Recorder
 	// Imager, when set, makes camera detections from rendered images
@@ -338,6 +342,36 @@ type scoring struct {
 	gt, hyp []eval.Object
 }
 
+// kinds names each kind of object the breakdown tells apart: class,
+// moving or static (below 0.3 m/s over the ground), and range band from
+// the ego (nearer than 30 m, 30–60 m, 60 m and beyond).
+var kinds = func() (k [perception.NumClasses][2][3]string) {
+	for c := range k {
+		for m, motion := range [2]string{"static", "moving"} {
+			for b, band := range [3]string{"<30 m", "30-60 m", ">=60 m"} {
+				k[c][m][b] = fmt.Sprintf("%s %s %s", perception.Class(c), motion, band)
+			}
+		}
+	}
+	return k
+}()
+
+// kindOf is the kind of an object of class c moving at speed m/s, rng m
+// from the ego.
+func kindOf(c perception.Class, speed, rng float64) string {
+	m, b := 0, 0
+	if speed >= 0.3 {
+		m = 1
+	}
+	switch {
+	case rng >= 60:
+		b = 2
+	case rng >= 30:
+		b = 1
+	}
+	return kinds[c][m][b]
+}
+
 func newScoring(within float64) *scoring {
 	return &scoring{within: within, acc: eval.NewAccumulator(eval.GroundDistance(within)),
 		classes: classScore{final: map[int]perception.Class{}, track: map[int]fusion.TrackState{}}}
@@ -354,14 +388,22 @@ func (s *scoring) update(world *World, out *fusion.Output, now sensors.Time, cfg
 	}
 	s.gt, s.hyp = s.gt[:0], s.hyp[:0]
 	for _, t := range s.truth {
-		s.gt = append(s.gt, eval.Object{ID: t.ID, X: t.X, Y: t.Y})
+		o := eval.Object{ID: t.ID, X: t.X, Y: t.Y}
+		if cfg.Breakdown {
+			o.Kind = kindOf(t.Class, math.Hypot(t.VX, t.VY), math.Hypot(t.X-out.Ego.X, t.Y-out.Ego.Y))
+		}
+		s.gt = append(s.gt, o)
 	}
 	// Tracks coasting outside every sensor's view are kept and published
 	// but, like the truth there, not scored.
 	for i := range out.Tracks {
 		tr := &out.Tracks[i]
 		if world.InCoverage(out.Ego, tr.X[0], tr.X[1]) {
-			s.hyp = append(s.hyp, eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]})
+			o := eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]}
+			if cfg.Breakdown {
+				o.Kind = kindOf(tr.Class, math.Hypot(tr.X[2], tr.X[3]), math.Hypot(tr.X[0]-out.Ego.X, tr.X[1]-out.Ego.Y))
+			}
+			s.hyp = append(s.hyp, o)
 		}
 	}
 	s.acc.Update(s.gt, s.hyp)

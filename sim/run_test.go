@@ -16,6 +16,7 @@ import (
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/perception/radar"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+	"github.com/avfusion/avfusion/sim/eval"
 )
 
 func runScenario(t *testing.T, path string) *Result {
@@ -263,6 +264,38 @@ func TestOncomingTrafficThroughAnAliasingRadar(t *testing.T) {
 	m := res.Tracking
 	if tracked < 8 || len(res.Warnings) != 1 || m.MOTA < 0.33 || m.FalsePositives > 1400 {
 		t.Fatalf("%d of 9 oncoming actors tracked, MOTA %.3f, %d false positives; warnings %q", tracked, m.MOTA, m.FalsePositives, res.Warnings)
+	}
+}
+
+// TestBreakdownAddsUpToTheTotals: with RunConfig.Breakdown, every miss
+// and false positive of a run is counted under one kind of object, and
+// the run scores the same as without.
+func TestBreakdownAddsUpToTheTotals(t *testing.T) {
+	sc, err := LoadScenario("scenarios/city.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(breakdown bool) eval.Metrics {
+		res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Duration: 10 * time.Second, Start: 1_700_000_000e9, Breakdown: breakdown})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Tracking
+	}
+	plain, broken := run(false), run(true)
+	sum := func(m map[string]int) (n int) {
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
+	if plain.MissesByKind != nil || broken.Misses != plain.Misses || broken.FalsePositives != plain.FalsePositives ||
+		sum(broken.MissesByKind) != broken.Misses || sum(broken.FalsePositivesByKind) != broken.FalsePositives || broken.Misses == 0 {
+		t.Fatalf("without: %d misses, %d false positives; with: %d (%v), %d (%v)", plain.Misses, plain.FalsePositives,
+			broken.Misses, broken.MissesByKind, broken.FalsePositives, broken.FalsePositivesByKind)
+	}
+	if _, ok := broken.MissesByKind["pedestrian moving >=60 m"]; !ok {
+		t.Fatalf("kinds %v", broken.MissesByKind)
 	}
 }
 

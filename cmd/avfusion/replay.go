@@ -70,11 +70,15 @@ type trackingScore struct {
 	FalsePositives int     `json:"false_positives"`
 	Misses         int     `json:"misses"`
 	GTObjects      int     `json:"gt_objects"`
+	// MissesByKind and FalsePositivesByKind: `sim --breakdown`.
+	MissesByKind         map[string]int `json:"misses_by_kind,omitempty"`
+	FalsePositivesByKind map[string]int `json:"false_positives_by_kind,omitempty"`
 }
 
 func scoreOf(m *eval.Metrics) trackingScore {
 	return trackingScore{MOTA: m.MOTA, MOTPM: m.MOTP, IDF1: m.IDF1, IDSwitches: m.Switches,
-		FalsePositives: m.FalsePositives, Misses: m.Misses, GTObjects: m.UniqueObjects}
+		FalsePositives: m.FalsePositives, Misses: m.Misses, GTObjects: m.UniqueObjects,
+		MissesByKind: m.MissesByKind, FalsePositivesByKind: m.FalsePositivesByKind}
 }
 
 func runReplay(args []string) error {

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -111,6 +114,7 @@ type simOptions struct {
 	seed                                             int64
 	duration, radarLatency                           time.Duration
 	asJSON, withROS, realtime, configLimits          bool
+	breakdown                                        bool
 	sets                                             multiFlag
 	mode                                             sim.RadarMode
 }
@@ -133,6 +137,7 @@ func parseSimFlags(args []string) (*simOptions, error) {
 	fs.StringVar(&o.bag, "bag", "", "record the raw sensor streams and ground truth to this bag, for avfusion replay")
 	fs.StringVar(&o.bagCompression, "bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
 	fs.StringVar(&o.radarConfig, "radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the scenario's ti_config, else the built-in "+launch.BuiltinTIConfig+")")
+	fs.BoolVar(&o.breakdown, "breakdown", false, "count misses and false positives by kind of object: class, moving or static, range band (<30, 30-60, >=60 m from the ego)")
 	fs.BoolVar(&o.configLimits, "config-limits", false, "with --radar ti, the virtual radar reports only what its configuration's chirps see (nothing beyond their range, Dopplers wrapped into their unambiguous velocity) and the node takes their unambiguous velocity, as run does with a real radar")
 	fs.StringVar(&o.camera, "camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
 	fs.StringVar(&o.detector, "detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
@@ -232,7 +237,7 @@ func (o *simOptions) prepare(sc *sim.Scenario, cfg *config.Config, node *ros.Nod
 	if err != nil {
 		return run, cleanup, err
 	}
-	run.Duration, run.Realtime, run.Logger, run.ConfigLimits = o.duration, o.withROS || o.realtime, log.Named("sim"), o.configLimits
+	run.Duration, run.Realtime, run.Logger, run.ConfigLimits, run.Breakdown = o.duration, o.withROS || o.realtime, log.Named("sim"), o.configLimits, o.breakdown
 	if o.mode == sim.RadarTI && o.radarConfig != "" {
 		if run.RadarConfig, err = launch.ReadTIConfig(o.radarConfig); err != nil {
 			return run, cleanup, err
@@ -310,7 +315,22 @@ func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duratio
 	for _, w := range res.Warnings {
 		fmt.Fprintf(os.Stderr, "  warning: %s\n", w)
 	}
+	printKinds("misses", m.MissesByKind)
+	printKinds("false positives", m.FalsePositivesByKind)
 	return nil
+}
+
+// printKinds prints a --breakdown count on stderr, largest first.
+func printKinds(what string, byKind map[string]int) {
+	if len(byKind) == 0 {
+		return
+	}
+	kinds := slices.Collect(maps.Keys(byKind))
+	slices.SortFunc(kinds, func(a, b string) int { return cmp.Or(cmp.Compare(byKind[b], byKind[a]), cmp.Compare(a, b)) })
+	fmt.Fprintf(os.Stderr, "  %s by kind:\n", what)
+	for _, k := range kinds {
+		fmt.Fprintf(os.Stderr, "    %6d  %s\n", byKind[k], k)
+	}
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -5,6 +5,7 @@
 package eval
 
 import (
+	"maps"
 	"math"
 	"slices"
 
@@ -18,6 +19,10 @@ type Object struct {
 	X, Y float64
 	// Box is left, top, width, height (px) for IoU matching.
 	Box [4]float64
+	// Kind, when set, is what the object is ("pedestrian, moving, 30-60
+	// m" or any label): Metrics counts misses of ground truth and false
+	// positives by it.
+	Kind string
 }
 
 // Distance tells how far a hypothesis is from a ground-truth object and
@@ -72,6 +77,8 @@ type Accumulator struct {
 	hypFrames   map[int]int        // frames each hyp id is present
 	pairValid   map[[2]int]int     // frames each (gt, hyp) pair was within the threshold
 	frag        map[int]*fragState // per gt id, for counting fragmentations as frames come
+	missesBy    map[string]int     // by Object.Kind, when set
+	falsePosBy  map[string]int
 	solver      assoc.Solver
 	cost        []float64
 	rowToCol    []int
@@ -88,6 +95,8 @@ func NewAccumulator(dist Distance) *Accumulator {
 		hypFrames:   map[int]int{},
 		pairValid:   map[[2]int]int{},
 		frag:        map[int]*fragState{},
+		missesBy:    map[string]int{},
+		falsePosBy:  map[string]int{},
 	}
 }
 
@@ -160,13 +169,22 @@ func (a *Accumulator) Update(gt, hyp []Object) {
 			a.switches++
 		}
 	}
-	// Book the frame.
+	a.book(gt, hyp, gtHyp, hypUsed)
+}
+
+// book counts one frame's matches (gtHyp: each ground-truth object's
+// hypothesis, -1 for none), misses and false positives.
+func (a *Accumulator) book(gt, hyp []Object, gtHyp []int, hypUsed []bool) {
+	nh := len(hyp)
 	matchedNow := map[int]bool{}
 	for i := range gt {
 		id := gt[i].ID
 		j := gtHyp[i]
 		if j < 0 {
 			a.misses++
+			if gt[i].Kind != "" {
+				a.missesBy[gt[i].Kind]++
+			}
 			a.fragState(id).observe(false)
 			continue
 		}
@@ -180,6 +198,9 @@ func (a *Accumulator) Update(gt, hyp []Object) {
 	for j := range hyp {
 		if !hypUsed[j] {
 			a.falsePos++
+			if hyp[j].Kind != "" {
+				a.falsePosBy[hyp[j].Kind]++
+			}
 		}
 	}
 	a.matchedPrev = matchedNow
@@ -203,6 +224,10 @@ type Metrics struct {
 	MostlyLost        int     `json:"mostly_lost"`
 	UniqueObjects     int     `json:"num_unique_objects"`
 	GroundTruthFrames int     `json:"-"`
+	// MissesByKind and FalsePositivesByKind break Misses and
+	// FalsePositives down by Object.Kind (absent when no object had one).
+	MissesByKind         map[string]int `json:"misses_by_kind,omitempty"`
+	FalsePositivesByKind map[string]int `json:"false_positives_by_kind,omitempty"`
 }
 
 // Metrics computes the metrics of everything accumulated so far.
@@ -213,6 +238,12 @@ func (a *Accumulator) Metrics() Metrics {
 		Misses:            a.misses,
 		UniqueObjects:     len(a.gtFrames),
 		GroundTruthFrames: a.gtTotal,
+	}
+	if len(a.missesBy) > 0 {
+		m.MissesByKind = maps.Clone(a.missesBy)
+	}
+	if len(a.falsePosBy) > 0 {
+		m.FalsePositivesByKind = maps.Clone(a.falsePosBy)
 	}
 	m.Recall = ratio(a.matches, a.gtTotal)
 	m.Precision = ratio(a.matches, a.matches+a.falsePos)

@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -77,5 +78,23 @@ func TestIoU(t *testing.T) {
 	}
 	if got := IoU([4]float64{0, 0, 1, 1}, [4]float64{5, 5, 1, 1}); got != 0 {
 		t.Fatalf("disjoint IoU %g", got)
+	}
+}
+
+// TestMissesAndFalsePositivesByKind: objects with a Kind are counted by
+// it, and the counts add up to the totals of those objects.
+func TestMissesAndFalsePositivesByKind(t *testing.T) {
+	a := NewAccumulator(GroundDistance(1))
+	a.Update([]Object{{ID: 1, X: 0, Kind: "car"}, {ID: 2, X: 10, Kind: "pedestrian"}}, []Object{{ID: 7, X: 0.2, Kind: "car"}, {ID: 8, X: 20, Kind: "truck"}})
+	a.Update([]Object{{ID: 1, X: 0, Kind: "car"}, {ID: 2, X: 10, Kind: "pedestrian"}}, []Object{{ID: 8, X: 20, Kind: "truck"}})
+	m := a.Metrics()
+	if m.Misses != 3 || m.FalsePositives != 2 ||
+		!reflect.DeepEqual(m.MissesByKind, map[string]int{"car": 1, "pedestrian": 2}) || !reflect.DeepEqual(m.FalsePositivesByKind, map[string]int{"truck": 2}) {
+		t.Fatalf("%d misses %v, %d false positives %v", m.Misses, m.MissesByKind, m.FalsePositives, m.FalsePositivesByKind)
+	}
+	b := NewAccumulator(GroundDistance(1))
+	b.Update([]Object{{ID: 1}}, nil)
+	if m := b.Metrics(); m.MissesByKind != nil || m.FalsePositivesByKind != nil {
+		t.Fatalf("without kinds: %v %v", m.MissesByKind, m.FalsePositivesByKind)
 	}
 }
