@@ -17,7 +17,8 @@ const NumEvidence = 35
 //	0      age, log(1 + s), counted up to 10 s
 //	1      confirmed (1) or tentative (0)
 //	2–4    existence log-odds each sensor contributed (radar, camera, mic)
-//	5–6    hit ratio, hits / (hits + misses), of the radar and the camera
+//	5–6    hit ratio of the radar and the camera, (hits + 1) / (hits +
+//	       misses + 2)
 //	7–9    log(1 + hits) per sensor, counted up to 200
 //	10–11  seconds since the radar's and the camera's last hit (capped at 5)
 //	12–17  camera class log-likelihoods, minus their maximum (floored at -20)
@@ -66,11 +67,11 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 		ev[7+s] = math.Log1p(float64(min(tr.Hits[s], maxHits)))
 	}
 	for k, s := range [...]perception.Sensor{perception.Radar, perception.Camera} {
-		if n := tr.Hits[s] + tr.Misses[s]; n > 0 {
-			ev[5+k] = float64(tr.Hits[s]) / float64(n)
-		} else {
-			ev[5+k] = 0
-		}
+		// Laplace's rule of succession: a sensor that was never expected
+		// to see the track (no hits, no misses: out of its view, or a
+		// static-blind radar across the line of sight) reads 0.5, not
+		// like one that missed it every time.
+		ev[5+k] = float64(tr.Hits[s]+1) / float64(tr.Hits[s]+tr.Misses[s]+2)
 		ev[10+k] = maxGap
 		if tr.LastHit[s] != 0 {
 			ev[10+k] = min(max(now.Sub(tr.LastHit[s]).Seconds(), 0), maxGap)
