@@ -155,11 +155,16 @@ func TestEvidenceLayout(t *testing.T) {
 	tr.Filter.P = [4][4]float64{{4, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}
 	var ev Evidence
 	tr.evidence(&ev, &tr.Filter, sensors.Time(2*1e9), Ego{})
+	var never Evidence // a sensor never expected to see the track: 0.5
+	(&Track{}).evidence(&never, &tr.Filter, sensors.Time(2*1e9), Ego{})
+	if never[5] != 0.5 || never[6] != 0.5 {
+		t.Errorf("no hits and no misses: hit ratios %g, %g, want 0.5", never[5], never[6])
+	}
 	want := map[int]float64{
 		0:  math.Log1p(2),
 		1:  1,
 		5:  0.5,
-		6:  1, // four camera hits, no miss
+		6:  5.0 / 6, // four camera hits, no miss: (4+1)/(4+0+2)
 		7:  math.Log1p(10),
 		10: 1.1,
 		11: 5,
