@@ -79,7 +79,7 @@ type RunConfig struct {
 	// (mmwave.DeriveLimits): the virtual radar reports nothing beyond
 	// their range and wraps every Doppler into their unambiguous
 	// velocity, and the node takes that velocity
-	// (pipeline.TakeTILimits), as `run` does with a real radar. Off, the
+	// (pipeline.TakeTILimits). Off, the
 	// radar reports what the scenario's radar model sees, as the fusion
 	// head was trained.
 	ConfigLimits bool

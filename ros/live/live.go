@@ -109,13 +109,15 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		}
 	}
 	if cfg.RadarCLI != "" || cfg.RadarData != "" {
-		// The local radar's chirps tell its unambiguous velocity.
+		// What the local radar's chirps let it see, for the log; its
+		// unambiguous velocity is taken only when configured
+		// (radar_perception.max_velocity_mps), as in the simulator.
 		lines, err := launch.ReadTIConfig(cfg.RadarConfig)
 		if err != nil {
 			return err
 		}
-		if l, err := pipeline.TakeTILimits(c, lines); err != nil {
-			log.Warn("radar configuration: its limits cannot be told; Doppler taken as unambiguous", zap.Error(err))
+		if l, err := mmwave.DeriveLimits(lines); err != nil {
+			log.Warn("radar configuration: its limits cannot be told", zap.Error(err))
 		} else {
 			log.Info("radar configuration", zap.Stringer("limits", l))
 		}
