@@ -242,14 +242,7 @@ func TestTheTIRadarReportsWhatItsConfigurationSees(t *testing.T) {
 // below lie between).
 func TestOncomingTrafficThroughAnAliasingRadar(t *testing.T) {
 	tier.Integration(t)
-	sc, err := LoadScenario("scenarios/next/highway.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := launch.ShippedTIConfig(sc.Radar.TIConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc, lines := nextHighway(t)
 	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
 		Radar: RadarTI, RadarConfig: lines, ConfigLimits: true})
 	if err != nil {

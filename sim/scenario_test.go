@@ -10,6 +10,7 @@ import (
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/sensors"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 
 	"github.com/avfusion/avfusion/perception"
 )
@@ -101,11 +102,10 @@ func TestShippedScenariosLoad(t *testing.T) {
 	}
 }
 
-// TestNextScenariosAskForAliasing: the scenarios in scenarios/next (not
-// yet among the shipped ones: the node does not do well enough on them)
-// load, and the highway one really asks its long-range radar for closing
-// speeds beyond its unambiguous velocity and nothing beyond its range.
-func TestNextScenariosAskForAliasing(t *testing.T) {
+// nextHighway loads the motorway of scenarios/next and the shipped TI
+// configuration it names.
+func nextHighway(t *testing.T) (*Scenario, []mmwave.ConfigLine) {
+	t.Helper()
 	sc, err := LoadScenario("scenarios/next/highway.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +114,15 @@ func TestNextScenariosAskForAliasing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sc, lines
+}
+
+// TestNextScenariosAskForAliasing: the scenarios in scenarios/next (not
+// yet among the shipped ones: the node does not do well enough on them)
+// load, and the highway one really asks its long-range radar for closing
+// speeds beyond its unambiguous velocity and nothing beyond its range.
+func TestNextScenariosAskForAliasing(t *testing.T) {
+	sc, lines := nextHighway(t)
 	w := BeyondTIConfig(sc, lines)
 	if len(w) != 1 || !strings.Contains(w[0], "close at up to 60.0 m/s, but the TI configuration tells radial speeds within ±26.3 m/s") {
 		t.Fatalf("%q", w)

@@ -58,15 +58,11 @@ func readCat(f io.ReaderAt, size int64) ([]catClip, error) {
 
 // catTitles lists the titles of a container's clips.
 func catTitles(path string) ([]string, error) {
-	f, size, err := openSized(path)
+	f, clips, err := openCat(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close() //nolint:errcheck // read-only
-	clips, err := readCat(f, size)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	titles := make([]string, len(clips))
 	for i, c := range clips {
 		titles[i] = c.title
@@ -77,15 +73,11 @@ func catTitles(path string) ([]string, error) {
 // readCatEntry decodes one clip of a container, reading only its table
 // and that clip.
 func readCatEntry(path string, entry int) (*mic.Audio, error) {
-	f, size, err := openSized(path)
+	f, clips, err := openCat(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close() //nolint:errcheck // read-only
-	clips, err := readCat(f, size)
-	if err != nil {
-		return nil, err
-	}
 	if entry >= len(clips) {
 		return nil, fmt.Errorf("%s has %d entries, not %d", path, len(clips), entry+1)
 	}
@@ -100,16 +92,20 @@ func readCatEntry(path string, entry int) (*mic.Audio, error) {
 	return mic.ReadWAV(bytes.NewReader(wav))
 }
 
-// openSized opens a file and tells its size.
-func openSized(path string) (*os.File, int64, error) {
+// openCat opens a container and reads its table of clips; the caller
+// closes the file.
+func openCat(path string) (*os.File, []catClip, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	st, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
-		return nil, 0, err
+	if err == nil {
+		var clips []catClip
+		if clips, err = readCat(f, st.Size()); err == nil {
+			return f, clips, nil
+		}
 	}
-	return f, st.Size(), nil
+	_ = f.Close()
+	return nil, nil, fmt.Errorf("%s: %w", path, err)
 }
