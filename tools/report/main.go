@@ -174,7 +174,7 @@ func (r *report) latency() error {
 		return err
 	}
 	l := res.Latency
-	r.printf("\nIn real time through the virtual TI radar (TLV frames at 921 600 baud on a pseudo-terminal, the serial driver, the clustering), crossing for 20 s (%s): p50 %.1f ms, p99 %.1f ms (delivery p99 %.1f ms: the frame's stamp offset, its bytes on the link, parsing and clustering; node p99 %.2f ms), %d deadline misses. `make soak` asserts p99 ≤ 40 ms and node p99 ≤ 5 ms.\n\n",
+	r.printf("\nIn real time through the virtual TI radar (TLV frames at 921 600 baud on a pseudo-terminal, the serial driver, the clustering), crossing for 20 s (%s): p50 %.1f ms, p99 %.1f ms (delivery p99 %.1f ms: the frame's stamp offset, its bytes on the link, parsing and clustering; node p99 %.2f ms), %d deadline misses. `make soak` asserts p99 ≤ 40 ms, node p99 ≤ 5 ms and at most 0.5 %% of cycles over the 25 ms deadline: on the virtual machines this is measured on, a thread is now and then stalled for 3–25 ms while its own CPU clock counts it as running (a 0.3 ms cycle once took 20.9 ms here; CI once saw one cycle in 400 pass 25 ms).\n\n",
 		command(append([]string{r.bin, "sim"}, append(args, "--json")...)...), l.P50, l.P99, l.Delivery, l.Node, res.DeadlineMisses)
 	return nil
 }
