@@ -541,3 +541,31 @@ func TestAWrappedDopplerIsTrackedAtItsTrueSpeed(t *testing.T) {
 		t.Fatalf("taking the wrapped reading at its word, a track still follows the car at %.1f m/s: the test shows nothing", tr.X[2])
 	}
 }
+
+// TestANarrowDopplerSpanStartsOneTrackAReturn: through a short-range
+// chirp's ±4 m/s a car closing at 15 m/s has thirteen aliases within
+// max_speed_mps. The tracker starts one track for the return, not one per
+// alias, and its positions then tell the track its speed.
+func TestANarrowDopplerSpanStartsOneTrackAReturn(t *testing.T) {
+	const closing, vmax = -15.0, 4.0
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, vmax))
+	var out Output
+	var now sensors.Time
+	x := 0.0
+	for k := 1; k <= 40; k++ {
+		now = sensors.Time(k) * 50 * ms
+		x = 60 + closing*now.Seconds()
+		d := radarAt(now, x, 2)
+		d.Z[2] = math.Remainder(closing*x/math.Hypot(x, 2), 2*vmax)
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
+		e.Advance(now)
+		if k == 1 && len(e.tracker.tracks) != 1 {
+			t.Fatalf("the first return started %d tracks, want 1", len(e.tracker.tracks))
+		}
+	}
+	e.Snapshot(now, &out)
+	all := append(out.Tracks, out.Held...)
+	if len(all) != 1 || all[0].Status != Confirmed || math.Hypot(all[0].X[0]-x, all[0].X[1]-2) > 3 || math.Abs(all[0].X[2]-closing) > 2 {
+		t.Fatalf("want one confirmed track on the car at %.0f m/s, got %+v", closing, all)
+	}
+}

@@ -35,21 +35,41 @@ func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
 	}
 }
 
+// maxAliases is how many tracks an ambiguous radar reading may start,
+// one per alias. A radar whose unambiguous span is narrow against
+// max_speed_mps (a short-range chirp's ±4 m/s against 50 m/s: thirteen
+// aliases) starts one track instead, whose radial velocity the positions
+// of the next scans tell: each return would otherwise start a dozen
+// tracks, and the cycle's cost with them.
+const maxAliases = 3
+
 // spawnAliases starts a tentative track for each alias of an ambiguous
 // radar reading's range rate (the reading plus whole spans) that puts the
 // object's radial ground speed within MaxSpeedMps: the radar cannot tell
 // them apart, the next scans will (a wrong alias's track drifts off its
-// object at a span's speed, misses and dies).
+// object at a span's speed, misses and dies). With more than maxAliases
+// aliases it starts one track that leaves the range rate unknown.
 func (t *Tracker) spawnAliases(sc *scan, d *perception.Detection) {
 	span := sc.model.RangeRateSpan
 	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
 	own := sc.pose.VX*math.Cos(b) + sc.pose.VY*math.Sin(b) // the sensor's own radial speed
 	rr := d.Z[perception.RadarRangeRate]
 	reach := math.Ceil((t.params.MaxSpeedMps + math.Abs(own) + math.Abs(rr)) / span)
-	for k := -reach; k <= reach && len(t.tracks) < cap(t.tracks); k++ {
+	first, n := 0.0, 0
+	for k := -reach; k <= reach; k++ {
 		if alias := rr + k*span; math.Abs(alias+own) <= t.params.MaxSpeedMps {
-			t.tracks = append(t.tracks, t.newTrack(perception.Radar, sc.stamp, sc.pose, d, alias))
+			if n == 0 {
+				first = alias
+			}
+			n++
 		}
+	}
+	if n > maxAliases {
+		t.tracks = append(t.tracks, t.newTrack(perception.Radar, sc.stamp, sc.pose, d, math.NaN()))
+		return
+	}
+	for k := 0; k < n && len(t.tracks) < cap(t.tracks); k++ {
+		t.tracks = append(t.tracks, t.newTrack(perception.Radar, sc.stamp, sc.pose, d, first+float64(k)*span))
 	}
 }
 
@@ -109,7 +129,8 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, 
 
 // newTrack starts a tentative track at detection d of sensor s; a radar
 // track moves radially at rangeRate (the reading's, or one of its
-// aliases).
+// aliases; NaN for unknown: then, like a camera's, its velocity is
+// anyone's).
 func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.SensorPose, d *perception.Detection, rangeRate float64) Track {
 	rng, az, rangeVar, azVar := polar(s, d)
 	bearing := pose.Yaw + az
@@ -138,7 +159,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 	tangVar := rng * rng * azVar
 	setRotated(&f.P, 0, cb, sb, rangeVar, tangVar)
 	vs := t.params.SpawnSpeedStdMps * t.params.SpawnSpeedStdMps
-	if s == perception.Radar {
+	if s == perception.Radar && !math.IsNaN(rangeRate) {
 		// The range rate measures the radial velocity relative to the sensor.
 		radial := rangeRate + pose.VX*cb + pose.VY*sb
 		f.X[kalman.VX] = radial * cb

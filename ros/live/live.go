@@ -109,17 +109,21 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		}
 	}
 	if cfg.RadarCLI != "" || cfg.RadarData != "" {
-		// What the local radar's chirps let it see, for the log; its
-		// unambiguous velocity is taken only when configured
-		// (radar_perception.max_velocity_mps), as in the simulator.
+		// What the local radar's chirps let it see; their unambiguous
+		// velocity unless radar_perception.max_velocity_mps is set.
 		lines, err := launch.ReadTIConfig(cfg.RadarConfig)
 		if err != nil {
 			return err
 		}
-		if l, err := mmwave.DeriveLimits(lines); err != nil {
-			log.Warn("radar configuration: its limits cannot be told", zap.Error(err))
-		} else {
-			log.Info("radar configuration", zap.Stringer("limits", l))
+		l, err := mmwave.DeriveLimits(lines)
+		switch {
+		case err != nil:
+			log.Warn("radar configuration: its limits cannot be told; Doppler taken as radar_perception.max_velocity_mps says", zap.Error(err))
+		case c.RadarPerception.MaxVelocityMps == 0:
+			c.RadarPerception.MaxVelocityMps = l.MaxVelocityMps
+			log.Info("radar configuration", zap.Stringer("limits", l), zap.String("max_velocity_mps", "from its chirps"))
+		default:
+			log.Info("radar configuration", zap.Stringer("limits", l), zap.String("max_velocity_mps", "as configured"))
 		}
 	}
 	// Radar arrives as point clouds either way, through the clustering.
