@@ -134,6 +134,7 @@ type Clusterer struct {
 	// for each place, its ring's span of byCell.
 	pos                []int32
 	ringStart, ringEnd []int32
+	ringFirst          []int32 // sortByCell's count of points per ring
 	found              []int32
 	// StaticSupportOnly counts points in static clusters too small to
 	// start a track.
@@ -284,9 +285,7 @@ func (c *Clusterer) indexByCell(pts []Point) {
 		c.rng[i] = math.Hypot(pts[i].X, pts[i].Y)
 		c.ring[i] = math.Floor(c.rng[i] / c.p.EpsM)
 	}
-	slices.SortFunc(c.byCell, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(c.ring[a], c.ring[b]), cmp.Compare(c.az[a], c.az[b]))
-	})
+	c.sortByCell(n)
 	c.pos = grow(c.pos, n)
 	c.ringStart = grow(c.ringStart, n)
 	c.ringEnd = grow(c.ringEnd, n)
@@ -300,6 +299,44 @@ func (c *Clusterer) indexByCell(pts []Point) {
 			c.ringStart[m], c.ringEnd[m] = int32(k), int32(e)
 		}
 		k = e
+	}
+}
+
+// sortByCell orders byCell by ring, then azimuth, then index. A frame's
+// ranges span few rings, so the points are dealt into their rings by
+// counting and only each ring is sorted by azimuth; where the rings
+// outnumber the points (or a range is not finite), by comparison alone.
+func (c *Clusterer) sortByCell(n int) {
+	byAz := func(a, b int32) int {
+		return cmp.Or(cmp.Compare(c.az[a], c.az[b]), cmp.Compare(a, b))
+	}
+	rings := 0.0
+	for _, r := range c.ring[:n] {
+		rings = max(rings, r+1)
+	}
+	if !(rings <= float64(4*n+64)) {
+		slices.SortFunc(c.byCell, func(a, b int32) int {
+			return cmp.Or(cmp.Compare(c.ring[a], c.ring[b]), byAz(a, b))
+		})
+		return
+	}
+	c.ringFirst = grow(c.ringFirst, int(rings)+1)
+	clear(c.ringFirst)
+	for _, r := range c.ring[:n] {
+		c.ringFirst[int(r)+1]++
+	}
+	for r := 1; r < len(c.ringFirst); r++ {
+		c.ringFirst[r] += c.ringFirst[r-1]
+	}
+	for i, r := range c.ring[:n] {
+		c.byCell[c.ringFirst[int(r)]] = int32(i)
+		c.ringFirst[int(r)]++
+	}
+	// Each ring's end is now where the next one starts.
+	start := int32(0)
+	for _, end := range c.ringFirst[:len(c.ringFirst)-1] {
+		slices.SortFunc(c.byCell[start:end], byAz)
+		start = end
 	}
 }
 

@@ -147,6 +147,14 @@ func TestClustersAsEveryPairWouldGroupThem(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 40 {
 		pts := aroundTheSensor(rng, p.EpsM, 50+rng.IntN(400))
+		if trial%4 == 3 {
+			// A few returns kilometres out: more rings than points, which
+			// sortByCell orders by comparison instead of counting.
+			for k := range 3 {
+				r := 2e4 + 10*float64(k)*p.EpsM*rng.Float64()
+				pts = append(pts, Point{X: r, Y: float64(k), SNR: 20, Doppler: 1})
+			}
+		}
 		want := pairwiseClusterSums(p, pts)
 		c, err := NewClusterer(p)
 		if err != nil {
