@@ -1,7 +1,9 @@
 package fusion
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
@@ -16,6 +18,7 @@ import (
 func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
 	s, stamp, pose := sc.sensor, sc.stamp, sc.pose
 	n := len(t.tracks)
+	t.solid.built = false
 	for j := range dets {
 		if t.match.detUsed[j] || (t.match.detGated[j] && t.params.Coverage(s).Fragments) || dets[j].SupportOnly {
 			t.match.detUsed[j] = false
@@ -81,20 +84,54 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 	b := pose.Yaw + az
 	x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
 	slack := 3 * math.Sqrt(rangeVar+rng*rng*azVar)
-	for i := range t.tracks {
-		tr := &t.tracks[i]
-		if tr.Status != Confirmed {
-			continue
-		}
-		c, _ := tr.steering.Argmax()
-		reach := perception.TypicalSize(c)[0]/2 + slack
-		f := t.at(i)
-		dx, dy := f.X[kalman.PX]-x, f.X[kalman.PY]-y
+	c := &t.solid
+	if !c.built {
+		t.indexConfirmed()
+	}
+	// Only tracks within the longest half-length (plus slack) along x can
+	// hold the detection.
+	from, _ := slices.BinarySearch(c.x, x-c.maxHalf-slack)
+	for k := from; k < len(c.x) && c.x[k] <= x+c.maxHalf+slack; k++ {
+		reach := c.half[k] + slack
+		dx, dy := c.x[k]-x, c.y[k]-y
 		if dx*dx+dy*dy < reach*reach {
 			return true
 		}
 	}
 	return false
+}
+
+// confirmedByX lists the confirmed tracks' positions by x, with each
+// one's half-length (of its class's typical size), for insideTrack.
+type confirmedByX struct {
+	built      bool
+	order      []int32
+	x, y, half []float64
+	maxHalf    float64
+}
+
+// indexConfirmed fills t.solid from the confirmed tracks' positions.
+func (t *Tracker) indexConfirmed() {
+	c := &t.solid
+	c.order = c.order[:0]
+	for i := range t.tracks {
+		if t.tracks[i].Status == Confirmed {
+			c.order = append(c.order, int32(i))
+		}
+	}
+	slices.SortFunc(c.order, func(a, b int32) int {
+		return cmp.Compare(t.at(int(a)).X[kalman.PX], t.at(int(b)).X[kalman.PX])
+	})
+	c.x, c.y, c.half = c.x[:0], c.y[:0], c.half[:0]
+	c.maxHalf = 0
+	for _, i := range c.order {
+		f := t.at(int(i))
+		class, _ := t.tracks[i].steering.Argmax()
+		half := perception.TypicalSize(class)[0] / 2
+		c.x, c.y, c.half = append(c.x, f.X[kalman.PX]), append(c.y, f.X[kalman.PY]), append(c.half, half)
+		c.maxHalf = max(c.maxHalf, half)
+	}
+	c.built = true
 }
 
 // radarCovers reports whether a live radar (one that scanned within the

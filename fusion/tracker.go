@@ -44,6 +44,7 @@ type Tracker struct {
 	pda   pdaScratch
 	geom  []viewGeometry // each track as the scan's sensor sees it (visibility.go)
 	dedup dedupScratch
+	solid confirmedByX // the confirmed tracks along x, for insideTrack
 
 	// deleted collects the ids of confirmed tracks deleted since the last
 	// drain, for consumers that must retract what they published.
