@@ -133,3 +133,26 @@ func TestHeadAveragesItsMembers(t *testing.T) {
 		t.Error("a null network was read")
 	}
 }
+
+// BenchmarkJudge is the shipped head judging one track: its whole
+// ensemble on one evidence vector.
+func BenchmarkJudge(b *testing.B) {
+	h, err := Shipped()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(2, 2))
+	evs := make([]fusion.Evidence, 64)
+	for k := range evs {
+		for i := range evs[k] {
+			evs[k][i] = rnd.NormFloat64()
+		}
+	}
+	var class perception.ClassProbs
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		h.Judge(&evs[k%len(evs)], &class)
+		k++
+	}
+}
