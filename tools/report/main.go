@@ -312,7 +312,7 @@ func (r *report) mot() error {
 func (r *report) benchmarks() error {
 	r.printf("## Go benchmarks\n\nOne run of %s (each benchmark's own comment says what it measures).\n\n| package | benchmark | time per op | throughput | allocs per op |\n| --- | --- | --- | --- | --- |\n",
 		command("go", "test", "-run", "'^$'", "-bench", ".", "-benchmem", "PACKAGE"))
-	for _, pkg := range []string{"./fusion", "./fusion/assoc", "./perception/radar", "./sensors/radar/mmwave", "./perception/acoustic", "./perception/vision", "./ros/replay"} {
+	for _, pkg := range []string{"./fusion", "./fusion/assoc", "./fusion/learned", "./perception/radar", "./sensors/radar/mmwave", "./perception/acoustic", "./perception/vision", "./ros/replay"} {
 		out, err := run("go", "test", "-run", "^$", "-bench", ".", "-benchmem", pkg)
 		if err != nil {
 			return err
