@@ -2,6 +2,7 @@ package fusion
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -564,7 +565,7 @@ func TestANarrowDopplerSpanStartsOneTrackAReturn(t *testing.T) {
 		}
 	}
 	e.Snapshot(now, &out)
-	all := append(out.Tracks, out.Held...)
+	all := slices.Concat(out.Tracks, out.Held)
 	if len(all) != 1 || all[0].Status != Confirmed || math.Hypot(all[0].X[0]-x, all[0].X[1]-2) > 3 || math.Abs(all[0].X[2]-closing) > 2 {
 		t.Fatalf("want one confirmed track on the car at %.0f m/s, got %+v", closing, all)
 	}

@@ -129,13 +129,21 @@ func TestArm64NodeUnderQemu(t *testing.T) {
 	}
 	// The short-range chirp's Doppler wraps at ±4 m/s: the node took that
 	// from the configuration and still kept its deadlines.
-	if log := nodeOut.String(); !strings.Contains(log, "±4.0 m/s") || !strings.Contains(log, "from its chirps") {
-		t.Fatalf("the node did not take the configuration's unambiguous velocity:\n%s", log)
-	}
+	requireLogged(t, nodeOut.String(), "±4.0 m/s", "from its chirps")
 	// The emulator's CPU counter runs on this machine's clock: the fitted
 	// drift must be known and small.
 	if d, err := strconv.ParseFloat(drift, 64); err != nil || math.IsNaN(d) || math.Abs(d) > 2000 {
 		t.Fatalf("radar clock drift on /diagnostics: %q", drift)
 	}
 	t.Logf("radar clock drift %s ppm", drift)
+}
+
+// requireLogged fails t unless log holds every one of want.
+func requireLogged(t *testing.T, log string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(log, w) {
+			t.Fatalf("the node's log lacks %q:\n%s", w, log)
+		}
+	}
 }
