@@ -64,6 +64,16 @@ type egoHistory struct {
 	head int // index of the newest
 }
 
+// EgoHistory keeps ego states as the tracker does (Tracker.PushEgo,
+// Tracker.EgoAt), for work done beside the tracker on the same samples.
+type EgoHistory struct{ h egoHistory }
+
+// Push adds a sample (an older one than the newest is dropped).
+func (e *EgoHistory) Push(g Ego) { e.h.push(g) }
+
+// At returns the ego state at t.
+func (e *EgoHistory) At(t sensors.Time) Ego { return e.h.at(t) }
+
 func (h *egoHistory) push(e Ego) {
 	if h.n > 0 && e.Stamp < h.ring[h.head].Stamp {
 		return // ego samples arrive in order; an older one is stale

@@ -72,7 +72,8 @@ func (in *Inputs) once(key warning, msg string, fields ...zap.Field) {
 // 0 in several of its versions. Each repair is counted; the first on a
 // topic is logged.
 func (in *Inputs) Stamp(topic string, stamp, arrival sensors.Time, latency time.Duration) sensors.Time {
-	if stamp != 0 && stamp.Sub(arrival) <= in.maxAhead && arrival.Sub(stamp) <= in.maxAge {
+	repaired, ok := in.Repaired(stamp, arrival, latency)
+	if !ok {
 		return stamp
 	}
 	in.mu.Lock()
@@ -80,7 +81,16 @@ func (in *Inputs) Stamp(topic string, stamp, arrival sensors.Time, latency time.
 	in.topic(topic).RepairedStamps++
 	in.once(warning{"stamp", topic}, "input stamps repaired: taken as arrival minus the sensor's latency (counted on /diagnostics)",
 		zap.String("topic", topic), zap.Float64("stamp_s", stamp.Seconds()), zap.Float64("arrival_s", arrival.Seconds()))
-	return arrival.Add(-latency)
+	return repaired
+}
+
+// Repaired is the capture stamp Stamp returns and whether it is a repair,
+// without counting or logging it.
+func (in *Inputs) Repaired(stamp, arrival sensors.Time, latency time.Duration) (sensors.Time, bool) {
+	if stamp != 0 && stamp.Sub(arrival) <= in.maxAhead && arrival.Sub(stamp) <= in.maxAge {
+		return stamp, false
+	}
+	return arrival.Add(-latency), true
 }
 
 // Frame notes the frame_id of a message of topic: an empty one is taken

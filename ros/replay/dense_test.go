@@ -95,8 +95,8 @@ func BenchmarkReplayDense(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if in := inputOf(res, record.TopicRadarPoints); in.Fused != uint64(frames) {
-			b.Fatalf("%+v of %d clouds", in, frames)
+		if in := inputOf(res, record.TopicRadarPoints); in.Fused != uint64(frames) || res.ClusteredAhead != frames {
+			b.Fatalf("%+v of %d clouds, %d clustered ahead", in, frames, res.ClusteredAhead)
 		}
 	}
 	perRun := b.Elapsed().Seconds() / float64(b.N)

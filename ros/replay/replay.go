@@ -78,6 +78,9 @@ type Result struct {
 	// Inputs says, per input topic, how many messages were fused, had
 	// their stamp repaired or their frame assumed, or were refused and why.
 	Inputs []fusion.InputHealth
+	// ClusteredAhead counts the radar point clouds clustered beside the
+	// pipeline, ahead of it (the others it clustered itself).
+	ClusteredAhead int
 }
 
 // images runs the camera detector on recorded images (nil when the build
@@ -262,36 +265,54 @@ func (r *replayer) window(info bag.Info) {
 }
 
 // play runs the bag's messages in the window through the pipeline, with
-// the cycles due between them, and the last cycle.
-func (r *replayer) play(ctx context.Context, in *bag.File) error {
+// the cycles due between them, and the last cycle. The messages are read
+// (and their radar clouds clustered) ahead, beside the pipeline.
+func (r *replayer) play(ctx context.Context, in *bag.File) (err error) {
 	r.wallStart = time.Now()
-	err := in.Messages(func(m *bag.Message) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	batches, stop := make(chan aheadBatch, 2), make(chan struct{})
+	go r.readAhead(ctx, in, batches, stop)
+	defer func() {
+		close(stop)
+		for range batches { // until the read-ahead has let go of the bag
 		}
-		t := sensors.Time(int64(m.Time.Sec)*1e9 + int64(m.Time.Nsec))
-		if t < r.from || t > r.to {
-			return nil
+	}()
+	for b := range batches {
+		for i := range b.msgs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := r.step(&b.msgs[i]); err != nil {
+				return err
+			}
 		}
-		r.flushTIAfter(t)
-		if err := r.cycleOnScan(); err != nil {
-			return err
+		if b.end {
+			if b.err != nil {
+				return b.err
+			}
+			break
 		}
-		if err := r.cyclesUntil(t); err != nil {
-			return err
-		}
-		if err := r.dispatch(m, t); err != nil {
-			return err
-		}
-		return r.cycleOnScan()
-	})
-	if err == nil {
-		r.flushTI()
 	}
-	if err == nil && r.next != 0 {
-		err = r.cycle(r.next)
+	r.flushTI()
+	if r.next != 0 {
+		return r.cycle(r.next)
 	}
-	return err
+	return nil
+}
+
+// step runs one message through the pipeline, with the cycles due before
+// it and the one its scan brings on.
+func (r *replayer) step(a *aheadMsg) error {
+	r.flushTIAfter(a.t)
+	if err := r.cycleOnScan(); err != nil {
+		return err
+	}
+	if err := r.cyclesUntil(a.t); err != nil {
+		return err
+	}
+	if err := r.dispatch(a); err != nil {
+		return err
+	}
+	return r.cycleOnScan()
 }
 
 // close releases the camera detector and finishes the output bag.
@@ -419,11 +440,19 @@ func (r *replayer) score(now sensors.Time, out *fusion.Output) {
 }
 
 // clusterRadar turns r.points, captured at stamp, into detections and
-// hands them to the engine.
-func (r *replayer) clusterRadar(stamp, arrival sensors.Time) {
+// hands them to the engine: the read-ahead's (nil for none) where it
+// clustered them at that stamp and the same own velocity.
+func (r *replayer) clusterRadar(stamp, arrival sensors.Time, ahead *aheadCloud) {
 	vx, vy := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar).OwnVelocity()
-	r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, vx, vy)
-	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: r.dets}, arrival)
+	dets := r.dets[:0]
+	if ahead != nil && ahead.stamp == stamp && ahead.vx == vx && ahead.vy == vy {
+		dets = ahead.dets
+		r.res.ClusteredAhead++
+	} else {
+		r.dets = r.cluster.Detect(dets, stamp, r.points, vx, vy)
+		dets = r.dets
+	}
+	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, arrival)
 	r.radarArrived = arrival
 }
 
@@ -449,17 +478,15 @@ func (r *replayer) cycleOnScan() error {
 // remapping) and, on the radar's topics, of its type. A message that
 // cannot be used costs that message, counted, not the replay: only
 // failures of the replay itself are returned.
-func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
-	topic := m.Conn.Topic
-	if to, ok := r.cfg.Remap[topic]; ok {
-		topic = to
-	}
+func (r *replayer) dispatch(a *aheadMsg) error {
+	m, t := &a.m, a.t
+	topic := r.remapped(m.Conn.Topic)
 	var err error
 	switch topic {
 	case record.TopicOdometry:
 		r.onOdometry(m, topic)
 	case record.TopicRadarPoints, record.TopicRadarScan:
-		r.onRadar(m, t, topic)
+		r.onRadar(m, t, topic, a.cloud)
 	case record.TopicCameraInfo:
 		r.onCameraInfo(m, topic)
 	case record.TopicCameraImage, record.TopicCameraJPEG:
@@ -483,6 +510,14 @@ func (r *replayer) dispatch(m *bag.Message, t sensors.Time) error {
 	return nil
 }
 
+// remapped is the topic a bag's topic is played as.
+func (r *replayer) remapped(topic string) string {
+	if to, ok := r.cfg.Remap[topic]; ok {
+		return to
+	}
+	return topic
+}
+
 // decode decodes m into msg; a message that cannot be decoded is refused
 // (counted) and costs only itself.
 func (r *replayer) decode(m *bag.Message, topic string, msg any) bool {
@@ -503,9 +538,15 @@ func (r *replayer) onOdometry(m *bag.Message, topic string) {
 
 // onRadar takes a radar message by its type: a point cloud, a
 // radar_msgs/RadarScan, or one point of a ti_mmwave_rospkg/RadarScan.
-func (r *replayer) onRadar(m *bag.Message, t sensors.Time, topic string) {
+func (r *replayer) onRadar(m *bag.Message, t sensors.Time, topic string, ahead *aheadCloud) {
 	switch m.Conn.Type {
 	case "sensor_msgs/PointCloud2":
+		if ahead != nil {
+			r.points = ahead.pts
+			r.clusterRadar(r.inputs.Admit(topic, r.radar, ahead.headerStamp, ahead.frameID, t), t, ahead)
+			r.inputs.Fused(topic, 1)
+			return
+		}
 		r.onRadarPoints(m, t, topic)
 	case "radar_msgs/RadarScan":
 		r.onRadarScan(m, t, topic)
@@ -527,7 +568,7 @@ func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string) {
 		return
 	}
 	r.points = pts
-	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t)
+	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t, nil)
 	r.inputs.Fused(topic, 1)
 }
 
@@ -537,7 +578,7 @@ func (r *replayer) onRadarScan(m *bag.Message, t sensors.Time, topic string) {
 		return
 	}
 	r.points = ros.RadarScanPoints(r.points[:0], &msg)
-	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t)
+	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t, nil)
 	r.inputs.Fused(topic, 1)
 }
 
@@ -575,7 +616,7 @@ func (r *replayer) flushTI() {
 		return
 	}
 	r.points = append(r.points[:0], f.Points...)
-	r.clusterRadar(r.inputs.Admit(r.tiTopic, r.radar, f.Stamp, f.FrameID, f.Last), f.Last)
+	r.clusterRadar(r.inputs.Admit(r.tiTopic, r.radar, f.Stamp, f.FrameID, f.Last), f.Last, nil)
 	r.inputs.Fused(r.tiTopic, len(f.Points))
 	f.Reset()
 }

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -249,7 +250,7 @@ func (r *report) overSeeds() error {
 			return err
 		}
 		r.printf("Radar path `%s`:\n\n| scenario | MOTA fused | radar only | camera only | margin | class accuracy fused |\n| --- | --- | --- | --- | --- | --- |\n", path)
-		rows := append(s.Scenarios, s.Total)
+		rows := append(slices.Clone(s.Scenarios), s.Total)
 		rows[len(rows)-1].Name = "pooled"
 		for _, sc := range rows {
 			margin := sc.Fused.MOTA - max(sc.RadarOnly.MOTA, sc.CameraOnly.MOTA)
