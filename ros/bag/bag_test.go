@@ -103,7 +103,8 @@ func TestCompressionsHoldTheSameMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var all bytes.Buffer
+		var all, live bytes.Buffer
+		var datas [][]byte
 		n := 0
 		var last Time
 		err = f.Messages(func(m *Message) error {
@@ -114,11 +115,17 @@ func TestCompressionsHoldTheSameMessages(t *testing.T) {
 			n++
 			all.WriteString(m.Conn.Topic)
 			all.Write(m.Data)
+			live.Write(m.Data)
+			datas = append(datas, m.Data)
 			return nil
 		})
 		f.Close() //nolint:errcheck // read-only
 		if err != nil || n != 8647 {
 			t.Fatalf("%s: %d messages, %v", name, n, err)
+		}
+		// Each message's Data is still what fn saw, every message later.
+		if !bytes.Equal(bytes.Join(datas, nil), live.Bytes()) {
+			t.Fatalf("%s: message data changed after fn returned", name)
 		}
 		contents = append(contents, all.Bytes())
 	}

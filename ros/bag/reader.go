@@ -379,7 +379,9 @@ func (b *Reader) Connection(id uint32) *Connection { return b.byID[id] }
 
 // Messages calls fn for every message, in time order (stable for equal
 // times; chunks written out of time order are merged). It stops at the
-// first error fn returns.
+// first error fn returns. Each chunk is read into memory of its own, so a
+// message's Data stays valid and unchanged after fn returns (the
+// *Message itself does not: copy it).
 func (b *Reader) Messages(fn func(*Message) error) error {
 	chunks := slices.Clone(b.Chunks)
 	sort.SliceStable(chunks, func(i, j int) bool { return chunks[i].Start.Before(chunks[j].Start) })

@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"bytes"
 	"context"
 	"errors"
 
@@ -23,8 +22,8 @@ import (
 const aheadBatchSize = 64
 
 // aheadMsg is one message of the bag's window, read ahead of the
-// pipeline: its data copied (the reader reuses its buffers) and, for a
-// radar point cloud, clustered beforehand.
+// pipeline (its Data stays valid: bag.Reader.Messages) and, for a radar
+// point cloud, clustered beforehand.
 type aheadMsg struct {
 	m     bag.Message
 	t     sensors.Time // its record time
@@ -84,7 +83,7 @@ func (r *replayer) readAhead(ctx context.Context, in *bag.File, out chan<- ahead
 		if t < r.from || t > r.to {
 			return nil
 		}
-		a := aheadMsg{m: bag.Message{Conn: m.Conn, Time: m.Time, Data: bytes.Clone(m.Data)}, t: t}
+		a := aheadMsg{m: *m, t: t}
 		switch topic := r.remapped(m.Conn.Topic); {
 		case topic == record.TopicOdometry:
 			var msg nav_msgs.Odometry

@@ -444,12 +444,12 @@ func (r *replayer) score(now sensors.Time, out *fusion.Output) {
 // clustered them at that stamp and the same own velocity.
 func (r *replayer) clusterRadar(stamp, arrival sensors.Time, ahead *aheadCloud) {
 	vx, vy := r.engine.EgoAt(stamp).SensorPose(r.node.Rig.Radar).OwnVelocity()
-	dets := r.dets[:0]
+	var dets []perception.Detection
 	if ahead != nil && ahead.stamp == stamp && ahead.vx == vx && ahead.vy == vy {
 		dets = ahead.dets
 		r.res.ClusteredAhead++
 	} else {
-		r.dets = r.cluster.Detect(dets, stamp, r.points, vx, vy)
+		r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, vx, vy)
 		dets = r.dets
 	}
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, arrival)
@@ -541,13 +541,7 @@ func (r *replayer) onOdometry(m *bag.Message, topic string) {
 func (r *replayer) onRadar(m *bag.Message, t sensors.Time, topic string, ahead *aheadCloud) {
 	switch m.Conn.Type {
 	case "sensor_msgs/PointCloud2":
-		if ahead != nil {
-			r.points = ahead.pts
-			r.clusterRadar(r.inputs.Admit(topic, r.radar, ahead.headerStamp, ahead.frameID, t), t, ahead)
-			r.inputs.Fused(topic, 1)
-			return
-		}
-		r.onRadarPoints(m, t, topic)
+		r.onRadarPoints(m, t, topic, ahead)
 	case "radar_msgs/RadarScan":
 		r.onRadarScan(m, t, topic)
 	case timmwave.RadarScanType:
@@ -557,18 +551,26 @@ func (r *replayer) onRadar(m *bag.Message, t sensors.Time, topic string, ahead *
 	}
 }
 
-func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string) {
-	var msg sensor_msgs.PointCloud2
-	if !r.decode(m, topic, &msg) {
-		return
+// onRadarPoints fuses a point cloud: the read-ahead's decoding of it
+// (nil: decoded here).
+func (r *replayer) onRadarPoints(m *bag.Message, t sensors.Time, topic string, ahead *aheadCloud) {
+	var stamp sensors.Time
+	var frame string
+	if ahead == nil {
+		var msg sensor_msgs.PointCloud2
+		if !r.decode(m, topic, &msg) {
+			return
+		}
+		pts, err := ros.RadarPoints(r.points[:0], &msg)
+		if err != nil {
+			r.inputs.Refused(topic, ros.CloudRefusal(err), err)
+			return
+		}
+		r.points, stamp, frame = pts, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId
+	} else {
+		r.points, stamp, frame = ahead.pts, ahead.headerStamp, ahead.frameID
 	}
-	pts, err := ros.RadarPoints(r.points[:0], &msg)
-	if err != nil {
-		r.inputs.Refused(topic, ros.CloudRefusal(err), err)
-		return
-	}
-	r.points = pts
-	r.clusterRadar(r.inputs.Admit(topic, r.radar, ros.Stamp(msg.Header.Stamp), msg.Header.FrameId, t), t, nil)
+	r.clusterRadar(r.inputs.Admit(topic, r.radar, stamp, frame, t), t, ahead)
 	r.inputs.Fused(topic, 1)
 }
 
