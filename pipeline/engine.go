@@ -32,16 +32,17 @@ func NewEngine(c *config.Config, clustered bool) (*fusion.Engine, error) {
 
 // TakeTILimits sets in c what a TI radar configuration's chirps tell
 // (mmwave.DeriveLimits): its unambiguous velocity, as
-// radar_perception.max_velocity_mps, so that the clustering and the
-// tracker (through NewEngine) take wrapped Dopplers for what they are.
-// It returns the limits.
-func TakeTILimits(c *config.Config, lines []mmwave.ConfigLine) (mmwave.Limits, error) {
+// radar_perception.max_velocity_mps unless that is set already, so that
+// the clustering and the tracker (through NewEngine) take wrapped
+// Dopplers for what they are. It returns the limits and whether it took
+// their velocity.
+func TakeTILimits(c *config.Config, lines []mmwave.ConfigLine) (mmwave.Limits, bool, error) {
 	l, err := mmwave.DeriveLimits(lines)
-	if err != nil {
-		return l, err
+	if err != nil || c.RadarPerception.MaxVelocityMps != 0 {
+		return l, false, err
 	}
 	c.RadarPerception.MaxVelocityMps = l.MaxVelocityMps
-	return l, nil
+	return l, true, nil
 }
 
 // NewHead returns the fusion head a configuration names: nil for the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/avfusion/avfusion/config"
 	"github.com/avfusion/avfusion/fusion"
+	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
 )
@@ -235,5 +236,24 @@ func TestRunnerCyclesOnARadarScan(t *testing.T) {
 		}
 	case <-time.After(700 * time.Millisecond):
 		t.Fatal("no cycle within 0.7 s of the radar scan: it waited for the 1 Hz tick")
+	}
+}
+
+// TestTakeTILimitsKeepsAConfiguredVelocity: a TI configuration's
+// unambiguous velocity becomes radar_perception.max_velocity_mps when
+// that is unset, and a value set by hand stays.
+func TestTakeTILimitsKeepsAConfiguredVelocity(t *testing.T) {
+	lines, err := launch.ReadTIConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := config.Default()
+	l, taken, err := TakeTILimits(&c, lines)
+	if err != nil || !taken || c.RadarPerception.MaxVelocityMps != l.MaxVelocityMps || !(l.MaxVelocityMps > 0) {
+		t.Fatalf("unset: taken %v, max_velocity_mps %g, limits %v, %v", taken, c.RadarPerception.MaxVelocityMps, l, err)
+	}
+	c.RadarPerception.MaxVelocityMps = 7
+	if _, taken, err := TakeTILimits(&c, lines); err != nil || taken || c.RadarPerception.MaxVelocityMps != 7 {
+		t.Fatalf("set by hand: taken %v, max_velocity_mps %g, %v", taken, c.RadarPerception.MaxVelocityMps, err)
 	}
 }

@@ -78,10 +78,9 @@ type RunConfig struct {
 	// ConfigLimits makes the TI path follow the configuration's chirps
 	// (mmwave.DeriveLimits): the virtual radar reports nothing beyond
 	// their range and wraps every Doppler into their unambiguous
-	// velocity, and the node takes that velocity
-	// (pipeline.TakeTILimits). Off, the
-	// radar reports what the scenario's radar model sees, as the fusion
-	// head was trained.
+	// velocity, and the node takes that velocity unless its own is set
+	// (pipeline.TakeTILimits). Off, the radar reports what the
+	// scenario's radar model sees, as the fusion head was trained.
 	ConfigLimits bool
 	// Breakdown counts the run's misses and false positives by kind of
 	// object (class, moving or static, range from the ego: kindOf), in
@@ -235,7 +234,7 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if cfg.Radar == RadarTI && sc.Radar != nil && cfg.ConfigLimits {
 		// The clustering and the tracker take the chirps' unambiguous
 		// velocity; BeyondTIConfig says below when it cannot be told.
-		_, _ = pipeline.TakeTILimits(&cfg.Node, cfg.RadarConfig)
+		_, _, _ = pipeline.TakeTILimits(&cfg.Node, cfg.RadarConfig)
 	}
 	if cfg.Duration > 0 {
 		r.duration = cfg.Duration

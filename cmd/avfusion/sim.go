@@ -138,7 +138,7 @@ func parseSimFlags(args []string) (*simOptions, error) {
 	fs.StringVar(&o.bagCompression, "bag-compression", "lz4", "chunk compression of --bag: none, lz4 or bz2")
 	fs.StringVar(&o.radarConfig, "radar-config", "", "TI .cfg uploaded to the virtual radar with --radar ti (default: the scenario's ti_config, else the built-in "+launch.BuiltinTIConfig+")")
 	fs.BoolVar(&o.breakdown, "breakdown", false, "count misses and false positives by kind of object: class, moving or static, range band (<30, 30-60, >=60 m from the ego)")
-	fs.BoolVar(&o.configLimits, "config-limits", false, "with --radar ti, the virtual radar reports only what its configuration's chirps see (nothing beyond their range, Dopplers wrapped into their unambiguous velocity) and the node takes their unambiguous velocity (radar_perception.max_velocity_mps)")
+	fs.BoolVar(&o.configLimits, "config-limits", false, "with --radar ti, the virtual radar reports only what its configuration's chirps see (nothing beyond their range, Dopplers wrapped into their unambiguous velocity) and the node takes their unambiguous velocity (radar_perception.max_velocity_mps, unless set)")
 	fs.StringVar(&o.camera, "camera", "objects", "camera path: objects (object-level boxes) or render (draw each frame, run camera.detector on it, project the boxes)")
 	fs.StringVar(&o.detector, "detector", "sim", "detector for --camera render: sim (finds the rendered actors by colour), hog or dnn (overrides camera.detector.kind)")
 	fs.Var(&o.sets, "set", "override one config field, as tracker.gate_probability=0.99 (repeatable)")

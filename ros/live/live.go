@@ -115,15 +115,14 @@ func Run(ctx context.Context, rn *ros.Node, cfg Config) error {
 		if err != nil {
 			return err
 		}
-		l, err := mmwave.DeriveLimits(lines)
-		switch {
-		case err != nil:
+		if l, taken, err := pipeline.TakeTILimits(c, lines); err != nil {
 			log.Warn("radar configuration: its limits cannot be told; Doppler taken as radar_perception.max_velocity_mps says", zap.Error(err))
-		case c.RadarPerception.MaxVelocityMps == 0:
-			c.RadarPerception.MaxVelocityMps = l.MaxVelocityMps
-			log.Info("radar configuration", zap.Stringer("limits", l), zap.String("max_velocity_mps", "from its chirps"))
-		default:
-			log.Info("radar configuration", zap.Stringer("limits", l), zap.String("max_velocity_mps", "as configured"))
+		} else {
+			source := "as configured"
+			if taken {
+				source = "from its chirps"
+			}
+			log.Info("radar configuration", zap.Stringer("limits", l), zap.String("max_velocity_mps", source))
 		}
 	}
 	// Radar arrives as point clouds either way, through the clustering.
