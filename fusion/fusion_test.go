@@ -499,6 +499,28 @@ func TestBoxTakenByANeighbourIsNoMissForATentativeTrack(t *testing.T) {
 	}
 }
 
+// closeIn drives a car, 2 m to the side, from x0 towards a radar at
+// closing m/s, its range rate read wrapped into ±vmax, for 40 scans at
+// 20 Hz, calling after (nil for none) after each scan k (from 1). It
+// returns every track, published or held, and the car's last x.
+func closeIn(e *Engine, x0, closing, vmax float64, after func(k int)) (all []TrackState, x float64) {
+	var now sensors.Time
+	for k := 1; k <= 40; k++ {
+		now = sensors.Time(k) * 50 * ms
+		x = x0 + closing*now.Seconds()
+		d := radarAt(now, x, 2)
+		d.Z[2] = math.Remainder(closing*x/math.Hypot(x, 2), 2*vmax)
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
+		e.Advance(now)
+		if after != nil {
+			after(k)
+		}
+	}
+	var out Output
+	e.Snapshot(now, &out)
+	return slices.Concat(out.Tracks, out.Held), x
+}
+
 // TestAWrappedDopplerIsTrackedAtItsTrueSpeed: a radar that tells range
 // rate only within ±20 m/s reads a car closing at 45 m/s as closing at
 // 5 m/s (−45 wrapped by 40). Knowing the span, the tracker starts a track
@@ -508,26 +530,14 @@ func TestBoxTakenByANeighbourIsNoMissForATentativeTrack(t *testing.T) {
 func TestAWrappedDopplerIsTrackedAtItsTrueSpeed(t *testing.T) {
 	const closing, vmax = -45.0, 20.0
 	run := func(maxRangeRate float64) (confirmed int, near *TrackState) {
-		e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, maxRangeRate))
-		var out Output
-		var now sensors.Time
-		x := 0.0
-		for k := 1; k <= 40; k++ {
-			now = sensors.Time(k) * 50 * ms
-			x = 120 + closing*now.Seconds()
-			d := radarAt(now, x, 2)
-			d.Z[2] = math.Remainder(closing*x/math.Hypot(x, 2), 2*vmax)
-			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
-			e.Advance(now)
-		}
-		e.Snapshot(now, &out)
-		for i, tr := range append(out.Tracks, out.Held...) {
+		all, x := closeIn(testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, maxRangeRate)), 120, closing, vmax, nil)
+		for i, tr := range all {
 			if tr.Status != Confirmed {
 				continue
 			}
 			confirmed++
 			if math.Hypot(tr.X[0]-x, tr.X[1]-2) < 3 {
-				near = &append(out.Tracks, out.Held...)[i]
+				near = &all[i]
 			}
 		}
 		return confirmed, near
@@ -550,22 +560,11 @@ func TestAWrappedDopplerIsTrackedAtItsTrueSpeed(t *testing.T) {
 func TestANarrowDopplerSpanStartsOneTrackAReturn(t *testing.T) {
 	const closing, vmax = -15.0, 4.0
 	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, vmax))
-	var out Output
-	var now sensors.Time
-	x := 0.0
-	for k := 1; k <= 40; k++ {
-		now = sensors.Time(k) * 50 * ms
-		x = 60 + closing*now.Seconds()
-		d := radarAt(now, x, 2)
-		d.Z[2] = math.Remainder(closing*x/math.Hypot(x, 2), 2*vmax)
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
-		e.Advance(now)
+	all, x := closeIn(e, 60, closing, vmax, func(k int) {
 		if k == 1 && len(e.tracker.tracks) != 1 {
 			t.Fatalf("the first return started %d tracks, want 1", len(e.tracker.tracks))
 		}
-	}
-	e.Snapshot(now, &out)
-	all := slices.Concat(out.Tracks, out.Held)
+	})
 	if len(all) != 1 || all[0].Status != Confirmed || math.Hypot(all[0].X[0]-x, all[0].X[1]-2) > 3 || math.Abs(all[0].X[2]-closing) > 2 {
 		t.Fatalf("want one confirmed track on the car at %.0f m/s, got %+v", closing, all)
 	}

@@ -355,14 +355,14 @@ var kinds = func() (k [perception.NumClasses][2][3]string) {
 	return k
 }()
 
-// kindOf is the kind of an object of class c moving at speed m/s, rng m
-// from the ego.
-func kindOf(c perception.Class, speed, rng float64) string {
+// kindOf is the kind of an object of class c at (x, y) moving at (vx,
+// vy) over the ground, seen from ego.
+func kindOf(c perception.Class, x, y, vx, vy float64, ego fusion.Ego) string {
 	m, b := 0, 0
-	if speed >= 0.3 {
+	if math.Hypot(vx, vy) >= 0.3 {
 		m = 1
 	}
-	switch {
+	switch rng := math.Hypot(x-ego.X, y-ego.Y); {
 	case rng >= 60:
 		b = 2
 	case rng >= 30:
@@ -389,7 +389,7 @@ func (s *scoring) update(world *World, out *fusion.Output, now sensors.Time, cfg
 	for _, t := range s.truth {
 		o := eval.Object{ID: t.ID, X: t.X, Y: t.Y}
 		if cfg.Breakdown {
-			o.Kind = kindOf(t.Class, math.Hypot(t.VX, t.VY), math.Hypot(t.X-out.Ego.X, t.Y-out.Ego.Y))
+			o.Kind = kindOf(t.Class, t.X, t.Y, t.VX, t.VY, out.Ego)
 		}
 		s.gt = append(s.gt, o)
 	}
@@ -400,7 +400,7 @@ func (s *scoring) update(world *World, out *fusion.Output, now sensors.Time, cfg
 		if world.InCoverage(out.Ego, tr.X[0], tr.X[1]) {
 			o := eval.Object{ID: int(tr.ID), X: tr.X[0], Y: tr.X[1]}
 			if cfg.Breakdown {
-				o.Kind = kindOf(tr.Class, math.Hypot(tr.X[2], tr.X[3]), math.Hypot(tr.X[0]-out.Ego.X, tr.X[1]-out.Ego.Y))
+				o.Kind = kindOf(tr.Class, tr.X[0], tr.X[1], tr.X[2], tr.X[3], out.Ego)
 			}
 			s.hyp = append(s.hyp, o)
 		}
