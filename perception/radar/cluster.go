@@ -63,7 +63,9 @@ type Params struct {
 	// StaticToleranceMps is how close to the ego-motion Doppler a point
 	// must be to count as static.
 	StaticToleranceMps float64 `yaml:"static_tolerance_mps"`
-	// MinSNRDB drops weaker points.
+	// MinSNRDB drops weaker points; 0 keeps every one (a TI radar reports
+	// only returns above its CFAR threshold, and other drivers put RCS in
+	// dBsm, often below 0, where the SNR would be).
 	MinSNRDB float64 `yaml:"min_snr_db"`
 	// MaxVelocityMps is the radar's unambiguous velocity when its Doppler
 	// wraps around (a TI configuration's, from its chirps): Dopplers are
@@ -169,7 +171,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		c.az[i] = az
 		expected := -(vx*math.Cos(az) + vy*math.Sin(az))
 		c.static[i] = math.Abs(c.dopplerGap(p.Doppler, expected)) < c.p.StaticToleranceMps
-		if p.SNR < c.p.MinSNRDB {
+		if c.p.MinSNRDB != 0 && p.SNR < c.p.MinSNRDB {
 			c.label[i] = noise
 		}
 	}

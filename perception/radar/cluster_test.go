@@ -67,6 +67,28 @@ func TestDopplerSeparatesNeighbours(t *testing.T) {
 	}
 }
 
+// TestWeakReturnsAreKeptUnlessAThresholdIsSet: by default every return
+// counts, also one whose intensity is an RCS below 0 dBsm; min_snr_db
+// drops those under it.
+func TestWeakReturnsAreKeptUnlessAThresholdIsSet(t *testing.T) {
+	weak, strong := moving(60, 3, -6), moving(20, -4, 5)
+	weak.SNR = -4
+	for _, tc := range []struct {
+		minSNR float64
+		want   int
+	}{{0, 2}, {-10, 2}, {10, 1}} {
+		p := DefaultParams()
+		p.MinSNRDB = tc.minSNR
+		c, err := NewClusterer(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dets := c.Detect(nil, 0, []Point{weak, strong}, 0, 0); len(dets) != tc.want {
+			t.Errorf("min_snr_db %g: %d detections, want %d", tc.minSNR, len(dets), tc.want)
+		}
+	}
+}
+
 func TestDetectAllocatesNothingInSteadyState(t *testing.T) {
 	c, _ := NewClusterer(DefaultParams())
 	pts := []Point{moving(20, 0.5, 1), moving(20.4, -0.3, 1.05), static(30, -5), static(31, -5.5), static(32.5, -5.2)}
