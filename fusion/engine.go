@@ -290,7 +290,8 @@ type Output struct {
 // (no EngineConfig.Head) the confirmed tracks are published, with their
 // recursive class and existence; a learned head decides instead, for
 // tentative tracks too, by its existence probability against
-// Params.PublishExistence.
+// Params.PublishExistence. A track placed worse than
+// Params.PublishMaxStdM is held back unjudged.
 func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 	out.Stamp = now
 	out.Newest, out.Arrived = e.newest, e.arrived
@@ -314,9 +315,12 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		// passed through the interface would move ts to the heap.
 		tr.evidence(&e.evidence, &f, now, out.Ego)
 		ts.Evidence = e.evidence
-		publish := tr.Status == Confirmed
+		// A track placed too loosely is held back whatever the head would
+		// say, so it is not judged (it keeps the tracker's own beliefs).
+		placed := positionStd(&f) <= p.PublishMaxStdM
+		publish := tr.Status == Confirmed && placed
 		judged := false
-		if e.cfg.Head != nil {
+		if e.cfg.Head != nil && placed {
 			if judged = e.cfg.Head.Familiar(&e.evidence); !judged {
 				e.unfamiliar++
 			}
@@ -327,7 +331,6 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 			ts.Probs = e.probs
 			publish = ts.Existence >= p.PublishExistence
 		}
-		publish = publish && positionStd(&f) <= p.PublishMaxStdM
 		ts.Class, ts.ClassProb = ts.Probs.Argmax()
 		for s := range ts.Why {
 			ev := &tr.ClassEvidence[s]
