@@ -207,13 +207,19 @@ func (r *report) eval(args ...string) (*suite, error) {
 	return &s, nil
 }
 
+// rows are the suite's scenarios, then the pooled total named so.
+func (s *suite) rows() []ablationRow {
+	rows := append(slices.Clone(s.Scenarios), s.Total)
+	rows[len(rows)-1].Name = "pooled"
+	return rows
+}
+
 func (r *report) ablationTable(s *suite) {
 	r.printf("| scenario | MOTA fused | MOTA radar only | MOTA camera only | IDF1 fused | class accuracy fused |\n| --- | --- | --- | --- | --- | --- |\n")
-	for _, sc := range s.Scenarios {
+	for _, sc := range s.rows() {
 		r.printf("| %s | %.3f | %.3f | %.3f | %.3f | %.3f |\n", sc.Name, sc.Fused.MOTA, sc.RadarOnly.MOTA, sc.CameraOnly.MOTA, sc.Fused.IDF1, sc.Fused.ClassAccuracy)
 	}
-	t := s.Total
-	r.printf("| pooled | %.3f | %.3f | %.3f | %.3f | %.3f |\n\n", t.Fused.MOTA, t.RadarOnly.MOTA, t.CameraOnly.MOTA, t.Fused.IDF1, t.Fused.ClassAccuracy)
+	r.printf("\n")
 }
 
 func (r *report) ablation() error {
@@ -250,9 +256,7 @@ func (r *report) overSeeds() error {
 			return err
 		}
 		r.printf("Radar path `%s`:\n\n| scenario | MOTA fused | radar only | camera only | margin | class accuracy fused |\n| --- | --- | --- | --- | --- | --- |\n", path)
-		rows := append(slices.Clone(s.Scenarios), s.Total)
-		rows[len(rows)-1].Name = "pooled"
-		for _, sc := range rows {
+		for _, sc := range s.rows() {
 			margin := sc.Fused.MOTA - max(sc.RadarOnly.MOTA, sc.CameraOnly.MOTA)
 			r.printf("| %s | %.4f | %.4f | %.4f | %+.4f | %.3f |\n", sc.Name, sc.Fused.MOTA, sc.RadarOnly.MOTA, sc.CameraOnly.MOTA, margin, sc.Fused.ClassAccuracy)
 		}
