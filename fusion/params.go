@@ -35,7 +35,8 @@ type Coverage struct {
 	StaticBlindMps float64 `yaml:"static_blind_mps"`
 	// Fragments is set for a sensor whose detections can be pieces of one
 	// object (clustered point clouds): a detection inside a confirmed
-	// track's extent then updates nothing and starts no new track.
+	// track's extent then starts no new track, and a moving track takes
+	// all its object's pieces (gatherFragments).
 	Fragments bool `yaml:"fragments"`
 	// MaxRangeRateMps is, for a radar whose range rate is ambiguous, the
 	// largest radial speed it tells (its unambiguous velocity, m/s): a

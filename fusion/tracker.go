@@ -44,6 +44,7 @@ type Tracker struct {
 	pda   pdaScratch
 	geom  []viewGeometry // each track as the scan's sensor sees it (visibility.go)
 	dedup dedupScratch
+	frag  fragmentScratch
 	solid confirmedByX // the confirmed tracks along x, for insideTrack
 
 	// deleted collects the ids of confirmed tracks deleted since the last
@@ -117,6 +118,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	t.predictTo(stamp)
 	t.look(&sc)
 	t.associate(&sc, dets)
+	if s == perception.Radar && t.params.Radar.Fragments {
+		dets = t.gatherFragments(&sc, dets)
+	}
 	for i := range t.tracks {
 		if j := t.match.rowToCol[i]; j >= 0 {
 			t.hit(&sc, i, &dets[j], j)

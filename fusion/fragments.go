@@ -1,0 +1,201 @@
+package fusion
+
+import (
+	"math"
+
+	"github.com/avfusion/avfusion/fusion/kalman"
+	"github.com/avfusion/avfusion/perception"
+)
+
+// fragmentScratch is the gather stage's scratch: the scan's detections
+// with each gathering track's return replaced by the merged one, and who
+// took or claimed each return.
+type fragmentScratch struct {
+	dets   []perception.Detection
+	taker  []int32 // the track that took the return, when one did
+	claims []int8  // how many confirmed tracks' extents hold it (at most 2)
+	owner  []int32 // the last of them
+}
+
+// gatherFragments lets each confirmed track of a fragmenting radar (a
+// clustered point cloud) take the scan's returns that lie inside its
+// object's footprint and move with it, when no other confirmed track
+// took or claims them: track-guided clustering. The clusterer splits an
+// object whose few returns lie further apart than its neighbourhood (a
+// truck's front and rear), and a track updated by the piece nearest its
+// prediction keeps to that piece, metres off the object's centre — or
+// the object becomes two tracks, front and rear; a track placed at the
+// centre may have no piece inside its gate. A return a tentative track
+// took is taken from it (that track misses): it is more likely a piece
+// of the confirmed object than a new one. The pieces are merged into the
+// track's return, or into the first of them when the gate gave it none
+// (mergeFragments). It returns the detections the later stages use:
+// dets itself when nothing was gathered, else the scratch copy holding
+// the merged returns.
+func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perception.Detection {
+	m, g := &t.match, &t.frag
+	nd := len(dets)
+	g.taker = grow(g.taker, nd)
+	g.claims = grow(g.claims, nd)
+	g.owner = grow(g.owner, nd)
+	clear(g.claims)
+	for i, j := range m.rowToCol[:len(t.tracks)] {
+		if j >= 0 {
+			g.taker[j] = int32(i)
+		}
+	}
+	claimed := false
+	for i := range t.tracks {
+		j := m.rowToCol[i]
+		f := t.at(i)
+		if t.tracks[i].Status != Confirmed || t.pda.done[i] || !faster(f, gatherMinSpeedMps) {
+			continue
+		}
+		ext := t.tracks[i].extent(f)
+		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], ext.along+m.grid.slack)
+		for _, k := range m.near {
+			d := &dets[k]
+			if int(k) == j || d.SupportOnly || (m.detUsed[k] && t.tracks[g.taker[k]].Status == Confirmed) ||
+				!movesWith(sc, f, d) || !ext.holds(sc, f, d) {
+				continue
+			}
+			g.claims[k] = min(g.claims[k]+1, 2)
+			g.owner[k] = int32(i)
+			claimed = true
+		}
+	}
+	if !claimed {
+		return dets
+	}
+	g.dets = append(g.dets[:0], dets...)
+	for k := range nd {
+		if g.claims[k] != 1 {
+			continue
+		}
+		if m.detUsed[k] {
+			m.rowToCol[g.taker[k]] = -1 // the tentative track misses
+		}
+		m.detUsed[k] = true // and the piece starts no track
+		i := g.owner[k]
+		if j := m.rowToCol[i]; j >= 0 {
+			mergeFragments(&g.dets[j], &dets[k], sc.model.RangeRateSpan)
+		} else {
+			m.rowToCol[i] = k
+		}
+	}
+	return g.dets
+}
+
+// gatherMinSpeedMps is the speed from which a track gathers pieces:
+// faster than a walker or a jogger. Slower objects are walkers, parked
+// vehicles or vehicles in a queue, whose returns lie among other objects'
+// (a walker's among the walkers beside it): gathering for them, the
+// tracks of the stress scenario's crowded pavements took their
+// neighbours' first returns and kept new tracks from starting.
+const gatherMinSpeedMps = 3
+
+// faster reports whether the filter's speed is above v.
+func faster(f *kalman.Filter, v float64) bool {
+	vx, vy := f.X[kalman.VX], f.X[kalman.VY]
+	return vx*vx+vy*vy > v*v
+}
+
+// footprint is where the pieces of a moving track's object may lie:
+// along its heading within three quarters of its length (the track may
+// sit on a piece, up to half a length off the object's centre, as
+// dropDuplicates also allows), across it within half its width.
+type footprint struct {
+	along, across, heading float64
+}
+
+// extent returns the footprint of a track that moves, of the largest
+// class it plausibly is (probability at least plausibleClass): a truck's
+// track is often taken for a car at first, and a car-sized footprint
+// would leave the truck's far pieces out.
+func (tr *Track) extent(f *kalman.Filter) footprint {
+	fp := footprint{heading: math.Atan2(f.X[kalman.VY], f.X[kalman.VX])}
+	for c := range tr.steering {
+		if tr.steering[c] >= plausibleClass {
+			size := perception.TypicalSize(perception.Class(c))
+			fp.along, fp.across = math.Max(fp.along, 0.75*size[0]), math.Max(fp.across, size[1]/2)
+		}
+	}
+	return fp
+}
+
+// plausibleClass is the class probability from which a track's footprint
+// counts that class's size.
+const plausibleClass = 0.15
+
+// holds reports whether return d lies inside the footprint centred on
+// the filter's position, widened by twice the return's position error in
+// each direction.
+func (fp footprint) holds(sc *scan, f *kalman.Filter, d *perception.Detection) bool {
+	rng, az := d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth]
+	b := sc.pose.Yaw + az
+	dx, dy := sc.pose.X+rng*math.Cos(b)-f.X[kalman.PX], sc.pose.Y+rng*math.Sin(b)-f.X[kalman.PY]
+	// The return's error along and across the heading, from its errors
+	// along and across its line of sight.
+	rangeVar, tangVar := d.R[0][0], rng*rng*d.R[1][1]
+	c, s := math.Cos(b-fp.heading), math.Sin(b-fp.heading)
+	alongVar, acrossVar := c*c*rangeVar+s*s*tangVar, s*s*rangeVar+c*c*tangVar
+	ch, sh := math.Cos(fp.heading), math.Sin(fp.heading)
+	along, side := dx*ch+dy*sh, -dx*sh+dy*ch
+	return math.Abs(along) <= fp.along+2*math.Sqrt(alongVar) && math.Abs(side) <= fp.across+2*math.Sqrt(acrossVar)
+}
+
+// movesWith reports whether return d's range rate is within three
+// standard deviations (the return's noise and the track's velocity
+// uncertainty along the line of sight), plus 0.3 m/s, of the track's
+// (modulo the radar's unambiguous span): a walker beside a parked car is
+// not a piece of it.
+func movesWith(sc *scan, f *kalman.Filter, d *perception.Detection) bool {
+	const slackMps = 0.3
+	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
+	ux, uy := math.Cos(b), math.Sin(b)
+	rate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
+	rateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
+	gap := d.Z[perception.RadarRangeRate] - rate
+	if span := sc.model.RangeRateSpan; span > 0 {
+		gap -= span * math.Round(gap/span)
+	}
+	return math.Abs(gap) <= 3*math.Sqrt(d.R[2][2]+rateVar)+slackMps
+}
+
+// mergeFragments folds return d into return a as if the clusterer had
+// put all their returns in one cluster: the centroid of both, weighted by
+// their returns (range rates compared modulo rangeRateSpan when it is
+// not 0), their returns added up and, for the head's extent evidence,
+// the spread of the union (each piece's own plus its offset from the
+// joint centroid). The covariance stays a's: the union's centroid is
+// nearer the object's centre than a piece's, not further (the spread of
+// a truck's pieces, taken as the union's covariance the way the
+// clusterer takes a cluster's, weakens the radar so much that the
+// camera's range, which assumes a class's depth, pulls a truck's track
+// two metres off).
+func mergeFragments(a, d *perception.Detection, rangeRateSpan float64) {
+	wa, wd := float64(max(a.Returns, 1)), float64(max(d.Returns, 1))
+	w := wa + wd
+	ra, aa := a.Z[perception.RadarRange], a.Z[perception.RadarAzimuth]
+	rd, ad := d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth]
+	x := (wa*ra*math.Cos(aa) + wd*rd*math.Cos(ad)) / w
+	y := (wa*ra*math.Sin(aa) + wd*rd*math.Sin(ad)) / w
+	rng, az := math.Hypot(x, y), math.Atan2(y, x)
+	gap := d.Z[perception.RadarRangeRate] - a.Z[perception.RadarRangeRate]
+	if rangeRateSpan > 0 {
+		gap -= rangeRateSpan * math.Round(gap/rangeRateSpan)
+	}
+	// Each piece's offset from the joint centroid, along and across the
+	// joint line of sight.
+	alA, siA := ra*math.Cos(aa-az)-rng, ra*math.Sin(aa-az)
+	alD, siD := rd*math.Cos(ad-az)-rng, rd*math.Sin(ad-az)
+	spread := func(sa, sd, oa, od float64) float64 {
+		return math.Sqrt((wa*(sa*sa+oa*oa) + wd*(sd*sd+od*od)) / w)
+	}
+	a.Z[perception.RadarRange], a.Z[perception.RadarAzimuth] = rng, az
+	a.Z[perception.RadarRangeRate] += wd / w * gap
+	a.Spread[0] = spread(a.Spread[0], d.Spread[0], alA, alD)
+	a.Spread[1] = spread(a.Spread[1], d.Spread[1], siA, siD)
+	a.Returns = int(w)
+	a.Score = math.Max(a.Score, d.Score)
+}
