@@ -55,8 +55,11 @@ func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perce
 		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], ext.along+m.grid.slack)
 		for _, k := range m.near {
 			d := &dets[k]
-			if int(k) == j || d.SupportOnly || (m.detUsed[k] && t.tracks[g.taker[k]].Status == Confirmed) ||
-				!movesWith(sc, f, d) || !ext.holds(sc, f, d) {
+			if int(k) == j || d.SupportOnly || (m.detUsed[k] && t.tracks[g.taker[k]].Status == Confirmed) {
+				continue
+			}
+			at := piece{x: m.grid.x[k], y: m.grid.y[k], ux: m.grid.ux[k], uy: m.grid.uy[k], d: d}
+			if !ext.holds(f, &at) || !movesWith(sc, f, &at) {
 				continue
 			}
 			g.claims[k] = min(g.claims[k]+1, 2)
@@ -101,11 +104,11 @@ func faster(f *kalman.Filter, v float64) bool {
 }
 
 // footprint is where the pieces of a moving track's object may lie:
-// along its heading within three quarters of its length (the track may
-// sit on a piece, up to half a length off the object's centre, as
-// dropDuplicates also allows), across it within half its width.
+// along its heading (hx, hy) within three quarters of its length (the
+// track may sit on a piece, up to half a length off the object's centre,
+// as dropDuplicates also allows), across it within half its width.
 type footprint struct {
-	along, across, heading float64
+	along, across, hx, hy float64
 }
 
 // extent returns the footprint of a track that moves, of the largest
@@ -113,7 +116,8 @@ type footprint struct {
 // track is often taken for a car at first, and a car-sized footprint
 // would leave the truck's far pieces out.
 func (tr *Track) extent(f *kalman.Filter) footprint {
-	fp := footprint{heading: math.Atan2(f.X[kalman.VY], f.X[kalman.VX])}
+	speed := math.Hypot(f.X[kalman.VX], f.X[kalman.VY])
+	fp := footprint{hx: f.X[kalman.VX] / speed, hy: f.X[kalman.VY] / speed}
 	for c := range tr.steering {
 		if tr.steering[c] >= plausibleClass {
 			size := perception.TypicalSize(perception.Class(c))
@@ -127,39 +131,42 @@ func (tr *Track) extent(f *kalman.Filter) footprint {
 // counts that class's size.
 const plausibleClass = 0.15
 
-// holds reports whether return d lies inside the footprint centred on
-// the filter's position, widened by twice the return's position error in
+// piece is a return considered for gathering, with its position in odom
+// and the unit vector from the sensor towards it (detectionGrid's).
+type piece struct {
+	x, y, ux, uy float64
+	d            *perception.Detection
+}
+
+// holds reports whether the piece lies inside the footprint centred on
+// the filter's position, widened by twice the piece's position error in
 // each direction.
-func (fp footprint) holds(sc *scan, f *kalman.Filter, d *perception.Detection) bool {
-	rng, az := d.Z[perception.RadarRange], d.Z[perception.RadarAzimuth]
-	b := sc.pose.Yaw + az
-	dx, dy := sc.pose.X+rng*math.Cos(b)-f.X[kalman.PX], sc.pose.Y+rng*math.Sin(b)-f.X[kalman.PY]
-	// The return's error along and across the heading, from its errors
+func (fp footprint) holds(f *kalman.Filter, p *piece) bool {
+	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
+	along, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
+	// The piece's error along and across the heading, from its errors
 	// along and across its line of sight.
-	rangeVar, tangVar := d.R[0][0], rng*rng*d.R[1][1]
-	c, s := math.Cos(b-fp.heading), math.Sin(b-fp.heading)
+	rng := p.d.Z[perception.RadarRange]
+	rangeVar, tangVar := p.d.R[0][0], rng*rng*p.d.R[1][1]
+	c, s := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
 	alongVar, acrossVar := c*c*rangeVar+s*s*tangVar, s*s*rangeVar+c*c*tangVar
-	ch, sh := math.Cos(fp.heading), math.Sin(fp.heading)
-	along, side := dx*ch+dy*sh, -dx*sh+dy*ch
 	return math.Abs(along) <= fp.along+2*math.Sqrt(alongVar) && math.Abs(side) <= fp.across+2*math.Sqrt(acrossVar)
 }
 
-// movesWith reports whether return d's range rate is within three
-// standard deviations (the return's noise and the track's velocity
-// uncertainty along the line of sight), plus 0.3 m/s, of the track's
-// (modulo the radar's unambiguous span): a walker beside a parked car is
-// not a piece of it.
-func movesWith(sc *scan, f *kalman.Filter, d *perception.Detection) bool {
+// movesWith reports whether the piece's range rate is within three
+// standard deviations (its noise and the track's velocity uncertainty
+// along the line of sight), plus 0.3 m/s, of the track's (modulo the
+// radar's unambiguous span): a rider the car passes is not a piece of it.
+func movesWith(sc *scan, f *kalman.Filter, p *piece) bool {
 	const slackMps = 0.3
-	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
-	ux, uy := math.Cos(b), math.Sin(b)
+	ux, uy := p.ux, p.uy
 	rate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
 	rateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
-	gap := d.Z[perception.RadarRangeRate] - rate
+	gap := p.d.Z[perception.RadarRangeRate] - rate
 	if span := sc.model.RangeRateSpan; span > 0 {
 		gap -= span * math.Round(gap/span)
 	}
-	return math.Abs(gap) <= 3*math.Sqrt(d.R[2][2]+rateVar)+slackMps
+	return math.Abs(gap) <= 3*math.Sqrt(p.d.R[2][2]+rateVar)+slackMps
 }
 
 // mergeFragments folds return d into return a as if the clusterer had

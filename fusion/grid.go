@@ -23,6 +23,9 @@ type detectionGrid struct {
 	keys  []int64 // keys[j] is the cell of detection j (see cellKey)
 	cx    []int64 // the column of detection j
 	cy    []int64 // the row of detection j
+	// x and y are detection j's position in odom, and ux, uy the unit
+	// vector from the sensor towards it.
+	x, y, ux, uy []float64
 	// slack is added to every track's reach: three standard deviations of
 	// the least precise detection's position plus 2 m.
 	slack float64
@@ -49,13 +52,16 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 	g.keys = grow(g.keys, len(dets))
 	g.cx = grow(g.cx, len(dets))
 	g.cy = grow(g.cy, len(dets))
+	g.x, g.y = grow(g.x, len(dets)), grow(g.y, len(dets))
+	g.ux, g.uy = grow(g.ux, len(dets)), grow(g.uy, len(dets))
 	worst := 0.0
 	for j := range dets {
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
-		b := pose.Yaw + az
-		x, y := pose.X+rng*math.Cos(b), pose.Y+rng*math.Sin(b)
+		sin, cos := math.Sincos(pose.Yaw + az)
+		x, y := pose.X+rng*cos, pose.Y+rng*sin
 		worst = math.Max(worst, rangeVar+rng*rng*azVar)
 		g.order[j] = int32(j)
+		g.x[j], g.y[j], g.ux[j], g.uy[j] = x, y, cos, sin
 		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
 		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 	}
