@@ -26,7 +26,7 @@ func main() {
 	flag.Parse()
 	r := &report{bin: *bin}
 	r.header()
-	for _, section := range []func() error{r.shipped, r.latency, r.ablation, r.ablationTI, r.overSeeds, r.heads, r.calibration, r.mot, r.benchmarks} {
+	for _, section := range []func() error{r.shipped, r.latency, r.ablation, r.ablationTI, r.unseen, r.overSeeds, r.heads, r.calibration, r.mot, r.benchmarks} {
 		if err := section(); err != nil {
 			fmt.Fprintln(os.Stderr, "report:", err)
 			os.Exit(1)
@@ -241,6 +241,23 @@ func (r *report) ablationTI() error {
 	r.printf("## Fusion against each sensor alone, through the virtual TI radar\n\nTLV frames on a pseudo-terminal, the serial driver, the parser and the clustering, as `avfusion sim` runs by default (%s).\n\n",
 		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--radar", "ti", "--ablation"))
 	r.ablationTable(s)
+	return nil
+}
+
+// unseen is the ablation of both radar paths on sim/scenarios/next,
+// scenes neither trained on nor shipped.
+func (r *report) unseen() error {
+	const next = "sim/scenarios/next"
+	r.printf("## Scenes not trained on\n\nThe scenarios of `%s` (a motorway and a rural road seen by the long-range configuration, fog; docs/simulation.md), none of which the head was trained on; rural and fog were written to check the gathering of a long object's radar pieces (docs/tracker.md), whose variants were compared on them as well as on the shipped ones (%s, and with `--radar ti`).\n\n",
+		next, command(r.bin, "eval", "--scenarios", next, "--ablation", "--radar", "objects"))
+	for _, path := range []string{"ti", "objects"} {
+		s, err := r.eval("--scenarios", next, "--ablation", "--radar", path)
+		if err != nil {
+			return err
+		}
+		r.printf("Radar path `%s`:\n\n", path)
+		r.ablationTable(s)
+	}
 	return nil
 }
 
