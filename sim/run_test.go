@@ -74,49 +74,61 @@ func motErrors(r *Result) int {
 }
 
 // TestFusionAgainstEverySingleSensor is the fusion's acceptance test: on
-// every shipped scenario radar and camera fused through the learned head
+// every shipped scenario, over its seed and the next four (as `avfusion
+// eval --seeds 5`), radar and camera fused through the learned head
 // track better (MOTA) than either sensor alone, and at least 85 % of
-// what the fused run matches has the right class; pooled over the
-// scenarios too. Per scenario, fused may trail the best single sensor by
-// at most noiseMOTA: where the radar alone already does well (night,
-// occlusion, stress, urban) fused and radar alone differ by a few
-// thousandths, and which scenarios fall on which side has changed with
-// every training seed, size and cycle timing tried (with cycles on each
-// radar scan, occlusion trails by 0.0011 and stress by 0.0017). The log
-// shows each margin; issue #19 asks for fused above on every scenario.
+// what the fused runs match has the right class; pooled over the
+// scenarios too. One seed is not enough: where the radar alone already
+// does well fused and radar alone differ by a few thousandths, either
+// way, and which scenarios fall on which side has changed with every
+// training seed, size and cycle timing tried (occlusion and stress trail
+// by 0.0006 and 0.0013 on their own seeds and lead over five; city leads
+// by only 0.0001 over five). The log shows each margin.
 func TestFusionAgainstEverySingleSensor(t *testing.T) {
 	tier.Integration(t)
-	const noiseMOTA = 0.002
-	var errs [3]int
-	var gt int
+	const seeds = 5
+	var pooledErrs [3]int
+	var pooledGT int
 	for _, sc := range shippedScenarios(t) {
-		head := config.Learned
-		runs := [3]*Result{
-			shippedRun(t, sc, head),
-			shippedRun(t, sc, head, perception.Camera, perception.Mic),
-			shippedRun(t, sc, head, perception.Radar, perception.Mic),
+		var errs [3]int
+		gt, class := 0, 0.0
+		for k := range seeds {
+			seeded := *sc
+			seeded.Seed += int64(k)
+			runs := [3]*Result{
+				shippedRun(t, &seeded, config.Learned),
+				shippedRun(t, &seeded, config.Learned, perception.Camera, perception.Mic),
+				shippedRun(t, &seeded, config.Learned, perception.Radar, perception.Mic),
+			}
+			for r, run := range runs {
+				errs[r] += motErrors(run)
+			}
+			gt += runs[0].Tracking.GroundTruthFrames
+			class += runs[0].ClassAccuracy / seeds
 		}
-		for k, r := range runs {
-			errs[k] += motErrors(r)
+		var mota [3]float64
+		for r := range mota {
+			mota[r] = 1 - float64(errs[r])/float64(gt)
+			pooledErrs[r] += errs[r]
 		}
-		gt += runs[0].Tracking.GroundTruthFrames
-		fused, best := runs[0].Tracking.MOTA, max(runs[1].Tracking.MOTA, runs[2].Tracking.MOTA)
-		t.Logf("%-14s fused MOTA %.4f, best single sensor %.4f (radar %.4f, camera %.4f); class accuracy %.3f",
-			sc.Name, fused, best, runs[1].Tracking.MOTA, runs[2].Tracking.MOTA, runs[0].ClassAccuracy)
-		if fused <= best-noiseMOTA {
-			t.Errorf("%s: fused MOTA %.4f trails the best single sensor's %.4f by more than %.3f", sc.Name, fused, best, noiseMOTA)
+		pooledGT += gt
+		fused, best := mota[0], max(mota[1], mota[2])
+		t.Logf("%-14s fused MOTA %.4f, best single sensor %.4f (radar %.4f, camera %.4f), margin %+.4f; class accuracy %.3f",
+			sc.Name, fused, best, mota[1], mota[2], fused-best, class)
+		if fused <= best {
+			t.Errorf("%s: fused MOTA %.4f not above the best single sensor's %.4f", sc.Name, fused, best)
 		}
-		if runs[0].ClassAccuracy < 0.85 {
-			t.Errorf("%s: class accuracy %.3f < 0.85", sc.Name, runs[0].ClassAccuracy)
+		if class < 0.85 {
+			t.Errorf("%s: class accuracy %.3f < 0.85", sc.Name, class)
 		}
 	}
 	var pooled [3]float64
-	for k := range pooled {
-		pooled[k] = 1 - float64(errs[k])/float64(gt)
+	for r := range pooled {
+		pooled[r] = 1 - float64(pooledErrs[r])/float64(pooledGT)
 	}
-	t.Logf("pooled MOTA: fused %.3f, radar %.3f, camera %.3f", pooled[0], pooled[1], pooled[2])
+	t.Logf("pooled MOTA: fused %.4f, radar %.4f, camera %.4f", pooled[0], pooled[1], pooled[2])
 	if pooled[0] <= max(pooled[1], pooled[2]) {
-		t.Errorf("pooled: fused MOTA %.3f not above radar %.3f and camera %.3f", pooled[0], pooled[1], pooled[2])
+		t.Errorf("pooled: fused MOTA %.4f not above radar %.4f and camera %.4f", pooled[0], pooled[1], pooled[2])
 	}
 }
 
