@@ -255,7 +255,7 @@ func TestTheTIRadarReportsWhatItsConfigurationSees(t *testing.T) {
 // 1564).
 func TestOncomingTrafficThroughAnAliasingRadar(t *testing.T) {
 	tier.Integration(t)
-	sc, lines := nextHighway(t)
+	sc, lines := nextScenario(t, "highway")
 	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
 		Radar: RadarTI, RadarConfig: lines, ConfigLimits: true})
 	if err != nil {
@@ -283,17 +283,7 @@ func TestOncomingTrafficThroughAnAliasingRadar(t *testing.T) {
 func TestTIPathOnTheNextScenarios(t *testing.T) {
 	tier.Integration(t)
 	for name, floor := range map[string]float64{"highway": 0.78, "rural": 0.77, "fog": 0.71} {
-		sc, err := LoadScenario("scenarios/next/" + name + ".yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines, err := launch.ReadTIConfig("") // the built-in one, as sim runs it
-		if sc.Radar.TIConfig != "" {
-			lines, err = launch.ShippedTIConfig(sc.Radar.TIConfig)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		sc, lines := nextScenario(t, name)
 		res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
 			Radar: RadarTI, RadarConfig: lines})
 		if err != nil {

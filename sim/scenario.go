@@ -20,6 +20,7 @@ import (
 
 	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 )
 
 // Scenario is a loaded, validated scenario file. Units are in the field
@@ -155,6 +156,15 @@ type actorFile struct {
 	Disappear *string    `yaml:"disappear"`
 	Siren     *bool      `yaml:"siren"`
 	YawRate   *float64   `yaml:"yaw_rate"`
+}
+
+// TIConfigLines returns the configuration the virtual TI radar runs for
+// the scenario: the shipped one its radar names, else the built-in one.
+func (sc *Scenario) TIConfigLines() ([]mmwave.ConfigLine, error) {
+	if sc.Radar != nil && sc.Radar.TIConfig != "" {
+		return launch.ShippedTIConfig(sc.Radar.TIConfig)
+	}
+	return launch.ReadTIConfig("")
 }
 
 // LoadScenario reads and validates a scenario file.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/avfusion/avfusion/calib"
-	"github.com/avfusion/avfusion/launch"
 	"github.com/avfusion/avfusion/sensors"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
 
@@ -102,15 +101,15 @@ func TestShippedScenariosLoad(t *testing.T) {
 	}
 }
 
-// nextHighway loads the motorway of scenarios/next and the shipped TI
-// configuration it names.
-func nextHighway(t *testing.T) (*Scenario, []mmwave.ConfigLine) {
+// nextScenario loads a scenario of scenarios/next and the TI
+// configuration it runs.
+func nextScenario(t *testing.T, name string) (*Scenario, []mmwave.ConfigLine) {
 	t.Helper()
-	sc, err := LoadScenario("scenarios/next/highway.yaml")
+	sc, err := LoadScenario("scenarios/next/" + name + ".yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := launch.ShippedTIConfig(sc.Radar.TIConfig)
+	lines, err := sc.TIConfigLines()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +121,7 @@ func nextHighway(t *testing.T) (*Scenario, []mmwave.ConfigLine) {
 // load, and the highway one really asks its long-range radar for closing
 // speeds beyond its unambiguous velocity and nothing beyond its range.
 func TestNextScenariosAskForAliasing(t *testing.T) {
-	sc, lines := nextHighway(t)
+	sc, lines := nextScenario(t, "highway")
 	w := BeyondTIConfig(sc, lines)
 	if len(w) != 1 || !strings.Contains(w[0], "close at up to 60.0 m/s, but the TI configuration tells radial speeds within ±26.3 m/s") {
 		t.Fatalf("%q", w)

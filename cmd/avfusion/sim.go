@@ -94,12 +94,7 @@ func simRun(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode) (sim.RunCo
 	run := sim.RunConfig{Radar: mode, Scenario: sc, Node: *cfg, Start: 1_700_000_000e9}
 	if mode == sim.RadarTI {
 		var err error
-		if sc.Radar != nil && sc.Radar.TIConfig != "" {
-			run.RadarConfig, err = launch.ShippedTIConfig(sc.Radar.TIConfig)
-		} else {
-			run.RadarConfig, err = launch.ReadTIConfig("")
-		}
-		if err != nil {
+		if run.RadarConfig, err = sc.TIConfigLines(); err != nil {
 			return run, err
 		}
 	}
