@@ -46,11 +46,14 @@ func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perce
 	}
 	claimed := false
 	for i := range t.tracks {
-		j := m.rowToCol[i]
-		f := t.at(i)
-		if t.tracks[i].Status != Confirmed || t.pda.done[i] || !faster(f, gatherMinSpeedMps) {
+		if t.tracks[i].Status != Confirmed || t.pda.done[i] {
 			continue
 		}
+		f := t.at(i)
+		if !faster(f, gatherMinSpeedMps) {
+			continue
+		}
+		j := m.rowToCol[i]
 		ext := t.tracks[i].extent(f)
 		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], ext.along+m.grid.slack)
 		for _, k := range m.near {
@@ -81,7 +84,7 @@ func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perce
 		m.detUsed[k] = true // and the piece starts no track
 		i := g.owner[k]
 		if j := m.rowToCol[i]; j >= 0 {
-			mergeFragments(&g.dets[j], &dets[k], sc.model.RangeRateSpan)
+			mergeFragments(&g.dets[j], &dets[k], &sc.model)
 		} else {
 			m.rowToCol[i] = k
 		}
@@ -162,17 +165,14 @@ func movesWith(sc *scan, f *kalman.Filter, p *piece) bool {
 	ux, uy := p.ux, p.uy
 	rate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
 	rateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
-	gap := p.d.Z[perception.RadarRangeRate] - rate
-	if span := sc.model.RangeRateSpan; span > 0 {
-		gap -= span * math.Round(gap/span)
-	}
+	gap := sc.model.Residual(perception.RadarRangeRate, p.d.Z[perception.RadarRangeRate]-rate)
 	return math.Abs(gap) <= 3*math.Sqrt(p.d.R[2][2]+rateVar)+slackMps
 }
 
 // mergeFragments folds return d into return a as if the clusterer had
 // put all their returns in one cluster: the centroid of both, weighted by
-// their returns (range rates compared modulo rangeRateSpan when it is
-// not 0), their returns added up and, for the head's extent evidence,
+// their returns (range rates compared as the radar's model does,
+// modulo its unambiguous span), their returns added up and, for the head's extent evidence,
 // the spread of the union (each piece's own plus its offset from the
 // joint centroid). The covariance stays a's: the union's centroid is
 // nearer the object's centre than a piece's, not further (the spread of
@@ -180,7 +180,7 @@ func movesWith(sc *scan, f *kalman.Filter, p *piece) bool {
 // clusterer takes a cluster's, weakens the radar so much that the
 // camera's range, which assumes a class's depth, pulls a truck's track
 // two metres off).
-func mergeFragments(a, d *perception.Detection, rangeRateSpan float64) {
+func mergeFragments(a, d *perception.Detection, model *kalman.Model) {
 	wa, wd := float64(max(a.Returns, 1)), float64(max(d.Returns, 1))
 	w := wa + wd
 	ra, aa := a.Z[perception.RadarRange], a.Z[perception.RadarAzimuth]
@@ -188,10 +188,7 @@ func mergeFragments(a, d *perception.Detection, rangeRateSpan float64) {
 	x := (wa*ra*math.Cos(aa) + wd*rd*math.Cos(ad)) / w
 	y := (wa*ra*math.Sin(aa) + wd*rd*math.Sin(ad)) / w
 	rng, az := math.Hypot(x, y), math.Atan2(y, x)
-	gap := d.Z[perception.RadarRangeRate] - a.Z[perception.RadarRangeRate]
-	if rangeRateSpan > 0 {
-		gap -= rangeRateSpan * math.Round(gap/rangeRateSpan)
-	}
+	gap := model.Residual(perception.RadarRangeRate, d.Z[perception.RadarRangeRate]-a.Z[perception.RadarRangeRate])
 	// Each piece's offset from the joint centroid, along and across the
 	// joint line of sight.
 	alA, siA := ra*math.Cos(aa-az)-rng, ra*math.Sin(aa-az)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
 )
@@ -19,7 +20,7 @@ func TestMergeFragmentsIsTheUnionsCluster(t *testing.T) {
 	d := perception.Detection{Sensor: perception.Radar, Dim: 3, Returns: 1, Score: 0.6}
 	d.Z = [3]float64{46, 0, -25.5} // 26 m/s wrapped around a 52 m/s span
 	want := a.R
-	mergeFragments(&a, &d, 52)
+	mergeFragments(&a, &d, &kalman.Model{Kind: kalman.Radar, RangeRateSpan: 52})
 	near := func(got, want float64) bool { return math.Abs(got-want) < 1e-9 }
 	if !near(a.Z[0], 41.5) || !near(a.Z[1], 0) || !near(a.Z[2], 25.375) {
 		t.Fatalf("centroid %v, want range 41.5, azimuth 0, range rate 25.375", a.Z)
