@@ -195,8 +195,9 @@ type ablationRow struct {
 	CameraOnly *mot   `json:"camera_only"`
 }
 
-func (r *report) eval(args ...string) (*suite, error) {
-	out, err := run(r.bin, append([]string{"eval", "--scenarios", "sim/scenarios", "--json"}, args...)...)
+// eval runs `avfusion eval --json` on the scenarios in dir.
+func (r *report) eval(dir string, args ...string) (*suite, error) {
+	out, err := run(r.bin, append([]string{"eval", "--scenarios", dir, "--json"}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +207,9 @@ func (r *report) eval(args ...string) (*suite, error) {
 	}
 	return &s, nil
 }
+
+// shippedDir is the directory of the shipped scenarios.
+const shippedDir = "sim/scenarios"
 
 // rows are the suite's scenarios, then the pooled total named so.
 func (s *suite) rows() []ablationRow {
@@ -223,23 +227,23 @@ func (r *report) ablationTable(s *suite) {
 }
 
 func (r *report) ablation() error {
-	s, err := r.eval("--ablation")
+	s, err := r.eval(shippedDir, "--ablation")
 	if err != nil {
 		return err
 	}
 	r.printf("## Fusion against each sensor alone, object-level radar\n\nEvery scenario fused, then with the radar alone and the camera alone, each scored against the objects the whole sensor set covers (%s; pooled MOTA counts errors over all ground truth). One seed's margins are a few thousandths either way where radar alone does well, and which scenarios fall on which side has changed with every training seed tried: `go test ./sim -run FusionAgainst -v` asserts fused above the best single sensor on every scenario and pooled over five seeds each (the five-seed tables below).\n\n",
-		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--ablation"))
+		command(r.bin, "eval", "--scenarios", shippedDir, "--ablation"))
 	r.ablationTable(s)
 	return nil
 }
 
 func (r *report) ablationTI() error {
-	s, err := r.eval("--ablation", "--radar", "ti")
+	s, err := r.eval(shippedDir, "--ablation", "--radar", "ti")
 	if err != nil {
 		return err
 	}
 	r.printf("## Fusion against each sensor alone, through the virtual TI radar\n\nTLV frames on a pseudo-terminal, the serial driver, the parser and the clustering, as `avfusion sim` runs by default (%s).\n\n",
-		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--radar", "ti", "--ablation"))
+		command(r.bin, "eval", "--scenarios", shippedDir, "--radar", "ti", "--ablation"))
 	r.ablationTable(s)
 	return nil
 }
@@ -251,7 +255,7 @@ func (r *report) unseen() error {
 	r.printf("## Scenes not trained on\n\nThe scenarios of `%s` (a motorway and a rural road seen by the long-range configuration, fog; docs/simulation.md), none of which the head was trained on; rural and fog were written to check the gathering of a long object's radar pieces (docs/tracker.md), whose variants were compared on them as well as on the shipped ones (%s, and with `--radar ti`).\n\n",
 		next, command(r.bin, "eval", "--scenarios", next, "--ablation", "--radar", "objects"))
 	for _, path := range []string{"ti", "objects"} {
-		s, err := r.eval("--scenarios", next, "--ablation", "--radar", path)
+		s, err := r.eval(next, "--ablation", "--radar", path)
 		if err != nil {
 			return err
 		}
@@ -266,9 +270,9 @@ func (r *report) unseen() error {
 func (r *report) overSeeds() error {
 	const seeds = "5"
 	r.printf("## Fusion against each sensor alone, over five seeds\n\nA single run's margins between fused and the best single sensor are a few thousandths either way where radar alone does well; each scenario run with its own seed and the next four, pooled (%s, and with `--radar ti`). The margin is fused MOTA less the better single sensor's.\n\n",
-		command(r.bin, "eval", "--scenarios", "sim/scenarios", "--ablation", "--seeds", seeds))
+		command(r.bin, "eval", "--scenarios", shippedDir, "--ablation", "--seeds", seeds))
 	for _, path := range []string{"objects", "ti"} {
-		s, err := r.eval("--ablation", "--seeds", seeds, "--radar", path)
+		s, err := r.eval(shippedDir, "--ablation", "--seeds", seeds, "--radar", path)
 		if err != nil {
 			return err
 		}
@@ -283,16 +287,16 @@ func (r *report) overSeeds() error {
 }
 
 func (r *report) heads() error {
-	learned, err := r.eval()
+	learned, err := r.eval(shippedDir)
 	if err != nil {
 		return err
 	}
-	bayes, err := r.eval("--set", "fusion_head=bayes")
+	bayes, err := r.eval(shippedDir, "--set", "fusion_head=bayes")
 	if err != nil {
 		return err
 	}
 	r.printf("## Learned fusion head against the Bayesian rule\n\nOn the shipped scenarios, none of which the head was trained on (%s against %s).\n\n",
-		command(r.bin, "eval", "--scenarios", "sim/scenarios"), command(r.bin, "eval", "--scenarios", "sim/scenarios", "--set", "fusion_head=bayes"))
+		command(r.bin, "eval", "--scenarios", shippedDir), command(r.bin, "eval", "--scenarios", shippedDir, "--set", "fusion_head=bayes"))
 	r.printf("| scenario | MOTA learned | MOTA Bayesian | class accuracy learned | class accuracy Bayesian |\n| --- | --- | --- | --- | --- |\n")
 	for i, sc := range learned.Scenarios {
 		b := bayes.Scenarios[i].Fused
