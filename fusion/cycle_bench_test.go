@@ -128,11 +128,12 @@ type cloudCrowd struct {
 	cluster *radar.Clusterer
 	pts     []radar.Point
 	clutter int
+	returns []perception.RadarReturn
 }
 
 func newCloudCrowd(tb testing.TB, n, clutter int) *cloudCrowd {
 	tb.Helper()
-	p := DefaultParams().WithClusteredRadar(radar.DefaultParams().StaticToleranceMps, 0)
+	p := DefaultParams().WithClusteredRadar(radar.DefaultParams())
 	p.MaxTracks = 4 * n
 	p.Radar.FOVDeg, p.Radar.MaxRangeM = 360, 1000
 	e, err := NewEngine(EngineConfig{Params: p, Rig: calib.DefaultRig(), MaxLatency: 100 * time.Millisecond, SensorTimeout: time.Second})
@@ -167,7 +168,7 @@ func (c *cloudCrowd) cycle() {
 	for k := 0; k < c.clutter; k++ {
 		c.pts = append(c.pts, radar.Point{X: 5 + 150*c.rng.Float64(), Y: -80 + 160*c.rng.Float64(), SNR: 8, Doppler: 4 * c.rng.NormFloat64()})
 	}
-	c.dets = c.cluster.Detect(c.dets[:0], c.now, c.pts, 0, 0)
+	c.dets, c.returns = c.cluster.Detect(c.dets[:0], c.returns[:0], c.now, c.pts, 0, 0) // fused below, before the next frame
 	c.engine.Ingest(Scan{Sensor: perception.Radar, Stamp: c.now, Dets: c.dets}, c.now)
 	c.engine.Advance(c.now)
 	c.engine.Snapshot(c.now, &c.out)

@@ -209,12 +209,12 @@ func TestEgoExtrapolation(t *testing.T) {
 }
 
 func TestWithClusteredRadar(t *testing.T) {
-	p := DefaultParams().WithClusteredRadar(0.3, 0)
+	p := DefaultParams().WithClusteredRadar(clustered(0.3, 0))
 	if p.Radar.StaticBlindMps != 0.3 || !p.Radar.Fragments || p.Camera.Fragments {
 		t.Fatalf("%+v", p.Radar)
 	}
 	p.Radar.StaticBlindMps = 1
-	if q := p.WithClusteredRadar(0.3, 0); q.Radar.StaticBlindMps != 1 {
+	if q := p.WithClusteredRadar(clustered(0.3, 0)); q.Radar.StaticBlindMps != 1 {
 		t.Fatalf("a larger configured blind speed was lowered: %g", q.Radar.StaticBlindMps)
 	}
 }

@@ -52,7 +52,7 @@ func truckPieces(stamp sensors.Time, x float64) []perception.Detection {
 // piece nearest its prediction, the track kept to the rear piece, 3.5 m
 // off the centre, and the front piece started a second track.)
 func TestTrackGathersALongObjectsPieces(t *testing.T) {
-	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, 0))
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(clustered(0.3, 0)))
 	var out Output
 	offset := 0.0
 	for k := 1; k <= 80; k++ {
@@ -81,7 +81,7 @@ func TestTrackGathersALongObjectsPieces(t *testing.T) {
 // moving track's footprint that moves 3 m/s slower (a cyclist the car
 // passes) is not a piece of it: it starts its own track.
 func TestSlowerRiderBesideACarIsNotGathered(t *testing.T) {
-	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, 0))
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(clustered(0.3, 0)))
 	var out Output
 	at := func(now sensors.Time, x, y, speed float64) perception.Detection {
 		d := radarAt(now, x, y)

@@ -254,7 +254,7 @@ func TestSupportOnlyReturnsUpdateButNeverStart(t *testing.T) {
 // radar's back, a camera box on the bearing of a near track but clearly
 // further away is a new object, not that track.
 func TestCameraStartsAnObjectBeyondAnotherOnItsBearing(t *testing.T) {
-	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, 0))
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(clustered(0.3, 0)))
 	var out Output
 	now := sensors.Time(0)
 	for k := 1; k <= 30; k++ {
@@ -283,7 +283,7 @@ func TestObjectRadarReturnInAnotherTracksGateStartsATrack(t *testing.T) {
 		want   int
 	}{
 		{DefaultParams(), 2},
-		{DefaultParams().WithClusteredRadar(0.3, 0), 1},
+		{DefaultParams().WithClusteredRadar(clustered(0.3, 0)), 1},
 	} {
 		e := testEngineWith(t, c.params)
 		var out Output
@@ -530,7 +530,7 @@ func closeIn(e *Engine, x0, closing, vmax float64, after func(k int)) (all []Tra
 func TestAWrappedDopplerIsTrackedAtItsTrueSpeed(t *testing.T) {
 	const closing, vmax = -45.0, 20.0
 	run := func(maxRangeRate float64) (confirmed int, near *TrackState) {
-		all, x := closeIn(testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, maxRangeRate)), 120, closing, vmax, nil)
+		all, x := closeIn(testEngineWith(t, DefaultParams().WithClusteredRadar(clustered(0.3, maxRangeRate))), 120, closing, vmax, nil)
 		for i, tr := range all {
 			if tr.Status != Confirmed {
 				continue
@@ -559,7 +559,7 @@ func TestAWrappedDopplerIsTrackedAtItsTrueSpeed(t *testing.T) {
 // alias, and its positions then tell the track its speed.
 func TestANarrowDopplerSpanStartsOneTrackAReturn(t *testing.T) {
 	const closing, vmax = -15.0, 4.0
-	e := testEngineWith(t, DefaultParams().WithClusteredRadar(0.3, vmax))
+	e := testEngineWith(t, DefaultParams().WithClusteredRadar(clustered(0.3, vmax)))
 	all, x := closeIn(e, 60, closing, vmax, func(k int) {
 		if k == 1 && len(e.tracker.tracks) != 1 {
 			t.Fatalf("the first return started %d tracks, want 1", len(e.tracker.tracks))

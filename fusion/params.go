@@ -13,6 +13,7 @@ import (
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/radar"
 )
 
 // Coverage is what a sensor can see, seen from its mount.
@@ -62,6 +63,10 @@ func (c Coverage) Sees(ego Ego, m calib.Mount, x, y float64) bool {
 
 // Params tunes the tracker. Units are in the names.
 type Params struct {
+	// Clustering is how a clustered radar's point clouds became its
+	// detections (WithClusteredRadar): the tracker splits a cluster that
+	// holds several tracks' returns by the same rule.
+	Clustering radar.Params `yaml:"-"`
 	// AccelStdMps2 is the white-acceleration process noise of the
 	// constant-velocity model, per axis.
 	AccelStdMps2 float64 `yaml:"accel_std_mps2"`
@@ -232,12 +237,13 @@ func DefaultParams() Params {
 // what moves radially slower than staticToleranceMps, and a cluster can
 // be a fragment of a larger object. maxVelocityMps is the radar's
 // unambiguous velocity (0: its Doppler does not wrap).
-func (p Params) WithClusteredRadar(staticToleranceMps, maxVelocityMps float64) Params {
-	p.Radar.StaticBlindMps = math.Max(p.Radar.StaticBlindMps, staticToleranceMps)
+func (p Params) WithClusteredRadar(c radar.Params) Params {
+	p.Radar.StaticBlindMps = math.Max(p.Radar.StaticBlindMps, c.StaticToleranceMps)
 	p.Radar.Fragments = true
-	if maxVelocityMps > 0 {
-		p.Radar.MaxRangeRateMps = maxVelocityMps
+	if c.MaxVelocityMps > 0 {
+		p.Radar.MaxRangeRateMps = c.MaxVelocityMps
 	}
+	p.Clustering = c
 	return p
 }
 

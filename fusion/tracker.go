@@ -45,6 +45,7 @@ type Tracker struct {
 	geom  []viewGeometry // each track as the scan's sensor sees it (visibility.go)
 	dedup dedupScratch
 	frag  fragmentScratch
+	split splitScratch
 	solid confirmedByX // the confirmed tracks along x, for insideTrack
 
 	// deleted collects the ids of confirmed tracks deleted since the last
@@ -117,6 +118,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	sc := t.beginScan(s, stamp)
 	t.predictTo(stamp)
 	t.look(&sc)
+	if s == perception.Radar && t.params.Radar.Fragments {
+		dets = t.splitMerged(&sc, dets)
+	}
 	t.associate(&sc, dets)
 	if s == perception.Radar && t.params.Radar.Fragments {
 		dets = t.gatherFragments(&sc, dets)

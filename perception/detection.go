@@ -194,4 +194,14 @@ type Detection struct {
 	// that reports whole objects.
 	Returns int
 	Spread  [2]float64
+	// Points are the returns a clustered radar detection summarises (nil
+	// for a sensor that reports whole objects), shared and read-only.
+	Points []RadarReturn
+}
+
+// RadarReturn is one return of a clustered radar detection, in the
+// sensor's frame with ROS axes: its position in the ground plane (m), its
+// Doppler (m/s, positive receding) and SNR (dB).
+type RadarReturn struct {
+	X, Y, Doppler, SNR float64
 }

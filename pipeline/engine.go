@@ -18,7 +18,7 @@ import (
 func NewEngine(c *config.Config, clustered bool) (*fusion.Engine, error) {
 	params := c.Tracker
 	if clustered {
-		params = params.WithClusteredRadar(c.RadarPerception.StaticToleranceMps, c.RadarPerception.MaxVelocityMps)
+		params = params.WithClusteredRadar(c.RadarPerception)
 	}
 	head, err := NewHead(c.FusionHead)
 	if err != nil {

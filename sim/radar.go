@@ -269,7 +269,7 @@ func (r *tiRadar) work(ctx context.Context) {
 			pts = radar.FromTIFrame(pts[:0], &frame.Frame)
 			scan.points = append([]radar.Point(nil), pts...)
 			vx, vy := r.world.Ego(frame.Stamp).SensorPose(r.world.rig.Radar).OwnVelocity()
-			scan.dets = r.cluster.Detect(nil, frame.Stamp, pts, vx, vy)
+			scan.dets, _ = r.cluster.Detect(nil, nil, frame.Stamp, pts, vx, vy)
 		}
 		select {
 		case r.results <- scan:

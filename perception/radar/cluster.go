@@ -114,7 +114,7 @@ func (p *Params) Validate() error {
 }
 
 // Clusterer turns point clouds into detections. Its scratch space is
-// reused, so steady-state calls allocate nothing. Not safe for concurrent
+// reused, so steady-state calls that reuse their output allocate nothing. Not safe for concurrent
 // use.
 type Clusterer struct {
 	p       Params
@@ -156,10 +156,14 @@ const (
 	noise     = -1
 )
 
-// Detect appends to dst one radar detection per cluster of pts. vx, vy is
-// the sensor's own velocity in its frame (m/s), used to tell static points
-// by their Doppler.
-func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts []Point, vx, vy float64) []perception.Detection {
+// Detect appends to dst one radar detection per cluster of pts, and the
+// clusters' returns to returns (each detection's Points is a piece of
+// it), and returns both. vx, vy is the sensor's own velocity in its frame
+// (m/s), used to tell static points by their Doppler. A detection's
+// Points must stay as they are until it has been fused: pass nil returns
+// (fresh memory) when the detections are handed on, and reuse returns
+// only when they are fused before the next call.
+func (c *Clusterer) Detect(dst []perception.Detection, returns []perception.RadarReturn, stamp sensors.Time, pts []Point, vx, vy float64) ([]perception.Detection, []perception.RadarReturn) {
 	n := len(pts)
 	c.label = grow(c.label, n)
 	c.static = grow(c.static, n)
@@ -170,7 +174,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		az := p.Azimuth()
 		c.az[i] = az
 		expected := -(vx*math.Cos(az) + vy*math.Sin(az))
-		c.static[i] = math.Abs(c.dopplerGap(p.Doppler, expected)) < c.p.StaticToleranceMps
+		c.static[i] = math.Abs(c.p.dopplerGap(p.Doppler, expected)) < c.p.StaticToleranceMps
 		if c.p.MinSNRDB != 0 && p.SNR < c.p.MinSNRDB {
 			c.label[i] = noise
 		}
@@ -184,7 +188,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		a, b := &pts[i], &pts[j]
 		ra, rb := c.rng[i], c.rng[j]
 		dr := (ra - rb) / c.p.EpsM
-		dd := c.dopplerGap(a.Doppler, b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
+		dd := c.p.dopplerGap(a.Doppler, b.Doppler) * c.p.DopplerWeightMPerMps / c.p.EpsM
 		if dr*dr+dd*dd > 1 {
 			return false // too far in range and Doppler alone: no angle needed
 		}
@@ -203,6 +207,8 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		dt := math.Abs(math.Atan2(a.X*b.Y-a.Y*b.X, a.X*b.X+a.Y*b.Y)) * r / across
 		return dr*dr+dt*dt+dd*dd <= 1
 	}
+	// Room for every point, so that the detections' Points share one array.
+	returns = slices.Grow(returns, n)
 	var cluster int32
 	for i := range pts {
 		if c.label[i] != unvisited {
@@ -235,7 +241,12 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 			}
 			continue
 		}
-		d := c.detection(stamp, pts)
+		first := len(returns)
+		for _, m := range c.members {
+			p := &pts[m]
+			returns = append(returns, perception.RadarReturn{X: p.X, Y: p.Y, Doppler: p.Doppler, SNR: p.SNR})
+		}
+		d := c.p.Summarise(stamp, returns[first:len(returns):len(returns)])
 		if isStatic && len(c.members) < c.p.MinPointsStatic {
 			c.StaticSupportOnly += uint64(len(c.members))
 			d.SupportOnly = true
@@ -243,25 +254,14 @@ func (c *Clusterer) Detect(dst []perception.Detection, stamp sensors.Time, pts [
 		dst = append(dst, d)
 		cluster++
 	}
-	return dst
-}
-
-// meanWrappedDoppler is the mean Doppler of c.members when it wraps
-// around: each taken as its gap from the first one's (so returns either
-// side of the wrap average to the wrap, not to zero), wrapped back.
-func (c *Clusterer) meanWrappedDoppler(pts []Point) float64 {
-	ref, sum := pts[c.members[0]].Doppler, 0.0
-	for _, m := range c.members {
-		sum += c.dopplerGap(pts[m].Doppler, ref)
-	}
-	return c.dopplerGap(ref+sum/float64(len(c.members)), 0)
+	return dst, returns
 }
 
 // dopplerGap is a − b, wrapped into ± the unambiguous velocity when the
-// radar's Doppler wraps around.
-func (c *Clusterer) dopplerGap(a, b float64) float64 {
-	if c.p.MaxVelocityMps > 0 {
-		return math.Remainder(a-b, 2*c.p.MaxVelocityMps)
+// Doppler wraps.
+func (p *Params) dopplerGap(a, b float64) float64 {
+	if p.MaxVelocityMps > 0 {
+		return math.Remainder(a-b, 2*p.MaxVelocityMps)
 	}
 	return a - b
 }
@@ -396,48 +396,57 @@ func (c *Clusterer) scanRing(q int, s, e int32, lo, hi float64, near func(i, j i
 	}
 }
 
-// detection summarises c.members as one detection: the centroid's range,
-// azimuth and mean Doppler, with the centroid's uncertainty.
-func (c *Clusterer) detection(stamp sensors.Time, pts []Point) perception.Detection {
+// Summarise reports returns, the returns of one object, as one detection
+// at stamp: the centroid's range, azimuth and mean Doppler (modulo the
+// unambiguous velocity), with the centroid's uncertainty, and the
+// returns' extent. The detection keeps returns (Detection.Points).
+func (p *Params) Summarise(stamp sensors.Time, returns []perception.RadarReturn) perception.Detection {
 	var sx, sy, sd, snr float64
-	for _, m := range c.members {
-		p := &pts[m]
-		sx += p.X
-		sy += p.Y
-		sd += p.Doppler
-		snr = math.Max(snr, p.SNR)
+	for i := range returns {
+		r := &returns[i]
+		sx += r.X
+		sy += r.Y
+		sd += r.Doppler
+		snr = math.Max(snr, r.SNR)
 	}
-	k := float64(len(c.members))
+	k := float64(len(returns))
 	x, y, dop := sx/k, sy/k, sd/k
-	if c.p.MaxVelocityMps > 0 {
-		dop = c.meanWrappedDoppler(pts)
+	if p.MaxVelocityMps > 0 {
+		// Each Doppler taken as its gap from the first one's, so returns
+		// either side of the wrap average to the wrap, not to zero.
+		ref, sum := returns[0].Doppler, 0.0
+		for i := range returns {
+			sum += p.dopplerGap(returns[i].Doppler, ref)
+		}
+		dop = p.dopplerGap(ref+sum/k, 0)
 	}
 	rng, az := math.Hypot(x, y), math.Atan2(y, x)
-	// Spread of the members about the centroid, along and across the line
+	// Spread of the returns about the centroid, along and across the line
 	// of sight, and of their Doppler.
 	var vr, vt, vd float64
-	for _, m := range c.members {
-		p := &pts[m]
-		dr := math.Hypot(p.X, p.Y) - rng
-		dt := (math.Atan2(p.Y, p.X) - az) * rng
+	for i := range returns {
+		r := &returns[i]
+		dr := math.Hypot(r.X, r.Y) - rng
+		dt := (math.Atan2(r.Y, r.X) - az) * rng
 		vr += dr * dr
 		vt += dt * dt
-		g := c.dopplerGap(p.Doppler, dop)
+		g := p.dopplerGap(r.Doppler, dop)
 		vd += g * g
 	}
-	azStd := c.p.AzimuthStdDeg * math.Pi / 180
+	azStd := p.AzimuthStdDeg * math.Pi / 180
 	d := perception.Detection{Stamp: stamp, Sensor: perception.Radar, Dim: 3, Class: perception.Uniform(), Score: ScoreFromSNR(snr)}
 	d.Z = [perception.MaxMeasDim]float64{rng, az, dop}
 	// A few returns say little about where on the object they came from:
 	// the centroid's offset from the object's centre is at least that of
 	// returns spread over a metre and a half (σ² = 1.5²/12 ≈ 0.19 m²).
 	const extentVar = 0.19
-	d.R[0][0] = c.p.RangeStdM*c.p.RangeStdM + math.Max(vr/k, extentVar)
+	d.R[0][0] = p.RangeStdM*p.RangeStdM + math.Max(vr/k, extentVar)
 	d.R[1][1] = azStd*azStd + math.Max(vt/k, extentVar)/math.Max(rng*rng, 1)
-	d.R[2][2] = c.p.DopplerStdMps*c.p.DopplerStdMps + vd/k
-	d.Returns = len(c.members)
-	d.Spread[0] = math.Sqrt(math.Max(vr/k-c.p.RangeStdM*c.p.RangeStdM, 0))
+	d.R[2][2] = p.DopplerStdMps*p.DopplerStdMps + vd/k
+	d.Returns = len(returns)
+	d.Spread[0] = math.Sqrt(math.Max(vr/k-p.RangeStdM*p.RangeStdM, 0))
 	d.Spread[1] = math.Sqrt(math.Max(vt/k-azStd*azStd*rng*rng, 0))
+	d.Points = returns
 	return d
 }
 

@@ -35,7 +35,7 @@ func TestClustersAndStaticClutter(t *testing.T) {
 		// An isolated static return (a sign): as likely clutter.
 		static(45, 12),
 	}
-	dets := c.Detect(nil, 0, pts, egoSpeed, 0)
+	dets, _ := c.Detect(nil, nil, 0, pts, egoSpeed, 0)
 	if len(dets) != 4 {
 		t.Fatalf("%d detections, want car, pedestrian, parked car and sign: %+v", len(dets), dets)
 	}
@@ -61,7 +61,7 @@ func TestDopplerSeparatesNeighbours(t *testing.T) {
 	c, _ := NewClusterer(DefaultParams())
 	// Two returns 1 m apart, one from a car closing at 8 m/s, one from a
 	// cyclist receding at 2 m/s: two objects.
-	dets := c.Detect(nil, 0, []Point{moving(25, 0, -8), moving(25.5, 0.8, 2)}, 0, 0)
+	dets, _ := c.Detect(nil, nil, 0, []Point{moving(25, 0, -8), moving(25.5, 0.8, 2)}, 0, 0)
 	if len(dets) != 2 {
 		t.Fatalf("%d detections, want 2", len(dets))
 	}
@@ -83,7 +83,7 @@ func TestWeakReturnsAreKeptUnlessAThresholdIsSet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dets := c.Detect(nil, 0, []Point{weak, strong}, 0, 0); len(dets) != tc.want {
+		if dets, _ := c.Detect(nil, nil, 0, []Point{weak, strong}, 0, 0); len(dets) != tc.want {
 			t.Errorf("min_snr_db %g: %d detections, want %d", tc.minSNR, len(dets), tc.want)
 		}
 	}
@@ -93,8 +93,9 @@ func TestDetectAllocatesNothingInSteadyState(t *testing.T) {
 	c, _ := NewClusterer(DefaultParams())
 	pts := []Point{moving(20, 0.5, 1), moving(20.4, -0.3, 1.05), static(30, -5), static(31, -5.5), static(32.5, -5.2)}
 	dst := make([]perception.Detection, 0, 8)
-	c.Detect(dst, 0, pts, egoSpeed, 0)
-	if n := testing.AllocsPerRun(50, func() { c.Detect(dst[:0], 0, pts, egoSpeed, 0) }); n != 0 {
+	returns := make([]perception.RadarReturn, 0, len(pts))
+	c.Detect(dst, returns, 0, pts, egoSpeed, 0)
+	if n := testing.AllocsPerRun(50, func() { c.Detect(dst[:0], returns[:0], 0, pts, egoSpeed, 0) }); n != 0 {
 		t.Fatalf("%v allocations per call", n)
 	}
 }
@@ -144,7 +145,7 @@ func TestDenseCloudClustersEveryObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dets := c.Detect(nil, 0, pts, 0, 0)
+	dets, _ := c.Detect(nil, nil, 0, pts, 0, 0)
 	if len(dets) != len(centres) {
 		t.Fatalf("%d detections for %d objects", len(dets), len(centres))
 	}
@@ -182,7 +183,7 @@ func TestClustersAsEveryPairWouldGroupThem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dets := c.Detect(nil, 0, pts, 0, 0)
+		dets, _ := c.Detect(nil, nil, 0, pts, 0, 0)
 		if len(dets) != len(want) {
 			t.Fatalf("trial %d: %d clusters of %d points, every pair gives %d", trial, len(dets), len(pts), len(want))
 		}
@@ -270,11 +271,11 @@ func BenchmarkCluster(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			dets := c.Detect(nil, 0, pts, 0, 0)
+			dets, returns := c.Detect(nil, nil, 0, pts, 0, 0)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				dets = c.Detect(dets[:0], 0, pts, 0, 0)
+				dets, returns = c.Detect(dets[:0], returns[:0], 0, pts, 0, 0)
 			}
 		})
 	}
@@ -291,12 +292,12 @@ func TestWrappedDopplersClusterAcrossTheWrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dets := c.Detect(nil, 0, []Point{moving(20, 0, 9.9), moving(20.3, 0, -9.9)}, 0, 0)
+	dets, _ := c.Detect(nil, nil, 0, []Point{moving(20, 0, 9.9), moving(20.3, 0, -9.9)}, 0, 0)
 	if len(dets) != 1 || dets[0].Returns != 2 || math.Abs(math.Abs(dets[0].Z[2])-10) > 1e-9 {
 		t.Fatalf("%d detections %+v", len(dets), dets)
 	}
 	// Driving at 15 m/s, a static return dead ahead reads −15, wrapped −15+20 = 5.
-	dets = c.Detect(nil, 0, []Point{moving(30, 0, 5)}, 15, 0)
+	dets, _ = c.Detect(nil, nil, 0, []Point{moving(30, 0, 5)}, 15, 0)
 	if len(dets) != 1 || c.StaticSupportOnly != 0 || dets[0].SupportOnly {
 		t.Fatalf("min_points_static 1: %+v", dets)
 	}
@@ -304,7 +305,7 @@ func TestWrappedDopplersClusterAcrossTheWrap(t *testing.T) {
 	if c, err = NewClusterer(p); err != nil {
 		t.Fatal(err)
 	}
-	if dets = c.Detect(nil, 0, []Point{moving(30, 0, 5)}, 15, 0); len(dets) != 1 || !dets[0].SupportOnly {
+	if dets, _ = c.Detect(nil, nil, 0, []Point{moving(30, 0, 5)}, 15, 0); len(dets) != 1 || !dets[0].SupportOnly {
 		t.Fatalf("a static return read through the wrap: %+v", dets)
 	}
 	if p.MaxVelocityMps = -1; p.Validate() == nil {

@@ -348,7 +348,7 @@ func (n *node) sensorVelocity(stamp sensors.Time) (float64, float64) {
 // radarMu.
 func (n *node) submitRadar(stamp, arrival sensors.Time) {
 	vx, vy := n.sensorVelocity(stamp)
-	dets := n.clusterer.Detect(nil, stamp, n.points, vx, vy)
+	dets, _ := n.clusterer.Detect(nil, nil, stamp, n.points, vx, vy)
 	n.runner.Submit(pipeline.Input{Scan: &fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, Arrival: arrival})
 }
 

@@ -121,6 +121,6 @@ func (r *replayer) clusterAhead(cluster *radar.Clusterer, ego *fusion.EgoHistory
 	c := &aheadCloud{headerStamp: ros.Stamp(msg.Header.Stamp), frameID: msg.Header.FrameId, pts: pts}
 	c.stamp, _ = r.inputs.Repaired(c.headerStamp, a.t, r.radar.Latency)
 	c.vx, c.vy = ego.At(c.stamp).SensorPose(r.node.Rig.Radar).OwnVelocity()
-	c.dets = cluster.Detect(nil, c.stamp, pts, c.vx, c.vy)
+	c.dets, _ = cluster.Detect(nil, nil, c.stamp, pts, c.vx, c.vy)
 	return c
 }

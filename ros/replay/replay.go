@@ -212,7 +212,7 @@ func newReplayer(cfg *Config, in *bag.File, info bag.Info) (r *replayer, err err
 	if err != nil {
 		return nil, err
 	}
-	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception.StaticToleranceMps, node.RadarPerception.MaxVelocityMps), engine: engine, cluster: cluster, lens: node.Rig.Lens,
+	r = &replayer{cfg: cfg, node: &node, params: node.Tracker.WithClusteredRadar(node.RadarPerception), engine: engine, cluster: cluster, lens: node.Rig.Lens,
 		period: sensors.Time(float64(time.Second) / node.OutputHz), res: &Result{},
 		acc: eval.NewAccumulator(eval.GroundDistance(node.MatchDistanceM)), used: map[string]bool{},
 		inputs: pipeline.NewInputs(node.MaxLatency, node.SensorTimeout, cfg.Logger),
@@ -449,7 +449,7 @@ func (r *replayer) clusterRadar(stamp, arrival sensors.Time, ahead *aheadCloud) 
 		dets = ahead.dets
 		r.res.ClusteredAhead++
 	} else {
-		r.dets = r.cluster.Detect(r.dets[:0], stamp, r.points, vx, vy)
+		r.dets, _ = r.cluster.Detect(r.dets[:0], nil, stamp, r.points, vx, vy)
 		dets = r.dets
 	}
 	r.engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: stamp, Dets: dets}, arrival)
