@@ -90,10 +90,10 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 			if d.SupportOnly && t.tracks[i].Status != Confirmed {
 				continue // clutter would keep a doubtful track alive
 			}
-			if gate := t.gate[d.Dim] * (1 + 1e-9); rg.Bound(d.Z[rg.K], d.R[rg.K][rg.K]) > gate || rg.BearingBound(d.Z[rg.B], d.R[rg.B][rg.B]) > gate {
+			z := measurementFor(d, f, sc.pose)
+			if gate := t.gate[d.Dim] * (1 + 1e-9); rg.Bound(z.Z[rg.K], z.R[rg.K][rg.K]) > gate || rg.BearingBound(z.Z[rg.B], z.R[rg.B][rg.B]) > gate {
 				continue // outside the gate by its range or its bearing alone
 			}
-			z := measurement(d)
 			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
 				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
 					continue

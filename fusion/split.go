@@ -104,7 +104,8 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 // split: 46 m for a radar with 1.5° of azimuth noise. Further out a
 // return's place says little about which of two neighbours it came from;
 // splitting there too cost the stress scenario's far traffic more than
-// it gained (pooled MOTA through the TI path 0.743 against 0.753).
+// it gained (pooled MOTA through the TI path 0.743 against 0.753 when it
+// was measured).
 const splitMaxBearingErrorM = 1.2
 
 // splitOne replaces detection k of dets by one detection per track among

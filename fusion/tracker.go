@@ -2,6 +2,7 @@ package fusion
 
 import (
 	"errors"
+	"math"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -178,6 +179,42 @@ func measurement(d *perception.Detection) kalman.Measurement {
 			m.R[i][j] = d.R[i][j]
 		}
 	}
+	return m
+}
+
+// cameraRangeRescale bounds how much measurementFor moves a box's range
+// standard deviation: the boxes' usual spread (a box reads about 20 %
+// short or long at 60 m with 3 px of edge noise, 1.22² ≈ 1.5) is
+// corrected in full, while a track predicted far from a box — new, or
+// given another object's box — does not stretch or shrink the box's
+// weight without bound (unbounded, the night and urban scenarios through
+// the TI path lost 0.07 and 0.04 of MOTA, with tracks a few metres off
+// their objects).
+const cameraRangeRescale = 1.5
+
+// measurementFor is detection d as a measurement of the track with filter
+// f, seen from pose. A camera box's range error grows with the square of
+// its range, and a box that reads short would be trusted more than one
+// that reads long: averaged over many boxes the track would drift short
+// of the object (at 60 m, metres short). So the box's range variance is
+// the one it would have at the track's predicted range, within
+// cameraRangeRescale.
+func measurementFor(d *perception.Detection, f *kalman.Filter, pose kalman.SensorPose) kalman.Measurement {
+	m := measurement(d)
+	if d.Sensor != perception.Camera {
+		return m
+	}
+	r := d.Z[perception.CameraRange]
+	predicted := math.Hypot(f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y)
+	if !(r > 0 && predicted > 0) {
+		return m
+	}
+	s := predicted * predicted / (r * r)
+	s = min(max(s, 1/cameraRangeRescale), cameraRangeRescale)
+	b, k := perception.CameraBearing, perception.CameraRange
+	m.R[k][k] *= s * s
+	m.R[b][k] *= s
+	m.R[k][b] *= s
 	return m
 }
 

@@ -14,7 +14,7 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 	tr := &t.tracks[i]
 	s := sc.sensor
 	steer := t.steers(sc, i, j)
-	z := measurement(d)
+	z := measurementFor(d, t.at(i), sc.pose)
 	if !t.pda.done[i] && steer && !t.failed(t.at(i).Innovate(&t.innov, &sc.model, &z)) {
 		placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
 		steer = !placedByRadar || t.innov.D2 <= rivalMargin
