@@ -12,9 +12,12 @@ import (
 // each track took, and what the update, miss and spawn stages need to
 // know of the pairs it did not choose.
 type matching struct {
-	solver   assoc.Sparse
-	edges    []assoc.Edge
-	grid     detectionGrid
+	solver assoc.Sparse
+	edges  []assoc.Edge
+	grid   detectionGrid
+	// indexed is set when grid already holds the scan's detections (the
+	// split stage indexed them and split nothing); associate clears it.
+	indexed  bool
 	near     []int32
 	rowToCol []int  // the detection each track took, or -1
 	detUsed  []bool // a track took the detection
@@ -43,7 +46,10 @@ func (t *Tracker) associate(sc *scan, dets []perception.Detection) {
 		m.detGated[j] = false
 	}
 	m.rowToCol = grow(m.rowToCol, len(t.tracks))
-	m.grid.index(sc.sensor, sc.pose, dets)
+	if !m.indexed {
+		m.grid.index(sc.sensor, sc.pose, dets)
+	}
+	m.indexed = false
 	t.gateEdges(sc, dets)
 	m.solver.Assign(m.rowToCol, m.edges, len(t.tracks), nd)
 	t.rivals(nd)
@@ -90,10 +96,11 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 			if d.SupportOnly && t.tracks[i].Status != Confirmed {
 				continue // clutter would keep a doubtful track alive
 			}
-			z := measurementFor(d, f, sc.pose)
-			if gate := t.gate[d.Dim] * (1 + 1e-9); rg.Bound(z.Z[rg.K], z.R[rg.K][rg.K]) > gate || rg.BearingBound(z.Z[rg.B], z.R[rg.B][rg.B]) > gate {
+			s := cameraRangeScale(d, f, sc.pose)
+			if gate := t.gate[d.Dim] * (1 + 1e-9); rg.Bound(d.Z[rg.K], s*s*d.R[rg.K][rg.K]) > gate || rg.BearingBound(d.Z[rg.B], d.R[rg.B][rg.B]) > gate {
 				continue // outside the gate by its range or its bearing alone
 			}
+			z := measurementScaled(d, s)
 			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
 				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
 					continue

@@ -9,13 +9,22 @@ import (
 
 // splitScratch is the split stage's scratch.
 type splitScratch struct {
-	dets    []perception.Detection
-	base    []int32   // where detection k's returns start in owner and cost
-	owner   []int32   // the track that claims each return best, or -1
-	cost    []float64 // its claimCost
-	first   []int32   // the first track claiming a return of detection k, or -1
-	shared  []bool    // whether another track claims one too
+	dets   []perception.Detection
+	base   []int32   // where detection k's returns start in owner and cost
+	owner  []int32   // the track that claims each return best, or -1
+	cost   []float64 // its claimCost
+	first  []int32   // the first track claiming a return of detection k, or -1
+	shared []bool    // whether another track claims one too
+	// at is each return placed in odom (placeReturns).
+	at      []returnAt
 	returns []perception.RadarReturn
+}
+
+// returnAt is a return placed in odom: its position, the unit vector
+// towards it from the sensor, and the variances of its errors along and
+// across that line and of its Doppler.
+type returnAt struct {
+	x, y, ux, uy, rangeVar, tangVar, dopplerVar float64
 }
 
 // splitMerged gives each confirmed track of a clustered radar, before the
@@ -51,6 +60,7 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 	for k := range nd {
 		s.first[k], s.shared[k] = -1, false
 	}
+	t.placeReturns(sc, dets)
 	m.grid.index(sc.sensor, sc.pose, dets)
 	maxRange := splitMaxBearingErrorM / (t.params.Clustering.AzimuthStdDeg * math.Pi / 180)
 	anyShared := false
@@ -68,7 +78,7 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 			}
 			claimed := false
 			for r := range d.Points {
-				cost, inside := t.claimCost(sc, f, fp, &d.Points[r])
+				cost, inside := claimCost(sc, f, fp, d.Points[r].Doppler, &s.at[s.base[k]+int32(r)])
 				if !inside {
 					continue
 				}
@@ -87,13 +97,14 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 		}
 	}
 	if !anyShared {
+		m.indexed = true
 		return dets
 	}
 	s.dets = append(s.dets[:0], dets...)
 	s.returns = s.returns[:0]
 	for k := range nd {
 		if s.shared[k] {
-			s.dets = t.splitOne(sc, s.dets, k, dets[k].Points, s.owner[s.base[k]:s.base[k+1]])
+			s.dets = t.splitOne(sc, s.dets, k, dets[k].Points, s.at[s.base[k]:s.base[k+1]], s.owner[s.base[k]:s.base[k+1]])
 		}
 	}
 	return s.dets
@@ -111,7 +122,7 @@ const splitMaxBearingErrorM = 1.2
 // splitOne replaces detection k of dets by one detection per track among
 // owners (the claimant of each of its returns pts, -1 for none), appending
 // all but the first, and returns dets.
-func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []perception.RadarReturn, owners []int32) []perception.Detection {
+func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []perception.RadarReturn, at []returnAt, owners []int32) []perception.Detection {
 	s := &t.split
 	for r, o := range owners {
 		if o >= 0 {
@@ -123,7 +134,7 @@ func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []p
 				continue
 			}
 			f := t.at(int(c))
-			if cost, _ := t.claimCost(sc, f, t.tracks[c].reach(f), &pts[r]); cost < best {
+			if cost, _ := claimCost(sc, f, t.tracks[c].reach(f), pts[r].Doppler, &at[r]); cost < best {
 				best, owners[r] = cost, c
 			}
 		}
@@ -152,31 +163,41 @@ func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []p
 	return dets
 }
 
-// claimCost is how well a track with filter f and footprint fp explains
-// return p: the squared distances from its footprint's centre along and
-// across its heading, and from its range rate, each as a share of how
-// far the track reaches (the footprint widened by twice the return's
-// position error; the range rate's three standard deviations plus
-// 0.3 m/s, as movesWith), summed; inside says whether the return lies
-// within that reach.
-func (t *Tracker) claimCost(sc *scan, f *kalman.Filter, fp footprint, p *perception.RadarReturn) (cost float64, inside bool) {
-	cp := &t.params.Clustering
+// placeReturns fills the scratch's at with every return of dets placed
+// in odom.
+func (t *Tracker) placeReturns(sc *scan, dets []perception.Detection) {
+	s, cp := &t.split, &t.params.Clustering
 	sinY, cosY := math.Sincos(sc.pose.Yaw)
-	rng := math.Hypot(p.X, p.Y)
-	ux, uy := (cosY*p.X-sinY*p.Y)/rng, (sinY*p.X+cosY*p.Y)/rng
-	dx, dy := sc.pose.X+ux*rng-f.X[kalman.PX], sc.pose.Y+uy*rng-f.X[kalman.PY]
-	along, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
 	rangeVar := cp.RangeStdM * cp.RangeStdM
-	tangStd := rng * cp.AzimuthStdDeg * math.Pi / 180
-	tangVar := tangStd * tangStd
-	c, sn := ux*fp.hx+uy*fp.hy, uy*fp.hx-ux*fp.hy
-	reachAlong := fp.along + 2*math.Sqrt(c*c*rangeVar+sn*sn*tangVar)
-	reachAcross := fp.across + 2*math.Sqrt(sn*sn*rangeVar+c*c*tangVar)
-	rate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
-	rateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
-	gap := sc.model.Residual(perception.RadarRangeRate, p.Doppler-rate)
-	reachRate := 3*math.Sqrt(cp.DopplerStdMps*cp.DopplerStdMps+rateVar) + 0.3
-	a, b, g := along/reachAlong, side/reachAcross, gap/reachRate
+	azStd := cp.AzimuthStdDeg * math.Pi / 180
+	s.at = s.at[:0]
+	for k := range dets {
+		for _, p := range dets[k].Points {
+			rng := math.Hypot(p.X, p.Y)
+			ux, uy := (cosY*p.X-sinY*p.Y)/rng, (sinY*p.X+cosY*p.Y)/rng
+			s.at = append(s.at, returnAt{x: sc.pose.X + ux*rng, y: sc.pose.Y + uy*rng, ux: ux, uy: uy,
+				rangeVar: rangeVar, tangVar: rng * rng * azStd * azStd, dopplerVar: cp.DopplerStdMps * cp.DopplerStdMps})
+		}
+	}
+}
+
+// claimCost is how well a track with filter f and footprint fp explains a
+// return placed at p with Doppler doppler: the squared distances from its
+// footprint's centre along and across its heading, and from its range
+// rate, each as a share of how far the track reaches (the footprint
+// widened by twice the return's position error; the range rate's three
+// standard deviations plus 0.3 m/s, as movesWith), summed; inside says
+// whether the return lies within that reach.
+func claimCost(sc *scan, f *kalman.Filter, fp footprint, doppler float64, p *returnAt) (cost float64, inside bool) {
+	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
+	along, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
+	c, sn := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
+	reachAlong := fp.along + 2*math.Sqrt(c*c*p.rangeVar+sn*sn*p.tangVar)
+	reachAcross := fp.across + 2*math.Sqrt(sn*sn*p.rangeVar+c*c*p.tangVar)
+	rate := p.ux*(f.X[kalman.VX]-sc.pose.VX) + p.uy*(f.X[kalman.VY]-sc.pose.VY)
+	rateVar := p.ux*p.ux*f.P[kalman.VX][kalman.VX] + 2*p.ux*p.uy*f.P[kalman.VX][kalman.VY] + p.uy*p.uy*f.P[kalman.VY][kalman.VY]
+	gap := sc.model.Residual(perception.RadarRangeRate, doppler-rate)
+	a, b, g := along/reachAlong, side/reachAcross, gap/(3*math.Sqrt(p.dopplerVar+rateVar)+0.3)
 	return a*a + b*b + g*g, math.Abs(a) <= 1 && math.Abs(b) <= 1 && math.Abs(g) <= 1
 }
 

@@ -182,7 +182,7 @@ func measurement(d *perception.Detection) kalman.Measurement {
 	return m
 }
 
-// cameraRangeRescale bounds how much measurementFor moves a box's range
+// cameraRangeRescale bounds how much cameraRangeScale moves a box's range
 // standard deviation: the boxes' usual spread (a box reads about 20 %
 // short or long at 60 m with 3 px of edge noise, 1.22² ≈ 1.5) is
 // corrected in full, while a track predicted far from a box — new, or
@@ -193,29 +193,41 @@ func measurement(d *perception.Detection) kalman.Measurement {
 const cameraRangeRescale = 1.5
 
 // measurementFor is detection d as a measurement of the track with filter
-// f, seen from pose. A camera box's range error grows with the square of
-// its range, and a box that reads short would be trusted more than one
-// that reads long: averaged over many boxes the track would drift short
-// of the object (at 60 m, metres short). So the box's range variance is
-// the one it would have at the track's predicted range, within
-// cameraRangeRescale.
+// f, seen from pose (see cameraRangeScale).
 func measurementFor(d *perception.Detection, f *kalman.Filter, pose kalman.SensorPose) kalman.Measurement {
+	return measurementScaled(d, cameraRangeScale(d, f, pose))
+}
+
+// measurementScaled is detection d as a measurement whose range standard
+// deviation is s times the detection's.
+func measurementScaled(d *perception.Detection, s float64) kalman.Measurement {
 	m := measurement(d)
-	if d.Sensor != perception.Camera {
-		return m
+	if s != 1 {
+		b, k := perception.CameraBearing, perception.CameraRange
+		m.R[k][k] *= s * s
+		m.R[b][k] *= s
+		m.R[k][b] *= s
 	}
-	r := d.Z[perception.CameraRange]
-	predicted := math.Hypot(f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y)
-	if !(r > 0 && predicted > 0) {
-		return m
-	}
-	s := predicted * predicted / (r * r)
-	s = min(max(s, 1/cameraRangeRescale), cameraRangeRescale)
-	b, k := perception.CameraBearing, perception.CameraRange
-	m.R[k][k] *= s * s
-	m.R[b][k] *= s
-	m.R[k][b] *= s
 	return m
+}
+
+// cameraRangeScale is how much a camera box's range standard deviation
+// is scaled for the track with filter f, seen from pose (1 for other
+// sensors). A box's range error grows with the square of its range, and
+// a box that reads short would be trusted more than one that reads long:
+// averaged over many boxes the track would drift short of the object (at
+// 60 m, metres short). So the box's range variance is the one it would
+// have at the track's predicted range, within cameraRangeRescale.
+func cameraRangeScale(d *perception.Detection, f *kalman.Filter, pose kalman.SensorPose) float64 {
+	r := d.Z[perception.CameraRange]
+	if d.Sensor != perception.Camera || !(r > 0) {
+		return 1
+	}
+	predicted := math.Hypot(f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y)
+	if !(predicted > 0) {
+		return 1
+	}
+	return min(max(predicted*predicted/(r*r), 1/cameraRangeRescale), cameraRangeRescale)
 }
 
 // FilterFailures returns how many filter steps failed numerically so far.
