@@ -164,7 +164,8 @@ type Sound struct {
 }
 
 // Detection is one object seen by one sensor at one capture instant, in the
-// sensor's own coordinates. It is a plain value with fixed-size arrays, so
+// sensor's own coordinates. It is a plain value with fixed-size arrays
+// (and, for a clustered radar, a shared slice of its returns), so
 // building and queueing one allocates nothing.
 type Detection struct {
 	Stamp  sensors.Time // capture time on the node clock
