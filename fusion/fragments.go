@@ -61,8 +61,8 @@ func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perce
 			if int(k) == j || d.SupportOnly || (m.detUsed[k] && t.tracks[g.taker[k]].Status == Confirmed) {
 				continue
 			}
-			at := piece{x: m.grid.x[k], y: m.grid.y[k], ux: m.grid.ux[k], uy: m.grid.uy[k], d: d}
-			if !ext.holds(f, &at) || !movesWith(sc, f, &at) {
+			p := m.grid.piece(k, d)
+			if !inReach(ext.shares(sc, f, &p)) {
 				continue
 			}
 			g.claims[k] = min(g.claims[k]+1, 2)
@@ -134,39 +134,50 @@ func (tr *Track) extent(f *kalman.Filter) footprint {
 // counts that class's size.
 const plausibleClass = 0.15
 
-// piece is a return considered for gathering, with its position in odom
-// and the unit vector from the sensor towards it (detectionGrid's).
+// piece is a radar return, or a cluster of them, considered as part of
+// a track's object: its position in odom, the unit vector from the
+// sensor towards it, the variances of its position error along and
+// across that line, and its range rate with its variance.
 type piece struct {
-	x, y, ux, uy float64
-	d            *perception.Detection
+	x, y, ux, uy, rangeVar, tangVar, rate, rateVar float64
 }
 
-// holds reports whether the piece lies inside the footprint centred on
-// the filter's position, widened by twice the piece's position error in
-// each direction.
-func (fp footprint) holds(f *kalman.Filter, p *piece) bool {
+// piece is the scan's detection k, d, as a piece, placed where the grid
+// placed it.
+func (g *detectionGrid) piece(k int32, d *perception.Detection) piece {
+	rng := d.Z[perception.RadarRange]
+	return piece{x: g.x[k], y: g.y[k], ux: g.ux[k], uy: g.uy[k], rangeVar: d.R[0][0], tangVar: rng * rng * d.R[1][1],
+		rate: d.Z[perception.RadarRangeRate], rateVar: d.R[2][2]}
+}
+
+// shares returns how far piece p lies from the footprint's centre, on
+// filter f's position, along and across its heading, and how far its
+// range rate is from the track's (modulo the radar's unambiguous span),
+// each as a share of how far the track reaches: the footprint widened by
+// twice the piece's position error in each direction, and three standard
+// deviations (the piece's noise and the track's velocity uncertainty
+// along the line of sight) plus 0.3 m/s. A piece is within reach when all
+// three are (inReach): a rider the car passes is not a piece of it.
+func (fp footprint) shares(sc *scan, f *kalman.Filter, p *piece) (along, across, rate float64) {
+	const slackMps = 0.3
 	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
-	along, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
+	al, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
 	// The piece's error along and across the heading, from its errors
 	// along and across its line of sight.
-	rng := p.d.Z[perception.RadarRange]
-	rangeVar, tangVar := p.d.R[0][0], rng*rng*p.d.R[1][1]
 	c, s := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
-	alongVar, acrossVar := c*c*rangeVar+s*s*tangVar, s*s*rangeVar+c*c*tangVar
-	return math.Abs(along) <= fp.along+2*math.Sqrt(alongVar) && math.Abs(side) <= fp.across+2*math.Sqrt(acrossVar)
+	reachAlong := fp.along + 2*math.Sqrt(c*c*p.rangeVar+s*s*p.tangVar)
+	reachAcross := fp.across + 2*math.Sqrt(s*s*p.rangeVar+c*c*p.tangVar)
+	ux, uy := p.ux, p.uy
+	trackRate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
+	trackRateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
+	gap := sc.model.Residual(perception.RadarRangeRate, p.rate-trackRate)
+	return al / reachAlong, side / reachAcross, gap / (3*math.Sqrt(p.rateVar+trackRateVar) + slackMps)
 }
 
-// movesWith reports whether the piece's range rate is within three
-// standard deviations (its noise and the track's velocity uncertainty
-// along the line of sight), plus 0.3 m/s, of the track's (modulo the
-// radar's unambiguous span): a rider the car passes is not a piece of it.
-func movesWith(sc *scan, f *kalman.Filter, p *piece) bool {
-	const slackMps = 0.3
-	ux, uy := p.ux, p.uy
-	rate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
-	rateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
-	gap := sc.model.Residual(perception.RadarRangeRate, p.d.Z[perception.RadarRangeRate]-rate)
-	return math.Abs(gap) <= 3*math.Sqrt(p.d.R[2][2]+rateVar)+slackMps
+// inReach reports whether a piece whose shares are along, across and
+// rate is within a track's reach.
+func inReach(along, across, rate float64) bool {
+	return math.Abs(along) <= 1 && math.Abs(across) <= 1 && math.Abs(rate) <= 1
 }
 
 // mergeFragments folds return d into return a as if the clusterer had

@@ -15,16 +15,9 @@ type splitScratch struct {
 	cost   []float64 // its claimCost
 	first  []int32   // the first track claiming a return of detection k, or -1
 	shared []bool    // whether another track claims one too
-	// at is each return placed in odom (placeReturns).
-	at      []returnAt
+	// at is each return as a piece (placeReturns).
+	at      []piece
 	returns []perception.RadarReturn
-}
-
-// returnAt is a return placed in odom: its position, the unit vector
-// towards it from the sensor, and the variances of its errors along and
-// across that line and of its Doppler.
-type returnAt struct {
-	x, y, ux, uy, rangeVar, tangVar, dopplerVar float64
 }
 
 // splitMerged gives each confirmed track of a clustered radar, before the
@@ -78,7 +71,7 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 			}
 			claimed := false
 			for r := range d.Points {
-				cost, inside := claimCost(sc, f, fp, d.Points[r].Doppler, &s.at[s.base[k]+int32(r)])
+				cost, inside := claimCost(sc, f, fp, &s.at[s.base[k]+int32(r)])
 				if !inside {
 					continue
 				}
@@ -122,7 +115,7 @@ const splitMaxBearingErrorM = 1.2
 // splitOne replaces detection k of dets by one detection per track among
 // owners (the claimant of each of its returns pts, -1 for none), appending
 // all but the first, and returns dets.
-func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []perception.RadarReturn, at []returnAt, owners []int32) []perception.Detection {
+func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []perception.RadarReturn, at []piece, owners []int32) []perception.Detection {
 	s := &t.split
 	for r, o := range owners {
 		if o >= 0 {
@@ -134,7 +127,7 @@ func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []p
 				continue
 			}
 			f := t.at(int(c))
-			if cost, _ := claimCost(sc, f, t.tracks[c].reach(f), pts[r].Doppler, &at[r]); cost < best {
+			if cost, _ := claimCost(sc, f, t.tracks[c].reach(f), &at[r]); cost < best {
 				best, owners[r] = cost, c
 			}
 		}
@@ -163,8 +156,8 @@ func (t *Tracker) splitOne(sc *scan, dets []perception.Detection, k int, pts []p
 	return dets
 }
 
-// placeReturns fills the scratch's at with every return of dets placed
-// in odom.
+// placeReturns fills the scratch's at with every return of dets as a
+// piece, placed in odom.
 func (t *Tracker) placeReturns(sc *scan, dets []perception.Detection) {
 	s, cp := &t.split, &t.params.Clustering
 	sinY, cosY := math.Sincos(sc.pose.Yaw)
@@ -175,30 +168,18 @@ func (t *Tracker) placeReturns(sc *scan, dets []perception.Detection) {
 		for _, p := range dets[k].Points {
 			rng := math.Hypot(p.X, p.Y)
 			ux, uy := (cosY*p.X-sinY*p.Y)/rng, (sinY*p.X+cosY*p.Y)/rng
-			s.at = append(s.at, returnAt{x: sc.pose.X + ux*rng, y: sc.pose.Y + uy*rng, ux: ux, uy: uy,
-				rangeVar: rangeVar, tangVar: rng * rng * azStd * azStd, dopplerVar: cp.DopplerStdMps * cp.DopplerStdMps})
+			s.at = append(s.at, piece{x: sc.pose.X + ux*rng, y: sc.pose.Y + uy*rng, ux: ux, uy: uy,
+				rangeVar: rangeVar, tangVar: rng * rng * azStd * azStd, rate: p.Doppler, rateVar: cp.DopplerStdMps * cp.DopplerStdMps})
 		}
 	}
 }
 
-// claimCost is how well a track with filter f and footprint fp explains a
-// return placed at p with Doppler doppler: the squared distances from its
-// footprint's centre along and across its heading, and from its range
-// rate, each as a share of how far the track reaches (the footprint
-// widened by twice the return's position error; the range rate's three
-// standard deviations plus 0.3 m/s, as movesWith), summed; inside says
-// whether the return lies within that reach.
-func claimCost(sc *scan, f *kalman.Filter, fp footprint, doppler float64, p *returnAt) (cost float64, inside bool) {
-	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
-	along, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
-	c, sn := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
-	reachAlong := fp.along + 2*math.Sqrt(c*c*p.rangeVar+sn*sn*p.tangVar)
-	reachAcross := fp.across + 2*math.Sqrt(sn*sn*p.rangeVar+c*c*p.tangVar)
-	rate := p.ux*(f.X[kalman.VX]-sc.pose.VX) + p.uy*(f.X[kalman.VY]-sc.pose.VY)
-	rateVar := p.ux*p.ux*f.P[kalman.VX][kalman.VX] + 2*p.ux*p.uy*f.P[kalman.VX][kalman.VY] + p.uy*p.uy*f.P[kalman.VY][kalman.VY]
-	gap := sc.model.Residual(perception.RadarRangeRate, doppler-rate)
-	a, b, g := along/reachAlong, side/reachAcross, gap/(3*math.Sqrt(p.dopplerVar+rateVar)+0.3)
-	return a*a + b*b + g*g, math.Abs(a) <= 1 && math.Abs(b) <= 1 && math.Abs(g) <= 1
+// claimCost is how well a track with filter f and footprint fp explains
+// piece p: the sum of its squared shares of the track's reach
+// (footprint.shares); inside says whether it is within that reach.
+func claimCost(sc *scan, f *kalman.Filter, fp footprint, p *piece) (cost float64, inside bool) {
+	a, b, g := fp.shares(sc, f, p)
+	return a*a + b*b + g*g, inReach(a, b, g)
 }
 
 // reach is the footprint inside which a track claims returns: a moving
