@@ -12,12 +12,9 @@ import (
 // each track took, and what the update, miss and spawn stages need to
 // know of the pairs it did not choose.
 type matching struct {
-	solver assoc.Sparse
-	edges  []assoc.Edge
-	grid   detectionGrid
-	// indexed is set when grid already holds the scan's detections (the
-	// split stage indexed them and split nothing); associate clears it.
-	indexed  bool
+	solver   assoc.Sparse
+	edges    []assoc.Edge
+	grid     detectionGrid
 	near     []int32
 	rowToCol []int  // the detection each track took, or -1
 	detUsed  []bool // a track took the detection
@@ -35,8 +32,8 @@ type matching struct {
 
 // associate assigns the scan's detections to the tracks. A pair's cost is
 // its negative log-likelihood, up to a constant; pairs outside the gate
-// are infeasible. Only pairs that a coarse spatial grid puts near each
-// other are tested at all. Which detections the tracks took is known
+// are infeasible. Only pairs that a coarse spatial grid (indexed over
+// dets by Process) puts near each other are tested at all. Which detections the tracks took is known
 // before any track is updated.
 func (t *Tracker) associate(sc *scan, dets []perception.Detection) {
 	m := &t.match
@@ -46,10 +43,6 @@ func (t *Tracker) associate(sc *scan, dets []perception.Detection) {
 		m.detGated[j] = false
 	}
 	m.rowToCol = grow(m.rowToCol, len(t.tracks))
-	if !m.indexed {
-		m.grid.index(sc.sensor, sc.pose, dets)
-	}
-	m.indexed = false
 	t.gateEdges(sc, dets)
 	m.solver.Assign(m.rowToCol, m.edges, len(t.tracks), nd)
 	t.rivals(nd)

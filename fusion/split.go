@@ -54,7 +54,6 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 		s.first[k], s.shared[k] = -1, false
 	}
 	t.placeReturns(sc, dets)
-	m.grid.index(sc.sensor, sc.pose, dets)
 	maxRange := splitMaxBearingErrorM / (t.params.Clustering.AzimuthStdDeg * math.Pi / 180)
 	anyShared := false
 	for i := range t.tracks {
@@ -90,7 +89,6 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 		}
 	}
 	if !anyShared {
-		m.indexed = true
 		return dets
 	}
 	s.dets = append(s.dets[:0], dets...)
@@ -100,6 +98,7 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 			s.dets = t.splitOne(sc, s.dets, k, dets[k].Points, s.at[s.base[k]:s.base[k+1]], s.owner[s.base[k]:s.base[k+1]])
 		}
 	}
+	m.grid.index(sc.sensor, sc.pose, s.dets)
 	return s.dets
 }
 

@@ -119,8 +119,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	sc := t.beginScan(s, stamp)
 	t.predictTo(stamp)
 	t.look(&sc)
+	t.match.grid.index(s, sc.pose, dets)
 	if s == perception.Radar && t.params.Radar.Fragments {
-		dets = t.splitMerged(&sc, dets)
+		dets = t.splitMerged(&sc, dets) // indexes the grid again when it splits
 	}
 	t.associate(&sc, dets)
 	if s == perception.Radar && t.params.Radar.Fragments {
