@@ -255,7 +255,7 @@ func TestTheTIRadarReportsWhatItsConfigurationSees(t *testing.T) {
 // 1564).
 func TestOncomingTrafficThroughAnAliasingRadar(t *testing.T) {
 	tier.Integration(t)
-	sc, lines := nextScenario(t, "highway")
+	sc, lines := scenarioWithTI(t, "scenarios/next/highway.yaml")
 	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
 		Radar: RadarTI, RadarConfig: lines, ConfigLimits: true})
 	if err != nil {
@@ -283,13 +283,7 @@ func TestOncomingTrafficThroughAnAliasingRadar(t *testing.T) {
 func TestTIPathOnTheNextScenarios(t *testing.T) {
 	tier.Integration(t)
 	for name, floor := range map[string]float64{"highway": 0.78, "rural": 0.77, "fog": 0.71} {
-		sc, lines := nextScenario(t, name)
-		res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
-			Radar: RadarTI, RadarConfig: lines})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m := res.Tracking; m.MOTA < floor {
+		if m := runTI(t, "scenarios/next/"+name+".yaml").Tracking; m.MOTA < floor {
 			t.Errorf("%s: MOTA %.3f, want at least %.2f (%d false positives, %d misses)", name, m.MOTA, floor, m.FalsePositives, m.Misses)
 		}
 	}
@@ -301,22 +295,22 @@ func TestTIPathOnTheNextScenarios(t *testing.T) {
 // scenario, against 0.845 without the split and the same fusion head.
 func TestTIPathTellsWalkersCrossingTogether(t *testing.T) {
 	tier.Integration(t)
-	sc, err := LoadScenario("scenarios/crossing.yaml")
-	if err != nil {
-		t.Fatal(err)
+	if m := runTI(t, "scenarios/crossing.yaml").Tracking; m.MOTA < 0.87 {
+		t.Errorf("MOTA %.3f, want at least 0.87 (%d false positives, %d misses)", m.MOTA, m.FalsePositives, m.Misses)
 	}
-	lines, err := sc.TIConfigLines()
-	if err != nil {
-		t.Fatal(err)
-	}
+}
+
+// runTI runs the scenario file at path through the virtual TI radar with
+// the node's default configuration, as `avfusion sim` does.
+func runTI(t *testing.T, path string) *Result {
+	t.Helper()
+	sc, lines := scenarioWithTI(t, path)
 	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
 		Radar: RadarTI, RadarConfig: lines})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := res.Tracking; m.MOTA < 0.87 {
-		t.Errorf("MOTA %.3f, want at least 0.87 (%d false positives, %d misses)", m.MOTA, m.FalsePositives, m.Misses)
-	}
+	return res
 }
 
 // TestBreakdownAddsUpToTheTotals: with RunConfig.Breakdown, every miss

@@ -101,11 +101,11 @@ func TestShippedScenariosLoad(t *testing.T) {
 	}
 }
 
-// nextScenario loads a scenario of scenarios/next and the TI
-// configuration it runs.
-func nextScenario(t *testing.T, name string) (*Scenario, []mmwave.ConfigLine) {
+// scenarioWithTI loads the scenario file at path and the TI
+// configuration its virtual radar runs.
+func scenarioWithTI(t *testing.T, path string) (*Scenario, []mmwave.ConfigLine) {
 	t.Helper()
-	sc, err := LoadScenario("scenarios/next/" + name + ".yaml")
+	sc, err := LoadScenario(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func nextScenario(t *testing.T, name string) (*Scenario, []mmwave.ConfigLine) {
 // load, and the highway one really asks its long-range radar for closing
 // speeds beyond its unambiguous velocity and nothing beyond its range.
 func TestNextScenariosAskForAliasing(t *testing.T) {
-	sc, lines := nextScenario(t, "highway")
+	sc, lines := scenarioWithTI(t, "scenarios/next/highway.yaml")
 	w := BeyondTIConfig(sc, lines)
 	if len(w) != 1 || !strings.Contains(w[0], "close at up to 60.0 m/s, but the TI configuration tells radial speeds within ±26.3 m/s") {
 		t.Fatalf("%q", w)
