@@ -114,8 +114,8 @@ func (p *Params) Validate() error {
 }
 
 // Clusterer turns point clouds into detections. Its scratch space is
-// reused, so steady-state calls that reuse their output allocate nothing. Not safe for concurrent
-// use.
+// reused, so steady-state calls that reuse their output allocate
+// nothing. Not safe for concurrent use.
 type Clusterer struct {
 	p       Params
 	label   []int32
