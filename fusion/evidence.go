@@ -21,7 +21,9 @@ const NumEvidence = 35
 //	       misses + 2)
 //	7–9    log(1 + hits) per sensor, counted up to 200
 //	10–11  seconds since the radar's and the camera's last hit (capped at 5)
-//	12–17  camera class log-likelihoods, minus their maximum (floored at -20)
+//	12–17  camera class log-likelihoods, minus their maximum (floored at
+//	       -20); the emergency vehicle's is the car's or the truck's
+//	       when higher (a camera cannot tell one from its base vehicle)
 //	18–23  the same for the microphones
 //	24     mean detection score of the camera
 //	25     RMS normalised range-rate innovation of the radar hits
@@ -78,7 +80,13 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 		}
 	}
 	for k, s := range [...]perception.Sensor{perception.Camera, perception.Mic} {
-		ce := &tr.ClassEvidence[s]
+		ce := tr.ClassEvidence[s]
+		if s == perception.Camera {
+			// A camera's detector has no emergency-vehicle class: it names
+			// the car or truck one is built on, so what it says cannot
+			// count against a siren the microphones hear.
+			ce[perception.EmergencyVehicle] = max(ce[perception.EmergencyVehicle], ce[perception.Car], ce[perception.Truck])
+		}
 		top := math.Inf(-1)
 		for _, v := range ce {
 			top = max(top, v)

@@ -24,7 +24,8 @@ type Coverage struct {
 	// detected in one scan; it drives the existence probability.
 	PDetect float64 `yaml:"p_detect"`
 	// PFalse is the probability that a detection falling in a track's gate
-	// is clutter rather than the object.
+	// is clutter rather than the object (with Params.ClutterDensity the
+	// least one, raised where the scan's detections are dense).
 	PFalse float64 `yaml:"p_false"`
 	// OcclusionBlockage is the share of detections a nearer object takes
 	// away from one it hides: 1 for a camera, less for a radar, whose
@@ -98,6 +99,12 @@ type Params struct {
 	ExistenceDelete  float64 `yaml:"existence_delete"`
 	// InitialExistence is the existence probability of a new track.
 	InitialExistence float64 `yaml:"initial_existence"`
+	// ClutterDensity weighs each hit of a sensor whose detections are
+	// whole objects (object-level radar, camera) by the scan's density of
+	// detections where it lies against how well it fits the track
+	// (falseShare), instead of by p_false alone: for a radar reporting
+	// heavy clutter (spray, fog, roadside metal).
+	ClutterDensity bool `yaml:"clutter_density"`
 	// PublishMaxStdM holds back a confirmed track whose position is less
 	// certain than this (standard deviation along its worst direction, m):
 	// a monocular camera alone knows the bearing of a far object, not

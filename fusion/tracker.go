@@ -48,6 +48,9 @@ type Tracker struct {
 	frag  fragmentScratch
 	split splitScratch
 	solid confirmedByX // the confirmed tracks along x, for insideTrack
+	// clutter is the radar scan's clutter density, for the existence of
+	// the tracks it hits.
+	clutter clutterBands
 
 	// deleted collects the ids of confirmed tracks deleted since the last
 	// drain, for consumers that must retract what they published.
@@ -126,6 +129,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	t.associate(&sc, dets)
 	if s == perception.Radar && t.params.Radar.Fragments {
 		dets = t.gatherFragments(&sc, dets)
+	}
+	if t.params.ClutterDensity && !sc.cov.Fragments {
+		t.clutter = t.measureClutter(&sc, dets)
 	}
 	for i := range t.tracks {
 		if j := t.match.rowToCol[i]; j >= 0 {

@@ -33,6 +33,9 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 	tr.addExtent(d)
 	tr.record(s, true, t.params.ConfirmWindow)
 	pd, pf := sc.cov.PDetect, sc.cov.PFalse
+	if t.params.ClutterDensity && !sc.cov.Fragments {
+		pf = t.falseShare(sc, d, t.match.pairCost[i])
+	}
 	tr.setExistence(s, tr.Existence*pd/(tr.Existence*pd+(1-tr.Existence)*pf))
 }
 
