@@ -104,7 +104,8 @@ type RunConfig struct {
 	// true object it matches (nearest first, one to one, within
 	// Node.MatchDistanceM) or ok false when it matches none: training data
 	// for a fusion head. Through the clustered TI radar, an unmatched
-	// track on a true object's footprint (a fragment) is left out.
+	// track on the footprint of a true object no track matched (a
+	// fragment) is left out.
 	Label func(ts *fusion.TrackState, class perception.Class, ok bool)
 	// Status, when set, is called about once a second of run time.
 	Status func(Status)
@@ -778,22 +779,24 @@ func (l *labeller) label(fn func(*fusion.TrackState, perception.Class, bool), wo
 		}
 	}
 	for i, tr := range l.tracks {
-		if matched[i] || !fragments || !onSomeObject(tr, truth, within) {
+		if matched[i] || !fragments || !onUntrackedObject(tr, truth, taken, within) {
 			fn(tr, class[i], matched[i])
 		}
 	}
 }
 
-// onSomeObject reports whether a track lies on a true object's footprint
-// (within half its class's typical length, plus the match distance, of
-// its centre): through a clustered radar, a fragment of a real object,
-// which is neither that object nor nothing. Taught that such tracks are
-// false, a head withholds the long objects the clusters break into
-// pieces.
-func onSomeObject(tr *fusion.TrackState, truth []Truth, within float64) bool {
+// onUntrackedObject reports whether a track lies on the footprint of a
+// true object no track matched (within half its class's typical length,
+// plus the match distance, of its centre): through a clustered radar, a
+// fragment of a real object, which is neither that object nor nothing.
+// Taught that such tracks are false, a head withholds the long objects
+// the clusters break into pieces. On an object another track matched, a
+// second track is a duplicate, scored as a false positive, and labelled
+// so.
+func onUntrackedObject(tr *fusion.TrackState, truth []Truth, taken []bool, within float64) bool {
 	for j := range truth {
 		reach := perception.TypicalSize(truth[j].Class)[0]/2 + within
-		if math.Hypot(tr.X[0]-truth[j].X, tr.X[1]-truth[j].Y) <= reach {
+		if !taken[j] && math.Hypot(tr.X[0]-truth[j].X, tr.X[1]-truth[j].Y) <= reach {
 			return true
 		}
 	}
