@@ -144,7 +144,8 @@ func TestMovingCarSwitchesToIMM(t *testing.T) {
 
 // TestEvidenceLayout checks the evidence of a track the radar hit 10
 // times and missed 10 times, and the camera hit 4 times (without a last
-// hit stamp, as if long ago).
+// hit stamp, as if long ago), its boxes saying car rather than truck and
+// not at all emergency vehicle, which a camera cannot tell from a car.
 func TestEvidenceLayout(t *testing.T) {
 	tr := Track{Status: Confirmed, Born: 0, bornBy: perception.Radar}
 	tr.Hits[perception.Radar], tr.Misses[perception.Radar] = 10, 10
@@ -152,6 +153,8 @@ func TestEvidenceLayout(t *testing.T) {
 	tr.Hits[perception.Camera] = 4
 	tr.ScoreSum[perception.Camera] = 2
 	tr.ClassEvidence[perception.Camera][perception.Car] = -1
+	tr.ClassEvidence[perception.Camera][perception.Truck] = -2
+	tr.ClassEvidence[perception.Camera][perception.EmergencyVehicle] = -30
 	tr.Filter.X = [4]float64{30, 40, 3, 4}
 	tr.Filter.P = [4][4]float64{{4, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}
 	var ev Evidence
@@ -177,6 +180,8 @@ func TestEvidenceLayout(t *testing.T) {
 		28: 50,
 		29: math.Atan2(40, 30),
 	}
+	want[12+int(perception.Truck)] = -2
+	want[12+int(perception.EmergencyVehicle)] = -1 // the car's
 	for i, w := range want {
 		if math.Abs(ev[i]-w) > 1e-9 {
 			t.Errorf("evidence[%d] = %g, want %g", i, ev[i], w)
