@@ -42,18 +42,19 @@ func (t *Tracker) measureClutter(sc *scan, dets []perception.Detection) clutterB
 	if sc.model.RangeRateSpan > 0 {
 		span = min(span, sc.model.RangeRateSpan)
 	}
-	return clutterBands{
-		static: float64(nStatic) / (area * math.Sqrt(2*math.Pi*dets[0].R[2][2])),
-		moving: float64(len(dets)-nStatic) / (area * span),
+	bands := clutterBands{moving: float64(len(dets)-nStatic) / (area * span)}
+	if nStatic > 0 {
+		bands.static = float64(nStatic) / (area * math.Sqrt(2*math.Pi*dets[0].R[2][2]))
 	}
+	return bands
 }
 
 // inStaticBand reports whether a detection is a radar return whose range
 // rate is the static world's, seen from the moving sensor, within its
 // noise.
 func (t *Tracker) inStaticBand(sc *scan, d *perception.Detection) bool {
-	if sc.sensor != perception.Radar {
-		return false
+	if sc.sensor != perception.Radar || d.Dim < 3 || !(d.R[2][2] > 0) {
+		return false // no range rate to tell
 	}
 	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
 	static := -(sc.pose.VX*math.Cos(b) + sc.pose.VY*math.Sin(b))

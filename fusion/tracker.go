@@ -48,8 +48,8 @@ type Tracker struct {
 	frag  fragmentScratch
 	split splitScratch
 	solid confirmedByX // the confirmed tracks along x, for insideTrack
-	// clutter is the radar scan's clutter density, for the existence of
-	// the tracks it hits.
+	// clutter is the scan's clutter density, for the existence of the
+	// tracks it hits (with Params.ClutterDensity).
 	clutter clutterBands
 
 	// deleted collects the ids of confirmed tracks deleted since the last
