@@ -3,6 +3,7 @@ package fusion
 import (
 	"math"
 
+	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
 )
 
@@ -44,7 +45,7 @@ func (t *Tracker) measureClutter(sc *scan, dets []perception.Detection) clutterB
 	}
 	bands := clutterBands{moving: float64(len(dets)-nStatic) / (area * span)}
 	if nStatic > 0 {
-		bands.static = float64(nStatic) / (area * math.Sqrt(2*math.Pi*dets[0].R[2][2]))
+		bands.static = staticClutterDensity(sc.cov, dets, nStatic)
 	}
 	return bands
 }
@@ -56,17 +57,16 @@ func (t *Tracker) inStaticBand(sc *scan, d *perception.Detection) bool {
 	if sc.sensor != perception.Radar || d.Dim < 3 || !(d.R[2][2] > 0) {
 		return false // no range rate to tell
 	}
-	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
-	static := -(sc.pose.VX*math.Cos(b) + sc.pose.VY*math.Sin(b))
+	static := -ownRadialSpeed(sc.pose, d.Z[perception.RadarAzimuth])
 	gap := sc.model.Residual(perception.RadarRangeRate, d.Z[perception.RadarRangeRate]-static)
 	return math.Abs(gap) <= clutterStaticBandSigmas*math.Sqrt(d.R[2][2])
 }
 
 // falseShare is the probability, against the object, that a detection a
 // track took is not the track's object: the scan's clutter density where
-// the detection lies over the likelihood of the pair (its assignment
-// cost, d² + ln|S|, for a k-dimensional reading), never below the
-// sensor's p_false. A detection that fits its track loosely, among many,
+// the detection lies over the likelihood of the pair (from its
+// assignment cost: d² + ln|S| for a k-dimensional reading, and the class
+// affinity's weighted log-likelihood), never below the sensor's p_false. A detection that fits its track loosely, among many,
 // then raises the track's existence little or lowers it; where
 // detections are sparse p_false rules as before.
 func (t *Tracker) falseShare(sc *scan, d *perception.Detection, pairCost float64) float64 {
@@ -76,4 +76,11 @@ func (t *Tracker) falseShare(sc *scan, d *perception.Detection, pairCost float64
 	}
 	likelihood := math.Pow(2*math.Pi, -float64(d.Dim)/2) * math.Exp(-pairCost/2)
 	return max(sc.cov.PFalse, density/likelihood)
+}
+
+// ownRadialSpeed is the speed at which a sensor at pose moves towards
+// azimuth az (from its axis): the static world's range rate is minus it.
+func ownRadialSpeed(pose kalman.SensorPose, az float64) float64 {
+	b := pose.Yaw + az
+	return pose.VX*math.Cos(b) + pose.VY*math.Sin(b)
 }

@@ -54,8 +54,7 @@ const maxAliases = 3
 // aliases it starts one track that leaves the range rate unknown.
 func (t *Tracker) spawnAliases(sc *scan, d *perception.Detection) {
 	span := sc.model.RangeRateSpan
-	b := sc.pose.Yaw + d.Z[perception.RadarAzimuth]
-	own := sc.pose.VX*math.Cos(b) + sc.pose.VY*math.Sin(b) // the sensor's own radial speed
+	own := ownRadialSpeed(sc.pose, d.Z[perception.RadarAzimuth])
 	rr := d.Z[perception.RadarRangeRate]
 	reach := math.Ceil((t.params.MaxSpeedMps + math.Abs(own) + math.Abs(rr)) / span)
 	first, n := 0.0, 0
