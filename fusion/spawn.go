@@ -27,7 +27,7 @@ func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
 		if len(t.tracks) == cap(t.tracks) || (t.params.Coverage(s).Fragments && t.insideTrack(s, pose, &dets[j])) {
 			continue
 		}
-		if s == perception.Camera && (t.radarCovers(stamp, &dets[j]) || t.bearingTaken(pose, &dets[j], n)) {
+		if s == perception.Camera && (t.radarCovers(stamp, &dets[j]) || t.bearingTaken(pose, dets, j, n)) {
 			continue
 		}
 		if s == perception.Radar && sc.model.RangeRateSpan > 0 {
@@ -150,17 +150,6 @@ func (t *Tracker) radarCovers(stamp sensors.Time, d *perception.Detection) bool 
 	b := camPose.Yaw + az
 	x, y := camPose.X+rng*math.Cos(b), camPose.Y+rng*math.Sin(b)
 	return cov.Sees(t.ego.at(stamp), t.rig.Radar, x, y)
-}
-
-// bearingTaken reports whether a camera detection lies on the line of
-// sight of one of the first n tracks (see onSight).
-func (t *Tracker) bearingTaken(pose kalman.SensorPose, d *perception.Detection, n int) bool {
-	for i := range t.tracks[:n] {
-		if t.onSight(pose, d, i) {
-			return true
-		}
-	}
-	return false
 }
 
 // newTrack starts a tentative track at detection d of sensor s; a radar

@@ -44,6 +44,7 @@ type Tracker struct {
 	match matching
 	pda   pdaScratch
 	geom  []viewGeometry // each track as the scan's sensor sees it (visibility.go)
+	sight sightScratch
 	dedup dedupScratch
 	frag  fragmentScratch
 	split splitScratch

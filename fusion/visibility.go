@@ -67,6 +67,7 @@ type viewGeometry struct {
 func (t *Tracker) look(sc *scan) {
 	s, pose, mount, cov := sc.sensor, sc.pose, sc.mount, sc.cov
 	t.geom = grow(t.geom, len(t.tracks))
+	t.sight.forScan()
 	// A camera sees the ground only from some distance on: an object whose
 	// near face is closer has its foot below the image and cannot be
 	// ranged, so the camera is not expected to report it.
@@ -122,11 +123,23 @@ func (t *Tracker) hiddenFraction(i int) float64 {
 	g := &t.geom[i]
 	spread := g.halfAng + 2*g.azStd
 	lo, hi := g.az-spread, g.az+spread
+	v := &t.sight
+	if !v.hidersBuilt {
+		v.hiders.reset()
+		for j := range t.tracks {
+			if t.tracks[j].Status == Confirmed {
+				v.hiders.add(j, t.geom[j].az, t.geom[j].halfAng)
+			}
+		}
+		v.hiders.sort()
+		v.hidersBuilt = true
+	}
 	hidden := 0.0
-	for j := range t.tracks {
+	v.found = v.hiders.meeting(v.found[:0], lo, hi)
+	for _, j := range v.found {
 		n := &t.geom[j]
 		// A nearer object hides a farther one that may be no taller.
-		if j == i || t.tracks[j].Status != Confirmed || n.rng >= g.rng || n.topHi < g.topLo {
+		if int(j) == i || n.rng >= g.rng || n.topHi < g.topLo {
 			continue
 		}
 		hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
@@ -134,23 +147,103 @@ func (t *Tracker) hiddenFraction(i int) float64 {
 	return math.Min(1, hidden/(2*g.halfAng))
 }
 
+// sightScratch indexes bearings for the visibility rules, each index
+// built on its first use in a scan: the confirmed tracks that may hide
+// others (hiders), a camera scan's boxes as points of bearing (all, and
+// those no track took) for a missed track's line of sight, and the
+// tracks' lines of sight for the boxes that would start tracks.
+type sightScratch struct {
+	hiders, boxes, unclaimed, sights     arcIndex
+	hidersBuilt, boxesBuilt, sightsBuilt bool
+	// widestBox is the largest bearing variance among the scan's boxes.
+	widestBox float64
+	found     []int32
+}
+
+// forScan forgets the indexes of the previous scan.
+func (v *sightScratch) forScan() {
+	v.hidersBuilt, v.boxesBuilt, v.sightsBuilt = false, false, false
+}
+
 // boxOnSight reports whether a camera detection (one no track took, when
 // unclaimed) lies on the line of sight of track i (see onSight).
 func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection, i int, unclaimed bool) bool {
-	if unclaimed {
-		for _, j := range t.match.unclaimed {
-			if t.onSight(pose, &dets[j], i) {
-				return true
-			}
+	v := &t.sight
+	if !v.boxesBuilt {
+		v.boxes.reset()
+		v.unclaimed.reset()
+		v.widestBox = boxBearingVar(dets)
+		for j := range dets {
+			v.boxes.add(j, kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
 		}
-		return false
+		for _, j := range t.match.unclaimed {
+			v.unclaimed.add(int(j), kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
+		}
+		v.boxes.sort()
+		v.unclaimed.sort()
+		v.boxesBuilt = true
 	}
-	for j := range dets {
+	index := &v.boxes
+	if unclaimed {
+		index = &v.unclaimed
+	}
+	bearing, width := t.sightWidth(pose, i, v.widestBox)
+	v.found = index.meetingAround(v.found[:0], bearing, width)
+	for _, j := range v.found {
 		if t.onSight(pose, &dets[j], i) {
 			return true
 		}
 	}
 	return false
+}
+
+// bearingTaken reports whether a camera detection lies on the line of
+// sight of one of the first n tracks (see onSight). The first call of a
+// scan indexes those tracks' lines of sight: they must not move until
+// the scan's last call.
+func (t *Tracker) bearingTaken(pose kalman.SensorPose, dets []perception.Detection, j, n int) bool {
+	v := &t.sight
+	if !v.sightsBuilt {
+		v.sights.reset()
+		widest := boxBearingVar(dets)
+		for i := range t.tracks[:n] {
+			bearing, width := t.sightWidth(pose, i, widest)
+			v.sights.add(i, bearing, width)
+		}
+		v.sights.sort()
+		v.sightsBuilt = true
+	}
+	v.found = v.sights.meetingAround(v.found[:0], kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
+	for _, i := range v.found {
+		if t.onSight(pose, &dets[j], int(i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sightWidth is the bearing of track i from the camera at pose, wrapped,
+// and the widest bearing error at which onSight may take a box whose
+// bearing variance is at most boxVar for it (slightly more).
+func (t *Tracker) sightWidth(pose kalman.SensorPose, i int, boxVar float64) (bearing, width float64) {
+	f := t.at(i)
+	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+	r2 := math.Max(dx*dx+dy*dy, 1e-2)
+	c, _ := t.tracks[i].steering.Argmax()
+	w := perception.TypicalSize(c)[1]/2/math.Sqrt(r2) + math.Sqrt(t.gate[1]*(boxVar+acrossSight(f, dx, dy)/(r2*r2)))
+	if !(w >= 0) {
+		w = math.Inf(1) // a covariance gone bad: onSight tests the range alone
+	}
+	return kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw), w*(1+1e-9) + 1e-12
+}
+
+// boxBearingVar is the largest bearing variance among camera detections.
+func boxBearingVar(dets []perception.Detection) float64 {
+	v := 0.0
+	for j := range dets {
+		v = math.Max(v, dets[j].R[0][0])
+	}
+	return v
 }
 
 // onSight reports whether a camera detection lies on the line of sight of
