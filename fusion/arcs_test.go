@@ -17,7 +17,7 @@ func TestArcIndexFindsWhatAScanFinds(t *testing.T) {
 		x.reset()
 		arcs := make([]span, rng.IntN(300))
 		for i := range arcs {
-			arcs[i] = span{centre: math.Pi * (2*rng.Float64() - 1), half: math.Exp(-8 * rng.Float64() * rng.Float64()) * 4}
+			arcs[i] = span{centre: math.Pi * (2*rng.Float64() - 1), half: math.Exp(-8*rng.Float64()*rng.Float64()) * 4}
 			x.add(i, arcs[i].centre, arcs[i].half)
 		}
 		x.sort()
