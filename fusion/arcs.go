@@ -52,7 +52,7 @@ func (x *arcIndex) add(id int, centre, half float64) {
 	}
 	t := &x.tiers[k]
 	t.arcs = append(t.arcs, arc{centre: centre, half: half, id: int32(id)})
-	t.widest = math.Max(t.widest, half)
+	t.widest = max(t.widest, half)
 }
 
 // sort orders each tier by centre.
@@ -102,7 +102,7 @@ func (x *arcIndex) meetingAround(dst []int32, centre, half float64) []int32 {
 func (x *arcIndex) widest() float64 {
 	w := 0.0
 	for k := range x.tiers {
-		w = math.Max(w, x.tiers[k].widest)
+		w = max(w, x.tiers[k].widest)
 	}
 	return w
 }

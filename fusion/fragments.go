@@ -124,7 +124,7 @@ func (tr *Track) extent(f *kalman.Filter) footprint {
 	for c := range tr.steering {
 		if tr.steering[c] >= plausibleClass {
 			size := perception.TypicalSize(perception.Class(c))
-			fp.along, fp.across = math.Max(fp.along, 0.75*size[0]), math.Max(fp.across, size[1]/2)
+			fp.along, fp.across = max(fp.along, 0.75*size[0]), max(fp.across, size[1]/2)
 		}
 	}
 	return fp
@@ -212,5 +212,5 @@ func mergeFragments(a, d *perception.Detection, model *kalman.Model) {
 	a.Spread[0] = spread(a.Spread[0], d.Spread[0], alA, alD)
 	a.Spread[1] = spread(a.Spread[1], d.Spread[1], siA, siD)
 	a.Returns = int(w)
-	a.Score = math.Max(a.Score, d.Score)
+	a.Score = max(a.Score, d.Score)
 }

@@ -59,7 +59,7 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
 		sin, cos := math.Sincos(pose.Yaw + az)
 		x, y := pose.X+rng*cos, pose.Y+rng*sin
-		worst = math.Max(worst, rangeVar+rng*rng*azVar)
+		worst = max(worst, rangeVar+rng*rng*azVar)
 		g.order[j] = int32(j)
 		g.x[j], g.y[j], g.ux[j], g.uy[j] = x, y, cos, sin
 		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)

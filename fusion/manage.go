@@ -171,7 +171,7 @@ func sameObject(a, b *Track) bool {
 		return false
 	}
 	sa, sb := perception.TypicalSize(ca), perception.TypicalSize(cb)
-	along, across := 0.75*math.Max(sa[0], sb[0]), math.Max(sa[1], sb[1])/2+0.5
+	along, across := 0.75*max(sa[0], sb[0]), max(sa[1], sb[1])/2+0.5
 	dx, dy := a.Filter.X[kalman.PX]-b.Filter.X[kalman.PX], a.Filter.X[kalman.PY]-b.Filter.X[kalman.PY]
 	if dx*dx+dy*dy > along*along {
 		return false

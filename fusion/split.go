@@ -62,7 +62,7 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 		}
 		f := t.at(i)
 		fp := t.tracks[i].reach(f)
-		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], math.Max(fp.along, fp.across)+m.grid.slack)
+		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], max(fp.along, fp.across)+m.grid.slack)
 		for _, k := range m.near {
 			d := &dets[k]
 			if len(d.Points) < 2 || d.Z[perception.RadarRange] > maxRange {
@@ -192,7 +192,7 @@ func (tr *Track) reach(f *kalman.Filter) footprint {
 	for c := range tr.steering {
 		if tr.steering[c] >= plausibleClass {
 			size := perception.TypicalSize(perception.Class(c))
-			fp.along = math.Max(fp.along, 0.5*math.Max(size[0], size[1]))
+			fp.along = max(fp.along, 0.5*max(size[0], size[1]))
 		}
 	}
 	fp.across = fp.along

@@ -79,7 +79,7 @@ func (t *Tracker) look(sc *scan) {
 		tr := &t.tracks[i]
 		f := t.at(i)
 		dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
-		r := math.Max(math.Hypot(dx, dy), 0.1)
+		r := max(math.Hypot(dx, dy), 0.1)
 		az := kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw)
 		c, _ := tr.steering.Argmax()
 		size := perception.TypicalSize(c)
@@ -142,9 +142,9 @@ func (t *Tracker) hiddenFraction(i int) float64 {
 		if int(j) == i || n.rng >= g.rng || n.topHi < g.topLo {
 			continue
 		}
-		hidden += math.Max(0, math.Min(hi, n.az+n.halfAng)-math.Max(lo, n.az-n.halfAng))
+		hidden += max(0, min(hi, n.az+n.halfAng)-max(lo, n.az-n.halfAng))
 	}
-	return math.Min(1, hidden/(2*g.halfAng))
+	return min(1, hidden/(2*g.halfAng))
 }
 
 // sightScratch indexes bearings for the visibility rules, each index
@@ -228,7 +228,7 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, dets []perception.Detecti
 func (t *Tracker) sightWidth(pose kalman.SensorPose, i int, boxVar float64) (bearing, width float64) {
 	f := t.at(i)
 	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
-	r2 := math.Max(dx*dx+dy*dy, 1e-2)
+	r2 := max(dx*dx+dy*dy, 1e-2)
 	c, _ := t.tracks[i].steering.Argmax()
 	w := perception.TypicalSize(c)[1]/2/math.Sqrt(r2) + math.Sqrt(t.gate[1]*(boxVar+acrossSight(f, dx, dy)/(r2*r2)))
 	if !(w >= 0) {
@@ -241,7 +241,7 @@ func (t *Tracker) sightWidth(pose kalman.SensorPose, i int, boxVar float64) (bea
 func boxBearingVar(dets []perception.Detection) float64 {
 	v := 0.0
 	for j := range dets {
-		v = math.Max(v, dets[j].R[0][0])
+		v = max(v, dets[j].R[0][0])
 	}
 	return v
 }
@@ -256,7 +256,7 @@ func (t *Tracker) onSight(pose kalman.SensorPose, d *perception.Detection, i int
 	rng, rangeVar := d.Z[perception.CameraRange], d.R[1][1]
 	f := t.at(i)
 	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
-	r2 := math.Max(dx*dx+dy*dy, 1e-2)
+	r2 := max(dx*dx+dy*dy, 1e-2)
 	r := math.Sqrt(r2)
 	c, _ := t.tracks[i].steering.Argmax()
 	size := perception.TypicalSize(c)

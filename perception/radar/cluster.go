@@ -192,8 +192,8 @@ func (c *Clusterer) Detect(dst []perception.Detection, returns []perception.Rada
 		if dr*dr+dd*dd > 1 {
 			return false // too far in range and Doppler alone: no angle needed
 		}
-		r := math.Max(ra, rb)
-		across := math.Max(c.p.EpsM, 2.5*azStd*r)
+		r := max(ra, rb)
+		across := max(c.p.EpsM, 2.5*azStd*r)
 		// The difference of the bearings decides, but within rounding of
 		// the boundary the angle between the two points does (as it
 		// always did: the clusters stay the same to the bit).
@@ -407,7 +407,7 @@ func (p *Params) Summarise(stamp sensors.Time, returns []perception.RadarReturn)
 		sx += r.X
 		sy += r.Y
 		sd += r.Doppler
-		snr = math.Max(snr, r.SNR)
+		snr = max(snr, r.SNR)
 	}
 	k := float64(len(returns))
 	x, y, dop := sx/k, sy/k, sd/k
@@ -440,12 +440,12 @@ func (p *Params) Summarise(stamp sensors.Time, returns []perception.RadarReturn)
 	// the centroid's offset from the object's centre is at least that of
 	// returns spread over a metre and a half (σ² = 1.5²/12 ≈ 0.19 m²).
 	const extentVar = 0.19
-	d.R[0][0] = p.RangeStdM*p.RangeStdM + math.Max(vr/k, extentVar)
-	d.R[1][1] = azStd*azStd + math.Max(vt/k, extentVar)/math.Max(rng*rng, 1)
+	d.R[0][0] = p.RangeStdM*p.RangeStdM + max(vr/k, extentVar)
+	d.R[1][1] = azStd*azStd + max(vt/k, extentVar)/max(rng*rng, 1)
 	d.R[2][2] = p.DopplerStdMps*p.DopplerStdMps + vd/k
 	d.Returns = len(returns)
-	d.Spread[0] = math.Sqrt(math.Max(vr/k-p.RangeStdM*p.RangeStdM, 0))
-	d.Spread[1] = math.Sqrt(math.Max(vt/k-azStd*azStd*rng*rng, 0))
+	d.Spread[0] = math.Sqrt(max(vr/k-p.RangeStdM*p.RangeStdM, 0))
+	d.Spread[1] = math.Sqrt(max(vt/k-azStd*azStd*rng*rng, 0))
 	d.Points = returns
 	return d
 }
