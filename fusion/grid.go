@@ -60,12 +60,17 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		sin, cos := math.Sincos(pose.Yaw + az)
 		x, y := pose.X+rng*cos, pose.Y+rng*sin
 		worst = max(worst, rangeVar+rng*rng*azVar)
-		g.order[j] = int32(j)
 		g.x[j], g.y[j], g.ux[j], g.uy[j] = x, y, cos, sin
 		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
 		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 	}
 	g.slack = 3*math.Sqrt(worst) + 2
+	if g.tabulate() {
+		return
+	}
+	for j := range g.order {
+		g.order[j] = int32(j)
+	}
 	keys := g.keys
 	slices.SortFunc(g.order, func(a, b int32) int {
 		if c := cmp.Compare(keys[a], keys[b]); c != 0 {
@@ -73,31 +78,42 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 		}
 		return cmp.Compare(a, b)
 	})
-	g.tabulate()
 }
 
-// tabulate fills start for the detections' bounding box of cells, when
-// it is small enough.
-func (g *detectionGrid) tabulate() {
+// tabulate fills start for the detections' bounding box of cells, and
+// deals the order into it by counting (by index within a cell), when the
+// box is small enough; it reports whether it did.
+func (g *detectionGrid) tabulate() bool {
 	g.start = g.start[:0]
 	if len(g.order) == 0 {
-		return
+		return true
 	}
 	minX, maxX := slices.Min(g.cx), slices.Max(g.cx)
 	minY, maxY := slices.Min(g.cy), slices.Max(g.cy)
 	cols, rows := maxX-minX+1, maxY-minY+1
-	if cols*rows > maxTableCells {
-		return
+	if cols > maxTableCells || rows > maxTableCells || cols*rows > maxTableCells {
+		return false
 	}
 	g.col0, g.row0, g.cols, g.rows = minX, minY, cols, rows
 	g.start = grow(g.start, int(cols*rows)+1)
 	clear(g.start)
-	for _, j := range g.order { // count per cell, then cumulate
+	for j := range g.order { // count per cell, then cumulate
 		g.start[(g.cx[j]-minX)*rows+(g.cy[j]-minY)+1]++
 	}
 	for c := 1; c < len(g.start); c++ {
 		g.start[c] += g.start[c-1]
 	}
+	// Deal the detections in index order, each to its cell's next slot;
+	// then each cell's slot is where the next cell starts, and the table
+	// shifts back by one cell.
+	for j := range g.order {
+		c := (g.cx[j]-minX)*rows + (g.cy[j] - minY)
+		g.order[g.start[c]] = int32(j)
+		g.start[c]++
+	}
+	copy(g.start[1:], g.start[:len(g.start)-1])
+	g.start[0] = 0
+	return true
 }
 
 // within appends to dst the detections in cells that a disc of radius r
