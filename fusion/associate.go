@@ -81,7 +81,7 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 			t.failed(kalman.ErrNotPositive) // no gate to search
 			continue
 		}
-		reach := 3*math.Sqrt(posVar) + m.grid.slack
+		reach := 3 * math.Sqrt(posVar)
 		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
 		rg := f.RangeGate(&sc.model)
 		for _, j := range m.near {

@@ -55,7 +55,7 @@ func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perce
 		}
 		j := m.rowToCol[i]
 		ext := t.tracks[i].extent(f)
-		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], ext.along+m.grid.slack)
+		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], ext.along)
 		for _, k := range m.near {
 			d := &dets[k]
 			if int(k) == j || d.SupportOnly || (m.detUsed[k] && t.tracks[g.taker[k]].Status == Confirmed) {

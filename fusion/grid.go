@@ -15,19 +15,31 @@ const gridCellM = 8.0
 
 // detectionGrid buckets one scan's detections by their position in odom,
 // so that each track tests only the detections near it instead of all of
-// them. The detections are sorted by cell, column (x) first, then y, and
-// by index within a cell: a column of cells is one run of the order. Its
-// slices are reused from scan to scan.
+// them. A radar return may gate with a track further away the less
+// precise it is, so a radar scan's returns are kept in tiers of
+// precision, each searched with its own slack: one far return with a wide
+// bearing error does not widen every track's search. (A camera's boxes,
+// whose range errors the gate rescales, are one tier searched with the
+// widest box's slack.) Within a tier the detections are sorted by cell,
+// column (x) first, then y, and by index within a cell: a column of cells
+// is one run of the order. Its slices are reused from scan to scan.
 type detectionGrid struct {
-	order []int32 // detection indices sorted by cell, then index
+	tiers [gridTiers]gridTier
 	keys  []int64 // keys[j] is the cell of detection j (see cellKey)
 	cx    []int64 // the column of detection j
 	cy    []int64 // the row of detection j
 	// x and y are detection j's position in odom, and ux, uy the unit
 	// vector from the sensor towards it.
 	x, y, ux, uy []float64
-	// slack is added to every track's reach: three standard deviations of
-	// the least precise detection's position plus 2 m.
+	slack        []float64 // detection j's own slack (see gridTier)
+	dealt        []int32   // tabulate's scratch
+}
+
+// gridTier is one tier of a detectionGrid.
+type gridTier struct {
+	order []int32 // its detections' indices sorted by cell, then index
+	// slack is added to every track's reach: three standard deviations
+	// of the position of the tier's least precise detection plus 2 m.
 	slack float64
 	// start[c] is where in order the cells from c on begin, c numbering
 	// the cells of the detections' bounding box column by column
@@ -36,6 +48,15 @@ type detectionGrid struct {
 	start                  []int32
 	col0, row0, cols, rows int64
 }
+
+// gridTiers is how many tiers of precision a detectionGrid keeps: slacks
+// up to tierSlackM, up to four times that, and the rest.
+const gridTiers = 3
+
+// tierSlackM is the largest slack of the first tier, m: three standard
+// deviations of 2 m plus 2 m (a return 100 m away with a 1° bearing
+// error has 1.7 m).
+const tierSlackM = 8.0
 
 // maxTableCells bounds the cell table: 2¹⁶ cells of 8 m cover 2 km².
 const maxTableCells = 1 << 16
@@ -48,93 +69,127 @@ func cellOf(v float64) int64 { return int64(math.Floor(v / gridCellM)) }
 
 // index buckets dets, seen by sensor s from pose.
 func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets []perception.Detection) {
-	g.order = grow(g.order, len(dets))
 	g.keys = grow(g.keys, len(dets))
 	g.cx = grow(g.cx, len(dets))
 	g.cy = grow(g.cy, len(dets))
 	g.x, g.y = grow(g.x, len(dets)), grow(g.y, len(dets))
 	g.ux, g.uy = grow(g.ux, len(dets)), grow(g.uy, len(dets))
+	g.slack = grow(g.slack, len(dets))
 	worst := 0.0
 	for j := range dets {
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
 		sin, cos := math.Sincos(pose.Yaw + az)
 		x, y := pose.X+rng*cos, pose.Y+rng*sin
+		g.slack[j] = 3*math.Sqrt(rangeVar+rng*rng*azVar) + 2
 		worst = max(worst, rangeVar+rng*rng*azVar)
 		g.x[j], g.y[j], g.ux[j], g.uy[j] = x, y, cos, sin
 		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
 		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 	}
-	g.slack = 3*math.Sqrt(worst) + 2
-	if g.tabulate() {
-		return
+	for k := range g.tiers {
+		g.tiers[k].order, g.tiers[k].slack = g.tiers[k].order[:0], 0
 	}
-	for j := range g.order {
-		g.order[j] = int32(j)
-	}
-	keys := g.keys
-	slices.SortFunc(g.order, func(a, b int32) int {
-		if c := cmp.Compare(keys[a], keys[b]); c != 0 {
-			return c
+	for j := range dets {
+		k, bound := 0, tierSlackM
+		if s == perception.Camera {
+			g.slack[j] = 3*math.Sqrt(worst) + 2
 		}
-		return cmp.Compare(a, b)
-	})
+		for k < gridTiers-1 && !(g.slack[j] <= bound) {
+			k, bound = k+1, 4*bound
+		}
+		t := &g.tiers[k]
+		t.order = append(t.order, int32(j))
+		t.slack = max(t.slack, g.slack[j])
+	}
+	for k := range g.tiers {
+		if t := &g.tiers[k]; !g.tabulate(t) {
+			keys := g.keys
+			slices.SortFunc(t.order, func(a, b int32) int {
+				if c := cmp.Compare(keys[a], keys[b]); c != 0 {
+					return c
+				}
+				return cmp.Compare(a, b)
+			})
+		}
+	}
 }
 
-// tabulate fills start for the detections' bounding box of cells, and
-// deals the order into it by counting (by index within a cell), when the
-// box is small enough; it reports whether it did.
-func (g *detectionGrid) tabulate() bool {
-	g.start = g.start[:0]
-	if len(g.order) == 0 {
+// tabulate fills a tier's start for its detections' bounding box of
+// cells, and deals its order into it by counting (by index within a
+// cell), when the box is small enough; it reports whether it did.
+func (g *detectionGrid) tabulate(t *gridTier) bool {
+	t.start = t.start[:0]
+	if len(t.order) == 0 {
 		return true
 	}
-	minX, maxX := slices.Min(g.cx), slices.Max(g.cx)
-	minY, maxY := slices.Min(g.cy), slices.Max(g.cy)
+	minX, maxX, minY, maxY := g.cx[t.order[0]], g.cx[t.order[0]], g.cy[t.order[0]], g.cy[t.order[0]]
+	for _, j := range t.order {
+		minX, maxX = min(minX, g.cx[j]), max(maxX, g.cx[j])
+		minY, maxY = min(minY, g.cy[j]), max(maxY, g.cy[j])
+	}
 	cols, rows := maxX-minX+1, maxY-minY+1
 	if cols > maxTableCells || rows > maxTableCells || cols*rows > maxTableCells {
 		return false
 	}
-	g.col0, g.row0, g.cols, g.rows = minX, minY, cols, rows
-	g.start = grow(g.start, int(cols*rows)+1)
-	clear(g.start)
-	for j := range g.order { // count per cell, then cumulate
-		g.start[(g.cx[j]-minX)*rows+(g.cy[j]-minY)+1]++
+	t.col0, t.row0, t.cols, t.rows = minX, minY, cols, rows
+	t.start = grow(t.start, int(cols*rows)+1)
+	clear(t.start)
+	for _, j := range t.order { // count per cell, then cumulate
+		t.start[(g.cx[j]-minX)*rows+(g.cy[j]-minY)+1]++
 	}
-	for c := 1; c < len(g.start); c++ {
-		g.start[c] += g.start[c-1]
+	for c := 1; c < len(t.start); c++ {
+		t.start[c] += t.start[c-1]
 	}
-	// Deal the detections in index order, each to its cell's next slot;
-	// then each cell's slot is where the next cell starts, and the table
-	// shifts back by one cell.
-	for j := range g.order {
+	// Deal the detections (in index order: the tier was filled so) each
+	// to its cell's next slot; then each cell's slot is where the next
+	// cell starts, and the table shifts back by one cell.
+	g.dealt = append(g.dealt[:0], t.order...)
+	for _, j := range g.dealt {
 		c := (g.cx[j]-minX)*rows + (g.cy[j] - minY)
-		g.order[g.start[c]] = int32(j)
-		g.start[c]++
+		t.order[t.start[c]] = j
+		t.start[c]++
 	}
-	copy(g.start[1:], g.start[:len(g.start)-1])
-	g.start[0] = 0
+	copy(t.start[1:], t.start[:len(t.start)-1])
+	t.start[0] = 0
 	return true
 }
 
+// within appends to dst the detections that may lie within r of (x, y)
+// given their precision: tier by tier, those in cells that a disc of
+// radius r plus the tier's slack touches, cell by cell (x, then y), by
+// index within a cell. Each column of cells is one run of a tier's order,
+// found in the cell table or, without one, by one binary search; a disc
+// wider than the tier's columns is answered by one pass over its
+// detections. The cost is bounded by the scan's size whatever the disc's.
+func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
+	for k := range g.tiers {
+		if t := &g.tiers[k]; len(t.order) > 0 {
+			dst = g.withinTier(dst, t, x, y, r+t.slack)
+		}
+	}
+	return dst
+}
+
+// withinTier is within for one tier, r including its slack.
 // within appends to dst the detections in cells that a disc of radius r
 // around (x, y) touches, cell by cell (x, then y), by index within a
 // cell. Each column of cells is one run of the order, found in the cell
 // table or, without one, by one binary search; a disc wider than the
 // scan's columns is answered by one pass over the detections. The cost is
 // bounded by the scan's size whatever the disc's.
-func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
+func (g *detectionGrid) withinTier(dst []int32, t *gridTier, x, y, r float64) []int32 {
 	x0, x1, y0, y1 := cellOf(x-r), cellOf(x+r), cellOf(y-r), cellOf(y+r)
-	if len(g.start) > 0 {
+	if len(t.start) > 0 {
 		// The cell table: each column's run of cells is one slice of
 		// the order, found without a search.
-		x0, x1 = max(x0, g.col0), min(x1, g.col0+g.cols-1)
-		y0, y1 = max(y0, g.row0), min(y1, g.row0+g.rows-1)
+		x0, x1 = max(x0, t.col0), min(x1, t.col0+t.cols-1)
+		y0, y1 = max(y0, t.row0), min(y1, t.row0+t.rows-1)
 		if y0 > y1 {
 			return dst
 		}
 		for cx := x0; cx <= x1; cx++ {
-			base := (cx - g.col0) * g.rows
-			dst = append(dst, g.order[g.start[base+y0-g.row0]:g.start[base+y1-g.row0+1]]...)
+			base := (cx - t.col0) * t.rows
+			dst = append(dst, t.order[t.start[base+y0-t.row0]:t.start[base+y1-t.row0+1]]...)
 		}
 		return dst
 	}
@@ -143,8 +198,8 @@ func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
 		row := g.keys[j] - g.cx[j]<<32
 		return row >= cellKey(0, y0) && row <= cellKey(0, y1)
 	}
-	if float64(x1-x0+1) > float64(len(g.order)) {
-		for _, j := range g.order {
+	if float64(x1-x0+1) > float64(len(t.order)) {
+		for _, j := range t.order {
 			if g.keys[j] >= lo && g.keys[j] <= hi && inRows(j) {
 				dst = append(dst, j)
 			}
@@ -153,9 +208,9 @@ func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
 	}
 	for cx := x0; cx <= x1; cx++ {
 		start, end := cellKey(cx, y0), cellKey(cx, y1)
-		k, _ := slices.BinarySearchFunc(g.order, start, func(j int32, key int64) int { return cmp.Compare(g.keys[j], key) })
-		for ; k < len(g.order) && g.keys[g.order[k]] <= end; k++ {
-			dst = append(dst, g.order[k])
+		k, _ := slices.BinarySearchFunc(t.order, start, func(j int32, key int64) int { return cmp.Compare(g.keys[j], key) })
+		for ; k < len(t.order) && g.keys[t.order[k]] <= end; k++ {
+			dst = append(dst, t.order[k])
 		}
 	}
 	return dst

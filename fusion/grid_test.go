@@ -1,6 +1,7 @@
 package fusion
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -10,24 +11,36 @@ import (
 )
 
 // TestGridWithinIsTheCellWalk: whether the grid walks a disc's cells or,
-// for a disc wider than the scan, scans the detections, it returns the
-// detections of the cells the disc touches, cell by cell in x then y
-// order — the same list, so association does not depend on which.
+// for a disc wider than the scan, scans the detections, it returns tier by
+// tier the detections of the cells the disc widened by the tier's slack
+// touches, cell by cell in x then y order — the same list, so association
+// does not depend on which. The returns' bearing errors spread them over
+// every tier.
 func TestGridWithinIsTheCellWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	dets := make([]perception.Detection, 60)
+	dets := make([]perception.Detection, 80)
 	for j := range dets {
 		dets[j] = radarAt(0, -100+200*rng.Float64(), -100+200*rng.Float64())
+		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
 	}
 	var g detectionGrid
 	g.index(perception.Radar, kalman.SensorPose{}, dets)
+	for k := range g.tiers {
+		if len(g.tiers[k].order) == 0 {
+			t.Fatalf("tier %d is empty: the test does not cover it", k)
+		}
+	}
 	walk := func(x, y, r float64) []int32 { // the cells, one by one
 		var out []int32
-		for cx := cellOf(x - r); cx <= cellOf(x+r); cx++ {
-			for cy := cellOf(y - r); cy <= cellOf(y+r); cy++ {
-				for _, j := range g.order {
-					if g.keys[j] == cellKey(cx, cy) {
-						out = append(out, j)
+		for k := range g.tiers {
+			tr := &g.tiers[k]
+			r := min(r+tr.slack, 400) // beyond 400 m every cell with a detection is touched
+			for cx := cellOf(x - r); cx <= cellOf(x+r); cx++ {
+				for cy := cellOf(y - r); cy <= cellOf(y+r); cy++ {
+					for _, j := range tr.order {
+						if g.keys[j] == cellKey(cx, cy) {
+							out = append(out, j)
+						}
 					}
 				}
 			}
@@ -37,10 +50,38 @@ func TestGridWithinIsTheCellWalk(t *testing.T) {
 	for _, r := range []float64{1, 10, 40, 300, 1e6} {
 		for k := 0; k < 20; k++ {
 			x, y := -100+200*rng.Float64(), -100+200*rng.Float64()
-			want := walk(x, y, min(r, 400)) // beyond 400 m every cell with a detection is touched
+			want := walk(x, y, r)
 			got := g.within(nil, x, y, r)
 			if !slices.Equal(got, want) {
 				t.Fatalf("r %g at (%.1f, %.1f): %v, want %v", r, x, y, got, want)
+			}
+		}
+	}
+}
+
+// TestGridFindsEveryNearReturn: a track finds, through the grid, every
+// radar return whose position lies within three standard deviations of
+// its own plus three of the return's, however imprecise the scan's other
+// returns.
+func TestGridFindsEveryNearReturn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	dets := make([]perception.Detection, 200)
+	for j := range dets {
+		dets[j] = radarAt(0, -150+300*rng.Float64(), -150+300*rng.Float64())
+		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
+	}
+	var g detectionGrid
+	g.index(perception.Radar, kalman.SensorPose{}, dets)
+	for k := 0; k < 200; k++ {
+		x, y, sd := -150+300*rng.Float64(), -150+300*rng.Float64(), 5*rng.Float64()
+		found := map[int32]bool{}
+		for _, j := range g.within(nil, x, y, 3*sd) {
+			found[j] = true
+		}
+		for j := range dets {
+			rng, _, rangeVar, azVar := polar(perception.Radar, &dets[j])
+			if math.Hypot(g.x[j]-x, g.y[j]-y) <= 3*sd+3*math.Sqrt(rangeVar+rng*rng*azVar) && !found[int32(j)] {
+				t.Fatalf("return %d at (%.1f, %.1f) not found from (%.1f, %.1f) ± %.1f", j, g.x[j], g.y[j], x, y, sd)
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 		}
 		f := t.at(i)
 		fp := t.tracks[i].reach(f)
-		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], max(fp.along, fp.across)+m.grid.slack)
+		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], max(fp.along, fp.across))
 		for _, k := range m.near {
 			d := &dets[k]
 			if len(d.Points) < 2 || d.Z[perception.RadarRange] > maxRange {
