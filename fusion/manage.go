@@ -20,9 +20,11 @@ type dedupScratch struct {
 // manage confirms and deletes tracks, compacting the pool in place.
 func (t *Tracker) manage(now sensors.Time) {
 	p := &t.params
-	keep := t.tracks[:0]
+	// Tracks are moved only to close the gaps the dead leave: a track
+	// is a kilobyte, and most live on.
+	n := 0
 	for i := range t.tracks {
-		tr := t.tracks[i]
+		tr := &t.tracks[i]
 		// A radar blind to static objects cannot be the only judge of
 		// the tracks it starts: an object crossing its line of sight
 		// vanishes from it, and the camera must be able to confirm it.
@@ -30,7 +32,7 @@ func (t *Tracker) manage(now sensors.Time) {
 		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm {
 			tr.Status = Confirmed
 			if p.ReidentifyWindow > 0 {
-				t.reidentify(&tr, now)
+				t.reidentify(tr, now)
 			}
 		}
 		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
@@ -51,9 +53,12 @@ func (t *Tracker) manage(now sensors.Time) {
 			}
 			continue
 		}
-		keep = append(keep, tr)
+		if n != i {
+			t.tracks[n] = *tr
+		}
+		n++
 	}
-	t.tracks = keep
+	t.tracks = t.tracks[:n]
 }
 
 // lostTrack is a deleted confirmed track remembered for re-identification.
@@ -150,15 +155,19 @@ func (t *Tracker) dropDuplicates() {
 			t.dedup.dead[victim] = true
 		}
 	}
-	keep := t.tracks[:0]
+	kept := 0
 	for i := range t.tracks {
-		if !t.dedup.dead[i] {
-			keep = append(keep, t.tracks[i])
-		} else if t.tracks[i].Status == Confirmed {
+		switch {
+		case !t.dedup.dead[i]:
+			if kept != i {
+				t.tracks[kept] = t.tracks[i]
+			}
+			kept++
+		case t.tracks[i].Status == Confirmed:
 			t.deleted = append(t.deleted, t.tracks[i].ID)
 		}
 	}
-	t.tracks = keep
+	t.tracks = t.tracks[:kept]
 }
 
 // sameObject reports whether two tracks' centres are close enough, given
