@@ -95,7 +95,7 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 			}
 			z := measurementScaled(d, s)
 			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
-				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS > supportCost {
+				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS() > supportCost {
 					continue
 				}
 				m.detGated[j] = true
@@ -103,7 +103,7 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 				if aff < t.params.ClassGate {
 					continue
 				}
-				m.edges = append(m.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS - 2*t.params.ClassWeight*math.Log(aff)})
+				m.edges = append(m.edges, assoc.Edge{Row: i, Col: int(j), Cost: t.innov.D2 + t.innov.LogDetS() - 2*t.params.ClassWeight*math.Log(aff)})
 			}
 		}
 	}

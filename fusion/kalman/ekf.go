@@ -79,9 +79,15 @@ type Innovation struct {
 	H    [MaxDim][N]float64      // Jacobian of h at x
 	S    [MaxDim][MaxDim]float64 // H P Hᵀ + R
 	Sinv [MaxDim][MaxDim]float64
-	// D2 is the squared Mahalanobis distance yᵀ S⁻¹ y; LogDetS is ln|S|.
-	D2, LogDetS float64
+	// D2 is the squared Mahalanobis distance yᵀ S⁻¹ y.
+	D2 float64
+	// cholDiag is the diagonal of S's Cholesky factor, for LogDetS.
+	cholDiag [MaxDim]float64
 }
+
+// LogDetS is ln|S|, worked out on demand: a gate that refuses the pair on
+// D2 alone does not need it.
+func (in *Innovation) LogDetS() float64 { return logDet(&in.cholDiag, in.Dim) }
 
 // Innovate compares m with the prediction of model at the filter's state
 // and stores the result in dst. It returns ErrNotPositive when S is not
@@ -118,11 +124,9 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 		}
 	}
 	model.discountAmbiguous(&dst.S, &m.R)
-	logDet, ok := invertSPD(&dst.Sinv, &dst.S, d)
-	if !ok {
+	if !invertSPD(&dst.Sinv, &dst.cholDiag, &dst.S, d) {
 		return ErrNotPositive
 	}
-	dst.LogDetS = logDet
 	d2 := 0.0
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
@@ -260,21 +264,20 @@ func WrapAngle(a float64) float64 {
 }
 
 // invertSPD inverts the d×d symmetric positive-definite matrix a into dst
-// through its Cholesky factor and returns ln|a|. It reports false when a is
-// not positive definite.
-func invertSPD(dst, a *[MaxDim][MaxDim]float64, d int) (float64, bool) {
+// through its Cholesky factor, whose diagonal it leaves in diag (see
+// logDet). It reports false when a is not positive definite.
+func invertSPD(dst *[MaxDim][MaxDim]float64, diag *[MaxDim]float64, a *[MaxDim][MaxDim]float64, d int) bool {
 	var l [MaxDim][MaxDim]float64
-	logDet := 0.0
 	for j := 0; j < d; j++ {
 		s := a[j][j]
 		for k := 0; k < j; k++ {
 			s -= l[j][k] * l[j][k]
 		}
 		if !(s > 0) {
-			return 0, false
+			return false
 		}
 		l[j][j] = math.Sqrt(s)
-		logDet += 2 * math.Log(l[j][j])
+		diag[j] = l[j][j]
 		for i := j + 1; i < d; i++ {
 			s := a[i][j]
 			for k := 0; k < j; k++ {
@@ -304,7 +307,16 @@ func invertSPD(dst, a *[MaxDim][MaxDim]float64, d int) (float64, bool) {
 			dst[i][j] = s
 		}
 	}
-	return logDet, true
+	return true
+}
+
+// logDet is ln|a| from the diagonal of a's d×d Cholesky factor.
+func logDet(diag *[MaxDim]float64, d int) float64 {
+	v := 0.0
+	for j := 0; j < d; j++ {
+		v += 2 * math.Log(diag[j])
+	}
+	return v
 }
 
 // Retrodict writes to dst the filter's state dt seconds in the past (dt >

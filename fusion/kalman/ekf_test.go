@@ -166,7 +166,8 @@ func TestNumericFailureIsOneError(t *testing.T) {
 // TestGateBoundsNeverExceedTheDistance: the cheap bounds a gate uses to
 // refuse far pairs (range alone, bearing alone) are at most the
 // innovation's squared Mahalanobis distance, for radar and camera
-// measurements of random states.
+// measurements of random states; and the innovation's ln|S| is the
+// determinant's.
 func TestGateBoundsNeverExceedTheDistance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for k := 0; k < 2000; k++ {
@@ -198,6 +199,16 @@ func TestGateBoundsNeverExceedTheDistance(t *testing.T) {
 		var in Innovation
 		if err := f.Innovate(&in, &model, &m); err != nil {
 			t.Fatal(err)
+		}
+		// ln|S| from the Cholesky factor, against gonum's determinant.
+		sm := mat.NewSymDense(m.Dim, nil)
+		for i := 0; i < m.Dim; i++ {
+			for j := i; j < m.Dim; j++ {
+				sm.SetSym(i, j, in.S[i][j])
+			}
+		}
+		if got, want := in.LogDetS(), math.Log(mat.Det(sm)); math.Abs(got-want) > 1e-9*max(1, math.Abs(want)) {
+			t.Fatalf("case %d: ln|S| %g, want %g", k, got, want)
 		}
 		g := f.RangeGate(&model)
 		if b := g.Bound(m.Z[g.K], m.R[g.K][g.K]); b > in.D2*(1+1e-9)+1e-12 {

@@ -152,10 +152,11 @@ func (u *UKF) UpdateLate(model *Model, m *Measurement, motion Motion, lag float6
 	u.covariances(&s, &pxz, &pts, &zs, &zMean, model, m)
 	model.discountAmbiguous(&s, &m.R)
 	var sinv [MaxDim][MaxDim]float64
-	logDetS, ok := invertSPD(&sinv, &s, d)
-	if !ok {
+	var diag [MaxDim]float64
+	if !invertSPD(&sinv, &diag, &s, d) {
 		return 0, 0, ErrNotPositive
 	}
+	logDetS = logDet(&diag, d)
 	var y [MaxDim]float64
 	for k := 0; k < d; k++ {
 		y[k] = model.Residual(k, m.Z[k]-zMean[k])
