@@ -14,7 +14,7 @@ import (
 type matching struct {
 	solver   assoc.Sparse
 	edges    []assoc.Edge
-	grid     detectionGrid
+	grid     spatialGrid
 	near     []int32
 	rowToCol []int  // the detection each track took, or -1
 	detUsed  []bool // a track took the detection

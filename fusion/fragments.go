@@ -144,7 +144,7 @@ type piece struct {
 
 // piece is the scan's detection k, d, as a piece, placed where the grid
 // placed it.
-func (g *detectionGrid) piece(k int32, d *perception.Detection) piece {
+func (g *spatialGrid) piece(k int32, d *perception.Detection) piece {
 	rng := d.Z[perception.RadarRange]
 	return piece{x: g.x[k], y: g.y[k], ux: g.ux[k], uy: g.uy[k], rangeVar: d.R[0][0], tangVar: rng * rng * d.R[1][1],
 		rate: d.Z[perception.RadarRangeRate], rateVar: d.R[2][2]}

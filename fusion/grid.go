@@ -13,9 +13,10 @@ import (
 // neighbourhood spans a handful of cells.
 const gridCellM = 8.0
 
-// detectionGrid buckets one scan's detections by their position in odom,
+// spatialGrid buckets one scan's detections by their position in odom,
 // so that each track tests only the detections near it instead of all of
-// them. A radar return may gate with a track further away the less
+// them (or, through indexPoints, the tracks themselves, for the rules
+// that compare neighbouring tracks). A radar return may gate with a track further away the less
 // precise it is, so a radar scan's returns are kept in tiers of
 // precision, each searched with its own slack: one far return with a wide
 // bearing error does not widen every track's search. (A camera's boxes,
@@ -23,7 +24,7 @@ const gridCellM = 8.0
 // widest box's slack.) Within a tier the detections are sorted by cell,
 // column (x) first, then y, and by index within a cell: a column of cells
 // is one run of the order. Its slices are reused from scan to scan.
-type detectionGrid struct {
+type spatialGrid struct {
 	tiers [gridTiers]gridTier
 	keys  []int64 // keys[j] is the cell of detection j (see cellKey)
 	cx    []int64 // the column of detection j
@@ -35,7 +36,7 @@ type detectionGrid struct {
 	dealt        []int32   // tabulate's scratch
 }
 
-// gridTier is one tier of a detectionGrid.
+// gridTier is one tier of a spatialGrid.
 type gridTier struct {
 	order []int32 // its detections' indices sorted by cell, then index
 	// slack is added to every track's reach: three standard deviations
@@ -49,7 +50,7 @@ type gridTier struct {
 	col0, row0, cols, rows int64
 }
 
-// gridTiers is how many tiers of precision a detectionGrid keeps: slacks
+// gridTiers is how many tiers of precision a spatialGrid keeps: slacks
 // up to tierSlackM, up to four times that, and the rest.
 const gridTiers = 3
 
@@ -68,32 +69,47 @@ func cellKey(cx, cy int64) int64 { return cx<<32 | ((cy + 1<<31) & 0xffffffff) }
 func cellOf(v float64) int64 { return int64(math.Floor(v / gridCellM)) }
 
 // index buckets dets, seen by sensor s from pose.
-func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets []perception.Detection) {
-	g.keys = grow(g.keys, len(dets))
-	g.cx = grow(g.cx, len(dets))
-	g.cy = grow(g.cy, len(dets))
-	g.x, g.y = grow(g.x, len(dets)), grow(g.y, len(dets))
+func (g *spatialGrid) index(s perception.Sensor, pose kalman.SensorPose, dets []perception.Detection) {
 	g.ux, g.uy = grow(g.ux, len(dets)), grow(g.uy, len(dets))
-	g.slack = grow(g.slack, len(dets))
+	g.x, g.y, g.slack = grow(g.x, len(dets)), grow(g.y, len(dets)), grow(g.slack, len(dets))
 	worst := 0.0
 	for j := range dets {
 		rng, az, rangeVar, azVar := polar(s, &dets[j])
 		sin, cos := math.Sincos(pose.Yaw + az)
-		x, y := pose.X+rng*cos, pose.Y+rng*sin
+		g.x[j], g.y[j], g.ux[j], g.uy[j] = pose.X+rng*cos, pose.Y+rng*sin, cos, sin
 		g.slack[j] = 3*math.Sqrt(rangeVar+rng*rng*azVar) + 2
 		worst = max(worst, rangeVar+rng*rng*azVar)
-		g.x[j], g.y[j], g.ux[j], g.uy[j] = x, y, cos, sin
-		g.cx[j], g.cy[j] = cellOf(x), cellOf(y)
-		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 	}
+	if s == perception.Camera {
+		for j := range dets {
+			g.slack[j] = 3*math.Sqrt(worst) + 2
+		}
+	}
+	g.bucket()
+}
+
+// indexPoints buckets n points, point i at (x(i), y(i)) with no slack.
+func (g *spatialGrid) indexPoints(n int, at func(i int) (x, y float64)) {
+	g.x, g.y, g.slack = grow(g.x, n), grow(g.y, n), grow(g.slack, n)
+	for i := range n {
+		g.x[i], g.y[i] = at(i)
+		g.slack[i] = 0
+	}
+	g.bucket()
+}
+
+// bucket sorts the points in g.x, g.y into tiers by g.slack and each
+// tier into cells.
+func (g *spatialGrid) bucket() {
+	n := len(g.x)
+	g.keys, g.cx, g.cy = grow(g.keys, n), grow(g.cx, n), grow(g.cy, n)
 	for k := range g.tiers {
 		g.tiers[k].order, g.tiers[k].slack = g.tiers[k].order[:0], 0
 	}
-	for j := range dets {
+	for j := range n {
+		g.cx[j], g.cy[j] = cellOf(g.x[j]), cellOf(g.y[j])
+		g.keys[j] = cellKey(g.cx[j], g.cy[j])
 		k, bound := 0, tierSlackM
-		if s == perception.Camera {
-			g.slack[j] = 3*math.Sqrt(worst) + 2
-		}
 		for k < gridTiers-1 && !(g.slack[j] <= bound) {
 			k, bound = k+1, 4*bound
 		}
@@ -117,7 +133,7 @@ func (g *detectionGrid) index(s perception.Sensor, pose kalman.SensorPose, dets 
 // tabulate fills a tier's start for its detections' bounding box of
 // cells, and deals its order into it by counting (by index within a
 // cell), when the box is small enough; it reports whether it did.
-func (g *detectionGrid) tabulate(t *gridTier) bool {
+func (g *spatialGrid) tabulate(t *gridTier) bool {
 	t.start = t.start[:0]
 	if len(t.order) == 0 {
 		return true
@@ -161,7 +177,7 @@ func (g *detectionGrid) tabulate(t *gridTier) bool {
 // found in the cell table or, without one, by one binary search; a disc
 // wider than the tier's columns is answered by one pass over its
 // detections. The cost is bounded by the scan's size whatever the disc's.
-func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
+func (g *spatialGrid) within(dst []int32, x, y, r float64) []int32 {
 	for k := range g.tiers {
 		if t := &g.tiers[k]; len(t.order) > 0 {
 			dst = g.withinTier(dst, t, x, y, r+t.slack)
@@ -177,7 +193,7 @@ func (g *detectionGrid) within(dst []int32, x, y, r float64) []int32 {
 // table or, without one, by one binary search; a disc wider than the
 // scan's columns is answered by one pass over the detections. The cost is
 // bounded by the scan's size whatever the disc's.
-func (g *detectionGrid) withinTier(dst []int32, t *gridTier, x, y, r float64) []int32 {
+func (g *spatialGrid) withinTier(dst []int32, t *gridTier, x, y, r float64) []int32 {
 	x0, x1, y0, y1 := cellOf(x-r), cellOf(x+r), cellOf(y-r), cellOf(y+r)
 	if len(t.start) > 0 {
 		// The cell table: each column's run of cells is one slice of

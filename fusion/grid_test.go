@@ -23,7 +23,7 @@ func TestGridWithinIsTheCellWalk(t *testing.T) {
 		dets[j] = radarAt(0, -100+200*rng.Float64(), -100+200*rng.Float64())
 		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
 	}
-	var g detectionGrid
+	var g spatialGrid
 	g.index(perception.Radar, kalman.SensorPose{}, dets)
 	for k := range g.tiers {
 		if len(g.tiers[k].order) == 0 {
@@ -70,7 +70,7 @@ func TestGridFindsEveryNearReturn(t *testing.T) {
 		dets[j] = radarAt(0, -150+300*rng.Float64(), -150+300*rng.Float64())
 		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
 	}
-	var g detectionGrid
+	var g spatialGrid
 	g.index(perception.Radar, kalman.SensorPose{}, dets)
 	for k := 0; k < 200; k++ {
 		x, y, sd := -150+300*rng.Float64(), -150+300*rng.Float64(), 5*rng.Float64()

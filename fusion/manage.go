@@ -10,10 +10,14 @@ import (
 	"github.com/avfusion/avfusion/sensors"
 )
 
-// dedupScratch is the duplicate sweep's: track indices sorted by x, and
-// which tracks it deletes.
+// dedupScratch is the duplicate sweep's: track indices sorted by x, each
+// track's place in that order, the tracks' positions in a grid, and which
+// tracks it deletes.
 type dedupScratch struct {
 	byX  []int32
+	rank []int32
+	grid spatialGrid
+	near []int32
 	dead []bool
 }
 
@@ -119,28 +123,40 @@ func (t *Tracker) reidentify(tr *Track, now sensors.Time) {
 // object (a truck's front and rear returns) otherwise become two tracks.
 func (t *Tracker) dropDuplicates() {
 	n := len(t.tracks)
-	t.dedup.byX = grow(t.dedup.byX, n)
-	t.dedup.dead = grow(t.dedup.dead, n)
-	for i := range t.dedup.byX {
-		t.dedup.byX[i] = int32(i)
-		t.dedup.dead[i] = false
+	d := &t.dedup
+	d.byX, d.rank, d.dead = grow(d.byX, n), grow(d.rank, n), grow(d.dead, n)
+	for i := range d.byX {
+		d.byX[i] = int32(i)
+		d.dead[i] = false
 	}
 	tracks := t.tracks
-	slices.SortFunc(t.dedup.byX, func(a, b int32) int {
+	slices.SortFunc(d.byX, func(a, b int32) int {
 		return cmp.Compare(tracks[a].Filter.X[kalman.PX], tracks[b].Filter.X[kalman.PX])
 	})
-	// Sweep along x: no two parts of one object are further apart than
-	// three quarters of the longest typical length.
+	for a, i := range d.byX {
+		d.rank[i] = int32(a)
+	}
+	d.grid.indexPoints(n, func(i int) (x, y float64) { return tracks[i].Filter.X[kalman.PX], tracks[i].Filter.X[kalman.PY] })
+	// Each pair once, in x order: no two parts of one object are further
+	// apart than three quarters of the longest typical length.
 	maxReach := 0.75 * perception.TypicalSize(perception.Truck)[0]
 	for a := 0; a < n; a++ {
-		i := t.dedup.byX[a]
-		for b := a + 1; b < n && !t.dedup.dead[i]; b++ {
-			j := t.dedup.byX[b]
-			ta, tb := &t.tracks[i], &t.tracks[j]
-			if tb.Filter.X[kalman.PX]-ta.Filter.X[kalman.PX] > maxReach {
+		i := d.byX[a]
+		if d.dead[i] {
+			continue
+		}
+		ta := &t.tracks[i]
+		d.near = d.grid.within(d.near[:0], ta.Filter.X[kalman.PX], ta.Filter.X[kalman.PY], maxReach)
+		d.near = slices.DeleteFunc(d.near, func(j int32) bool {
+			return d.rank[j] <= int32(a) || tracks[j].Filter.X[kalman.PX]-ta.Filter.X[kalman.PX] > maxReach
+		})
+		slices.SortFunc(d.near, func(j, k int32) int { return cmp.Compare(d.rank[j], d.rank[k]) })
+		for _, j := range d.near {
+			if d.dead[i] {
 				break
 			}
-			if t.dedup.dead[j] {
+			tb := &t.tracks[j]
+			if d.dead[j] {
 				continue
 			}
 			dvx, dvy := ta.Filter.X[kalman.VX]-tb.Filter.X[kalman.VX], ta.Filter.X[kalman.VY]-tb.Filter.X[kalman.VY]
@@ -152,7 +168,7 @@ func (t *Tracker) dropDuplicates() {
 			if tb.Born < ta.Born || (tb.Born == ta.Born && tb.Hits[0]+tb.Hits[1] > ta.Hits[0]+ta.Hits[1]) {
 				victim = i
 			}
-			t.dedup.dead[victim] = true
+			d.dead[victim] = true
 		}
 	}
 	kept := 0

@@ -1,9 +1,7 @@
 package fusion
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
@@ -87,12 +85,10 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 	if !c.built {
 		t.indexConfirmed()
 	}
-	// Only tracks within the longest half-length (plus slack) along x can
-	// hold the detection.
-	from, _ := slices.BinarySearch(c.x, x-c.maxHalf-slack)
-	for k := from; k < len(c.x) && c.x[k] <= x+c.maxHalf+slack; k++ {
+	c.near = c.grid.within(c.near[:0], x, y, c.maxHalf+slack)
+	for _, k := range c.near {
 		reach := c.half[k] + slack
-		dx, dy := c.x[k]-x, c.y[k]-y
+		dx, dy := c.grid.x[k]-x, c.grid.y[k]-y
 		if dx*dx+dy*dy < reach*reach {
 			return true
 		}
@@ -100,36 +96,33 @@ func (t *Tracker) insideTrack(s perception.Sensor, pose kalman.SensorPose, d *pe
 	return false
 }
 
-// confirmedByX lists the confirmed tracks' positions by x, with each
-// one's half-length (of its class's typical size), for insideTrack.
-type confirmedByX struct {
-	built      bool
-	order      []int32
-	x, y, half []float64
-	maxHalf    float64
+// confirmedIndex holds the confirmed tracks' positions in a grid, with
+// each one's half-length (of its class's typical size), for insideTrack.
+type confirmedIndex struct {
+	built   bool
+	order   []int32   // the confirmed tracks; the grid's point k is order[k]
+	half    []float64 // point k's half-length
+	maxHalf float64
+	grid    spatialGrid
+	near    []int32
 }
 
 // indexConfirmed fills t.solid from the confirmed tracks' positions.
 func (t *Tracker) indexConfirmed() {
 	c := &t.solid
-	c.order = c.order[:0]
+	c.order, c.half, c.maxHalf = c.order[:0], c.half[:0], 0
 	for i := range t.tracks {
 		if t.tracks[i].Status == Confirmed {
-			c.order = append(c.order, int32(i))
+			class, _ := t.tracks[i].steering.Argmax()
+			half := perception.TypicalSize(class)[0] / 2
+			c.order, c.half = append(c.order, int32(i)), append(c.half, half)
+			c.maxHalf = max(c.maxHalf, half)
 		}
 	}
-	slices.SortFunc(c.order, func(a, b int32) int {
-		return cmp.Compare(t.at(int(a)).X[kalman.PX], t.at(int(b)).X[kalman.PX])
+	c.grid.indexPoints(len(c.order), func(k int) (x, y float64) {
+		f := t.at(int(c.order[k]))
+		return f.X[kalman.PX], f.X[kalman.PY]
 	})
-	c.x, c.y, c.half = c.x[:0], c.y[:0], c.half[:0]
-	c.maxHalf = 0
-	for _, i := range c.order {
-		f := t.at(int(i))
-		class, _ := t.tracks[i].steering.Argmax()
-		half := perception.TypicalSize(class)[0] / 2
-		c.x, c.y, c.half = append(c.x, f.X[kalman.PX]), append(c.y, f.X[kalman.PY]), append(c.half, half)
-		c.maxHalf = max(c.maxHalf, half)
-	}
 	c.built = true
 }
 

@@ -48,7 +48,7 @@ type Tracker struct {
 	dedup dedupScratch
 	frag  fragmentScratch
 	split splitScratch
-	solid confirmedByX // the confirmed tracks along x, for insideTrack
+	solid confirmedIndex // the confirmed tracks in a grid, for insideTrack
 	// clutter is the scan's clutter density, for the existence of the
 	// tracks it hits (with Params.ClutterDensity).
 	clutter clutterBands
