@@ -53,6 +53,9 @@ type Engine struct {
 	pending []pendingScan
 	latest  [perception.NumSensors]sensors.Time
 	heard   [perception.NumSensors]sensors.Time // arrival time of the latest scan
+	// period is each sensor's mean interval between arrivals (an
+	// exponential average), for how long its silence holds fusion back.
+	period [perception.NumSensors]time.Duration
 	fused   sensors.Time                        // stamp of the newest fused scan
 	newest  sensors.Time                        // newest stamp of a fused scan that had detections
 	arrived sensors.Time                        // when that scan reached the node
@@ -120,6 +123,7 @@ func (e *Engine) Ingest(s Scan, now sensors.Time) {
 		return
 	}
 	e.latest[s.Sensor] = max(e.latest[s.Sensor], s.Stamp)
+	e.notePeriod(s.Sensor, now)
 	e.heard[s.Sensor] = now
 	n := len(e.pending)
 	if n < cap(e.pending) {
@@ -141,13 +145,13 @@ func (e *Engine) Ingest(s Scan, now sensors.Time) {
 // as soon as the radar sees them.
 func (e *Engine) Watermark(now sensors.Time) sensors.Time {
 	floor := now.Add(-e.cfg.MaxLatency)
-	if e.cfg.RetrodictLate && !e.Silent(perception.Radar, now) {
+	if e.cfg.RetrodictLate && e.holdsBack(perception.Radar, now) {
 		return max(e.latest[perception.Radar], floor)
 	}
 	w := sensors.Time(0)
 	live := false
 	for s := range e.latest {
-		if e.Silent(perception.Sensor(s), now) || perception.Sensor(s) == perception.Mic {
+		if !e.holdsBack(perception.Sensor(s), now) || perception.Sensor(s) == perception.Mic {
 			continue
 		}
 		if !live || e.latest[s] < w {
@@ -205,7 +209,39 @@ func (e *Engine) Reset() {
 	}
 	e.pending = e.pending[:0]
 	e.latest, e.heard = [perception.NumSensors]sensors.Time{}, [perception.NumSensors]sensors.Time{}
+	e.period = [perception.NumSensors]time.Duration{}
 	e.fused, e.newest, e.arrived = 0, 0, 0
+}
+
+// holdPeriods is how many of its mean intervals a sensor may stay silent
+// before it stops holding fusion back, when late scans are retrodicted: a
+// scan it sends later is fused into the present then, so the others need
+// not wait out the whole sensor timeout for a sensor that has died.
+const holdPeriods = 3
+
+// holdsBack reports whether fusion waits for sensor s at now: it is not
+// silent and, with late scans retrodicted, it has sent something within
+// holdPeriods of its mean interval.
+func (e *Engine) holdsBack(s perception.Sensor, now sensors.Time) bool {
+	if e.Silent(s, now) {
+		return false
+	}
+	p := e.period[s]
+	return !e.cfg.RetrodictLate || p == 0 || now.Sub(e.heard[s]) <= holdPeriods*p
+}
+
+// notePeriod folds the interval since sensor s's previous scan into its
+// mean interval.
+func (e *Engine) notePeriod(s perception.Sensor, now sensors.Time) {
+	if e.heard[s] == 0 || now < e.heard[s] {
+		return
+	}
+	gap := now.Sub(e.heard[s])
+	if e.period[s] == 0 {
+		e.period[s] = gap
+		return
+	}
+	e.period[s] += (gap - e.period[s]) / 8
 }
 
 // Silent reports whether sensor s has sent nothing for longer than the

@@ -126,6 +126,41 @@ func TestEngineSilentSensorReleasesWatermark(t *testing.T) {
 	}
 }
 
+// TestDeadRadarStopsHoldingTheCameraBack: with late scans retrodicted, a
+// radar that leads at 20 Hz and then dies holds the camera's frames back
+// for three of its intervals, not for the whole sensor timeout (a second
+// here): the camera's frames are fused as they come from then on. A radar
+// that is merely late by less than that still holds them back.
+func TestDeadRadarStopsHoldingTheCameraBack(t *testing.T) {
+	e, err := NewEngine(EngineConfig{
+		Params: DefaultParams(), Rig: calib.DefaultRig(),
+		MaxLatency: 200 * time.Millisecond, SensorTimeout: time.Second, RetrodictLate: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.PushEgo(Ego{})
+	for k := sensors.Time(1); k <= 20; k++ { // both alive until 1 s
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: k * 50 * ms}, k*50*ms+10*ms)
+		e.Ingest(Scan{Sensor: perception.Camera, Stamp: k * 50 * ms}, k*50*ms+40*ms)
+		e.Advance(k*50*ms + 40*ms)
+	}
+	// The radar is 100 ms late (two intervals): the camera frame waits.
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: 1100 * ms}, 1140*ms)
+	e.Advance(1140 * ms)
+	if e.Pending() != 1 {
+		t.Fatalf("a frame 100 ms after the radar's last scan: %d pending, want it held", e.Pending())
+	}
+	// 170 ms after its last scan (more than three intervals) the radar
+	// holds nothing back: the frame is fused, and the next on arrival.
+	e.Advance(1180 * ms)
+	e.Ingest(Scan{Sensor: perception.Camera, Stamp: 1150 * ms}, 1190*ms)
+	e.Advance(1190 * ms)
+	if e.Pending() != 0 || e.Silent(perception.Radar, 1190*ms) {
+		t.Fatalf("dead radar: %d frames pending, radar silent %v (want 0, not yet)", e.Pending(), e.Silent(perception.Radar, 1190*ms))
+	}
+}
+
 func TestTrackLifecycle(t *testing.T) {
 	e := testEngine(t)
 	var out Output

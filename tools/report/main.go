@@ -159,7 +159,7 @@ func (r *report) latency() error {
 	if err != nil {
 		return err
 	}
-	r.printf("## Capture-to-publish latency\n\nA cycle runs as each radar scan arrives (`cycle_on_scan`, the default). On the virtual clock (the node's compute is not on it), an object-level radar delivering 15 ms after capture, per scenario %s (`go test ./sim -run PublishesAtTheRadars -v` asserts p99 ≤ 17 ms where the radar lives; in radar_failure the camera, delivering 60 ms after capture, leads once the radar is dead):\n\n", command(r.bin, "sim", "--radar", "objects", "--radar-latency", "15ms", "--json", "--scenario", "FILE"))
+	r.printf("## Capture-to-publish latency\n\nA cycle runs as each radar scan arrives (`cycle_on_scan`, the default). On the virtual clock (the node's compute is not on it), an object-level radar delivering 15 ms after capture, per scenario %s (`go test ./sim -run PublishesAtTheRadars -v` asserts p99 ≤ 17 ms where the radar lives, and in radar_failure, where the camera, delivering 60 ms after capture, leads once the radar is dead, p99 within 2 ms of that delivery):\n\n", command(r.bin, "sim", "--radar", "objects", "--radar-latency", "15ms", "--json", "--scenario", "FILE"))
 	r.printf("| scenario | p50 (ms) | p99 (ms) | delivery p99 | node p99 |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range files {
 		res, err := r.sim("--radar", "objects", "--radar-latency", "15ms", "--scenario", f)
