@@ -55,11 +55,11 @@ type Engine struct {
 	heard   [perception.NumSensors]sensors.Time // arrival time of the latest scan
 	// period is each sensor's mean interval between arrivals (an
 	// exponential average), for how long its silence holds fusion back.
-	period [perception.NumSensors]time.Duration
-	fused   sensors.Time                        // stamp of the newest fused scan
-	newest  sensors.Time                        // newest stamp of a fused scan that had detections
-	arrived sensors.Time                        // when that scan reached the node
-	seq     uint64                              // arrival counter, breaks ties between equal stamps
+	period  [perception.NumSensors]time.Duration
+	fused   sensors.Time // stamp of the newest fused scan
+	newest  sensors.Time // newest stamp of a fused scan that had detections
+	arrived sensors.Time // when that scan reached the node
+	seq     uint64       // arrival counter, breaks ties between equal stamps
 
 	// DroppedLate counts scans that arrived after newer ones were fused
 	// and were dropped; RetrodictedLate those fused late instead.
