@@ -58,6 +58,10 @@ type Head struct {
 	scratch []*nn.Scratch
 	out     []float64 // one member's output
 	mean    []float64 // the members' average
+	in      []float64 // the evidence normalised
+	// sameScaling says every member normalises its inputs alike (they
+	// were trained on the same data), so Judge normalises once.
+	sameScaling bool
 	// lo and hi bound each input every member knows (see Familiar): the
 	// intersection of their widened training ranges; nil when a member
 	// keeps none.
@@ -85,6 +89,11 @@ func New(nets ...*nn.Net) (*Head, error) {
 		h.scratch = append(h.scratch, net.NewScratch())
 	}
 	h.lo, h.hi = familiarRange(h.nets)
+	h.in = make([]float64, fusion.NumEvidence)
+	h.sameScaling = true
+	for _, net := range h.nets[1:] {
+		h.sameScaling = h.sameScaling && slices.Equal(net.Mean, h.nets[0].Mean) && slices.Equal(net.Std, h.nets[0].Std)
+	}
 	return h, nil
 }
 
@@ -121,7 +130,11 @@ func Shipped() (*Head, error) {
 func (h *Head) Judge(ev *fusion.Evidence, class *perception.ClassProbs) float64 {
 	clear(h.mean)
 	for k, net := range h.nets {
-		for i, p := range net.Predict(h.out, ev[:], h.scratch[k]) {
+		in := h.in
+		if k == 0 || !h.sameScaling {
+			net.Normalize(in, ev[:])
+		}
+		for i, p := range net.PredictNormalized(h.out, in, h.scratch[k]) {
 			h.mean[i] += p / float64(len(h.nets))
 		}
 	}

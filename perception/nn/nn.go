@@ -88,14 +88,30 @@ func (n *Net) NewScratch() *Scratch {
 // Predict writes the class probabilities for input x to dst (len Classes)
 // and returns it.
 func (n *Net) Predict(dst, x []float64, s *Scratch) []float64 {
-	in := s.a[0]
+	n.Normalize(s.a[0], x)
+	return n.PredictNormalized(dst, s.a[0], s)
+}
+
+// Normalize writes input x scaled by the network's normalisation to dst
+// (len Inputs).
+func (n *Net) Normalize(dst, x []float64) {
 	for i, v := range x {
-		in[i] = (v - n.Mean[i]) / n.Std[i]
+		dst[i] = (v - n.Mean[i]) / n.Std[i]
 	}
+}
+
+// PredictNormalized is Predict for an input Normalize already scaled
+// (with this network's normalisation, or one equal to it): networks
+// trained on the same data share it, so an ensemble scales each input
+// once.
+func (n *Net) PredictNormalized(dst, in []float64, s *Scratch) []float64 {
 	for li := range n.Layers {
 		l := &n.Layers[li]
-		out := s.a[li+1]
-		l.forward(out, s.a[li])
+		out, from := s.a[li+1], in
+		if li > 0 {
+			from = s.a[li]
+		}
+		l.forward(out, from)
 		if li < len(n.Layers)-1 {
 			for j, v := range out {
 				out[j] = max(v, 0)
