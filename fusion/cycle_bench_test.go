@@ -19,10 +19,14 @@ type crowd struct {
 	engine *Engine
 	x, y   []float64
 	vx, vy []float64
-	rng    *rand.Rand
-	dets   []perception.Detection
-	now    sensors.Time
-	out    Output
+	// box bounds where the objects move (x0, x1, y0, y1): they bounce
+	// off its sides, so the scene stays as dense as it started however
+	// many cycles a benchmark runs.
+	box  [4]float64
+	rng  *rand.Rand
+	dets []perception.Detection
+	now  sensors.Time
+	out  Output
 }
 
 const benchPeriod = 50 * time.Millisecond
@@ -52,6 +56,7 @@ func newCrowd(tb testing.TB, n int) *crowd {
 // direction.
 func (c *crowd) scatter(n int, spacing, speed float64) {
 	side := int(math.Ceil(math.Sqrt(float64(n))))
+	c.box = [4]float64{20 - spacing, 20 + spacing*float64(side), -spacing / 2 * float64(side+2), spacing * (float64(side)/2 + 1)}
 	for i := 0; i < n; i++ {
 		c.x = append(c.x, 20+spacing*float64(i%side))
 		c.y = append(c.y, -spacing/2*float64(side)+spacing*float64(i/side))
@@ -68,6 +73,12 @@ func (c *crowd) move(i int) (dx, dy, r float64) {
 	dt := benchPeriod.Seconds()
 	c.x[i] += c.vx[i] * dt
 	c.y[i] += c.vy[i] * dt
+	if c.x[i] < c.box[0] || c.x[i] > c.box[1] {
+		c.vx[i] = -c.vx[i]
+	}
+	if c.y[i] < c.box[2] || c.y[i] > c.box[3] {
+		c.vy[i] = -c.vy[i]
+	}
 	dx, dy = c.x[i]-3.7, c.y[i]
 	return dx, dy, math.Hypot(dx, dy)
 }

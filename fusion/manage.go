@@ -10,11 +10,17 @@ import (
 	"github.com/avfusion/avfusion/sensors"
 )
 
+// trackAtX is a track's index and x, for sorting tracks along x.
+type trackAtX struct {
+	x float64
+	i int32
+}
+
 // dedupScratch is the duplicate sweep's: track indices sorted by x, each
 // track's place in that order, the tracks' positions in a grid, and which
 // tracks it deletes.
 type dedupScratch struct {
-	byX  []int32
+	byX  []trackAtX
 	rank []int32
 	grid spatialGrid
 	near []int32
@@ -125,23 +131,21 @@ func (t *Tracker) dropDuplicates() {
 	n := len(t.tracks)
 	d := &t.dedup
 	d.byX, d.rank, d.dead = grow(d.byX, n), grow(d.rank, n), grow(d.dead, n)
+	tracks := t.tracks
 	for i := range d.byX {
-		d.byX[i] = int32(i)
+		d.byX[i] = trackAtX{x: tracks[i].Filter.X[kalman.PX], i: int32(i)}
 		d.dead[i] = false
 	}
-	tracks := t.tracks
-	slices.SortFunc(d.byX, func(a, b int32) int {
-		return cmp.Compare(tracks[a].Filter.X[kalman.PX], tracks[b].Filter.X[kalman.PX])
-	})
-	for a, i := range d.byX {
-		d.rank[i] = int32(a)
+	slices.SortFunc(d.byX, func(a, b trackAtX) int { return cmp.Compare(a.x, b.x) })
+	for a, k := range d.byX {
+		d.rank[k.i] = int32(a)
 	}
 	d.grid.indexPoints(n, func(i int) (x, y float64) { return tracks[i].Filter.X[kalman.PX], tracks[i].Filter.X[kalman.PY] })
 	// Each pair once, in x order: no two parts of one object are further
 	// apart than three quarters of the longest typical length.
 	maxReach := 0.75 * perception.TypicalSize(perception.Truck)[0]
 	for a := 0; a < n; a++ {
-		i := d.byX[a]
+		i := d.byX[a].i
 		if d.dead[i] {
 			continue
 		}

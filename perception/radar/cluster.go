@@ -136,7 +136,8 @@ type Clusterer struct {
 	// for each place, its ring's span of byCell.
 	pos                []int32
 	ringStart, ringEnd []int32
-	ringFirst          []int32 // sortByCell's count of points per ring
+	azByCell           []float64 // azByCell[k] is the azimuth of point byCell[k]
+	ringFirst          []int32   // sortByCell's count of points per ring
 	found              []int32
 	// StaticSupportOnly counts points in static clusters too small to
 	// start a track.
@@ -291,6 +292,7 @@ func (c *Clusterer) indexByCell(pts []Point) {
 	c.pos = grow(c.pos, n)
 	c.ringStart = grow(c.ringStart, n)
 	c.ringEnd = grow(c.ringEnd, n)
+	c.azByCell = grow(c.azByCell, n)
 	for k := 0; k < n; {
 		e := k + 1
 		for e < n && c.ring[c.byCell[e]] == c.ring[c.byCell[k]] {
@@ -298,6 +300,7 @@ func (c *Clusterer) indexByCell(pts []Point) {
 		}
 		for m := k; m < e; m++ {
 			c.pos[c.byCell[m]] = int32(m)
+			c.azByCell[m] = c.az[c.byCell[m]]
 			c.ringStart[m], c.ringEnd[m] = int32(k), int32(e)
 		}
 		k = e
@@ -379,17 +382,17 @@ func (c *Clusterer) scanRing(q int, s, e int32, lo, hi float64, near func(i, j i
 	k, end := s, e
 	for k < e { // the first at or past lo
 		m := k + (e-k)/2
-		if c.az[c.byCell[m]] < lo {
+		if c.azByCell[m] < lo {
 			k = m + 1
 		} else {
 			e = m
 		}
 	}
 	for ; k < end; k++ {
-		j := c.byCell[k]
-		if c.az[j] > hi {
+		if c.azByCell[k] > hi {
 			return
 		}
+		j := c.byCell[k]
 		if c.label[j] == unvisited && near(q, int(j)) {
 			c.found = append(c.found, j)
 		}
