@@ -68,6 +68,9 @@ func (x *arcIndex) meeting(dst []int32, lo, hi float64) []int32 {
 	n := len(dst)
 	for k := range x.tiers {
 		t := &x.tiers[k]
+		if len(t.arcs) == 0 {
+			continue
+		}
 		from, _ := slices.BinarySearchFunc(t.arcs, lo-t.widest, func(a arc, c float64) int { return cmp.Compare(a.centre, c) })
 		for _, a := range t.arcs[from:] {
 			if a.centre > hi+t.widest {

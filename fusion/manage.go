@@ -151,10 +151,19 @@ func (t *Tracker) dropDuplicates() {
 		}
 		ta := &t.tracks[i]
 		d.near = d.grid.within(d.near[:0], ta.Filter.X[kalman.PX], ta.Filter.X[kalman.PY], maxReach)
-		d.near = slices.DeleteFunc(d.near, func(j int32) bool {
-			return d.rank[j] <= int32(a) || tracks[j].Filter.X[kalman.PX]-ta.Filter.X[kalman.PX] > maxReach
-		})
-		slices.SortFunc(d.near, func(j, k int32) int { return cmp.Compare(d.rank[j], d.rank[k]) })
+		// Those after it in x order, within reach along x, in that order
+		// (by insertion: a track has few neighbours).
+		kept := d.near[:0]
+		for _, j := range d.near {
+			if d.rank[j] <= int32(a) || tracks[j].Filter.X[kalman.PX]-ta.Filter.X[kalman.PX] > maxReach {
+				continue
+			}
+			kept = append(kept, j)
+			for p := len(kept) - 1; p > 0 && d.rank[kept[p]] < d.rank[kept[p-1]]; p-- {
+				kept[p], kept[p-1] = kept[p-1], kept[p]
+			}
+		}
+		d.near = kept
 		for _, j := range d.near {
 			if d.dead[i] {
 				break
