@@ -2,6 +2,7 @@ package fusion
 
 import (
 	"math"
+	"time"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
@@ -50,12 +51,31 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 // hit and as class evidence for the head, but neither moves the track nor
 // steers its class (a neighbour's class would change which boxes the
 // track takes and what may hide it).
+//
+// Through a radar whose returns are clustered, every box is doubtful for
+// a track that radar holds still (hit within heldStillFor, slower than
+// heldStillMps): parked cars stand in rows a car length apart, a degree
+// or two apart in bearing at 40 m, and a box of the neighbour — its own
+// often hidden or missed — pulled the track across, gave it a velocity
+// the static returns then no longer fitted, and lost it.
 func (t *Tracker) steers(sc *scan, i, j int) bool {
 	m := &t.match
+	tr := &t.tracks[i]
+	placedByRadar := sc.sensor == perception.Camera && tr.Hits[perception.Radar] > 0
+	if !placedByRadar {
+		return true
+	}
+	heldStill := t.params.Radar.Fragments && sc.stamp.Sub(tr.LastHit[perception.Radar]) <= heldStillFor && !faster(t.at(i), heldStillMps)
 	ambiguous := m.detRival[j] < m.pairCost[i]+rivalMargin || m.trackRival[i] < m.pairCost[i]+rivalMargin
-	placedByRadar := sc.sensor == perception.Camera && t.tracks[i].Hits[perception.Radar] > 0
-	return !placedByRadar || !ambiguous
+	return !heldStill && !ambiguous
 }
+
+// heldStillMps and heldStillFor say when a clustered radar holds a track
+// still (see steers): slower than a walker, hit within the last second.
+const (
+	heldStillMps = 1.0
+	heldStillFor = time.Second
+)
 
 // update fuses measurement m, innovated in t.innov against track i's
 // state at the scan's stamp, into the track: through its IMM or its EKF
