@@ -93,8 +93,9 @@ func (x *arcIndex) meetingAround(dst []int32, centre, half float64) []int32 {
 	if half >= math.Pi {
 		return x.meeting(dst, math.Inf(-1), math.Inf(1))
 	}
+	widest := x.widest()
 	for _, shift := range [...]float64{-2 * math.Pi, 0, 2 * math.Pi} {
-		if lo, hi := centre-half+shift, centre+half+shift; hi >= -math.Pi-x.widest() && lo <= math.Pi+x.widest() {
+		if lo, hi := centre-half+shift, centre+half+shift; hi >= -math.Pi-widest && lo <= math.Pi+widest {
 			dst = x.meeting(dst, lo, hi)
 		}
 	}

@@ -18,13 +18,7 @@ import (
 // every tier.
 func TestGridWithinIsTheCellWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	dets := make([]perception.Detection, 80)
-	for j := range dets {
-		dets[j] = radarAt(0, -100+200*rng.Float64(), -100+200*rng.Float64())
-		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
-	}
-	var g spatialGrid
-	g.index(perception.Radar, kalman.SensorPose{}, dets)
+	_, g := scatteredReturns(rng, 80, 100)
 	for k := range g.tiers {
 		if len(g.tiers[k].order) == 0 {
 			t.Fatalf("tier %d is empty: the test does not cover it", k)
@@ -65,13 +59,7 @@ func TestGridWithinIsTheCellWalk(t *testing.T) {
 // returns.
 func TestGridFindsEveryNearReturn(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	dets := make([]perception.Detection, 200)
-	for j := range dets {
-		dets[j] = radarAt(0, -150+300*rng.Float64(), -150+300*rng.Float64())
-		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
-	}
-	var g spatialGrid
-	g.index(perception.Radar, kalman.SensorPose{}, dets)
+	dets, g := scatteredReturns(rng, 200, 150)
 	for k := 0; k < 200; k++ {
 		x, y, sd := -150+300*rng.Float64(), -150+300*rng.Float64(), 5*rng.Float64()
 		found := map[int32]bool{}
@@ -85,4 +73,18 @@ func TestGridFindsEveryNearReturn(t *testing.T) {
 			}
 		}
 	}
+}
+
+// scatteredReturns makes n radar returns spread over a square of half-side
+// half around a sensor at the origin, their bearing variances over five
+// decades (so over every tier), and indexes them in a grid.
+func scatteredReturns(rng *rand.Rand, n int, half float64) ([]perception.Detection, *spatialGrid) {
+	dets := make([]perception.Detection, n)
+	for j := range dets {
+		dets[j] = radarAt(0, -half+2*half*rng.Float64(), -half+2*half*rng.Float64())
+		dets[j].R[1][1] = 1e-6 * math.Pow(10, 5*rng.Float64())
+	}
+	g := &spatialGrid{}
+	g.index(perception.Radar, kalman.SensorPose{}, dets)
+	return dets, g
 }

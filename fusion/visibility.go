@@ -226,15 +226,12 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, dets []perception.Detecti
 // and the widest bearing error at which onSight may take a box whose
 // bearing variance is at most boxVar for it (slightly more).
 func (t *Tracker) sightWidth(pose kalman.SensorPose, i int, boxVar float64) (bearing, width float64) {
-	f := t.at(i)
-	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
-	r2 := max(dx*dx+dy*dy, 1e-2)
-	c, _ := t.tracks[i].steering.Argmax()
-	w := perception.TypicalSize(c)[1]/2/math.Sqrt(r2) + math.Sqrt(t.gate[1]*(boxVar+acrossSight(f, dx, dy)/(r2*r2)))
+	ls := t.lineOfSight(pose, i, boxVar)
+	w := ls.width
 	if !(w >= 0) {
 		w = math.Inf(1) // a covariance gone bad: onSight tests the range alone
 	}
-	return kalman.WrapAngle(math.Atan2(dy, dx) - pose.Yaw), w*(1+1e-9) + 1e-12
+	return kalman.WrapAngle(ls.bearing), w*(1+1e-9) + 1e-12
 }
 
 // boxBearingVar is the largest bearing variance among camera detections.
@@ -254,21 +251,41 @@ func boxBearingVar(dets []perception.Detection) float64 {
 func (t *Tracker) onSight(pose kalman.SensorPose, d *perception.Detection, i int) bool {
 	b, bVar := d.Z[perception.CameraBearing], d.R[0][0]
 	rng, rangeVar := d.Z[perception.CameraRange], d.R[1][1]
-	f := t.at(i)
-	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
-	r2 := max(dx*dx+dy*dy, 1e-2)
-	r := math.Sqrt(r2)
-	c, _ := t.tracks[i].steering.Argmax()
-	size := perception.TypicalSize(c)
-	y := math.Abs(kalman.WrapAngle(b - (math.Atan2(dy, dx) - pose.Yaw)))
-	if y > size[1]/2/r+math.Sqrt(t.gate[1]*(bVar+acrossSight(f, dx, dy)/(r2*r2))) {
+	ls := t.lineOfSight(pose, i, bVar)
+	if math.Abs(kalman.WrapAngle(b-ls.bearing)) > ls.width {
 		return false
 	}
 	// Along the line of sight: the track's range variance and half its
 	// length.
-	along := alongSight(f, dx, dy)/r2 + size[0]*size[0]/4
-	dr := rng - r
+	along := alongSight(t.at(i), ls.dx, ls.dy)/ls.r2 + ls.size[0]*ls.size[0]/4
+	dr := rng - math.Sqrt(ls.r2)
 	return dr*dr <= t.gate[1]*(rangeVar+along)
+}
+
+// sightLine is track i as the camera sees it (see lineOfSight).
+type sightLine struct {
+	dx, dy, r2 float64    // from the camera, r² floored at 1 cm²
+	bearing    float64    // from the camera's axis, unwrapped
+	size       [3]float64 // of its most likely class
+	// width is the widest bearing error at which a box lies on its line
+	// of sight: half its width over the range, plus the gate over the
+	// box's and the track's bearing variances.
+	width float64
+}
+
+// lineOfSight is track i's line of sight from the camera at pose, for a
+// box of bearing variance boxVar.
+func (t *Tracker) lineOfSight(pose kalman.SensorPose, i int, boxVar float64) sightLine {
+	f := t.at(i)
+	dx, dy := f.X[kalman.PX]-pose.X, f.X[kalman.PY]-pose.Y
+	r2 := max(dx*dx+dy*dy, 1e-2)
+	c, _ := t.tracks[i].steering.Argmax()
+	size := perception.TypicalSize(c)
+	return sightLine{
+		dx: dx, dy: dy, r2: r2, size: size,
+		bearing: math.Atan2(dy, dx) - pose.Yaw,
+		width:   size[1]/2/math.Sqrt(r2) + math.Sqrt(t.gate[1]*(boxVar+acrossSight(f, dx, dy)/(r2*r2))),
+	}
 }
 
 // acrossSight is r²·σ², σ² being the variance of a filter's position
