@@ -105,6 +105,11 @@ type Params struct {
 	// (falseShare), instead of by p_false alone: for a radar reporting
 	// heavy clutter (spray, fog, roadside metal).
 	ClutterDensity bool `yaml:"clutter_density"`
+	// SparseStatic lets a clustered radar's static cluster too small to
+	// start a track (min_points_static) start one when the scan's static
+	// clutter is sparse enough that its returns are unlikely to have
+	// fallen together by chance (promoteSparseStatic).
+	SparseStatic bool `yaml:"sparse_static"`
 	// PublishMaxStdM holds back a confirmed track whose position is less
 	// certain than this (standard deviation along its worst direction, m):
 	// a monocular camera alone knows the bearing of a far object, not
@@ -223,6 +228,7 @@ func DefaultParams() Params {
 		ExistenceConfirm: 0.9,
 		ExistenceDelete:  0.05,
 		InitialExistence: 0.3,
+		SparseStatic:     true,
 		MaxCoast:         1500 * time.Millisecond,
 		PublishMaxStdM:   2,
 		PublishExistence: 0.5,

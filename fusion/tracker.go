@@ -48,7 +48,9 @@ type Tracker struct {
 	dedup dedupScratch
 	frag  fragmentScratch
 	split splitScratch
-	solid confirmedIndex // the confirmed tracks in a grid, for insideTrack
+	// sparse is promoteSparseStatic's copy of a scan's detections.
+	sparse []perception.Detection
+	solid  confirmedIndex // the confirmed tracks in a grid, for insideTrack
 	// clutter is the scan's clutter density, for the existence of the
 	// tracks it hits (with Params.ClutterDensity).
 	clutter clutterBands
@@ -123,6 +125,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 	sc := t.beginScan(s, stamp)
 	t.predictTo(stamp)
 	t.look(&sc)
+	if s == perception.Radar && t.params.Radar.Fragments && t.params.SparseStatic {
+		dets = t.promoteSparseStatic(&sc, dets)
+	}
 	t.match.grid.index(s, sc.pose, dets)
 	if s == perception.Radar && t.params.Radar.Fragments {
 		dets = t.splitMerged(&sc, dets) // indexes the grid again when it splits

@@ -41,6 +41,12 @@ func trainFusion(args []string) error {
 		return err
 	}
 	cfg.FusionHead = config.Bayes // the evidence does not depend on the head; the labels must not either
+	// The head learns from tracks the clustered radar's sparse static
+	// pairs did not start (docs/radar.md): trained on them too, it took
+	// the emergency scenario's lead car, on the bearing of the siren
+	// passing it, for the ambulance (class accuracy over five seeds 0.96
+	// → 0.88), while the head trained without judges them as well.
+	cfg.Tracker.SparseStatic = false
 	began := time.Now()
 	evidence, labels, err := fusionSamples(&cfg, *scenarios, *seed, *duration, *every)
 	if err != nil {
