@@ -187,7 +187,7 @@ func (t *Tracker) dropDuplicates() {
 	kept := 0
 	for i := range t.tracks {
 		switch {
-		case !t.dedup.dead[i]:
+		case !d.dead[i]:
 			if kept != i {
 				t.tracks[kept] = t.tracks[i]
 			}

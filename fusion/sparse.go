@@ -23,7 +23,7 @@ const sparseChance = 0.06
 // enough falls in pairs too; a parked car's count only makes the rule
 // more careful): spread evenly over range and bearing, the number
 // expected inside a cluster's neighbourhood (the clusterer's ellipse:
-// eps_m along the line of sight, its width across) is μ, and a cluster of
+// eps_m along the line of sight, AcrossM across) is μ, and a cluster of
 // k ≥ 2 returns is no longer support only when μ^(k−1) < sparseChance.
 // It returns dets itself when nothing changed, else a copy in scratch.
 func (t *Tracker) promoteSparseStatic(sc *scan, dets []perception.Detection) []perception.Detection {
@@ -40,7 +40,6 @@ func (t *Tracker) promoteSparseStatic(sc *scan, dets []perception.Detection) []p
 		return dets
 	}
 	cp := &t.params.Clustering
-	azStd := cp.AzimuthStdDeg * math.Pi / 180
 	perRangeBearing := float64(supporting) / (sc.cov.MaxRangeM * sc.cov.FOVDeg * math.Pi / 180)
 	out := dets
 	for j := range dets {
@@ -49,8 +48,7 @@ func (t *Tracker) promoteSparseStatic(sc *scan, dets []perception.Detection) []p
 			continue
 		}
 		r := d.Z[perception.RadarRange]
-		across := max(cp.EpsM, 2.5*azStd*r)
-		mu := perRangeBearing * math.Pi * cp.EpsM * across / max(r, cp.EpsM)
+		mu := perRangeBearing * math.Pi * cp.EpsM * cp.AcrossM(r) / max(r, cp.EpsM)
 		if math.Pow(mu, float64(d.Returns-1)) >= sparseChance {
 			continue
 		}

@@ -17,8 +17,7 @@ const parkedX, parkedY = 70, 3
 
 // parkedScan clusters the parked car's two returns and n isolated static
 // clutter returns spread over the radar's range and field of view.
-func parkedScan(t *testing.T, cl *radar.Clusterer, rnd *rand.Rand, now sensors.Time, n int) []perception.Detection {
-	t.Helper()
+func parkedScan(cl *radar.Clusterer, rnd *rand.Rand, now sensors.Time, n int) []perception.Detection {
 	pts := []radar.Point{{X: parkedX - 0.4, Y: parkedY + 0.3, SNR: 20}, {X: parkedX + 0.5, Y: parkedY - 0.4, SNR: 20}}
 	for range n {
 		r, az := 1+79*rnd.Float64(), (2*rnd.Float64()-1)*math.Pi/3
@@ -42,7 +41,7 @@ func TestSparseStaticPairStartsATrack(t *testing.T) {
 	var out Output
 	for k := 1; k <= 60; k++ {
 		now := sensors.Time(k) * 50 * ms
-		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: parkedScan(t, cl, rnd, now, 4)}, now)
+		e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: parkedScan(cl, rnd, now, 4)}, now)
 		e.Advance(now)
 		e.Snapshot(now, &out)
 	}
@@ -76,11 +75,12 @@ func TestDenseStaticClutterKeepsPairsSupportOnly(t *testing.T) {
 		starts  bool
 	}{{4, true}, {20, false}} {
 		for k := range 20 {
-			dets := parkedScan(t, cl, rnd, sensors.Time(k+1)*50*ms, c.clutter)
+			dets := parkedScan(cl, rnd, sensors.Time(k+1)*50*ms, c.clutter)
 			sc := tr.beginScan(perception.Radar, dets[0].Stamp)
 			for _, d := range tr.promoteSparseStatic(&sc, dets) {
-				if math.Hypot(d.Z[0]*math.Cos(d.Z[1])-parkedX, d.Z[0]*math.Sin(d.Z[1])-parkedY) < 1 && d.Returns == 2 && d.SupportOnly == c.starts {
-					t.Fatalf("%d isolated returns, scan %d: the car's pair support only: %v", c.clutter, k, d.SupportOnly)
+				onCar := math.Hypot(d.Z[0]*math.Cos(d.Z[1])-parkedX, d.Z[0]*math.Sin(d.Z[1])-parkedY) < 1 && d.Returns == 2
+				if starts := !d.SupportOnly; onCar && starts != c.starts {
+					t.Fatalf("%d isolated returns, scan %d: the car's pair starts tracks: %v, want %v", c.clutter, k, starts, c.starts)
 				}
 			}
 		}

@@ -194,7 +194,7 @@ func (c *Clusterer) Detect(dst []perception.Detection, returns []perception.Rada
 			return false // too far in range and Doppler alone: no angle needed
 		}
 		r := max(ra, rb)
-		across := max(c.p.EpsM, 2.5*azStd*r)
+		across := c.p.AcrossM(r)
 		// The difference of the bearings decides, but within rounding of
 		// the boundary the angle between the two points does (as it
 		// always did: the clusters stay the same to the bit).
@@ -256,6 +256,13 @@ func (c *Clusterer) Detect(dst []perception.Detection, returns []perception.Rada
 		cluster++
 	}
 	return dst, returns
+}
+
+// AcrossM is how far apart across the line of sight two points at range
+// r (m) may lie and still be neighbours: eps_m, or what 2.5 standard
+// deviations of azimuth noise spread a point by at that range when more.
+func (p *Params) AcrossM(r float64) float64 {
+	return max(p.EpsM, 2.5*(p.AzimuthStdDeg*math.Pi/180)*r)
 }
 
 // dopplerGap is a − b, wrapped into ± the unambiguous velocity when the
