@@ -110,6 +110,11 @@ type Params struct {
 	// clutter is sparse enough that its returns are unlikely to have
 	// fallen together by chance (promoteSparseStatic).
 	SparseStatic bool `yaml:"sparse_static"`
+	// CameraBeside lets a camera box start a track where a clustered
+	// radar covers it when it lies beside another box on one track's line
+	// of sight, the two images apart: objects side by side that the
+	// radar's clusterer merged (besideAnotherBox).
+	CameraBeside bool `yaml:"camera_beside"`
 	// PublishMaxStdM holds back a confirmed track whose position is less
 	// certain than this (standard deviation along its worst direction, m):
 	// a monocular camera alone knows the bearing of a far object, not
@@ -229,6 +234,7 @@ func DefaultParams() Params {
 		ExistenceDelete:  0.05,
 		InitialExistence: 0.3,
 		SparseStatic:     true,
+		CameraBeside:     true,
 		MaxCoast:         1500 * time.Millisecond,
 		PublishMaxStdM:   2,
 		PublishExistence: 0.5,

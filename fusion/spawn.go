@@ -26,6 +26,7 @@ func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
 			continue
 		}
 		if s == perception.Camera && (t.radarCovers(stamp, &dets[j]) || t.bearingTaken(pose, dets, j, n)) {
+			t.spawnBeside(sc, dets, j, n)
 			continue
 		}
 		if s == perception.Radar && sc.model.RangeRateSpan > 0 {
@@ -34,6 +35,38 @@ func (t *Tracker) spawn(sc *scan, dets []perception.Detection) {
 		}
 		t.tracks = append(t.tracks, t.newTrack(s, stamp, pose, &dets[j], dets[j].Z[perception.RadarRangeRate])) // (a camera's third component is unused)
 	}
+}
+
+// spawnBeside starts a track at camera box j, which the radar would
+// see or a track's line of sight holds, only when it lies beside another
+// box of a track the clustered radar merged it into (besideAnotherBox,
+// with Params.CameraBeside), at a range that says so (rangeBeside).
+func (t *Tracker) spawnBeside(sc *scan, dets []perception.Detection, j, n int) {
+	if !t.params.Radar.Fragments || !t.params.CameraBeside {
+		return
+	}
+	i, ok := t.besideAnotherBox(sc.pose, sc.stamp, dets, j, n)
+	if !ok {
+		return
+	}
+	d := dets[j]
+	t.rangeBeside(&d, sc.pose, i)
+	t.tracks = append(t.tracks, t.newTrack(perception.Camera, sc.stamp, sc.pose, &d, 0))
+}
+
+// rangeBeside gives a camera box beside track i's object (see
+// besideAnotherBox) a range that also says it is about as far away as
+// that object, which the radar ranged: the box's own range (from its
+// size, tens of percent off) and the track's (its range variance along
+// the line of sight plus half its length squared), weighed by their
+// variances.
+func (t *Tracker) rangeBeside(d *perception.Detection, pose kalman.SensorPose, i int) {
+	ls := t.lineOfSight(pose, i, d.R[0][0])
+	trackVar := alongSight(t.at(i), ls.dx, ls.dy)/ls.r2 + ls.size[0]*ls.size[0]/4
+	boxVar := d.R[1][1]
+	w := boxVar / (boxVar + trackVar)
+	d.Z[perception.CameraRange] += w * (math.Sqrt(ls.r2) - d.Z[perception.CameraRange])
+	d.R[1][1] = boxVar * trackVar / (boxVar + trackVar)
 }
 
 // maxAliases is how many tracks an ambiguous radar reading may start,

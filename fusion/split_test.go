@@ -62,3 +62,51 @@ func clustered(staticToleranceMps, maxVelocityMps float64) radar.Params {
 	p.StaticToleranceMps, p.MaxVelocityMps = staticToleranceMps, maxVelocityMps
 	return p
 }
+
+// TestCameraStartsTheCarTheRadarMerged: two cars side by side on
+// adjacent lanes that the clusterer merges from the first scan, so the
+// radar alone keeps one track between them; the camera sees two boxes
+// apart. The box beside the one the merged track explains starts a
+// track, the split then gives each car its returns, and both are
+// tracked on their lanes. Without the rule (tracker.camera_beside off)
+// one car goes untracked.
+func TestCameraStartsTheCarTheRadarMerged(t *testing.T) {
+	cp := radar.DefaultParams()
+	run := func(beside bool) (onCars int, out Output) {
+		p := DefaultParams().WithClusteredRadar(cp)
+		p.CameraBeside = beside
+		e := testEngineWith(t, p)
+		var x float64
+		for k := 1; k <= 60; k++ {
+			now := sensors.Time(k) * 50 * ms
+			x = 20 + 8*now.Seconds()
+			merged := cp.Summarise(now, carReturns(carReturns(nil, x, 0), x, 3.2))
+			boxes := []perception.Detection{cameraAt(now, x, 0), cameraAt(now, x, 3.2)}
+			// Their images, the one further left (+y) to the left.
+			boxes[0].Box = [4]float64{610, 330, 60, 50}
+			boxes[1].Box = [4]float64{520, 330, 60, 50}
+			e.Ingest(Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{merged}}, now)
+			e.Ingest(Scan{Sensor: perception.Camera, Stamp: now, Dets: boxes}, now)
+			e.Advance(now)
+			e.Snapshot(now, &out)
+		}
+		for _, y := range []float64{0, 3.2} {
+			for _, tr := range out.Tracks {
+				if math.Abs(tr.X[1]-y) < 0.7 && math.Abs(tr.X[0]-x) < 2 {
+					onCars++
+					break
+				}
+			}
+		}
+		return onCars, out
+	}
+	n, out := run(true)
+	without, _ := run(false)
+	t.Logf("cars tracked: %d with the rule (%d tracks published), %d without", n, len(out.Tracks), without)
+	if n != 2 || len(out.Tracks) != 2 {
+		t.Errorf("with the rule: %d of the two cars tracked by %d tracks: %+v", n, len(out.Tracks), out.Tracks)
+	}
+	if without == 2 {
+		t.Errorf("without the rule both cars are tracked too: the test shows nothing")
+	}
+}

@@ -2,9 +2,11 @@ package fusion
 
 import (
 	"math"
+	"time"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/sensors"
 )
 
 // miss counts the scan as a miss of track i, which took no detection,
@@ -158,6 +160,7 @@ type sightScratch struct {
 	// widestBox is the largest bearing variance among the scan's boxes.
 	widestBox float64
 	found     []int32
+	tracks    []int32 // besideAnotherBox's tracks whose sight a box meets
 }
 
 // forScan forgets the indexes of the previous scan.
@@ -169,20 +172,7 @@ func (v *sightScratch) forScan() {
 // unclaimed) lies on the line of sight of track i (see onSight).
 func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection, i int, unclaimed bool) bool {
 	v := &t.sight
-	if !v.boxesBuilt {
-		v.boxes.reset()
-		v.unclaimed.reset()
-		v.widestBox = boxBearingVar(dets)
-		for j := range dets {
-			v.boxes.add(j, kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
-		}
-		for _, j := range t.match.unclaimed {
-			v.unclaimed.add(int(j), kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
-		}
-		v.boxes.sort()
-		v.unclaimed.sort()
-		v.boxesBuilt = true
-	}
+	t.indexBoxes(dets)
 	index := &v.boxes
 	if unclaimed {
 		index = &v.unclaimed
@@ -197,22 +187,34 @@ func (t *Tracker) boxOnSight(pose kalman.SensorPose, dets []perception.Detection
 	return false
 }
 
+// indexBoxes indexes a camera scan's boxes by bearing (all, and those
+// no track took), once a scan.
+func (t *Tracker) indexBoxes(dets []perception.Detection) {
+	v := &t.sight
+	if v.boxesBuilt {
+		return
+	}
+	v.boxes.reset()
+	v.unclaimed.reset()
+	v.widestBox = boxBearingVar(dets)
+	for j := range dets {
+		v.boxes.add(j, kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
+	}
+	for _, j := range t.match.unclaimed {
+		v.unclaimed.add(int(j), kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
+	}
+	v.boxes.sort()
+	v.unclaimed.sort()
+	v.boxesBuilt = true
+}
+
 // bearingTaken reports whether a camera detection lies on the line of
 // sight of one of the first n tracks (see onSight). The first call of a
 // scan indexes those tracks' lines of sight: they must not move until
 // the scan's last call.
 func (t *Tracker) bearingTaken(pose kalman.SensorPose, dets []perception.Detection, j, n int) bool {
 	v := &t.sight
-	if !v.sightsBuilt {
-		v.sights.reset()
-		widest := boxBearingVar(dets)
-		for i := range t.tracks[:n] {
-			bearing, width := t.sightWidth(pose, i, widest)
-			v.sights.add(i, bearing, width)
-		}
-		v.sights.sort()
-		v.sightsBuilt = true
-	}
+	t.indexSights(pose, dets, n)
 	v.found = v.sights.meetingAround(v.found[:0], kalman.WrapAngle(dets[j].Z[perception.CameraBearing]), 0)
 	for _, i := range v.found {
 		if t.onSight(pose, &dets[j], int(i)) {
@@ -220,6 +222,89 @@ func (t *Tracker) bearingTaken(pose kalman.SensorPose, dets []perception.Detecti
 		}
 	}
 	return false
+}
+
+// indexSights indexes the lines of sight of the first n tracks, once a
+// scan.
+func (t *Tracker) indexSights(pose kalman.SensorPose, dets []perception.Detection, n int) {
+	v := &t.sight
+	if v.sightsBuilt {
+		return
+	}
+	v.sights.reset()
+	widest := boxBearingVar(dets)
+	for i := range t.tracks[:n] {
+		bearing, width := t.sightWidth(pose, i, widest)
+		v.sights.add(i, bearing, width)
+	}
+	v.sights.sort()
+	v.sightsBuilt = true
+}
+
+// besideAnotherBox reports whether camera box j lies on the line of
+// sight of one of the first n tracks beside another box there that the
+// track explains better (the box it took, or one nearer its bearing)
+// and whose image j's does not overlap: two objects side by side, which
+// a clustered radar merges into one cluster and so one track while the
+// camera sees both. The box then starts a track of its own, which the
+// split of merged clusters (splitMerged) gives its returns once it is
+// confirmed.
+func (t *Tracker) besideAnotherBox(pose kalman.SensorPose, stamp sensors.Time, dets []perception.Detection, j, n int) (track int, ok bool) {
+	v := &t.sight
+	t.indexSights(pose, dets, n)
+	t.indexBoxes(dets)
+	bj := kalman.WrapAngle(dets[j].Z[perception.CameraBearing])
+	track = -1
+	v.tracks = v.sights.meetingAround(v.tracks[:0], bj, 0)
+	for _, i := range v.tracks {
+		if !t.onSight(pose, &dets[j], int(i)) {
+			continue
+		}
+		if !t.explainsBetter(pose, stamp, dets, j, int(i), bj) {
+			return -1, false // the track may be j's object
+		}
+		if track < 0 {
+			track = int(i)
+		}
+	}
+	return track, track >= 0
+}
+
+// explainsBetter reports whether track i, on whose line of sight box j
+// (bearing bj) lies, has there another box beside j's image that it
+// explains better: the box it took, or one nearer its bearing.
+func (t *Tracker) explainsBetter(pose kalman.SensorPose, stamp sensors.Time, dets []perception.Detection, j, i int, bj float64) bool {
+	v := &t.sight
+	bearing, width := t.sightWidth(pose, i, v.widestBox)
+	gapJ := math.Abs(kalman.WrapAngle(bj - bearing))
+	took := t.match.rowToCol[i]
+	if took == j {
+		return false
+	}
+	if last := t.tracks[i].LastHit[perception.Radar]; last == 0 || stamp.Sub(last) > mergedRecently {
+		return false // not a track the radar holds, so not one it merged
+	}
+	v.found = v.boxes.meetingAround(v.found[:0], bearing, width)
+	for _, k := range v.found {
+		if int(k) == j || !apartAcross(&dets[j].Box, &dets[k].Box) || !t.onSight(pose, &dets[k], i) {
+			continue
+		}
+		if took == int(k) || math.Abs(kalman.WrapAngle(dets[k].Z[perception.CameraBearing]-bearing)) < gapJ {
+			return true
+		}
+	}
+	return false
+}
+
+// mergedRecently is how lately the radar must have hit a track for
+// besideAnotherBox to take it for a merge of two objects.
+const mergedRecently = time.Second
+
+// apartAcross reports whether two image boxes (left, top, width,
+// height) share no column; a detection without a box (width 0) is
+// apart from none.
+func apartAcross(a, b *[4]float64) bool {
+	return a[2] > 0 && b[2] > 0 && (a[0]+a[2] <= b[0] || b[0]+b[2] <= a[0])
 }
 
 // sightWidth is the bearing of track i from the camera at pose, wrapped,
