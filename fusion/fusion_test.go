@@ -24,6 +24,8 @@ func TestParamsValidateNamesNewFields(t *testing.T) {
 		{func(p *Params) { p.Motion.EmergencyVehicle = "" }, "motion.emergency_vehicle"},
 		{func(p *Params) { p.IMM.SwitchPerS = -1 }, "imm.switch_per_s"},
 		{func(p *Params) { p.Association = "mht" }, "association"},
+		{func(p *Params) { p.ConfirmWindowClustered = 40 }, "confirm_window_clustered"},
+		{func(p *Params) { p.ConfirmWindowClustered = 3 }, "confirm_hits"},
 	} {
 		p := DefaultParams()
 		c.change(&p)

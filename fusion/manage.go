@@ -48,7 +48,7 @@ func (t *Tracker) manage(now sensors.Time) {
 		dead := tr.Existence < p.ExistenceDelete || now.Sub(tr.LastSeen()) > p.MaxCoast
 		if tr.Status == Tentative {
 			// A tentative track that failed its M-of-N window is dropped.
-			dead = dead || tr.failedMofN(p.ConfirmHits, p.ConfirmWindow, anySensor)
+			dead = dead || tr.failedMofN(p.ConfirmHits, p.confirmWindow(), anySensor)
 		}
 		if dead {
 			if tr.Status == Confirmed {

@@ -93,6 +93,11 @@ type Params struct {
 	// track's area must have hit it to confirm it (M-of-N).
 	ConfirmHits   int `yaml:"confirm_hits"`
 	ConfirmWindow int `yaml:"confirm_window"`
+	// ConfirmWindowClustered replaces ConfirmWindow when the radar's
+	// detections are clusters of a point cloud (WithClusteredRadar): an
+	// object there gives a return in a third of the scans far off, and
+	// must still be confirmed (see confirmWindow).
+	ConfirmWindowClustered int `yaml:"confirm_window_clustered"`
 	// ExistenceConfirm is the existence probability a track needs to be
 	// confirmed; ExistenceDelete is the one below which it is deleted.
 	ExistenceConfirm float64 `yaml:"existence_confirm"`
@@ -223,25 +228,26 @@ type IMMParams struct {
 // DefaultParams returns parameters that suit the shipped scenarios.
 func DefaultParams() Params {
 	return Params{
-		AccelStdMps2:     2.0,
-		GateProbability:  0.999,
-		ClassGate:        0.2,
-		ClassWeight:      0.25,
-		Association:      GNN,
-		ConfirmHits:      4,
-		ConfirmWindow:    6,
-		ExistenceConfirm: 0.9,
-		ExistenceDelete:  0.05,
-		InitialExistence: 0.3,
-		SparseStatic:     true,
-		CameraBeside:     true,
-		MaxCoast:         1500 * time.Millisecond,
-		PublishMaxStdM:   2,
-		PublishExistence: 0.5,
-		MaxTracks:        1000,
-		ReidentifyWindow: 3 * time.Second,
-		SpawnSpeedStdMps: 10,
-		MaxSpeedMps:      50,
+		AccelStdMps2:           2.0,
+		GateProbability:        0.999,
+		ClassGate:              0.2,
+		ClassWeight:            0.25,
+		Association:            GNN,
+		ConfirmHits:            4,
+		ConfirmWindow:          6,
+		ConfirmWindowClustered: 12,
+		ExistenceConfirm:       0.9,
+		ExistenceDelete:        0.05,
+		InitialExistence:       0.3,
+		SparseStatic:           true,
+		CameraBeside:           true,
+		MaxCoast:               1500 * time.Millisecond,
+		PublishMaxStdM:         2,
+		PublishExistence:       0.5,
+		MaxTracks:              1000,
+		ReidentifyWindow:       3 * time.Second,
+		SpawnSpeedStdMps:       10,
+		MaxSpeedMps:            50,
 		Motion: MotionByClass{Unknown: CV, Car: IMM, Truck: IMM, Pedestrian: CV, Cyclist: IMM,
 			EmergencyVehicle: IMM},
 		IMM:    IMMParams{SwitchPerS: 0.5, TurnAccelStdRadps2: 0.3, HeadingRateStdRadps: 0.05, TurnRateStdRadps: 0.3},
@@ -264,6 +270,16 @@ func (p Params) WithClusteredRadar(c radar.Params) Params {
 	}
 	p.Clustering = c
 	return p
+}
+
+// confirmWindow is the N of the M-of-N rule that confirms tentative
+// tracks: ConfirmWindowClustered for a clustered radar, whose objects
+// far off return in fewer scans (docs/tracker.md), else ConfirmWindow.
+func (p *Params) confirmWindow() int {
+	if p.Radar.Fragments {
+		return p.ConfirmWindowClustered
+	}
+	return p.ConfirmWindow
 }
 
 // Coverage returns the coverage of sensor s.
@@ -300,13 +316,20 @@ func (p *Params) Validate() error {
 			return err
 		}
 	}
+	for _, w := range []struct {
+		name string
+		n    int
+	}{{"confirm_window", p.ConfirmWindow}, {"confirm_window_clustered", p.ConfirmWindowClustered}} {
+		switch {
+		case w.n < 1:
+			return fmt.Errorf("%s: must be at least 1, got %d", w.name, w.n)
+		case w.n > 32:
+			return fmt.Errorf("%s: at most 32 scans are remembered, got %d", w.name, w.n)
+		case p.ConfirmHits < 1 || p.ConfirmHits > w.n:
+			return fmt.Errorf("confirm_hits: must be in [1, %s=%d], got %d", w.name, w.n, p.ConfirmHits)
+		}
+	}
 	switch {
-	case p.ConfirmWindow < 1:
-		return fmt.Errorf("confirm_window: must be at least 1, got %d", p.ConfirmWindow)
-	case p.ConfirmWindow > 32:
-		return fmt.Errorf("confirm_window: at most 32 scans are remembered, got %d", p.ConfirmWindow)
-	case p.ConfirmHits < 1 || p.ConfirmHits > p.ConfirmWindow:
-		return fmt.Errorf("confirm_hits: must be in [1, confirm_window=%d], got %d", p.ConfirmWindow, p.ConfirmHits)
 	case p.ExistenceDelete >= p.ExistenceConfirm:
 		return fmt.Errorf("existence_delete: must be below existence_confirm (%g), got %g", p.ExistenceConfirm, p.ExistenceDelete)
 	case p.MaxCoast <= 0:

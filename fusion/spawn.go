@@ -201,7 +201,7 @@ func (t *Tracker) newTrack(s perception.Sensor, stamp sensors.Time, pose kalman.
 	tr.Hits[s] = 1
 	tr.ScoreSum[s] = d.Score
 	tr.addExtent(d)
-	tr.record(s, true, t.params.ConfirmWindow)
+	tr.record(s, true, t.params.confirmWindow())
 	f := &tr.Filter
 	f.X[kalman.PX] = pose.X + rng*cb
 	f.X[kalman.PY] = pose.Y + rng*sb

@@ -32,7 +32,7 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 	tr.Hits[s]++
 	tr.ScoreSum[s] += d.Score
 	tr.addExtent(d)
-	tr.record(s, true, t.params.ConfirmWindow)
+	tr.record(s, true, t.params.confirmWindow())
 	pd, pf := sc.cov.PDetect, sc.cov.PFalse
 	if t.params.ClutterDensity && !sc.cov.Fragments {
 		pf = t.falseShare(sc, d, t.match.pairCost[i])

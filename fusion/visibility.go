@@ -33,7 +33,7 @@ func (t *Tracker) miss(sc *scan, i int, dets []perception.Detection) {
 	if sc.sensor == perception.Camera && t.boxOnSight(sc.pose, dets, i, tr.Status == Confirmed || tr.bornBy != perception.Radar) {
 		return
 	}
-	tr.record(sc.sensor, false, t.params.ConfirmWindow)
+	tr.record(sc.sensor, false, t.params.confirmWindow())
 	tr.Misses[sc.sensor]++
 	tr.setExistence(sc.sensor, tr.Existence*(1-pd)/(tr.Existence*(1-pd)+1-tr.Existence))
 }
