@@ -149,8 +149,9 @@ type Result struct {
 	// explanation (hits and evidence per sensor).
 	FinalTrack map[int]fusion.TrackState
 	// Warnings name what the scenario asks of the virtual TI radar that
-	// its configuration cannot see (see BeyondTIConfig).
-	Warnings []string
+	// its configuration cannot see (see BeyondTIConfig); Overlaps the
+	// actors that pass through each other (see Overlaps).
+	Warnings, Overlaps []string
 }
 
 // run is one simulated run: the world, the node's pipeline on it, and
@@ -258,11 +259,12 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if r.feed, err = newFeed(r.world, cfg); err != nil {
 		return nil, err
 	}
+	r.res.Overlaps = Overlaps(sc)
 	if cfg.Radar == RadarTI && sc.Radar != nil {
 		r.res.Warnings = BeyondTIConfig(sc, cfg.RadarConfig)
-		for _, w := range r.res.Warnings {
-			r.log.Warn(w)
-		}
+	}
+	for _, w := range append(r.res.Overlaps, r.res.Warnings...) {
+		r.log.Warn(w)
 	}
 	r.pipe, err = pipeline.New(pipeline.Config{Engine: engine, Sink: cfg.Sink, Clock: r.clock, Deadline: node.Deadline, LatencyBudget: node.LatencyBudget,
 		Sensors: r.feed.live(), WallRates: cfg.Realtime, FirstDiagnostics: r.start.Add(time.Second), Logger: r.log}, r.start)

@@ -371,6 +371,23 @@ func TestSimDrivesTheVirtualTIRadarByDefault(t *testing.T) {
 	}
 }
 
+// TestSimNamesActorsThatOverlap: the crossing scenario's car drives
+// through a crossing walker; the summary says so, with when.
+func TestSimNamesActorsThatOverlap(t *testing.T) {
+	args := []string{"sim", "--json", "--scenario", "../../sim/scenarios/crossing.yaml", "--radar", "objects", "--duration", "5s"}
+	out, err := exec.Command(sharedBinary(t), args...).Output()
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	var sum struct{ Overlaps []string }
+	if err := json.Unmarshal(out, &sum); err != nil {
+		t.Fatalf("summary %s: %v", out, err)
+	}
+	if len(sum.Overlaps) == 0 || !strings.HasPrefix(sum.Overlaps[0], "actors: 1 (pedestrian) and 9 (car) overlap from 3.8 s") {
+		t.Fatalf("overlaps %q, want the walker and the car from 3.8 s", sum.Overlaps)
+	}
+}
+
 // TestScenarioNamesItsTIConfiguration: a scenario's sensors.radar.ti_config
 // is what the virtual TI radar runs (here the short-range one, warned
 // about) unless --radar-config says otherwise.

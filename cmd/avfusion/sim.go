@@ -47,8 +47,9 @@ type simSummary struct {
 	// ClassAccuracy and FinalClass: see sim.Result.
 	ClassAccuracy float64           `json:"class_accuracy"`
 	FinalClass    map[string]string `json:"final_class"`
-	// Warnings: see sim.Result.
+	// Warnings and Overlaps: see sim.Result.
 	Warnings []string `json:"warnings,omitempty"`
+	Overlaps []string `json:"overlaps,omitempty"`
 }
 
 // latencySummary is the "latency_ms" object of the sim and replay
@@ -289,7 +290,7 @@ func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duratio
 	out.Tracking = scoreOf(&m)
 	out.LatencyMs = latencyOf(res.LatencyMs, res.DeliveryMs, res.NodeMs)
 	out.DeadlineMisses, out.LatencyBudgetMisses = res.DeadlineMisses, res.OverBudget
-	out.ClassAccuracy, out.Warnings = res.ClassAccuracy, res.Warnings
+	out.ClassAccuracy, out.Warnings, out.Overlaps = res.ClassAccuracy, res.Warnings, res.Overlaps
 	out.FinalClass = map[string]string{}
 	for id, c := range res.FinalClass {
 		out.FinalClass[strconv.Itoa(id)] = c.String()
@@ -307,7 +308,7 @@ func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duratio
 		m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.UniqueObjects,
 		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.DeliveryMs.P99, res.NodeMs.P99, res.OverBudget, res.CycleMs.P99, res.DeadlineMisses,
 		res.ClassAccuracy, res.HeapStartMB, res.HeapEndMB)
-	for _, w := range res.Warnings {
+	for _, w := range append(res.Overlaps, res.Warnings...) {
 		fmt.Fprintf(os.Stderr, "  warning: %s\n", w)
 	}
 	printKinds("misses", m.MissesByKind)
