@@ -16,15 +16,15 @@ const overlapStep = 100 * time.Millisecond
 // maxOverlapLines is how many overlapping pairs Overlaps names one by one.
 const maxOverlapLines = 5
 
-// Overlaps names the pairs of actors whose footprints overlap at some
-// time of the scenario, sampled every overlapStep: objects that pass
+// Overlaps names the pairs of actors whose footprints overlap in the
+// first duration of the scenario, sampled every overlapStep: objects that pass
 // through each other, which no sensor can tell apart and which count
 // against every tracker as a miss. A footprint is the class's typical
 // length along the actor's heading (its velocity; a standing actor faces
 // along x) by its width. The first maxOverlapLines pairs get a line each
 // (when they first overlap and for how long), then one line says how
 // many more there are; nil when no actors overlap.
-func Overlaps(sc *Scenario) []string {
+func Overlaps(sc *Scenario, duration time.Duration) []string {
 	w := NewWorld(sc, calib.DefaultRig(), 0)
 	type pair struct{ a, b int }
 	type span struct{ first, last time.Duration }
@@ -32,7 +32,7 @@ func Overlaps(sc *Scenario) []string {
 	var order []pair
 	boxes := make([]footprint, len(sc.Actors))
 	present := make([]bool, len(sc.Actors))
-	for el := time.Duration(0); el <= sc.Duration; el += overlapStep {
+	for el := time.Duration(0); el <= duration; el += overlapStep {
 		for i := range sc.Actors {
 			tr, ok := w.truthAt(&sc.Actors[i], sensors.Time(el))
 			present[i] = ok
@@ -63,7 +63,7 @@ func Overlaps(sc *Scenario) []string {
 			break
 		}
 		a, b, s := &sc.Actors[p.a], &sc.Actors[p.b], seen[p]
-		lasting := min(s.last+overlapStep, sc.Duration) - s.first
+		lasting := min(s.last+overlapStep, duration) - s.first
 		out = append(out, fmt.Sprintf("actors: %d (%s) and %d (%s) overlap from %.1f s for %.1f s: they pass through each other",
 			a.ID, a.Class, b.ID, b.Class, s.first.Seconds(), lasting.Seconds()))
 	}

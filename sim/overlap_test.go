@@ -3,6 +3,7 @@ package sim
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOverlapsNamesActorsPassingThroughEachOther: a car catching up with
@@ -25,9 +26,12 @@ actors:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Overlaps(sc)
+	got := Overlaps(sc, sc.Duration)
 	t.Log(got)
 	if len(got) != 1 || !strings.HasPrefix(got[0], "actors: 1 (car) and 2 (car) overlap from 3.8 s") {
 		t.Fatalf("want one overlap, cars 1 and 2 from 3.8 s (7.5 m closed at 2 m/s: 3.75 s), got %q", got)
+	}
+	if got := Overlaps(sc, 3*time.Second); got != nil {
+		t.Fatalf("in the first 3 s, before the cars meet: %q", got)
 	}
 }

@@ -259,7 +259,7 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if r.feed, err = newFeed(r.world, cfg); err != nil {
 		return nil, err
 	}
-	r.res.Overlaps = Overlaps(sc)
+	r.res.Overlaps = Overlaps(sc, r.duration)
 	if cfg.Radar == RadarTI && sc.Radar != nil {
 		r.res.Warnings = BeyondTIConfig(sc, cfg.RadarConfig)
 	}
