@@ -39,7 +39,8 @@ func (t *Tracker) manage(now sensors.Time) {
 		// the tracks it starts: an object crossing its line of sight
 		// vanishes from it, and the camera must be able to confirm it.
 		anySensor := p.Radar.StaticBlindMps > 0
-		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm {
+		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm &&
+			!t.pieceOfConfirmed(i, now) {
 			tr.Status = Confirmed
 			if p.ReidentifyWindow > 0 {
 				t.reidentify(tr, now)
@@ -70,6 +71,52 @@ func (t *Tracker) manage(now sensors.Time) {
 	}
 	t.tracks = t.tracks[:n]
 }
+
+// pieceOfConfirmed reports whether tentative track i lies inside the
+// footprint of a confirmed track that moves as it does, for a clustered
+// radar with Params.PiecesTentative: a piece of that
+// object a clustered radar cut off, such as the far half of a truck
+// first taken for a car, which confirmed as an object of its own takes
+// the pieces the object's track needs and starves it. The footprint is
+// widened across by twice the confirmed track's heading error over the
+// distance along it (young tracks know their heading poorly), and the
+// two must close on the radar at rates within pieceSpeedGapMps.
+func (t *Tracker) pieceOfConfirmed(i int, now sensors.Time) bool {
+	if !t.params.Radar.Fragments || !t.params.PiecesTentative {
+		return false
+	}
+	f := &t.tracks[i].Filter
+	ego := t.ego.at(now)
+	ux, uy := f.X[kalman.PX]-ego.X, f.X[kalman.PY]-ego.Y
+	r := math.Hypot(ux, uy)
+	if r < 1 {
+		return false
+	}
+	ux, uy = ux/r, uy/r
+	for j := range t.tracks {
+		o := &t.tracks[j]
+		if o.Status != Confirmed || !faster(&o.Filter, gatherMinSpeedMps) {
+			continue
+		}
+		fp := o.extent(&o.Filter)
+		g := &o.Filter
+		dx, dy := f.X[kalman.PX]-g.X[kalman.PX], f.X[kalman.PY]-g.X[kalman.PY]
+		along, across := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
+		nx, ny := -fp.hy, fp.hx
+		sideVar := nx*nx*g.P[kalman.VX][kalman.VX] + 2*nx*ny*g.P[kalman.VX][kalman.VY] + ny*ny*g.P[kalman.VY][kalman.VY]
+		headingErr := math.Sqrt(sideVar) / math.Hypot(g.X[kalman.VX], g.X[kalman.VY])
+		rateGap := (f.X[kalman.VX]-g.X[kalman.VX])*ux + (f.X[kalman.VY]-g.X[kalman.VY])*uy
+		if math.Abs(along) <= fp.along && math.Abs(across) <= fp.across+2*headingErr*math.Abs(along) && math.Abs(rateGap) <= pieceSpeedGapMps {
+			return true
+		}
+	}
+	return false
+}
+
+// pieceSpeedGapMps is how much faster or slower than a confirmed track,
+// towards the radar, a tentative track inside its footprint may move and
+// still be taken for a piece of it.
+const pieceSpeedGapMps = 1
 
 // lostTrack is a deleted confirmed track remembered for re-identification.
 type lostTrack struct {

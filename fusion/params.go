@@ -120,6 +120,10 @@ type Params struct {
 	// of sight, the two images apart: objects side by side that the
 	// radar's clusterer merged (besideAnotherBox).
 	CameraBeside bool `yaml:"camera_beside"`
+	// PiecesTentative keeps a clustered radar's tentative track inside
+	// the footprint of a confirmed track that moves as it does from being
+	// confirmed: a piece of that object (pieceOfConfirmed).
+	PiecesTentative bool `yaml:"pieces_tentative"`
 	// PublishMaxStdM holds back a confirmed track whose position is less
 	// certain than this (standard deviation along its worst direction, m):
 	// a monocular camera alone knows the bearing of a far object, not
@@ -241,6 +245,7 @@ func DefaultParams() Params {
 		InitialExistence:       0.3,
 		SparseStatic:           true,
 		CameraBeside:           true,
+		PiecesTentative:        true,
 		MaxCoast:               1500 * time.Millisecond,
 		PublishMaxStdM:         2,
 		PublishExistence:       0.5,

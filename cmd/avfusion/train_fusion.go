@@ -42,15 +42,16 @@ func trainFusion(args []string) error {
 	}
 	cfg.FusionHead = config.Bayes // the evidence does not depend on the head; the labels must not either
 	// The head learns from the tracks of the tracker as it was before
-	// three rules of the clustered radar's path (docs/radar.md,
+	// four rules of the clustered radar's path (docs/radar.md,
 	// docs/tracker.md): sparse static pairs and camera boxes beside a
-	// merged track start tracks, and its M-of-N window is longer. Every
-	// head trained with them so far failed TestLiveNodeHearsASiren (a
-	// lone radar track with a siren on its bearing; docs/microphone.md),
-	// or lost 0.06 on the unseen fog through the object path,
-	// while the head trained without them judges their tracks well
-	// (through the TI path, five seeds: pooled MOTA 0.799 with them).
-	cfg.Tracker.SparseStatic, cfg.Tracker.CameraBeside = false, false
+	// merged track start tracks, its M-of-N window is longer, and pieces
+	// of a confirmed track stay tentative. Every head trained with the
+	// first three so far failed TestLiveNodeHearsASiren (a lone radar
+	// track with a siren on its bearing; docs/microphone.md), or lost 0.06
+	// on the unseen fog through the object path, while the head trained
+	// without them judges their tracks well (through the TI path, five
+	// seeds: pooled MOTA 0.799 with them).
+	cfg.Tracker.SparseStatic, cfg.Tracker.CameraBeside, cfg.Tracker.PiecesTentative = false, false, false
 	cfg.Tracker.ConfirmWindowClustered = cfg.Tracker.ConfirmWindow
 	began := time.Now()
 	evidence, labels, err := fusionSamples(&cfg, *scenarios, *seed, *duration, *every)
