@@ -72,15 +72,15 @@ func (t *Tracker) manage(now sensors.Time) {
 	t.tracks = t.tracks[:n]
 }
 
-// pieceOfConfirmed reports whether tentative track i lies inside the
-// footprint of a confirmed track that moves as it does, for a clustered
-// radar with Params.PiecesTentative: a piece of that
-// object a clustered radar cut off, such as the far half of a truck
-// first taken for a car, which confirmed as an object of its own takes
-// the pieces the object's track needs and starves it. The footprint is
-// widened across by twice the confirmed track's heading error over the
-// distance along it (young tracks know their heading poorly), and the
-// two must close on the radar at rates within pieceSpeedGapMps.
+// pieceOfConfirmed reports whether tentative track i, of a clustered
+// radar with Params.PiecesTentative, lies inside the footprint of a
+// confirmed track that moves as it does: a piece of that object the
+// clusterer cut off, such as the far half of a truck first taken for a
+// car, which confirmed as an object of its own takes the pieces the
+// object's track needs and starves it. The footprint is widened across
+// by twice the confirmed track's heading error over the distance along
+// it (young tracks know their heading poorly), and the two must move
+// towards the ego vehicle at rates within pieceSpeedGapMps.
 func (t *Tracker) pieceOfConfirmed(i int, now sensors.Time) bool {
 	if !t.params.Radar.Fragments || !t.params.PiecesTentative {
 		return false
@@ -114,7 +114,7 @@ func (t *Tracker) pieceOfConfirmed(i int, now sensors.Time) bool {
 }
 
 // pieceSpeedGapMps is how much faster or slower than a confirmed track,
-// towards the radar, a tentative track inside its footprint may move and
+// towards the ego vehicle, a tentative track inside its footprint may move and
 // still be taken for a piece of it.
 const pieceSpeedGapMps = 1
 

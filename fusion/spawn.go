@@ -57,12 +57,11 @@ func (t *Tracker) spawnBeside(sc *scan, dets []perception.Detection, j, n int) {
 // rangeBeside gives a camera box beside track i's object (see
 // besideAnotherBox) a range that also says it is about as far away as
 // that object, which the radar ranged: the box's own range (from its
-// size, tens of percent off) and the track's (its range variance along
-// the line of sight plus half its length squared), weighed by their
-// variances.
+// size, tens of percent off) and the track's (rangeSpread), weighed by
+// their variances.
 func (t *Tracker) rangeBeside(d *perception.Detection, pose kalman.SensorPose, i int) {
 	ls := t.lineOfSight(pose, i, d.R[0][0])
-	trackVar := alongSight(t.at(i), ls.dx, ls.dy)/ls.r2 + ls.size[0]*ls.size[0]/4
+	trackVar := t.rangeSpread(i, &ls)
 	boxVar := d.R[1][1]
 	w := boxVar / (boxVar + trackVar)
 	d.Z[perception.CameraRange] += w * (math.Sqrt(ls.r2) - d.Z[perception.CameraRange])

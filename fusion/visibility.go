@@ -340,11 +340,15 @@ func (t *Tracker) onSight(pose kalman.SensorPose, d *perception.Detection, i int
 	if math.Abs(kalman.WrapAngle(b-ls.bearing)) > ls.width {
 		return false
 	}
-	// Along the line of sight: the track's range variance and half its
-	// length.
-	along := alongSight(t.at(i), ls.dx, ls.dy)/ls.r2 + ls.size[0]*ls.size[0]/4
 	dr := rng - math.Sqrt(ls.r2)
-	return dr*dr <= t.gate[1]*(rangeVar+along)
+	return dr*dr <= t.gate[1]*(rangeVar+t.rangeSpread(i, &ls))
+}
+
+// rangeSpread is how far, as a variance, track i's object may reach
+// along its line of sight ls: the track's range variance and half its
+// length squared.
+func (t *Tracker) rangeSpread(i int, ls *sightLine) float64 {
+	return alongSight(t.at(i), ls.dx, ls.dy)/ls.r2 + ls.size[0]*ls.size[0]/4
 }
 
 // sightLine is track i as the camera sees it (see lineOfSight).

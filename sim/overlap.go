@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/avfusion/avfusion/calib"
@@ -31,21 +33,29 @@ func Overlaps(sc *Scenario, duration time.Duration) []string {
 	seen := map[pair]span{}
 	var order []pair
 	boxes := make([]footprint, len(sc.Actors))
-	present := make([]bool, len(sc.Actors))
+	byX := make([]int, 0, len(sc.Actors))
 	for el := time.Duration(0); el <= duration; el += overlapStep {
+		// Swept along x: only actors closer in x than their reaches
+		// together can overlap.
+		byX = byX[:0]
+		widest := 0.0
 		for i := range sc.Actors {
-			tr, ok := w.truthAt(&sc.Actors[i], sensors.Time(el))
-			present[i] = ok
-			if ok {
+			if tr, ok := w.truthAt(&sc.Actors[i], sensors.Time(el)); ok {
 				boxes[i] = footprintOf(&tr)
+				byX = append(byX, i)
+				widest = max(widest, boxes[i].reach())
 			}
 		}
-		for i := range sc.Actors {
-			for j := i + 1; j < len(sc.Actors); j++ {
-				if !present[i] || !present[j] || !boxes[i].overlaps(&boxes[j]) {
+		slices.SortFunc(byX, func(a, b int) int { return cmp.Compare(boxes[a].x, boxes[b].x) })
+		for k, i := range byX {
+			for _, j := range byX[k+1:] {
+				if boxes[j].x-boxes[i].x >= boxes[i].reach()+widest {
+					break
+				}
+				if !boxes[i].overlaps(&boxes[j]) {
 					continue
 				}
-				p := pair{i, j}
+				p := pair{min(i, j), max(i, j)}
 				s, ok := seen[p]
 				if !ok {
 					s.first = el
@@ -56,6 +66,10 @@ func Overlaps(sc *Scenario, duration time.Duration) []string {
 			}
 		}
 	}
+	// Named in the order they first overlap, then by the actors' order.
+	slices.SortFunc(order, func(p, q pair) int {
+		return cmp.Or(cmp.Compare(seen[p].first, seen[q].first), cmp.Compare(p.a, q.a), cmp.Compare(p.b, q.b))
+	})
 	var out []string
 	for k, p := range order {
 		if k == maxOverlapLines {
@@ -89,7 +103,7 @@ func footprintOf(tr *Truth) footprint {
 // either separates them.
 func (f *footprint) overlaps(g *footprint) bool {
 	dx, dy := g.x-f.x, g.y-f.y
-	reach := math.Hypot(f.halfLen, f.halfWid) + math.Hypot(g.halfLen, g.halfWid)
+	reach := f.reach() + g.reach()
 	if dx*dx+dy*dy >= reach*reach {
 		return false
 	}
@@ -100,6 +114,10 @@ func (f *footprint) overlaps(g *footprint) bool {
 	}
 	return true
 }
+
+// reach is how far from its centre the footprint extends: half its
+// diagonal.
+func (f *footprint) reach() float64 { return math.Hypot(f.halfLen, f.halfWid) }
 
 // extent is half the footprint's width along a unit axis.
 func (f *footprint) extent(axis [2]float64) float64 {

@@ -263,7 +263,7 @@ func newRun(cfg *RunConfig) (*run, error) {
 	if cfg.Radar == RadarTI && sc.Radar != nil {
 		r.res.Warnings = BeyondTIConfig(sc, cfg.RadarConfig)
 	}
-	for _, w := range append(r.res.Overlaps, r.res.Warnings...) {
+	for _, w := range slices.Concat(r.res.Overlaps, r.res.Warnings) {
 		r.log.Warn(w)
 	}
 	r.pipe, err = pipeline.New(pipeline.Config{Engine: engine, Sink: cfg.Sink, Clock: r.clock, Deadline: node.Deadline, LatencyBudget: node.LatencyBudget,

@@ -308,7 +308,7 @@ func (o *simOptions) report(sc *sim.Scenario, res *sim.Result, took time.Duratio
 		m.MOTA, m.MOTP, m.IDF1, m.Switches, m.FalsePositives, m.Misses, m.UniqueObjects,
 		res.LatencyMs.P50, res.LatencyMs.P99, res.LatencyMs.Max, res.DeliveryMs.P99, res.NodeMs.P99, res.OverBudget, res.CycleMs.P99, res.DeadlineMisses,
 		res.ClassAccuracy, res.HeapStartMB, res.HeapEndMB)
-	for _, w := range append(res.Overlaps, res.Warnings...) {
+	for _, w := range slices.Concat(res.Overlaps, res.Warnings) {
 		fmt.Fprintf(os.Stderr, "  warning: %s\n", w)
 	}
 	printKinds("misses", m.MissesByKind)
