@@ -354,7 +354,7 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 		// A track placed too loosely is held back whatever the head would
 		// say, so it is not judged (it keeps the tracker's own beliefs).
 		placed := positionStd(&f) <= p.PublishMaxStdM
-		publish := tr.Status == Confirmed && placed
+		publish := tr.Status == Confirmed && placed && !tr.onStructure
 		judged := false
 		if e.cfg.Head != nil && placed {
 			if judged = e.cfg.Head.Familiar(&e.evidence); !judged {
@@ -365,7 +365,7 @@ func (e *Engine) Snapshot(now sensors.Time, out *Output) {
 			e.probs = tr.Class
 			ts.Existence = e.cfg.Head.Judge(&e.evidence, &e.probs)
 			ts.Probs = e.probs
-			publish = ts.Existence >= p.PublishExistence
+			publish = ts.Existence >= p.PublishExistence && !tr.onStructure
 		}
 		ts.Class, ts.ClassProb = ts.Probs.Argmax()
 		for s := range ts.Why {

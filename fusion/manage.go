@@ -39,8 +39,9 @@ func (t *Tracker) manage(now sensors.Time) {
 		// the tracks it starts: an object crossing its line of sight
 		// vanishes from it, and the camera must be able to confirm it.
 		anySensor := p.Radar.StaticBlindMps > 0
+		tr.onStructure = p.StaticMap && t.onStructure(tr, now)
 		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm &&
-			!t.pieceOfConfirmed(i, now) {
+			!tr.onStructure && !t.pieceOfConfirmed(i, now) {
 			tr.Status = Confirmed
 			if p.ReidentifyWindow > 0 {
 				t.reidentify(tr, now)

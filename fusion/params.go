@@ -124,6 +124,11 @@ type Params struct {
 	// the footprint of a confirmed track that moves as it does from being
 	// confirmed: a piece of that object (pieceOfConfirmed).
 	PiecesTentative bool `yaml:"pieces_tentative"`
+	// StaticMap learns where the radar's static returns persist scan
+	// after scan, and holds back a static track no camera confirmed
+	// where they stretch further than any vehicle: a guard rail or a
+	// wall, not an object (staticMap).
+	StaticMap bool `yaml:"static_map"`
 	// PublishMaxStdM holds back a confirmed track whose position is less
 	// certain than this (standard deviation along its worst direction, m):
 	// a monocular camera alone knows the bearing of a far object, not
@@ -246,6 +251,7 @@ func DefaultParams() Params {
 		SparseStatic:           true,
 		CameraBeside:           true,
 		PiecesTentative:        true,
+		StaticMap:              true,
 		MaxCoast:               1500 * time.Millisecond,
 		PublishMaxStdM:         2,
 		PublishExistence:       0.5,

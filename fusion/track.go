@@ -71,6 +71,10 @@ type Track struct {
 	// a camera that finds a third of what it sees at night must not hold
 	// back a track the radar hits every scan.
 	history [perception.NumSensors]uint32
+	// onStructure is set while the track is static, lies on structure the
+	// static map learned and no camera has confirmed it (Tracker.onStructure):
+	// it is then neither confirmed nor published.
+	onStructure bool
 }
 
 // LastSeen is the newest stamp at which a sensor that measures position

@@ -51,6 +51,9 @@ type Tracker struct {
 	// sparse is promoteSparseStatic's copy of a scan's detections.
 	sparse []perception.Detection
 	solid  confirmedIndex // the confirmed tracks in a grid, for insideTrack
+	// statics is the static world the radar has returned from, with
+	// Params.StaticMap.
+	statics staticMap
 	// clutter is the scan's clutter density, for the existence of the
 	// tracks it hits (with Params.ClutterDensity).
 	clutter clutterBands
@@ -133,6 +136,9 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		dets = t.splitMerged(&sc, dets) // indexes the grid again when it splits
 	}
 	t.associate(&sc, dets)
+	if s == perception.Radar && t.params.StaticMap {
+		t.learnStatic(&sc, dets)
+	}
 	if s == perception.Radar && t.params.Radar.Fragments {
 		dets = t.gatherFragments(&sc, dets)
 	}

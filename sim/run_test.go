@@ -289,6 +289,22 @@ func TestTIPathOnTheNextScenarios(t *testing.T) {
 	}
 }
 
+// TestGuardRailsThroughTheTIPath: on the roadside scene of
+// scenarios/next (guard rails, parked cars, crossing pedestrians), the
+// static map holds back the tracks the radar starts along the rails
+// where the camera sees no object: measured MOTA 0.448 with 1402 false
+// positives against 0.137 with 2967 without it.
+func TestGuardRailsThroughTheTIPath(t *testing.T) {
+	tier.Integration(t)
+	node := config.Default()
+	with := runTIWith(t, "scenarios/next/roadside.yaml", node).Tracking
+	node.Tracker.StaticMap = false
+	without := runTIWith(t, "scenarios/next/roadside.yaml", node).Tracking
+	if with.MOTA < 0.4 || with.MOTA < without.MOTA+0.15 || float64(with.FalsePositives) > 0.6*float64(without.FalsePositives) {
+		t.Errorf("MOTA %.3f with %d false positives; without the static map %.3f with %d", with.MOTA, with.FalsePositives, without.MOTA, without.FalsePositives)
+	}
+}
+
 // TestObjectPathOnTheNextScenarios: with object-level radar, on the
 // scenarios of scenarios/next. In fog the radar reports 45 static clutter
 // returns a scan from a moving car: with p_false alone as the share of
@@ -333,8 +349,14 @@ func TestTIPathTellsWalkersCrossingTogether(t *testing.T) {
 // the node's default configuration, as `avfusion sim` does.
 func runTI(t *testing.T, path string) *Result {
 	t.Helper()
+	return runTIWith(t, path, config.Default())
+}
+
+// runTIWith is runTI with the node configuration given.
+func runTIWith(t *testing.T, path string, node config.Config) *Result {
+	t.Helper()
 	sc, lines := scenarioWithTI(t, path)
-	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: config.Default(), Start: 1_700_000_000e9,
+	res, err := Run(context.Background(), RunConfig{Scenario: sc, Node: node, Start: 1_700_000_000e9,
 		Radar: RadarTI, RadarConfig: lines})
 	if err != nil {
 		t.Fatal(err)

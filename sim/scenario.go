@@ -34,6 +34,14 @@ type Scenario struct {
 	Camera   *CameraModel // nil when the scenario has no camera
 	Mic      *MicArray    // nil when the scenario has no microphone
 	Actors   []Actor
+	// GuardRails are static roadside structures the radar sees and the
+	// camera's detector does not: not objects, so not in the truth.
+	GuardRails []GuardRail
+}
+
+// GuardRail is a straight guard rail from From to To (m, odom).
+type GuardRail struct {
+	From, To [2]float64
 }
 
 // EgoMotion is the ego vehicle's constant motion; it starts at the odom
@@ -104,6 +112,13 @@ type scenarioFile struct {
 	Ego      *egoFile     `yaml:"ego"`
 	Sensors  *sensorsFile `yaml:"sensors"`
 	Actors   *[]actorFile `yaml:"actors"`
+	// GuardRails is optional.
+	GuardRails *[]guardRailFile `yaml:"guard_rails"`
+}
+
+type guardRailFile struct {
+	From *[]float64 `yaml:"from"`
+	To   *[]float64 `yaml:"to"`
 }
 
 type egoFile struct {
@@ -223,10 +238,23 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			s.Actors = append(s.Actors, v.actor(fmt.Sprintf("actors[%d]", i), a, ids))
 		}
 	}
+	if f.GuardRails != nil {
+		for i, g := range *f.GuardRails {
+			s.GuardRails = append(s.GuardRails, v.guardRail(fmt.Sprintf("guard_rails[%d]", i), g))
+		}
+	}
 	if v.err != nil {
 		return nil, v.err
 	}
 	return s, nil
+}
+
+func (v *validator) guardRail(field string, f guardRailFile) GuardRail {
+	g := GuardRail{From: v.vec2(field+".from", f.From), To: v.vec2(field+".to", f.To)}
+	if v.err == nil && g.From == g.To {
+		v.fail(field+".to", "must differ from from %v", g.From)
+	}
+	return g
 }
 
 // validator keeps the first error and names its field.

@@ -68,6 +68,16 @@ func TestScenarioErrorsNameTheField(t *testing.T) {
 			t.Errorf("%q → %q: error %v does not name %s", c.from, c.to, err, c.field)
 		}
 	}
+	for _, c := range []struct{ rail, field string }{
+		{"{from: [0, -5], to: [0, -5]}", "guard_rails[0].to"},
+		{"{from: [0, -5]}", "guard_rails[0].to"},
+		{"{from: [0, -5], to: [100]}", "guard_rails[0].to"},
+	} {
+		_, err := ParseScenario([]byte(validScenario + "guard_rails:\n  - " + c.rail + "\n"))
+		if err == nil || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("guard rail %s: error %v does not name %s", c.rail, err, c.field)
+		}
+	}
 	if _, err := ParseScenario(nil); err == nil {
 		t.Error("empty file accepted")
 	}

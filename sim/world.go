@@ -34,6 +34,9 @@ type World struct {
 	start  sensors.Time
 	radar  *rand.Rand
 	camera *rand.Rand
+	rails  *rand.Rand
+	// railSeen is the radar's scratch for guard rail returns.
+	railSeen []railReturn
 	// Scratch for what each sensor sees: the radar's frames may be made on
 	// another goroutine than the camera's (the TI emulator's worker).
 	radarView, cameraView []viewed
@@ -61,6 +64,7 @@ func NewWorld(sc *Scenario, rig calib.Rig, start sensors.Time) *World {
 		start:  start,
 		radar:  rand.New(rand.NewPCG(seed, 0x7261646172)),
 		camera: rand.New(rand.NewPCG(seed, 0x63616d657261)),
+		rails:  rand.New(rand.NewPCG(seed, 0x7261696c73)),
 	}
 }
 
@@ -193,7 +197,8 @@ func (w *World) CameraStamp(k int) sensors.Time {
 // RadarScan appends to dst the object-level detections of radar frame k:
 // range, azimuth and range rate with the scenario's noise, each object
 // detected with p_detect (less when nearer objects hide it), plus clutter
-// from the static world. Frames must be asked for in order.
+// from the static world: guard rails (railReturns) and scattered returns.
+// Frames must be asked for in order.
 func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detection {
 	m := w.sc.Radar
 	t := w.RadarStamp(k)
@@ -219,6 +224,12 @@ func (w *World) RadarScan(dst []perception.Detection, k int) []perception.Detect
 		// Reflectivity fluctuates by several dB from scan to scan (aspect,
 		// multipath), so one return says little about the object.
 		det.Score = radar.ScoreFromSNR(objectSNR(v.actor.Class, v.rng) + 6*rnd.NormFloat64())
+		dst = append(dst, det)
+	}
+	w.railSeen = w.railReturns(w.railSeen[:0], t)
+	for _, rr := range w.railSeen {
+		det.Z = [3]float64{rr.r, rr.az, rr.rr}
+		det.Score = radar.ScoreFromSNR(rr.snr)
 		dst = append(dst, det)
 	}
 	// Clutter: Poisson count, uniform over the field of view, static in
@@ -369,7 +380,8 @@ func pointsPerObject(c perception.Class) float64 {
 // inside the field of view is detected with p_detect (less behind nearer
 // objects) and then gives a Poisson number of returns scattered over its
 // footprint and height, each with the scenario's range, azimuth and
-// velocity noise; static clutter points come on top. Frames must be asked
+// velocity noise; guard rail returns (railReturns) and static clutter
+// points come on top. Frames must be asked
 // for in order.
 func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 	m := w.sc.Radar
@@ -405,6 +417,13 @@ func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 				SNR:     objectSNR(v.actor.Class, r) + 2*rnd.NormFloat64(),
 			})
 		}
+	}
+	w.railSeen = w.railReturns(w.railSeen[:0], t)
+	for _, rr := range w.railSeen {
+		dst = append(dst, radar.Point{
+			X: rr.r * math.Cos(rr.az), Y: rr.r * math.Sin(rr.az), Z: guardRailHeightM*w.rails.Float64() - mountZ,
+			Doppler: rr.rr, SNR: rr.snr,
+		})
 	}
 	n := poisson(rnd, m.ClutterPerFrame)
 	for i := 0; i < n; i++ {
