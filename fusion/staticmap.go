@@ -37,9 +37,8 @@ type staticMap struct {
 	last                   sensors.Time
 	// persistentSeen is the latest scan that left a cell persistent.
 	persistentSeen sensors.Time
-	// near and along are structureAt's scratch: the young and persistent
-	// cells it found, and how far along the main direction those on its
-	// line lie.
+	// near and along are structureAt's scratch: the cells it found, and
+	// how far along the main direction those on its line lie.
 	near  []nearCell
 	along []alongCell
 }
@@ -193,8 +192,10 @@ func (m *staticMap) add(sc *scan, x, y, sinY, cosY float64) int {
 type cellState uint8
 
 const (
-	// unknown: too few recent scans had a return in it.
+	// unknown: no recent scan had a static return in it.
 	unknown cellState = iota
+	// seen: some recent scan had, but too few for clutter to be unlikely.
+	seen
 	// young: enough recent scans had, but not yet for persistentSpan.
 	young
 	// persistent: enough recent scans had, for persistentSpan or more.
@@ -205,8 +206,10 @@ const (
 func (m *staticMap) state(ix, iy int32, now sensors.Time) cellState {
 	c := m.slot(ix, iy)
 	switch {
-	case c.ix != ix || c.iy != iy || c.seen == 0 || now-c.seen > persistentAge || c.scans < max(m.threshold, minPersistentScans):
+	case c.ix != ix || c.iy != iy || c.seen == 0 || now-c.seen > persistentAge:
 		return unknown
+	case c.scans < max(m.threshold, minPersistentScans):
+		return seen
 	case c.seen-c.first < persistentSpan:
 		return young
 	}
@@ -214,15 +217,19 @@ func (m *staticMap) state(ix, iy int32, now sensors.Time) cellState {
 }
 
 // structureAt reports whether odom point (x, y) lies on structure. Along
-// the main direction of the persistent cells within structureReachM, the
-// cells on the line through the point (within structureAcrossM of it)
-// that are persistent or young form runs, unbroken but for gaps of at
-// most structureGapM; the point lies on structure when one of them takes
-// it in, or ends within structureExtendM of it, and its persistent cells
-// stretch structureMinM or more. A rail or a wall is such a run, its
-// young cells where it has come into view lately; a row of parked cars
-// with room between them is not, one parked bumper to bumper is, and
-// only the camera tells it apart.
+// the line through it that holds the most persistent cells within
+// structureReachM (mainDirection), the
+// young and persistent cells on the line through the point (within
+// structureAcrossM of it) form runs, unbroken but for gaps of at most
+// structureGapM: a run that stretches structureMinM or more with
+// structureSettledCells persistent cells is structure, and so are the
+// cells that continue it on either side (seen or better, gaps as
+// before: a rail runs on where it has only just come into view, its
+// returns too few yet to be told from clutter). The point lies on
+// structure when such a run and its continuation take it in or end within
+// structureExtendM of it. A rail or a wall is such a run; a row of parked
+// cars with room between them is not, one parked bumper to bumper is,
+// and only the camera tells it apart.
 func (m *staticMap) structureAt(x, y float64, now sensors.Time) bool {
 	if m.cells == nil || now-m.persistentSeen > persistentAge {
 		return false // nothing persistent anywhere
@@ -231,7 +238,6 @@ func (m *staticMap) structureAt(x, y float64, now sensors.Time) bool {
 	const reach = int32(structureReachM/staticCellM + 1)
 	ox, oy := x-(float64(cx)+0.5)*staticCellM, y-(float64(cy)+0.5)*staticCellM // the point from its cell's centre
 	m.near = m.near[:0]
-	var sx, sy float64
 	settled := 0
 	for iy := cy - reach; iy <= cy+reach; iy++ {
 		for ix := cx - reach; ix <= cx+reach; ix++ {
@@ -243,67 +249,108 @@ func (m *staticMap) structureAt(x, y float64, now sensors.Time) bool {
 			if st == unknown {
 				continue
 			}
-			m.near = append(m.near, nearCell{dx, dy, st == persistent})
+			m.near = append(m.near, nearCell{dx, dy, st})
 			if st == persistent {
-				sx, sy = sx+dx, sy+dy
 				settled++
 			}
 		}
 	}
-	n := float64(settled)
-	if n*staticCellM < structureMinM {
+	if float64(settled)*staticCellM < structureMinM {
 		return false // too few persistent cells to stretch that far
 	}
-	mx, my := sx/n, sy/n
-	var a, b, c float64
-	for _, p := range m.near {
-		if p.persistent {
-			dx, dy := p.x-mx, p.y-my
-			a, b, c = a+dx*dx, b+dx*dy, c+dy*dy
-		}
-	}
-	// The main direction: the eigenvector of the larger eigenvalue.
-	angle := 0.5 * math.Atan2(2*b, a-c)
-	ux, uy := math.Cos(angle), math.Sin(angle)
+	ux, uy := m.mainDirection()
 	m.along = m.along[:0]
 	for _, p := range m.near {
 		if math.Abs(-p.x*uy+p.y*ux) <= structureAcrossM {
-			m.along = append(m.along, alongCell{p.x*ux + p.y*uy, p.persistent})
+			m.along = append(m.along, alongCell{p.x*ux + p.y*uy, p.state})
 		}
 	}
 	slices.SortFunc(m.along, func(a, b alongCell) int { return cmp.Compare(a.s, b.s) })
-	// Each run, with how far from the point (at 0 along) it ends and how
-	// far its persistent cells stretch.
-	for lo := 0; lo < len(m.along); {
-		hi := lo
-		for hi+1 < len(m.along) && m.along[hi+1].s-m.along[hi].s <= structureGapM {
-			hi++
+	return m.runTakesIn(0)
+}
+
+// structureDirections is how many directions, evenly over half a turn,
+// mainDirection tries.
+const structureDirections = 16
+
+// mainDirection returns the direction, among structureDirections, of the
+// line through the point (at the origin of m.near) that holds the most
+// persistent cells within structureAcrossM: the structure the point may
+// lie on, whatever else is near (a road has a rail on either side).
+func (m *staticMap) mainDirection() (ux, uy float64) {
+	best := -1
+	for k := range structureDirections {
+		sin, cos := math.Sincos(float64(k) * math.Pi / structureDirections)
+		on := 0
+		for _, p := range m.near {
+			if p.state == persistent && math.Abs(-p.x*sin+p.y*cos) <= structureAcrossM {
+				on++
+			}
 		}
-		settled := 0
-		for _, q := range m.along[lo : hi+1] {
-			if q.persistent {
+		if on > best {
+			best, ux, uy = on, cos, sin
+		}
+	}
+	return ux, uy
+}
+
+// runTakesIn reports whether, among the cells m.along (sorted along the
+// line), a run of young and persistent cells that is structure, with its
+// continuation, takes in the place s along or ends within
+// structureExtendM of it (see structureAt).
+func (m *staticMap) runTakesIn(s float64) bool {
+	cells := m.along
+	for lo := 0; lo < len(cells); lo++ {
+		if cells[lo].state < young {
+			continue
+		}
+		// The run from lo: young and persistent cells, gaps at most
+		// structureGapM between them (seen cells between do not count).
+		hi, settled := lo, 0
+		for k := lo; k < len(cells); k++ {
+			if cells[k].state < young {
+				continue
+			}
+			if cells[k].s-cells[hi].s > structureGapM {
+				break
+			}
+			hi = k
+			if cells[k].state == persistent {
 				settled++
 			}
 		}
-		off := max(m.along[lo].s, -m.along[hi].s, 0) // 0 when the run takes in the point
-		if m.along[hi].s-m.along[lo].s+staticCellM >= structureMinM && settled >= structureSettledCells && off <= structureExtendM {
-			return true
+		if cells[hi].s-cells[lo].s+staticCellM >= structureMinM && settled >= structureSettledCells {
+			// Its continuation: any cell seen, gaps as before.
+			first, last := lo, hi
+			for first > 0 && cells[first].s-cells[first-1].s <= structureGapM {
+				first--
+			}
+			for last+1 < len(cells) && cells[last+1].s-cells[last].s <= structureGapM {
+				last++
+			}
+			if s >= cells[first].s-structureExtendM && s <= cells[last].s+structureExtendM {
+				return true
+			}
 		}
-		lo = hi + 1
+		// The next run starts past this one.
+		for lo < hi {
+			lo++
+		}
 	}
 	return false
 }
 
-// nearCell is a persistent or young cell near a point (relative to it,
-// m); alongCell one on the line through the point, how far along it.
+// nearCell is a cell near a point (relative to it, m) with what the map
+// knows of it; alongCell one on the line through the point, how far
+// along it.
 type nearCell struct {
-	x, y       float64
-	persistent bool
+	x, y  float64
+	state cellState
 }
 
 type alongCell struct {
-	s          float64
-	persistent bool
+	s     float64
+	state cellState
 }
 
 // onStructure reports whether track tr is taken for structure: a guard

@@ -292,7 +292,7 @@ func TestTIPathOnTheNextScenarios(t *testing.T) {
 // TestGuardRailsThroughTheTIPath: on the roadside scene of
 // scenarios/next (guard rails, parked cars, crossing pedestrians), the
 // static map holds back the tracks the radar starts along the rails
-// where the camera sees no object: measured MOTA 0.448 with 1402 false
+// where the camera sees no object: measured MOTA 0.556 with 861 false
 // positives against 0.137 with 2967 without it.
 func TestGuardRailsThroughTheTIPath(t *testing.T) {
 	tier.Integration(t)
@@ -300,7 +300,7 @@ func TestGuardRailsThroughTheTIPath(t *testing.T) {
 	with := runTIWith(t, "scenarios/next/roadside.yaml", node).Tracking
 	node.Tracker.StaticMap = false
 	without := runTIWith(t, "scenarios/next/roadside.yaml", node).Tracking
-	if with.MOTA < 0.4 || with.MOTA < without.MOTA+0.15 || float64(with.FalsePositives) > 0.6*float64(without.FalsePositives) {
+	if with.MOTA < 0.5 || with.MOTA < without.MOTA+0.3 || float64(with.FalsePositives) > 0.4*float64(without.FalsePositives) {
 		t.Errorf("MOTA %.3f with %d false positives; without the static map %.3f with %d", with.MOTA, with.FalsePositives, without.MOTA, without.FalsePositives)
 	}
 }
@@ -310,14 +310,16 @@ func TestGuardRailsThroughTheTIPath(t *testing.T) {
 // returns a scan from a moving car: with p_false alone as the share of
 // clutter in a gate the tracker confirms tracks on it (MOTA 0.32, 634
 // false positives), so fog runs with tracker.clutter_density, which
-// weighs each hit by the scan's clutter density (fusion/clutter.go).
+// weighs each hit by the scan's clutter density (fusion/clutter.go). On
+// the roadside scene the static map holds back the tracks on its guard
+// rails (measured 0.620; −0.634 without it, fusion/staticmap.go).
 func TestObjectPathOnTheNextScenarios(t *testing.T) {
 	tier.Integration(t)
 	for _, c := range []struct {
 		name    string
 		clutter bool
 		floor   float64
-	}{{"highway", false, 0.86}, {"rural", false, 0.82}, {"fog", true, 0.8}} {
+	}{{"highway", false, 0.86}, {"rural", false, 0.82}, {"fog", true, 0.8}, {"roadside", false, 0.55}} {
 		sc, err := LoadScenario("scenarios/next/" + c.name + ".yaml")
 		if err != nil {
 			t.Fatal(err)
