@@ -83,11 +83,13 @@ const (
 	structureMinM         = 14
 	structureSettledCells = 5
 	structureExtendM      = 10
-	// structureCameraHits is how many of the camera's latest scans that
-	// covered a static track on structure (its M-of-N window) must have
-	// hit it to confirm it as an object: stray boxes of objects nearby
-	// hit a rail's track now and then, never scan after scan.
-	structureCameraHits = 3
+	// structureCameraHits is how many of the camera's latest
+	// structureCameraScans scans that covered a static track on
+	// structure must have hit it to confirm it as an object: stray boxes
+	// of objects nearby hit a rail's track now and then, never scan after
+	// scan.
+	structureCameraHits  = 3
+	structureCameraScans = 6
 	// structureMaxSpeedMps is the speed below which a track may be taken
 	// for part of a structure.
 	structureMaxSpeedMps = 0.5
@@ -355,17 +357,17 @@ type alongCell struct {
 
 // onStructure reports whether track tr is taken for structure: a guard
 // rail or a wall the radar returns from, not an object. A track that may
-// be static (mayBeStatic) and lies on structure is, and stays so while it
-// may be static (its returns slide along the rail and may carry it off
-// it), until the camera confirms it: it hit the track in
-// structureCameraHits of the latest scans that covered it. Only a live
-// camera (one that scanned within the last cameraLive) can confirm a
-// parked vehicle, so without one nothing is taken for structure and the
-// radar judges alone.
+// be static (mayBeStatic) and lies on structure is, and stays so while
+// it may be static (its returns slide along the rail and may carry it
+// off it), until the camera confirms it: it hit the track in
+// structureCameraHits of the latest structureCameraScans that covered
+// it. Only a live camera (one that scanned within the last cameraLive)
+// can confirm a parked vehicle, so without one nothing is taken for
+// structure and the radar judges alone.
 func (t *Tracker) onStructure(tr *Track, now sensors.Time) bool {
 	const cameraLive = sensors.Time(1e9)
 	cam := t.lastScan[perception.Camera]
-	if cam == 0 || now-cam > cameraLive || bits.OnesCount32(tr.history[perception.Camera]) >= structureCameraHits {
+	if cam == 0 || now-cam > cameraLive || bits.OnesCount32(tr.history[perception.Camera]&(1<<structureCameraScans-1)) >= structureCameraHits {
 		return false
 	}
 	f := &tr.Filter
