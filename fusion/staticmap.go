@@ -95,6 +95,14 @@ const (
 	structureMaxSpeedMps = 0.5
 )
 
+// reset forgets everything the map learnt, keeping its cells' memory:
+// after a jump back in time its stamps would lie in the future.
+func (m *staticMap) reset() {
+	clear(m.cells)
+	cells, near, along := m.cells, m.near, m.along
+	*m = staticMap{cells: cells, near: near, along: along}
+}
+
 // cellIndex returns the cell coordinates of odom point (x, y).
 func cellIndex(x, y float64) (int32, int32) {
 	return int32(math.Floor(x / staticCellM)), int32(math.Floor(y / staticCellM))
@@ -173,7 +181,7 @@ func persistentThreshold(lambda float64) float64 {
 func (m *staticMap) add(sc *scan, x, y, sinY, cosY float64) int {
 	ix, iy := cellIndex(sc.pose.X+x*cosY-y*sinY, sc.pose.Y+x*sinY+y*cosY)
 	stray := 1
-	if m.state(ix, iy, sc.stamp) == persistent {
+	if m.state(ix, iy, sc.stamp) == cellPersistent {
 		stray = 0
 	}
 	cell := m.slot(ix, iy)
@@ -184,7 +192,7 @@ func (m *staticMap) add(sc *scan, x, y, sinY, cosY float64) int {
 		cell.scans = cell.scans*math.Exp(-sc.stamp.Sub(cell.seen).Seconds()/staticMemoryS) + 1
 		cell.seen = sc.stamp
 	}
-	if m.state(ix, iy, sc.stamp) == persistent {
+	if m.state(ix, iy, sc.stamp) == cellPersistent {
 		m.persistentSeen = sc.stamp
 	}
 	return stray
@@ -194,14 +202,14 @@ func (m *staticMap) add(sc *scan, x, y, sinY, cosY float64) int {
 type cellState uint8
 
 const (
-	// unknown: no recent scan had a static return in it.
-	unknown cellState = iota
-	// seen: some recent scan had, but too few for clutter to be unlikely.
-	seen
-	// young: enough recent scans had, but not yet for persistentSpan.
-	young
-	// persistent: enough recent scans had, for persistentSpan or more.
-	persistent
+	// cellUnknown: no recent scan had a static return in it.
+	cellUnknown cellState = iota
+	// cellSeen: some recent scan had, too few for clutter to be unlikely.
+	cellSeen
+	// cellYoung: enough recent scans had, not yet for persistentSpan.
+	cellYoung
+	// cellPersistent: enough recent scans had, for persistentSpan or more.
+	cellPersistent
 )
 
 // state returns what the map knows of cell (ix, iy) at now.
@@ -209,13 +217,13 @@ func (m *staticMap) state(ix, iy int32, now sensors.Time) cellState {
 	c := m.slot(ix, iy)
 	switch {
 	case c.ix != ix || c.iy != iy || c.seen == 0 || now-c.seen > persistentAge:
-		return unknown
+		return cellUnknown
 	case c.scans < max(m.threshold, minPersistentScans):
-		return seen
+		return cellSeen
 	case c.seen-c.first < persistentSpan:
-		return young
+		return cellYoung
 	}
-	return persistent
+	return cellPersistent
 }
 
 // structureAt reports whether odom point (x, y) lies on structure. Along
@@ -248,11 +256,11 @@ func (m *staticMap) structureAt(x, y float64, now sensors.Time) bool {
 				continue
 			}
 			st := m.state(ix, iy, now)
-			if st == unknown {
+			if st == cellUnknown {
 				continue
 			}
 			m.near = append(m.near, nearCell{dx, dy, st})
-			if st == persistent {
+			if st == cellPersistent {
 				settled++
 			}
 		}
@@ -285,7 +293,7 @@ func (m *staticMap) mainDirection() (ux, uy float64) {
 		sin, cos := math.Sincos(float64(k) * math.Pi / structureDirections)
 		on := 0
 		for _, p := range m.near {
-			if p.state == persistent && math.Abs(-p.x*sin+p.y*cos) <= structureAcrossM {
+			if p.state == cellPersistent && math.Abs(-p.x*sin+p.y*cos) <= structureAcrossM {
 				on++
 			}
 		}
@@ -303,21 +311,21 @@ func (m *staticMap) mainDirection() (ux, uy float64) {
 func (m *staticMap) runTakesIn(s float64) bool {
 	cells := m.along
 	for lo := 0; lo < len(cells); lo++ {
-		if cells[lo].state < young {
+		if cells[lo].state < cellYoung {
 			continue
 		}
 		// The run from lo: young and persistent cells, gaps at most
 		// structureGapM between them (seen cells between do not count).
 		hi, settled := lo, 0
 		for k := lo; k < len(cells); k++ {
-			if cells[k].state < young {
+			if cells[k].state < cellYoung {
 				continue
 			}
 			if cells[k].s-cells[hi].s > structureGapM {
 				break
 			}
 			hi = k
-			if cells[k].state == persistent {
+			if cells[k].state == cellPersistent {
 				settled++
 			}
 		}

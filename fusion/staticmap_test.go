@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/avfusion/avfusion/calib"
+
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors"
 )
@@ -107,5 +109,32 @@ func TestPersistentThresholdRisesWithClutter(t *testing.T) {
 	sparse, dense := persistentThreshold(0.3), persistentThreshold(1.1)
 	if !(sparse < dense) || dense < 6 {
 		t.Errorf("threshold %v with 0.3 clutter returns a cell in memory, %v with 1.1: want it to rise, to 6 or more", sparse, dense)
+	}
+}
+
+// TestResetForgetsTheStaticMap: a line of static returns seen for 3 s is
+// structure; after Reset (a bag replayed in a loop jumps back in time)
+// nothing is.
+func TestResetForgetsTheStaticMap(t *testing.T) {
+	tr, err := NewTracker(DefaultParams(), calib.Rig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.PushEgo(Ego{})
+	var now sensors.Time
+	for k := 1; k <= 60; k++ {
+		now = sensors.Time(k) * 50 * ms
+		sc := tr.beginScan(perception.Radar, now)
+		for x := 20.0; x <= 60; x += 2 {
+			tr.statics.add(&sc, x, -5, 0, 1)
+		}
+		tr.statics.noteClutter(&sc, 0)
+	}
+	if !tr.statics.structureAt(40, -5, now) {
+		t.Fatal("a line of static returns 40 m long, seen for 3 s, is not structure")
+	}
+	tr.Reset()
+	if tr.statics.structureAt(40, -5, now) {
+		t.Error("after Reset the line is still structure")
 	}
 }

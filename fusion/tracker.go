@@ -107,7 +107,7 @@ func (t *Tracker) PushEgo(e Ego) { t.ego.push(e) }
 func (t *Tracker) EgoAt(s sensors.Time) Ego { return t.ego.at(s) }
 
 // Reset deletes every track (reporting the confirmed ones as deleted) and
-// forgets the ego history.
+// forgets the ego history and the static map.
 func (t *Tracker) Reset() {
 	for i := range t.tracks {
 		if t.tracks[i].Status == Confirmed {
@@ -116,6 +116,7 @@ func (t *Tracker) Reset() {
 	}
 	t.tracks = t.tracks[:0]
 	t.ego = egoHistory{}
+	t.statics.reset()
 }
 
 // Process fuses one scan of sensor s captured at stamp. dets may be empty:
