@@ -191,7 +191,7 @@ func (e *Engine) Advance(now sensors.Time) {
 	}
 	// Tracks that no sensor has hit for too long go even when no scan
 	// comes at all (every sensor dead).
-	e.tracker.manage(w)
+	e.tracker.manage(w, false)
 	// Move the fused scans behind the pending ones, keeping their buffers.
 	for i := k; i < len(e.pending); i++ {
 		e.pending[i-k], e.pending[i] = e.pending[i], e.pending[i-k]

@@ -27,8 +27,10 @@ type dedupScratch struct {
 	dead []bool
 }
 
-// manage confirms and deletes tracks, compacting the pool in place.
-func (t *Tracker) manage(now sensors.Time) {
+// manage confirms and deletes tracks, compacting the pool in place;
+// after a radar scan (radarScan) it looks up in the static map which
+// tracks lie on structure.
+func (t *Tracker) manage(now sensors.Time, radarScan bool) {
 	p := &t.params
 	// Tracks are moved only to close the gaps the dead leave: a track
 	// is a kilobyte, and most live on.
@@ -39,7 +41,7 @@ func (t *Tracker) manage(now sensors.Time) {
 		// the tracks it starts: an object crossing its line of sight
 		// vanishes from it, and the camera must be able to confirm it.
 		anySensor := p.Radar.StaticBlindMps > 0
-		tr.onStructure = p.StaticMap && t.onStructure(tr, now)
+		tr.onStructure = p.StaticMap && t.onStructure(tr, now, radarScan)
 		if tr.Status == Tentative && tr.passedMofN(p.ConfirmHits, anySensor) && tr.Existence >= p.ExistenceConfirm &&
 			!tr.onStructure && !t.pieceOfConfirmed(i, now) {
 			tr.Status = Confirmed

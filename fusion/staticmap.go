@@ -37,6 +37,8 @@ type staticMap struct {
 	last                   sensors.Time
 	// persistentSeen is the latest scan that left a cell persistent.
 	persistentSeen sensors.Time
+	// looks counts the radar scans, for onStructure's turns.
+	looks uint32
 	// near and along are structureAt's scratch: the cells it found, and
 	// how far along the main direction those on its line lie.
 	near  []nearCell
@@ -77,7 +79,7 @@ const (
 	// persistent, the rest may be young; structureExtendM how far beyond
 	// the run's end the place may lie, m (a rail runs on beyond what has
 	// been in view long enough).
-	structureReachM       = 24
+	structureReachM       = 32
 	structureAcrossM      = 1.5 * staticCellM
 	structureGapM         = 2.5 * staticCellM
 	structureMinM         = 14
@@ -90,6 +92,9 @@ const (
 	// scan.
 	structureCameraHits  = 3
 	structureCameraScans = 6
+	// structureLookEvery is how many radar scans apart a static track not
+	// taken for structure is looked up again, each track in its turn.
+	structureLookEvery = 2
 	// structureMaxSpeedMps is the speed below which a track may be taken
 	// for part of a structure.
 	structureMaxSpeedMps = 0.5
@@ -140,6 +145,7 @@ func (t *Tracker) learnStatic(sc *scan, dets []perception.Detection) {
 		}
 	}
 	m.noteClutter(sc, stray)
+	m.looks++
 }
 
 // noteClutter folds a scan's stray static returns (those that fell
@@ -250,16 +256,20 @@ func (m *staticMap) structureAt(x, y float64, now sensors.Time) bool {
 	m.near = m.near[:0]
 	settled := 0
 	for iy := cy - reach; iy <= cy+reach; iy++ {
-		for ix := cx - reach; ix <= cx+reach; ix++ {
-			dx, dy := float64(ix-cx)*staticCellM-ox, float64(iy-cy)*staticCellM-oy
-			if dx*dx+dy*dy > structureReachM*structureReachM {
-				continue
-			}
+		dy := float64(iy-cy)*staticCellM - oy
+		if dy*dy > structureReachM*structureReachM {
+			continue
+		}
+		// The row's cells within structureReachM of the point.
+		w := math.Sqrt(structureReachM*structureReachM - dy*dy)
+		lo := cx + int32(math.Ceil((ox-w)/staticCellM))
+		hi := cx + int32(math.Floor((ox+w)/staticCellM))
+		for ix := lo; ix <= hi; ix++ {
 			st := m.state(ix, iy, now)
 			if st == cellUnknown {
 				continue
 			}
-			m.near = append(m.near, nearCell{dx, dy, st})
+			m.near = append(m.near, nearCell{float64(ix-cx)*staticCellM - ox, dy, st})
 			if st == cellPersistent {
 				settled++
 			}
@@ -371,15 +381,22 @@ type alongCell struct {
 // structureCameraHits of the latest structureCameraScans that covered
 // it. Only a live camera (one that scanned within the last cameraLive)
 // can confirm a parked vehicle, so without one nothing is taken for
-// structure and the radar judges alone.
-func (t *Tracker) onStructure(tr *Track, now sensors.Time) bool {
+// structure and the radar judges alone. The map is looked up only with
+// lookUp, and for a track only every structureLookEvery of those (it
+// costs several microseconds, for every static track); otherwise a track
+// keeps what it was taken for unless the camera or its speed frees it.
+func (t *Tracker) onStructure(tr *Track, now sensors.Time, lookUp bool) bool {
 	const cameraLive = sensors.Time(1e9)
 	cam := t.lastScan[perception.Camera]
 	if cam == 0 || now-cam > cameraLive || bits.OnesCount32(tr.history[perception.Camera]&(1<<structureCameraScans-1)) >= structureCameraHits {
 		return false
 	}
 	f := &tr.Filter
-	return mayBeStatic(f) && (tr.onStructure || t.statics.structureAt(f.X[kalman.PX], f.X[kalman.PY], now))
+	if !mayBeStatic(f) {
+		return false
+	}
+	return tr.onStructure || lookUp && (t.statics.looks+tr.ID)%structureLookEvery == 0 &&
+		t.statics.structureAt(f.X[kalman.PX], f.X[kalman.PY], now)
 }
 
 // mayBeStatic reports whether a filter's velocity is below

@@ -83,17 +83,16 @@ func railDrive(t *testing.T, p Params) (onRail, near float64, car bool) {
 }
 
 // TestGuardRailIsNotAnObject: with the static map the rail's returns,
-// persistent and stretching far beyond any vehicle, keep almost no
-// published tracks where the rail has been in view for a few seconds and
-// a quarter or fewer of those without the map all told (the rest at the
-// far end of the radar's range, where the rail has just come into view),
-// and the car the camera confirms is published.
+// persistent and stretching far beyond any vehicle, keep all but a few
+// tracks on it from being published (0.01 a cycle measured, 12.2 without
+// the map), none where the rail has been in view for a few seconds, and
+// the car the camera confirms is published.
 func TestGuardRailIsNotAnObject(t *testing.T) {
 	p := DefaultParams()
 	withMap, near, car := railDrive(t, p)
 	p.StaticMap = false
 	without, _, _ := railDrive(t, p)
-	if near > 0.05 || withMap > without/4 || !car {
+	if near > 0.05 || withMap > 0.5 || without < 5 || !car {
 		t.Errorf("with the static map %.2f tracks on the rail a cycle, %.2f within 50 m, car published %v; without it %.2f on the rail",
 			withMap, near, car, without)
 	}

@@ -154,7 +154,7 @@ func (t *Tracker) Process(s perception.Sensor, stamp sensors.Time, dets []percep
 		}
 	}
 	t.spawn(&sc, dets)
-	t.manage(stamp)
+	t.manage(stamp, s == perception.Radar)
 	if t.params.Radar.Fragments {
 		t.dropDuplicates()
 	}
