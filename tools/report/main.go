@@ -252,7 +252,7 @@ func (r *report) ablationTI() error {
 // scenes neither trained on nor shipped.
 func (r *report) unseen() error {
 	const next = "sim/scenarios/next"
-	r.printf("## Scenes not trained on\n\nThe scenarios of `%s` (a motorway and a rural road seen by the long-range configuration, fog; docs/simulation.md), none of which the head was trained on; rural and fog were written to check the gathering of a long object's radar pieces (docs/tracker.md), whose variants were compared on them as well as on the shipped ones (%s, and with `--radar ti`).\n\n",
+	r.printf("## Scenes not trained on\n\nThe scenarios of `%s` (a motorway and a rural road seen by the long-range configuration, fog, and a road lined with guard rails and parked cars; docs/simulation.md), none of which the head was trained on; rural and fog were written to check the gathering of a long object's radar pieces, roadside the static map that holds back tracks on guard rails (docs/tracker.md), and their variants were compared on them as well as on the shipped ones (%s, and with `--radar ti`).\n\n",
 		next, command(r.bin, "eval", "--scenarios", next, "--ablation", "--radar", "objects"))
 	for _, path := range []string{"ti", "objects"} {
 		s, err := r.eval(next, "--ablation", "--radar", path)
