@@ -2,7 +2,6 @@ package fusion
 
 import (
 	"math"
-	"time"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
 	"github.com/avfusion/avfusion/perception"
@@ -158,16 +157,15 @@ func (t *Tracker) indexConfirmed() {
 	c.built = true
 }
 
-// radarCovers reports whether a live radar (one that scanned within the
-// last radarLive) covers where a camera detection puts its object and
+// radarCovers reports whether a live radar (live) covers where a camera
+// detection puts its object and
 // would see it there: then the radar, which ranges far better, starts
 // the track, and the camera only updates and classifies it. A radar that
 // does not see static objects covers nothing for this purpose (the camera
 // cannot tell whether the object moves).
 func (t *Tracker) radarCovers(stamp sensors.Time, d *perception.Detection) bool {
-	const radarLive = time.Second
 	cov := &t.params.Radar
-	if t.lastScan[perception.Radar] == 0 || stamp.Sub(t.lastScan[perception.Radar]) > radarLive || cov.StaticBlindMps > 0 {
+	if !t.live(perception.Radar, stamp) || cov.StaticBlindMps > 0 {
 		return false
 	}
 	camPose := t.ego.at(stamp).SensorPose(t.rig.Camera)

@@ -186,11 +186,11 @@ func persistentThreshold(lambda float64) float64 {
 // outside a persistent cell, else 0.
 func (m *staticMap) add(sc *scan, x, y, sinY, cosY float64) int {
 	ix, iy := cellIndex(sc.pose.X+x*cosY-y*sinY, sc.pose.Y+x*sinY+y*cosY)
+	cell := m.slot(ix, iy)
 	stray := 1
-	if m.state(ix, iy, sc.stamp) == cellPersistent {
+	if m.stateOf(cell, ix, iy, sc.stamp) == cellPersistent {
 		stray = 0
 	}
-	cell := m.slot(ix, iy)
 	switch {
 	case cell.ix != ix || cell.iy != iy || cell.seen == 0 || sc.stamp-cell.seen > persistentAge:
 		*cell = staticCell{ix: ix, iy: iy, first: sc.stamp, seen: sc.stamp, scans: 1}
@@ -198,7 +198,7 @@ func (m *staticMap) add(sc *scan, x, y, sinY, cosY float64) int {
 		cell.scans = cell.scans*math.Exp(-sc.stamp.Sub(cell.seen).Seconds()/staticMemoryS) + 1
 		cell.seen = sc.stamp
 	}
-	if m.state(ix, iy, sc.stamp) == cellPersistent {
+	if m.stateOf(cell, ix, iy, sc.stamp) == cellPersistent {
 		m.persistentSeen = sc.stamp
 	}
 	return stray
@@ -220,7 +220,11 @@ const (
 
 // state returns what the map knows of cell (ix, iy) at now.
 func (m *staticMap) state(ix, iy int32, now sensors.Time) cellState {
-	c := m.slot(ix, iy)
+	return m.stateOf(m.slot(ix, iy), ix, iy, now)
+}
+
+// stateOf is state for cell (ix, iy) whose slot is c.
+func (m *staticMap) stateOf(c *staticCell, ix, iy int32, now sensors.Time) cellState {
 	switch {
 	case c.ix != ix || c.iy != iy || c.seen == 0 || now-c.seen > persistentAge:
 		return cellUnknown
@@ -232,12 +236,11 @@ func (m *staticMap) state(ix, iy int32, now sensors.Time) cellState {
 	return cellPersistent
 }
 
-// structureAt reports whether odom point (x, y) lies on structure. Along
+// structureAt reports whether odom point (x, y) lies on structure. On
 // the line through it that holds the most persistent cells within
-// structureReachM (mainDirection), the
-// young and persistent cells on the line through the point (within
-// structureAcrossM of it) form runs, unbroken but for gaps of at most
-// structureGapM: a run that stretches structureMinM or more with
+// structureReachM (mainDirection), the young and persistent cells
+// (within structureAcrossM of the line) form runs, unbroken but for gaps
+// of at most structureGapM: a run that stretches structureMinM or more with
 // structureSettledCells persistent cells is structure, and so are the
 // cells that continue it on either side (seen or better, gaps as
 // before: a rail runs on where it has only just come into view, its
@@ -286,7 +289,7 @@ func (m *staticMap) structureAt(x, y float64, now sensors.Time) bool {
 		}
 	}
 	slices.SortFunc(m.along, func(a, b alongCell) int { return cmp.Compare(a.s, b.s) })
-	return m.runTakesIn(0)
+	return m.runTakesInPoint()
 }
 
 // structureDirections is how many directions, evenly over half a turn,
@@ -314,11 +317,11 @@ func (m *staticMap) mainDirection() (ux, uy float64) {
 	return ux, uy
 }
 
-// runTakesIn reports whether, among the cells m.along (sorted along the
-// line), a run of young and persistent cells that is structure, with its
-// continuation, takes in the place s along or ends within
+// runTakesInPoint reports whether, among the cells m.along (sorted along
+// the line), a run of young and persistent cells that is structure, with
+// its continuation, takes in the point (at 0 along) or ends within
 // structureExtendM of it (see structureAt).
-func (m *staticMap) runTakesIn(s float64) bool {
+func (m *staticMap) runTakesInPoint() bool {
 	cells := m.along
 	for lo := 0; lo < len(cells); lo++ {
 		if cells[lo].state < cellYoung {
@@ -348,14 +351,12 @@ func (m *staticMap) runTakesIn(s float64) bool {
 			for last+1 < len(cells) && cells[last+1].s-cells[last].s <= structureGapM {
 				last++
 			}
-			if s >= cells[first].s-structureExtendM && s <= cells[last].s+structureExtendM {
+			if cells[first].s-structureExtendM <= 0 && 0 <= cells[last].s+structureExtendM {
 				return true
 			}
 		}
-		// The next run starts past this one.
-		for lo < hi {
-			lo++
-		}
+		lo = hi // the next run starts past this one
+
 	}
 	return false
 }
@@ -379,16 +380,13 @@ type alongCell struct {
 // it may be static (its returns slide along the rail and may carry it
 // off it), until the camera confirms it: it hit the track in
 // structureCameraHits of the latest structureCameraScans that covered
-// it. Only a live camera (one that scanned within the last cameraLive)
-// can confirm a parked vehicle, so without one nothing is taken for
+// it. Only a live camera (live) can confirm a parked vehicle, so without one nothing is taken for
 // structure and the radar judges alone. The map is looked up only with
 // lookUp, and for a track only every structureLookEvery of those (it
 // costs several microseconds, for every static track); otherwise a track
 // keeps what it was taken for unless the camera or its speed frees it.
 func (t *Tracker) onStructure(tr *Track, now sensors.Time, lookUp bool) bool {
-	const cameraLive = sensors.Time(1e9)
-	cam := t.lastScan[perception.Camera]
-	if cam == 0 || now-cam > cameraLive || bits.OnesCount32(tr.history[perception.Camera]&(1<<structureCameraScans-1)) >= structureCameraHits {
+	if !t.live(perception.Camera, now) || bits.OnesCount32(tr.history[perception.Camera]&(1<<structureCameraScans-1)) >= structureCameraHits {
 		return false
 	}
 	f := &tr.Filter
@@ -404,10 +402,10 @@ func (t *Tracker) onStructure(tr *Track, now sensors.Time, lookUp bool) bool {
 // still: far from the radar a static object's track knows its speed
 // across the line of sight poorly.
 func mayBeStatic(f *kalman.Filter) bool {
-	vx, vy := f.X[kalman.VX], f.X[kalman.VY]
-	if math.Hypot(vx, vy) <= structureMaxSpeedMps {
+	if !faster(f, structureMaxSpeedMps) {
 		return true
 	}
+	vx, vy := f.X[kalman.VX], f.X[kalman.VY]
 	a, b, c := f.P[kalman.VX][kalman.VX], f.P[kalman.VX][kalman.VY], f.P[kalman.VY][kalman.VY]
 	det := a*c - b*b
 	return det > 0 && (c*vx*vx-2*b*vx*vy+a*vy*vy)/det <= 9

@@ -3,6 +3,7 @@ package fusion
 import (
 	"errors"
 	"math"
+	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -171,6 +172,14 @@ func (t *Tracker) beginScan(s perception.Sensor, stamp sensors.Time) scan {
 	}
 	t.lastScan[s] = max(t.lastScan[s], stamp)
 	return sc
+}
+
+// sensorLive is how recently a sensor must have scanned to be live.
+const sensorLive = time.Second
+
+// live reports whether sensor s scanned within sensorLive of stamp.
+func (t *Tracker) live(s perception.Sensor, stamp sensors.Time) bool {
+	return t.lastScan[s] != 0 && stamp.Sub(t.lastScan[s]) <= sensorLive
 }
 
 func (t *Tracker) mount(s perception.Sensor) calib.Mount {

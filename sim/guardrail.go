@@ -46,11 +46,10 @@ func (w *World) railReturns(dst []railReturn, t sensors.Time) []railReturn {
 			if !seen || r < 1 || r > m.MaxRangeM || math.Abs(az) > half {
 				continue
 			}
-			b := pose.Yaw + az
 			dst = append(dst, railReturn{
 				r:   r + rnd.NormFloat64()*m.RangeStdM,
 				az:  wrap(az + rnd.NormFloat64()*azStd),
-				rr:  -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b)) + rnd.NormFloat64()*m.VelocityStdMps,
+				rr:  staticRangeRate(pose, az) + rnd.NormFloat64()*m.VelocityStdMps,
 				snr: guardRailSNRDB + 3*rnd.NormFloat64(),
 			})
 		}

@@ -314,8 +314,15 @@ func clutter(rnd *rand.Rand, m *RadarModel, pose kalman.SensorPose) (r, az, rr f
 	half := m.FOVDeg * math.Pi / 360
 	r = 1 + rnd.Float64()*(m.MaxRangeM-1)
 	az = (2*rnd.Float64() - 1) * half
+	return r, az, staticRangeRate(pose, az)
+}
+
+// staticRangeRate is the range rate that a static point at azimuth az
+// (from the sensor's axis) shows to the sensor moving at pose: minus the
+// sensor's speed towards it.
+func staticRangeRate(pose kalman.SensorPose, az float64) float64 {
 	b := pose.Yaw + az
-	return r, az, -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
+	return -(pose.VX*math.Cos(b) + pose.VY*math.Sin(b))
 }
 
 // cameraClass returns a detector-like class belief: usually confident in
@@ -381,8 +388,7 @@ func pointsPerObject(c perception.Class) float64 {
 // objects) and then gives a Poisson number of returns scattered over its
 // footprint and height, each with the scenario's range, azimuth and
 // velocity noise; guard rail returns (railReturns) and static clutter
-// points come on top. Frames must be asked
-// for in order.
+// points come on top. Frames must be asked for in order.
 func (w *World) RadarPoints(dst []radar.Point, k int) []radar.Point {
 	m := w.sc.Radar
 	t := w.RadarStamp(k)
