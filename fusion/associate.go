@@ -28,6 +28,21 @@ type matching struct {
 	pairCost   []float64
 	detRival   []float64
 	trackRival []float64
+	// proj is each track's filter projected through the scan's sensor
+	// model, where projected says so: worked out once a scan for every
+	// candidate pair and the update (the filters do not move in between).
+	proj      []kalman.Projection
+	projected []bool
+}
+
+// projection returns filter f of track i projected through the scan's
+// model, working it out the first time in the scan.
+func (m *matching) projection(sc *scan, i int, f *kalman.Filter) *kalman.Projection {
+	if !m.projected[i] {
+		f.Project(&m.proj[i], &sc.model)
+		m.projected[i] = true
+	}
+	return &m.proj[i]
 }
 
 // associate assigns the scan's detections to the tracks. A pair's cost is
@@ -43,13 +58,15 @@ func (t *Tracker) associate(sc *scan, dets []perception.Detection) {
 		m.detGated[j] = false
 	}
 	m.rowToCol = grow(m.rowToCol, len(t.tracks))
+	m.proj, m.projected = grow(m.proj, len(t.tracks)), grow(m.projected, len(t.tracks))
+	clear(m.projected)
 	t.gateEdges(sc, dets)
 	m.solver.Assign(m.rowToCol, m.edges, len(t.tracks), nd)
 	t.rivals(nd)
 	t.pda.done = grow(t.pda.done, len(t.tracks))
 	clear(t.pda.done)
 	if sc.sensor == perception.Radar && t.useJPDA {
-		t.jpda(&sc.model, sc.cov, dets)
+		t.jpda(sc, dets)
 	}
 	m.detUsed = grow(m.detUsed, nd)
 	for _, j := range m.rowToCol[:len(t.tracks)] {
@@ -94,7 +111,7 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 				continue // outside the gate by its range or its bearing alone
 			}
 			z := measurementScaled(d, s)
-			if !t.failed(f.Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
+			if !t.failed(m.projection(sc, i, f).Innovate(&t.innov, &sc.model, &z)) && t.innov.D2 <= t.gate[z.Dim] {
 				if dets[j].SupportOnly && t.innov.D2+t.innov.LogDetS() > supportCost {
 					continue
 				}

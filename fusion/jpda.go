@@ -27,12 +27,12 @@ type pdaScratch struct {
 // the clutter density).
 // Track management still follows the optimal assignment. IMM tracks and
 // late scans keep the assigned return.
-func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Detection) {
+func (t *Tracker) jpda(sc *scan, dets []perception.Detection) {
 	if len(t.match.edges) == 0 {
 		return
 	}
-	clutter := staticClutterDensity(cov, dets, len(dets))
-	norm := returnLikelihoodNorm(cov)
+	clutter := staticClutterDensity(sc.cov, dets, len(dets))
+	norm := returnLikelihoodNorm(sc.cov)
 	// Likelihood of each pair (the cost is −2 ln of it, up to norm), and
 	// the sums per track and per return.
 	slices.SortFunc(t.match.edges, func(a, b assoc.Edge) int { return a.Row - b.Row })
@@ -59,9 +59,10 @@ func (t *Tracker) jpda(model *kalman.Model, cov Coverage, dets []perception.Dete
 			continue
 		}
 		t.pda.ys, t.pda.betas = t.pda.ys[:0], t.pda.betas[:0]
+		proj := t.match.projection(sc, i, &tr.Filter)
 		for _, e := range t.match.edges[a:b] {
 			m := measurement(&dets[e.Col])
-			if t.failed(tr.Filter.Innovate(&t.innov, model, &m)) {
+			if t.failed(proj.Innovate(&t.innov, &sc.model, &m)) {
 				continue
 			}
 			t.pda.ys = append(t.pda.ys, t.innov.Y)

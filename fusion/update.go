@@ -16,7 +16,7 @@ func (t *Tracker) hit(sc *scan, i int, d *perception.Detection, j int) {
 	s := sc.sensor
 	steer := t.steers(sc, i, j)
 	z := measurementFor(d, t.at(i), sc.pose)
-	if !t.pda.done[i] && steer && !t.failed(t.at(i).Innovate(&t.innov, &sc.model, &z)) {
+	if !t.pda.done[i] && steer && !t.failed(t.match.projection(sc, i, t.at(i)).Innovate(&t.innov, &sc.model, &z)) {
 		placedByRadar := s == perception.Camera && tr.Hits[perception.Radar] > 0
 		steer = !placedByRadar || t.innov.D2 <= rivalMargin
 		if steer {

@@ -93,32 +93,54 @@ func (in *Innovation) LogDetS() float64 { return logDet(&in.cholDiag, in.Dim) }
 // and stores the result in dst. It returns ErrNotPositive when S is not
 // positive definite (a numeric failure, not a misuse).
 func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
-	var h [MaxDim]float64
-	model.Predict(&h, &dst.H, &f.X)
+	var p Projection
+	f.Project(&p, model)
+	return p.Innovate(dst, model, m)
+}
+
+// Projection is a filter's state and covariance seen through a sensor
+// model: what Innovate needs of the filter, the same for every
+// measurement the model compares with it.
+type Projection struct {
+	h  [MaxDim]float64    // the predicted measurement h(x)
+	H  [MaxDim][N]float64 // Jacobian of h at x
+	HP [MaxDim][N]float64 // H P
+}
+
+// Project fills p with the filter's projection through model.
+func (f *Filter) Project(p *Projection, model *Model) {
+	model.Predict(&p.h, &p.H, &f.X)
+	d := model.Dim()
+	for i := 0; i < d; i++ {
+		for k := 0; k < N; k++ {
+			s := 0.0
+			for l := 0; l < N; l++ {
+				s += p.H[i][l] * f.P[l][k]
+			}
+			p.HP[i][k] = s
+		}
+	}
+}
+
+// Innovate is Filter.Innovate for the filter p projects, through the
+// same model: several measurements compared with one filter share the
+// projection.
+func (p *Projection) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 	d := model.Dim()
 	if m.Dim != d {
 		panic("kalman: measurement dimension does not match the model")
 	}
 	dst.Dim = d
+	dst.H = p.H
 	for i := 0; i < d; i++ {
-		dst.Y[i] = model.Residual(i, m.Z[i]-h[i])
+		dst.Y[i] = model.Residual(i, m.Z[i]-p.h[i])
 	}
 	// S = H P Hᵀ + R
-	var hp [MaxDim][N]float64
-	for i := 0; i < d; i++ {
-		for k := 0; k < N; k++ {
-			s := 0.0
-			for l := 0; l < N; l++ {
-				s += dst.H[i][l] * f.P[l][k]
-			}
-			hp[i][k] = s
-		}
-	}
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
 			s := m.R[i][j]
 			for k := 0; k < N; k++ {
-				s += hp[i][k] * dst.H[j][k]
+				s += p.HP[i][k] * p.H[j][k]
 			}
 			dst.S[i][j] = s
 		}
