@@ -9,7 +9,7 @@ import (
 )
 
 // NumEvidence is the length of a track's evidence vector.
-const NumEvidence = 35
+const NumEvidence = 36
 
 // Evidence is what the sensors have said about one track, as numbers for
 // a late-fusion head (see Head). The layout, by index:
@@ -36,6 +36,8 @@ const NumEvidence = 35
 //	32–33  mean spread of a clustered radar's returns along and across
 //	       the line of sight, m (0 for object-level radar)
 //	34     log(1 + mean returns per radar hit) (0 for object-level radar)
+//	35     mean spread of a clustered radar's returns in Doppler, m/s (a
+//	       walker's limbs; 0 for object-level radar)
 //
 // Age and hits are capped so that a track alive for hours reads like one
 // alive for seconds, as in training (see Head.Familiar). The radar's SNR
@@ -113,9 +115,9 @@ func (tr *Track) evidence(ev *Evidence, f *kalman.Filter, now sensors.Time, ego 
 	if tr.turning {
 		ev[31] = tr.imm.Prob[1]
 	}
-	ev[32], ev[33], ev[34] = 0, 0, 0
+	ev[32], ev[33], ev[34], ev[35] = 0, 0, 0, 0
 	if n := float64(tr.Hits[perception.Radar]); n > 0 {
-		ev[32], ev[33] = tr.SpreadSum[0]/n, tr.SpreadSum[1]/n
+		ev[32], ev[33], ev[35] = tr.SpreadSum[0]/n, tr.SpreadSum[1]/n, tr.SpreadSum[2]/n
 		ev[34] = math.Log1p(tr.ReturnsSum / n)
 	}
 }

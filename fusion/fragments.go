@@ -185,7 +185,8 @@ func inReach(along, across, rate float64) bool {
 // their returns (range rates compared as the radar's model does,
 // modulo its unambiguous span), their returns added up and, for the head's extent evidence,
 // the spread of the union (each piece's own plus its offset from the
-// joint centroid). The covariance stays a's: the union's centroid is
+// joint centroid; in Doppler, its own plus its offset from the joint
+// range rate). The covariance stays a's: the union's centroid is
 // nearer the object's centre than a piece's, not further (the spread of
 // a truck's pieces, taken as the union's covariance the way the
 // clusterer takes a cluster's, weakens the radar so much that the
@@ -211,6 +212,7 @@ func mergeFragments(a, d *perception.Detection, model *kalman.Model) {
 	a.Z[perception.RadarRangeRate] += wd / w * gap
 	a.Spread[0] = spread(a.Spread[0], d.Spread[0], alA, alD)
 	a.Spread[1] = spread(a.Spread[1], d.Spread[1], siA, siD)
+	a.Spread[2] = spread(a.Spread[2], d.Spread[2], -wd/w*gap, wa/w*gap)
 	a.Returns = int(w)
 	a.Score = max(a.Score, d.Score)
 }

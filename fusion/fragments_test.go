@@ -12,9 +12,9 @@ import (
 // TestMergeFragmentsIsTheUnionsCluster: two pieces of one object merge
 // into the cluster of all their returns: the centroid weighted by
 // returns, range rates compared across the radar's wrap, the spread of
-// the union, and the covariance of the piece the track took.
+// the union (in Doppler too: 25 and 26.5 m/s about 25.375), and the covariance of the piece the track took.
 func TestMergeFragmentsIsTheUnionsCluster(t *testing.T) {
-	a := perception.Detection{Sensor: perception.Radar, Dim: 3, Returns: 3, Spread: [2]float64{0.5, 0.2}, Score: 0.4}
+	a := perception.Detection{Sensor: perception.Radar, Dim: 3, Returns: 3, Spread: [3]float64{0.5, 0.2, 0.3}, Score: 0.4}
 	a.Z = [3]float64{40, 0, 25}
 	a.R[0][0], a.R[1][1], a.R[2][2] = 0.3, 1e-3, 0.02
 	d := perception.Detection{Sensor: perception.Radar, Dim: 3, Returns: 1, Score: 0.6}
@@ -25,7 +25,8 @@ func TestMergeFragmentsIsTheUnionsCluster(t *testing.T) {
 	if !near(a.Z[0], 41.5) || !near(a.Z[1], 0) || !near(a.Z[2], 25.375) {
 		t.Fatalf("centroid %v, want range 41.5, azimuth 0, range rate 25.375", a.Z)
 	}
-	if a.Returns != 4 || !near(a.Spread[0], math.Sqrt((3*(0.25+1.5*1.5)+4.5*4.5)/4)) || !near(a.Spread[1], math.Sqrt(3*0.04/4)) {
+	if a.Returns != 4 || !near(a.Spread[0], math.Sqrt((3*(0.25+1.5*1.5)+4.5*4.5)/4)) || !near(a.Spread[1], math.Sqrt(3*0.04/4)) ||
+		!near(a.Spread[2], math.Sqrt((3*(0.09+0.375*0.375)+1.125*1.125)/4)) {
 		t.Fatalf("returns %d, spread %v", a.Returns, a.Spread)
 	}
 	if a.R != want || a.Score != 0.6 {

@@ -59,9 +59,10 @@ type Track struct {
 	// that happens to fall in the gate does not.
 	RateNIS float64
 	// ReturnsSum and SpreadSum sum the Returns and Spread of the radar
-	// hits: the extent a clustered radar sees, as class evidence.
+	// hits: the extent and the Doppler spread a clustered radar sees, as
+	// class evidence.
 	ReturnsSum float64
-	SpreadSum  [2]float64
+	SpreadSum  [3]float64
 	// imm, when turning is set, is the track's interacting multiple
 	// model; Filter then holds its combined estimate.
 	imm     kalman.IMM
@@ -90,6 +91,7 @@ func (t *Track) addExtent(d *perception.Detection) {
 		t.ReturnsSum += float64(d.Returns)
 		t.SpreadSum[0] += d.Spread[0]
 		t.SpreadSum[1] += d.Spread[1]
+		t.SpreadSum[2] += d.Spread[2]
 	}
 }
 

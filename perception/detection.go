@@ -190,11 +190,12 @@ type Detection struct {
 	SupportOnly bool
 	// Returns is how many radar returns a clustered radar detection
 	// summarises, and Spread their standard deviation along and across
-	// the line of sight (m) with the sensor's own noise taken out: the
-	// object's extent as the radar sees it. Both are zero for a sensor
-	// that reports whole objects.
+	// the line of sight (m) and in Doppler (m/s), with the sensor's own
+	// noise taken out: the object's extent as the radar sees it, and how
+	// differently its parts move (a walker's limbs). All are zero for a
+	// sensor that reports whole objects.
 	Returns int
-	Spread  [2]float64
+	Spread  [3]float64
 	// Points are the returns a clustered radar detection summarises (nil
 	// for a sensor that reports whole objects), shared and read-only.
 	Points []RadarReturn

@@ -178,7 +178,7 @@ func TestHeadKnowsWhenItIsOutOfItsDepth(t *testing.T) {
 			now := sensors.Time(k) * sensors.Time(50*time.Millisecond)
 			d := radarReturn(now)
 			d.Z[0], d.Z[2] = 1.3+speed*0.05*float64(k), speed // walking or racing away
-			d.Returns, d.Spread = 5, [2]float64{0.1, 0.15}
+			d.Returns, d.Spread = 5, [3]float64{0.1, 0.15, 0.2}
 			engine.Ingest(fusion.Scan{Sensor: perception.Radar, Stamp: now, Dets: []perception.Detection{d}}, now)
 			engine.Advance(now)
 			engine.Snapshot(now, &out)

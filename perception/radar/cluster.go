@@ -456,6 +456,7 @@ func (p *Params) Summarise(stamp sensors.Time, returns []perception.RadarReturn)
 	d.Returns = len(returns)
 	d.Spread[0] = math.Sqrt(max(vr/k-p.RangeStdM*p.RangeStdM, 0))
 	d.Spread[1] = math.Sqrt(max(vt/k-azStd*azStd*rng*rng, 0))
+	d.Spread[2] = math.Sqrt(max(vd/k-p.DopplerStdMps*p.DopplerStdMps, 0))
 	d.Points = returns
 	return d
 }

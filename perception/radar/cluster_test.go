@@ -312,3 +312,27 @@ func TestWrappedDopplersClusterAcrossTheWrap(t *testing.T) {
 		t.Fatal("a negative max_velocity_mps accepted")
 	}
 }
+
+// TestDopplerSpreadOfAWalker: a walker's returns spread in Doppler (its
+// limbs move at between none and twice its body's speed); the detection
+// reports that spread with the radar's own Doppler noise taken out, and a
+// car's returns, which move together, none.
+func TestDopplerSpreadOfAWalker(t *testing.T) {
+	p := DefaultParams()
+	c, err := NewClusterer(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := []Point{
+		moving(20, 0.5, 1), moving(20.4, -0.3, 1), moving(21.5, 0.1, 1), // the car
+		moving(15, 9, -1.4), moving(15.2, 9.1, -0.4), moving(15.1, 8.9, -2.4), // the walker
+	}
+	dets, _ := c.Detect(nil, nil, 0, pts, 0, 0)
+	if len(dets) != 2 {
+		t.Fatalf("%d detections, want the car and the walker", len(dets))
+	}
+	want := math.Sqrt(2.0/3 - p.DopplerStdMps*p.DopplerStdMps) // returns 1 m/s either side of the mean
+	if dets[0].Spread[2] != 0 || math.Abs(dets[1].Spread[2]-want) > 1e-9 {
+		t.Fatalf("Doppler spread car %g, walker %g (want 0 and %g)", dets[0].Spread[2], dets[1].Spread[2], want)
+	}
+}
