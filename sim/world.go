@@ -376,10 +376,11 @@ func poisson(rnd *rand.Rand, lambda float64) int {
 // returns of one walker spread in Doppler (micro-Doppler) while a rigid
 // vehicle's move together. A walker's share is fitted to TI's own
 // capture of people at automated doors (testdata/ti-mmwave: the spread of
-// Doppler within a person's returns, quartiles 0.11 and 0.21 m/s, the
-// tenth highest 0.33; with half the returns from limbs and 0.1 m/s of
-// noise the model gives 0.14, 0.22 and 0.30, without limbs 0.09, 0.13 and
-// 0.14); a rider's is a guess, as no recording of one was at hand.
+// Doppler within a person's returns has median 0.11 m/s, upper quartile
+// 0.21, one in ten above 0.33; with half the returns from limbs and
+// 0.1 m/s of noise the model gives 0.14, 0.22 and 0.30, without limbs
+// 0.09, 0.13 and 0.14); a rider's is a guess, as no recording of one was
+// at hand.
 func limbShare(c perception.Class) float64 {
 	switch c {
 	case perception.Pedestrian:
