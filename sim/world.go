@@ -35,8 +35,8 @@ type World struct {
 	radar  *rand.Rand
 	camera *rand.Rand
 	rails  *rand.Rand
-	// limbs draws which of a walker's or rider's returns come from a
-	// moving limb, and how fast it moves (limbShare).
+	// limbs draws which of a walker's returns come from a moving limb,
+	// and how fast it moves (limbShare).
 	limbs *rand.Rand
 	// railSeen is the radar's scratch for guard rail returns.
 	railSeen []railReturn
@@ -371,28 +371,26 @@ func poisson(rnd *rand.Rand, lambda float64) int {
 }
 
 // limbShare is the share of an object's radar returns that come from a
-// limb: a walker's legs and arms, a rider's legs, which move at between
-// none and twice the body's ground velocity over a stride, so that the
-// returns of one walker spread in Doppler (micro-Doppler) while a rigid
-// vehicle's move together. A walker's share is fitted to TI's own
-// capture of people at automated doors (testdata/ti-mmwave: the spread of
-// Doppler within a person's returns has median 0.11 m/s, upper quartile
-// 0.21, one in ten above 0.33; with half the returns from limbs and
-// 0.1 m/s of noise the model gives 0.14, 0.22 and 0.30, without limbs
-// 0.09, 0.13 and 0.14); a rider's is a guess, as no recording of one was
-// at hand.
+// limb: a walker's legs and arms move at between none and twice the
+// body's ground velocity over a stride, so that the returns of one
+// walker spread in Doppler (micro-Doppler) while a rigid vehicle's move
+// together. A walker's share is fitted to TI's own capture of people at
+// automated doors (testdata/ti-mmwave: the spread of Doppler within a
+// person's returns has median 0.11 m/s, upper quartile 0.21, one in ten
+// above 0.33; with half the returns from limbs and 0.1 m/s of noise the
+// model gives 0.14, 0.22 and 0.30, without limbs 0.09, 0.13 and 0.14). A
+// rider's returns move with the bicycle: no recording of one was at hand
+// to fit a spread to.
 func limbShare(c perception.Class) float64 {
 	switch c {
 	case perception.Pedestrian:
 		return 0.5
-	case perception.Cyclist:
-		return 0.3
 	}
 	return 0
 }
 
 // returnVelocity is the ground velocity of the part of object v that
-// gives a radar return: the body's, or for a walker or rider a limb's,
+// gives a radar return: the body's, or for a walker a limb's,
 // drawn from the world's own stream for limbs (so that adding limbs
 // changes nothing else the radar reports).
 func (w *World) returnVelocity(v *viewed) (vx, vy float64) {
