@@ -382,8 +382,7 @@ func poisson(rnd *rand.Rand, lambda float64) int {
 // rider's returns move with the bicycle: no recording of one was at hand
 // to fit a spread to.
 func limbShare(c perception.Class) float64 {
-	switch c {
-	case perception.Pedestrian:
+	if c == perception.Pedestrian {
 		return 0.5
 	}
 	return 0
