@@ -37,9 +37,9 @@ func TestLimbShareFitsTIsCapture(t *testing.T) {
 	if len(groups) < 40 || !(step > 0.1 && step < 0.15) {
 		t.Fatalf("%d groups of moving returns, Doppler step %g m/s: not the capture testdata/README.md describes", len(groups), step)
 	}
-	real := make([]float64, len(groups))
+	captured := make([]float64, len(groups))
 	for i, g := range groups {
-		real[i] = g.sigma
+		captured[i] = g.sigma
 	}
 	model := func(share float64) []float64 {
 		rnd := rand.New(rand.NewPCG(1, 2))
@@ -61,13 +61,13 @@ func TestLimbShareFitsTIsCapture(t *testing.T) {
 	}
 	withLimbs, without := model(limbShare(perception.Pedestrian)), model(0)
 	for _, q := range []float64{0.5, 0.75, 0.9} {
-		r, m := quantile(real, q), quantile(withLimbs, q)
+		r, m := quantile(captured, q), quantile(withLimbs, q)
 		t.Logf("quantile %.2f: capture %.3f m/s, model %.3f, without limbs %.3f", q, r, m, quantile(without, q))
 		if math.Abs(r-m) > 0.05 {
 			t.Errorf("quantile %.2f of the Doppler spread: capture %.3f m/s, limb model %.3f", q, r, m)
 		}
 	}
-	if r, m := quantile(real, 0.9), quantile(without, 0.9); r-m < 0.1 {
+	if r, m := quantile(captured, 0.9), quantile(without, 0.9); r-m < 0.1 {
 		t.Errorf("without limbs the model's spread reaches %.3f m/s at the 0.9 quantile, the capture's %.3f: limbs would not be needed", m, r)
 	}
 }
