@@ -114,6 +114,7 @@ func TestSimRefusesBadInputNamingTheField(t *testing.T) {
 		{[]string{"sim", "--scenario", "../../sim/scenarios/crossing.yaml", "--set", "tracker.gate_probability=2"}, "tracker.gate_probability"},
 		{[]string{"sim", "--scenario", "../../sim/scenarios/crossing.yaml", "--set", "output_hz=0"}, "output_hz"},
 		{[]string{"sim"}, "--scenario"},
+		{[]string{"sim", "--scenario", "../../sim/scenarios/crossing.yaml", "--follow", "99"}, "--follow"},
 	} {
 		out, err := exec.Command(sharedBinary(t), c.args...).CombinedOutput()
 		if err == nil || !strings.Contains(string(out), c.field) {

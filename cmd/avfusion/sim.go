@@ -108,6 +108,7 @@ type simOptions struct {
 	radar, radarConfig, bag, bagCompression          string
 	camera, detector                                 string
 	seed                                             int64
+	follow                                           int
 	duration, radarLatency                           time.Duration
 	asJSON, withROS, realtime, configLimits          bool
 	breakdown                                        bool
@@ -120,6 +121,7 @@ func parseSimFlags(args []string) (*simOptions, error) {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.StringVar(&o.scenario, "scenario", "", "scenario YAML file (see sim/scenarios)")
 	fs.Int64Var(&o.seed, "seed", -1, "random seed; -1 keeps the scenario's")
+	fs.IntVar(&o.follow, "follow", 0, "every half second of the run, print on stderr where the actor with this id is and which tracks (published or held) lie within 5 m of it; 0: none")
 	fs.DurationVar(&o.duration, "duration", 0, "run length; 0 keeps the scenario's")
 	fs.DurationVar(&o.radarLatency, "radar-latency", 0, "the radar's latency, capture to arrival, as 15ms (through the TI path the frame's time on the serial link comes on top); 0 keeps the scenario's")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON summary object on stdout")
@@ -149,6 +151,8 @@ func parseSimFlags(args []string) (*simOptions, error) {
 		return nil, fmt.Errorf("--duration: must not be negative, got %v", o.duration)
 	case o.radarLatency < 0:
 		return nil, fmt.Errorf("--radar-latency: must not be negative, got %v", o.radarLatency)
+	case o.follow < 0:
+		return nil, fmt.Errorf("--follow: an actor id, got %d", o.follow)
 	case o.camera != "objects" && o.camera != "render":
 		return nil, fmt.Errorf("--camera: want objects or render, got %q", o.camera)
 	}
@@ -234,6 +238,13 @@ func (o *simOptions) prepare(sc *sim.Scenario, cfg *config.Config, node *ros.Nod
 		return run, cleanup, err
 	}
 	run.Duration, run.Realtime, run.Logger, run.ConfigLimits, run.Breakdown = o.duration, o.withROS || o.realtime, log.Named("sim"), o.configLimits, o.breakdown
+	if o.follow != 0 {
+		if !slices.ContainsFunc(sc.Actors, func(a sim.Actor) bool { return a.ID == o.follow }) {
+			return run, cleanup, fmt.Errorf("--follow: scenario %s has no actor %d", sc.Name, o.follow)
+		}
+		f := &follower{id: o.follow}
+		run.Observe = f.observe
+	}
 	if o.mode == sim.RadarTI && o.radarConfig != "" {
 		if run.RadarConfig, err = launch.ReadTIConfig(o.radarConfig); err != nil {
 			return run, cleanup, err
