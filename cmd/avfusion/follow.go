@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,12 +47,7 @@ func (f *follower) observe(now sensors.Time, truth []sim.Truth, out *fusion.Outp
 func followLine(id int, elapsed time.Duration, truth []sim.Truth, out *fusion.Output) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "follow %d at %5.2f s:", id, elapsed.Seconds())
-	i := -1
-	for k := range truth {
-		if truth[k].ID == id {
-			i = k
-		}
-	}
+	i := slices.IndexFunc(truth, func(t sim.Truth) bool { return t.ID == id })
 	if i < 0 {
 		b.WriteString(" not in the scene, or in no sensor's view")
 		return b.String()
@@ -75,15 +72,8 @@ func followLine(id int, elapsed time.Duration, truth []sim.Truth, out *fusion.Ou
 		fmt.Fprintf(&b, " | no track within %.0f m", followReach)
 		return b.String()
 	}
-	for len(found) > 0 {
-		m := 0
-		for k := range found {
-			if found[k].d < found[m].d {
-				m = k
-			}
-		}
-		n := found[m]
-		found = append(found[:m], found[m+1:]...)
+	slices.SortFunc(found, func(x, y near) int { return cmp.Compare(x.d, y.d) })
+	for _, n := range found {
 		stage, shown := "tentative", "held"
 		if n.ts.Status == fusion.Confirmed {
 			stage = "confirmed"
