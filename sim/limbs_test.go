@@ -9,6 +9,7 @@ import (
 
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
+	"gonum.org/v1/gonum/stat"
 )
 
 // tiCapture is TI's own capture of people at automated doors
@@ -54,7 +55,7 @@ func TestLimbShareFitsTIsCapture(t *testing.T) {
 					}
 					d[k] = step * math.Round((g.body*u+0.1*rnd.NormFloat64())/step)
 				}
-				out = append(out, stdDev(d))
+				out = append(out, stat.StdDev(d, nil))
 			}
 		}
 		return out
@@ -124,26 +125,14 @@ func appendGroups(groups []movingGroup, pts [][3]float64) []movingGroup {
 		for k, m := range members {
 			d[k] = pts[m][2]
 		}
-		groups = append(groups, movingGroup{n: len(d), body: quantile(d, 0.5), sigma: stdDev(d)})
+		groups = append(groups, movingGroup{n: len(d), body: quantile(d, 0.5), sigma: stat.StdDev(d, nil)})
 	}
 	return groups
 }
 
-// stdDev is the sample standard deviation of xs.
-func stdDev(xs []float64) float64 {
-	mean := 0.0
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	ss := 0.0
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	return math.Sqrt(ss / float64(len(xs)-1))
-}
-
-// quantile is the q-quantile of xs, linearly interpolated.
+// quantile is the q-quantile of xs, interpolated between the order
+// statistics as numpy does by default (the figures docs/simulation.md
+// quotes; gonum's stat.Quantile interpolates the empirical CDF instead).
 func quantile(xs []float64, q float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
