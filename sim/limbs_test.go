@@ -7,9 +7,10 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/avfusion/avfusion/perception"
 	"github.com/avfusion/avfusion/sensors/radar/mmwave"
-	"gonum.org/v1/gonum/stat"
 )
 
 // tiCapture is TI's own capture of people at automated doors
