@@ -102,22 +102,22 @@ func (f *Filter) Innovate(dst *Innovation, model *Model, m *Measurement) error {
 // model: what Innovate needs of the filter, the same for every
 // measurement the model compares with it.
 type Projection struct {
-	h  [MaxDim]float64    // the predicted measurement h(x)
-	H  [MaxDim][N]float64 // Jacobian of h at x
-	HP [MaxDim][N]float64 // H P
+	h   [MaxDim]float64    // the predicted measurement h(x)
+	jac [MaxDim][N]float64 // H, the Jacobian of h at x
+	hp  [MaxDim][N]float64 // H P
 }
 
 // Project fills p with the filter's projection through model.
 func (f *Filter) Project(p *Projection, model *Model) {
-	model.Predict(&p.h, &p.H, &f.X)
+	model.Predict(&p.h, &p.jac, &f.X)
 	d := model.Dim()
 	for i := 0; i < d; i++ {
 		for k := 0; k < N; k++ {
 			s := 0.0
 			for l := 0; l < N; l++ {
-				s += p.H[i][l] * f.P[l][k]
+				s += p.jac[i][l] * f.P[l][k]
 			}
-			p.HP[i][k] = s
+			p.hp[i][k] = s
 		}
 	}
 }
@@ -131,7 +131,7 @@ func (p *Projection) Innovate(dst *Innovation, model *Model, m *Measurement) err
 		panic("kalman: measurement dimension does not match the model")
 	}
 	dst.Dim = d
-	dst.H = p.H
+	dst.H = p.jac
 	for i := 0; i < d; i++ {
 		dst.Y[i] = model.Residual(i, m.Z[i]-p.h[i])
 	}
@@ -140,7 +140,7 @@ func (p *Projection) Innovate(dst *Innovation, model *Model, m *Measurement) err
 		for j := 0; j < d; j++ {
 			s := m.R[i][j]
 			for k := 0; k < N; k++ {
-				s += p.HP[i][k] * p.H[j][k]
+				s += p.hp[i][k] * p.jac[j][k]
 			}
 			dst.S[i][j] = s
 		}
