@@ -30,6 +30,8 @@ func (a *Audio) Len() int {
 const (
 	wavPCM        = 1
 	wavFloat      = 3
+	wavALaw       = 6
+	wavMuLaw      = 7
 	wavExtensible = 0xfffe
 )
 
@@ -40,10 +42,10 @@ const (
 	MaxChannels = 16
 )
 
-// ReadWAV reads a RIFF WAVE stream: 8-, 16-, 24- or 32-bit PCM or 32-bit
-// float, plain or
-// WAVE_FORMAT_EXTENSIBLE, 8–192 kHz, up to 16 channels. Errors say what is
-// wrong with the file.
+// ReadWAV reads a RIFF WAVE stream: 8-, 16-, 24- or 32-bit PCM, 32-bit
+// float, or 8-bit G.711 A-law or μ-law (as telephony and old games
+// store sound), plain or WAVE_FORMAT_EXTENSIBLE, 8–192 kHz, up to 16
+// channels. Errors say what is wrong with the file.
 func ReadWAV(r io.Reader) (*Audio, error) {
 	var hdr [12]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -107,12 +109,14 @@ func ReadWAV(r io.Reader) (*Audio, error) {
 
 func checkFormat(format, channels, rate, bits int) error {
 	switch {
-	case format != wavPCM && format != wavFloat:
-		return fmt.Errorf("wav: format %d: only PCM (1) and IEEE float (3) are read", format)
+	case format != wavPCM && format != wavFloat && format != wavALaw && format != wavMuLaw:
+		return fmt.Errorf("wav: format %d: PCM (1), IEEE float (3), A-law (6) and μ-law (7) are read", format)
 	case format == wavPCM && bits != 8 && bits != 16 && bits != 24 && bits != 32:
 		return fmt.Errorf("wav: %d-bit PCM: 8-, 16-, 24- and 32-bit PCM are read", bits)
 	case format == wavFloat && bits != 32:
 		return fmt.Errorf("wav: %d-bit float: only 32-bit float is read", bits)
+	case (format == wavALaw || format == wavMuLaw) && bits != 8:
+		return fmt.Errorf("wav: %d-bit G.711: A-law and μ-law are 8-bit", bits)
 	case channels < 1 || channels > MaxChannels:
 		return fmt.Errorf("wav: %d channels: 1 to %d are read", channels, MaxChannels)
 	case rate < MinRate || rate > MaxRate:
@@ -165,6 +169,10 @@ func sample(p []byte, format, bits int) float64 {
 	switch {
 	case format == wavFloat:
 		return float64(math.Float32frombits(binary.LittleEndian.Uint32(p)))
+	case format == wavMuLaw:
+		return muLaw(p[0])
+	case format == wavALaw:
+		return aLaw(p[0])
 	case bits == 8: // unsigned, 128 is silence
 		return (float64(p[0]) - 128) / 128
 	case bits == 16:
@@ -174,6 +182,33 @@ func sample(p []byte, format, bits int) float64 {
 	default:
 		return float64(int32(binary.LittleEndian.Uint32(p))) / (1 << 31)
 	}
+}
+
+// muLaw decodes a G.711 μ-law byte (stored inverted: 0xff is silence)
+// to [-1, 1]: a sign, a 3-bit segment and a 4-bit step within it.
+func muLaw(b byte) float64 {
+	u := ^b
+	segment, step := u>>4&7, int(u&0x0f)
+	v := ((step<<3 | 0x84) << segment) - 0x84
+	if u&0x80 != 0 {
+		v = -v
+	}
+	return float64(v) / (1 << 15)
+}
+
+// aLaw decodes a G.711 A-law byte (even bits stored inverted) to
+// [-1, 1]; unlike μ-law, a set sign bit is positive.
+func aLaw(b byte) float64 {
+	a := b ^ 0x55
+	segment, step := a>>4&7, int(a&0x0f)
+	v := step<<4 | 8
+	if segment > 0 {
+		v = (v | 0x100) << (segment - 1)
+	}
+	if a&0x80 == 0 {
+		v = -v
+	}
+	return float64(v) / (1 << 15)
 }
 
 // WriteWAV writes a as 16-bit PCM (values clipped to [-1, 1]).

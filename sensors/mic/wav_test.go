@@ -120,3 +120,40 @@ func TestResampleKeepsTonesAndRejectsAliases(t *testing.T) {
 		t.Fatalf("upsampling: %g", up[1001])
 	}
 }
+
+// TestReadWAVG711 reads 8-bit A-law and μ-law: the codewords at silence,
+// the smallest step and full scale decode to G.711's values.
+func TestReadWAVG711(t *testing.T) {
+	for _, c := range []struct {
+		format uint16
+		bytes  []byte
+		want   []float64 // in 16-bit units
+	}{
+		{wavMuLaw, []byte{0xff, 0x7f, 0x80, 0x00, 0xfe, 0x7e}, []float64{0, 0, 32124, -32124, 8, -8}},
+		{wavALaw, []byte{0xd5, 0x55, 0xaa, 0x2a}, []float64{8, -8, 32256, -32256}},
+	} {
+		var b []byte
+		b = append(b, "RIFF"...)
+		b = binary.LittleEndian.AppendUint32(b, uint32(4+8+16+8+len(c.bytes)))
+		b = append(b, "WAVEfmt "...)
+		b = binary.LittleEndian.AppendUint32(b, 16)
+		b = binary.LittleEndian.AppendUint16(b, c.format)
+		b = binary.LittleEndian.AppendUint16(b, 1)
+		b = binary.LittleEndian.AppendUint32(b, 8000)
+		b = binary.LittleEndian.AppendUint32(b, 8000)
+		b = binary.LittleEndian.AppendUint16(b, 1)
+		b = binary.LittleEndian.AppendUint16(b, 8)
+		b = append(b, "data"...)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(c.bytes)))
+		b = append(b, c.bytes...)
+		a, err := ReadWAV(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("format %d: %v", c.format, err)
+		}
+		for i, w := range c.want {
+			if got := a.Channels[0][i] * (1 << 15); got != w {
+				t.Errorf("format %d, byte %#x: %g, want %g", c.format, c.bytes[i], got, w)
+			}
+		}
+	}
+}
