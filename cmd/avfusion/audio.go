@@ -244,13 +244,13 @@ func evaluationOf(c *corpus.Confusion) classEvaluation {
 // window (corpus.Evaluate).
 func evaluateAudio(args []string) error {
 	fs := flag.NewFlagSet("audio evaluate", flag.ContinueOnError)
-	split := fs.String("split", "test", "which recordings: test (never trained on) or train")
+	split := fs.String("split", "test", "which recordings: test (never trained on), external (another package, never trained on nor used to choose the model) or train")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || (*split != "test" && *split != "train") {
-		return errors.New("usage: avfusion audio evaluate [--split test|train] [--json]")
+	if fs.NArg() > 0 || (*split != "test" && *split != "train" && *split != "external") {
+		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--json]")
 	}
 	dir, err := corpus.Dir()
 	if err != nil {

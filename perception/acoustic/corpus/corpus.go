@@ -25,13 +25,17 @@ import (
 type Split int
 
 // The splits: a recording is in exactly one, and so is every recording
-// of its group (variants of one sound, cut from one original).
+// of its group (variants of one sound, cut from one original). External
+// recordings come from a package issue #20 did not name and are never
+// trained on nor used to choose a model: a check from elsewhere.
 const (
 	Train Split = iota
 	Test
+	External
+	NumSplits
 )
 
-func (s Split) String() string { return [...]string{"train", "test"}[s] }
+func (s Split) String() string { return [...]string{"train", "test", "external"}[s] }
 
 // Recording is one labelled sound file, or one clip of OpenTTD's sound
 // container.
@@ -66,6 +70,7 @@ func (r Recording) inContainer() bool { return r.Path == openttd }
 // versions the shipped weights were trained on.
 var Packages = []string{
 	"lincity-ng-data=2.9~git20150314-5",
+	"micropolis-data=0.0.20071228-10",
 	"moon-lander-data=1:1.0-9",
 	"openttd-opensfx=1.0.3-2",
 	"qabcs-data=1.0.2-6",
@@ -83,6 +88,7 @@ const (
 	scorched  = "usr/share/games/scorched3d/data/globalmods/"
 	openttd   = "usr/share/games/openttd/baseset/opensfx/opensfx.cat"
 	tripleaSn = "usr/share/games/triplea/assets/sounds/"
+	micro     = "usr/share/games/micropolis/res/sounds/"
 )
 
 // labelled are the sirens and horns, each group's split chosen by hand
@@ -112,6 +118,15 @@ var labelled = []Recording{
 	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn4.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
 	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn5.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
 	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn6.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
+
+	// Micropolis (SimCity): the external check. Its police.wav is a
+	// voice saying "police" (pitch 100-400 Hz and a closing sibilant),
+	// background; its heavy traffic, background.
+	{Package: "micropolis-data", Path: micro + "siren.wav", Class: acoustic.Siren, Split: External, Title: "siren winding down over an engine"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-hi.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk (μ-law)"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-high.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-med.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-low.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
 }
 
 // unlabelled are sound files in the background directories that are not
@@ -135,7 +150,12 @@ var backgroundDirs = []struct{ pkg, dir string }{
 	{"trophy-data", "usr/share/games/trophy/sounds/"},
 	{"moon-lander-data", "usr/share/games/moon-lander/sounds/"},
 	{"qabcs-data", "usr/share/qabcs/abcs/all/noises/"},
+	{"micropolis-data", micro},
 }
+
+// externalPackages are the packages whose every recording is in the
+// External split.
+var externalPackages = []string{"micropolis-data"}
 
 // Entries of opensfx.cat left out: empty ones, and toy horns (a bike
 // horn, a squeaky one) that are neither a road horn nor background.
@@ -194,7 +214,10 @@ func List(dir string) ([]Recording, error) {
 	}
 	background := func(pkg, path string, entry int, group, title string) Recording {
 		split, ok := groupSplit[group]
-		if !ok {
+		switch {
+		case slices.Contains(externalPackages, pkg):
+			split = External
+		case !ok:
 			split = hashSplit(group)
 		}
 		return Recording{Package: pkg, Path: path, Entry: entry, Class: acoustic.Background, Group: group, Split: split, Title: title}
