@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -246,11 +247,12 @@ func evaluateAudio(args []string) error {
 	fs := flag.NewFlagSet("audio evaluate", flag.ContinueOnError)
 	split := fs.String("split", "test", "which recordings: test (never trained on), external (another package, never trained on nor used to choose the model) or train")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	weights := fs.String("weights", "", "a network `avfusion train audio --out` wrote (default: the shipped one)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || (*split != "test" && *split != "train" && *split != "external") {
-		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--json]")
+		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--weights FILE] [--json]")
 	}
 	dir, err := corpus.Dir()
 	if err != nil {
@@ -266,7 +268,7 @@ func evaluateAudio(args []string) error {
 			recs = append(recs, r)
 		}
 	}
-	cls, err := acoustic.DefaultClassifier()
+	cls, err := audioClassifier(*weights)
 	if err != nil {
 		return err
 	}
@@ -289,4 +291,21 @@ func evaluateAudio(args []string) error {
 		}
 	}
 	return nil
+}
+
+// audioClassifier is the network in the weight file path, or the shipped
+// one for an empty path.
+func audioClassifier(path string) (*acoustic.Classifier, error) {
+	if path == "" {
+		return acoustic.DefaultClassifier()
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--weights: %w", err)
+	}
+	net, err := nn.ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("--weights %s: %w", path, err)
+	}
+	return acoustic.NewClassifier(net)
 }

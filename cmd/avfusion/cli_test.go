@@ -496,3 +496,45 @@ func TestRadarLimits(t *testing.T) {
 		t.Fatalf("a missing file: %s (%v)", out, err)
 	}
 }
+
+// TestTrainAudioOnRealRecordings: `train audio --real` trains on the real
+// training split as well (its weights say so), and `audio evaluate
+// --weights` scores that network on the external split, every recording
+// of it; a missing weight file is refused naming --weights.
+func TestTrainAudioOnRealRecordings(t *testing.T) {
+	weights := filepath.Join(t.TempDir(), "audio.json")
+	if out, err := exec.Command(sharedBinary(t), "train", "audio", "--real", "--per-class", "10", "--held-out", "0", "--out", weights).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	data, err := os.ReadFile(weights)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "corpus.TrainingWindows") {
+		t.Fatal("the weights do not say they were trained on the real recordings")
+	}
+	out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--split", "external", "--weights", weights, "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Recordings struct {
+			Confusion [acoustic.NumClasses][acoustic.NumClasses]int
+		}
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	heard := 0
+	for _, row := range got.Recordings.Confusion {
+		for _, n := range row {
+			heard += n
+		}
+	}
+	if heard != 49 { // micropolis-data: 1 siren, 4 horns, 44 backgrounds
+		t.Fatalf("%d external recordings heard, want 49", heard)
+	}
+	if out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--weights", "missing.json").CombinedOutput(); err == nil || !strings.Contains(string(out), "--weights") {
+		t.Fatalf("missing weights: %v, %s", err, out)
+	}
+}

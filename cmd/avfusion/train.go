@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/avfusion/avfusion/perception/acoustic"
+	"github.com/avfusion/avfusion/perception/acoustic/corpus"
 	"github.com/avfusion/avfusion/perception/nn"
 	"github.com/avfusion/avfusion/sim/audio"
 )
 
-const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class 1500] [--seed 1] [--json]
+const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class 1500] [--seed 1] [--real] [--json]
        avfusion train fusion [--out fusion/learned/weights/fusion.json] [--scenarios 120] [--seed 1]`
 
 func runTrain(args []string) error {
@@ -36,6 +37,7 @@ func trainAudio(args []string) error {
 	heldOut := fs.Int("held-out", 500, "synthetic held-out windows per class, from another seed, for the report (0: no report)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic data (the network's own seed is fixed in acoustic.TrainConfig)")
 	asJSON := fs.Bool("json", false, "print the held-out report as JSON")
+	withReal := fs.Bool("real", false, "train on the real recordings' training split too (make sounds), augmented; the shipped weights are trained without")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -46,6 +48,19 @@ func trainAudio(args []string) error {
 	windows, labels := synthWindows(*perClass, *seed, "training")
 	note := fmt.Sprintf("avfusion train audio --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip), network seed %d",
 		*perClass, *seed, *perClass, acoustic.TrainConfig.Seed)
+	if *withReal {
+		dir, err := corpus.Dir()
+		if err != nil {
+			return err
+		}
+		recorded, recordedLabels, err := corpus.TrainingWindows(dir, *seed)
+		if err != nil {
+			return err
+		}
+		windows, labels = append(windows, recorded...), append(labels, recordedLabels...)
+		note = fmt.Sprintf("avfusion train audio --real --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip) and %d of the real recordings' training split (corpus.TrainingWindows, %d augmented sirens and horns each), network seed %d",
+			*perClass, *seed, *perClass, len(recorded), corpus.MixesPerClass, acoustic.TrainConfig.Seed)
+	}
 	fmt.Fprintf(os.Stderr, "training on %d windows...\n", len(windows))
 	net, err := acoustic.Train(windows, labels, acoustic.TrainConfig, note)
 	if err != nil {

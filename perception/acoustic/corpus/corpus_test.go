@@ -2,15 +2,18 @@ package corpus
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/dsp/fourier"
 
 	"github.com/avfusion/avfusion/perception/acoustic"
 )
 
-// TestEveryRecordingLoadsAndGroupsStayInOneSplit reads the whole corpus
-// (make sounds) and checks the split: no group in two splits, every
-// split holding every class (the external check has one siren).
-func TestEveryRecordingLoadsAndGroupsStayInOneSplit(t *testing.T) {
+// installed is the corpus make sounds unpacked, and its recordings.
+func installed(t *testing.T) (string, []Recording) {
+	t.Helper()
 	dir, err := Dir()
 	if err != nil {
 		t.Fatal(err)
@@ -19,6 +22,14 @@ func TestEveryRecordingLoadsAndGroupsStayInOneSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, recs
+}
+
+// TestEveryRecordingLoadsAndGroupsStayInOneSplit reads the whole corpus
+// (make sounds) and checks the split: no group in two splits, every
+// split holding every class (the external check has one siren).
+func TestEveryRecordingLoadsAndGroupsStayInOneSplit(t *testing.T) {
+	dir, recs := installed(t)
 	split := map[string]Split{}
 	var count, seconds [NumSplits][acoustic.NumClasses]float64
 	for _, r := range recs {
@@ -62,4 +73,66 @@ func TestConfusionPrecisionAndRecall(t *testing.T) {
 	if empty.Precision(1) != 0 || empty.Recall(1) != 0 {
 		t.Fatal("an empty class is not 0")
 	}
+}
+
+// TestTrainingWindowsAugmentRealSirensAndHorns: every window of the
+// training split plus MixesPerClass augmented sirens and horns, none from
+// another split's recordings, at least a third of the mixes band-limited
+// to 4 kHz (more: some recordings are sampled at 8 kHz already) but not
+// most, and the same seed giving the same mix.
+func TestTrainingWindowsAugmentRealSirensAndHorns(t *testing.T) {
+	dir, recs := installed(t)
+	recorded := 0
+	for _, r := range recs {
+		if r.Split == Train {
+			x, err := Load(dir, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recorded += len(windows(x))
+		}
+	}
+	x, labels, err := TrainingWindows(dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) != recorded+2*MixesPerClass || len(labels) != len(x) {
+		t.Fatalf("%d windows, %d labels; want %d recorded and %d mixes", len(x), len(labels), recorded, 2*MixesPerClass)
+	}
+	var mixes [acoustic.NumClasses]int
+	cheap := 0
+	for i, w := range x[recorded:] {
+		mixes[labels[recorded+i]]++
+		if len(w) != acoustic.WindowSamples {
+			t.Fatalf("mix %d: %d samples", i, len(w))
+		}
+		if highShare(w) < 1e-3 {
+			cheap++
+		}
+	}
+	if mixes[acoustic.Siren] != MixesPerClass || mixes[acoustic.Horn] != MixesPerClass {
+		t.Fatalf("mixes by class %v", mixes)
+	}
+	if c := float64(cheap) / float64(2*MixesPerClass); c < 0.3 || c > 0.6 {
+		t.Errorf("%.2f of the mixes band-limited to 4 kHz; want at least a third, and not most", c)
+	}
+	a := augment(x[0], x[1], rand.New(rand.NewPCG(7, 7)))
+	b := augment(x[0], x[1], rand.New(rand.NewPCG(7, 7)))
+	if !slices.Equal(a, b) {
+		t.Fatal("the same seed gave two different mixes")
+	}
+}
+
+// highShare is the share of w's energy above 4.2 kHz.
+func highShare(w []float64) float64 {
+	c := fourier.NewFFT(len(w)).Coefficients(nil, w)
+	var high, all float64
+	for k, v := range c {
+		e := real(v)*real(v) + imag(v)*imag(v)
+		all += e
+		if float64(k)*acoustic.SampleRate/float64(len(w)) > 4200 {
+			high += e
+		}
+	}
+	return high / all
 }
