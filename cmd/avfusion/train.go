@@ -58,7 +58,7 @@ func trainAudio(args []string) error {
 			return err
 		}
 		windows, labels = append(windows, recorded...), append(labels, recordedLabels...)
-		note = fmt.Sprintf("avfusion train audio --real --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip) and %d of the real recordings' training split (corpus.TrainingWindows, %d augmented sirens and horns each), network seed %d",
+		note = fmt.Sprintf("avfusion train audio --real --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip) and %d of the real recordings' training split (corpus.TrainingWindows: %d sirens and horns each from the real ones, as many synthesised, over real background), network seed %d",
 			*perClass, *seed, *perClass, len(recorded), corpus.MixesPerClass, acoustic.TrainConfig.Seed)
 	}
 	fmt.Fprintf(os.Stderr, "training on %d windows...\n", len(windows))

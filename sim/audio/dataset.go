@@ -36,25 +36,7 @@ func Clip(dst []float64, class int, rnd *rand.Rand) {
 		}
 	}
 	if class != ClipBackground {
-		src := make([]float64, n+2*SampleRate)
-		switch class {
-		case ClipSiren:
-			RandomSiren(rnd).Generate(src, rnd.Float64()*10)
-		case ClipHorn:
-			RandomHorn(rnd).Generate(src, 0)
-			// Start the honk somewhere in the first half of the clip.
-			shift := rnd.IntN(n / 2)
-			copy(src[shift:], src[:len(src)-shift])
-			clear(src[:shift])
-		}
-		speed := 25 * rnd.Float64()
-		offset := 3 + 47*rnd.Float64()
-		pass := (rnd.Float64()*2 - 1) * 2 // when it passes closest, s
-		s := Source{Signal: src, T0: -1, Level: 1, Position: func(t float64) (float64, float64) { return speed * (t - pass), offset }}
-		clear(layer)
-		Receive(layer, 0, func(float64) (float64, float64, float64) { return 0, 0, 1 }, []Source{s})
-		Reverb(layer, 0.2+1.3*rnd.Float64(), 0.5*rnd.Float64(), rnd)
-		normalise(layer)
+		Foreground(layer, class, rnd)
 		snr := -5 + 25*rnd.Float64()
 		gain := math.Pow(10, snr/20)
 		for i := range dst {
@@ -67,4 +49,30 @@ func Clip(dst []float64, class int, rnd *rand.Rand) {
 	for i := range dst {
 		dst[i] *= level
 	}
+}
+
+// Foreground fills dst with a siren or a horn (ClipSiren, ClipHorn) as a
+// microphone hears it pass at a random speed (up to 25 m/s) and distance
+// (3 to 50 m), echoed, at unit RMS: Clip's sound before its background.
+func Foreground(dst []float64, class int, rnd *rand.Rand) {
+	n := len(dst)
+	src := make([]float64, n+2*SampleRate)
+	switch class {
+	case ClipSiren:
+		RandomSiren(rnd).Generate(src, rnd.Float64()*10)
+	case ClipHorn:
+		RandomHorn(rnd).Generate(src, 0)
+		// Start the honk somewhere in the first half of the clip.
+		shift := rnd.IntN(n / 2)
+		copy(src[shift:], src[:len(src)-shift])
+		clear(src[:shift])
+	}
+	speed := 25 * rnd.Float64()
+	offset := 3 + 47*rnd.Float64()
+	pass := (rnd.Float64()*2 - 1) * 2 // when it passes closest, s
+	s := Source{Signal: src, T0: -1, Level: 1, Position: func(t float64) (float64, float64) { return speed * (t - pass), offset }}
+	clear(dst)
+	Receive(dst, 0, func(float64) (float64, float64, float64) { return 0, 0, 1 }, []Source{s})
+	Reverb(dst, 0.2+1.3*rnd.Float64(), 0.5*rnd.Float64(), rnd)
+	normalise(dst)
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // MixesPerClass is how many augmented siren and horn windows
-// TrainingWindows makes of each, from the training split's few real ones.
+// TrainingWindows makes of each from the training split's few real ones,
+// and again from synthesised ones.
 const MixesPerClass = 1500
 
 // TrainingWindows cuts every recording of the training split into
@@ -19,10 +20,11 @@ const MixesPerClass = 1500
 // second apart, a short recording repeated to fill one), then adds
 // MixesPerClass augmented sirens and horns: a real one's window, sped up
 // or slowed by up to 5 % (so its pitch too), shifted in time, echoed
-// half the time, mixed into a real background window of the training
-// split at −5 to 20 dB, band-limited to 4 kHz as a cheap recording is
-// one time in three, at a random level. The same seed gives the same
-// windows.
+// half the time; and MixesPerClass synthesised ones (sim/audio's
+// Foreground: passing, with Doppler and echo). Each is mixed into a real
+// background window of the training split at −5 to 20 dB, band-limited
+// to 4 kHz as a cheap recording is one time in three, at a random level.
+// The same seed gives the same windows.
 func TrainingWindows(dir string, seed uint64) ([][]float64, []int, error) {
 	recs, err := List(dir)
 	if err != nil {
@@ -53,23 +55,27 @@ func TrainingWindows(dir string, seed uint64) ([][]float64, []int, error) {
 		return nil, nil, fmt.Errorf("corpus: the training split needs sirens, horns and background (make sounds)")
 	}
 	rnd := rand.New(rand.NewPCG(seed, 0x6d6978))
-	for i := range 2 * MixesPerClass {
+	for i := range 4 * MixesPerClass {
 		class := []int{acoustic.Siren, acoustic.Horn}[i%2]
-		src := sounds[class][rnd.IntN(len(sounds[class]))]
-		out = append(out, augment(src, background[rnd.IntN(len(background))], rnd))
+		w := make([]float64, acoustic.WindowSamples)
+		if i < 2*MixesPerClass {
+			augment(w, sounds[class][rnd.IntN(len(sounds[class]))], rnd)
+		} else {
+			audio.Foreground(w, class, rnd)
+		}
+		out = append(out, mixInto(w, background[rnd.IntN(len(background))], rnd))
 		labels = append(labels, class)
 	}
 	return out, labels, nil
 }
 
-// augment makes one training window of the sound src heard over the
-// background window bg (see TrainingWindows).
-func augment(src, bg []float64, rnd *rand.Rand) []float64 {
-	const n = acoustic.WindowSamples
+// augment fills the window w with the recorded sound src, sped up or
+// slowed, shifted and perhaps echoed (see TrainingWindows).
+func augment(w, src []float64, rnd *rand.Rand) {
+	n := len(w)
 	// Speed: resampled from a rate up to 5 % off, played at the true one.
 	rate := acoustic.SampleRate + 100*(rnd.IntN(17)-8)
 	x := mic.Resample(src, acoustic.SampleRate, rate)
-	w := make([]float64, n)
 	start := 0
 	if len(x) > n {
 		start = rnd.IntN(len(x) - n + 1)
@@ -85,6 +91,12 @@ func augment(src, bg []float64, rnd *rand.Rand) []float64 {
 	if rnd.IntN(2) == 0 {
 		audio.Reverb(w, 0.2+rnd.Float64(), 0.5*rnd.Float64(), rnd)
 	}
+}
+
+// mixInto lays the sound in w over the background window bg at a random
+// signal-to-noise ratio, band-limits the mix one time in three and sets
+// a random level; it returns w.
+func mixInto(w, bg []float64, rnd *rand.Rand) []float64 {
 	snr := -5 + 25*rnd.Float64()
 	gain := math.Pow(10, snr/20) * audio.RMS(bg) / math.Max(audio.RMS(w), 1e-12)
 	for i := range w {
