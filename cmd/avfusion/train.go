@@ -16,7 +16,7 @@ import (
 	"github.com/avfusion/avfusion/sim/audio"
 )
 
-const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class 1500] [--seed 1] [--real] [--json]
+const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class N] [--seed 1] [--real] [--json]
        avfusion train fusion [--out fusion/learned/weights/fusion.json] [--scenarios 120] [--seed 1]`
 
 func runTrain(args []string) error {
@@ -29,17 +29,25 @@ func runTrain(args []string) error {
 	return errors.New(trainUsage)
 }
 
-// trainAudio trains the acoustic classifier on synthesised sound.
+// trainAudio trains the acoustic classifier on synthesised sound, and
+// with --real on the real recordings' training split as well.
 func trainAudio(args []string) error {
 	fs := flag.NewFlagSet("train audio", flag.ContinueOnError)
 	out := fs.String("out", "perception/acoustic/weights/audio.json", "where to write the weights")
-	perClass := fs.Int("per-class", 1500, "synthetic training windows per class")
+	perClass := fs.Int("per-class", 0, "synthetic training windows per class (default 1500, 2000 with --real)")
 	heldOut := fs.Int("held-out", 500, "synthetic held-out windows per class, from another seed, for the report (0: no report)")
-	seed := fs.Uint64("seed", 1, "seed of the synthetic data (the network's own seed is fixed in acoustic.TrainConfig)")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic data (the network's own seed is fixed in acoustic.TrainConfig and RealTrainConfig)")
 	asJSON := fs.Bool("json", false, "print the held-out report as JSON")
-	withReal := fs.Bool("real", false, "train on the real recordings' training split too (make sounds), augmented; the shipped weights are trained without")
+	withReal := fs.Bool("real", false, "train on the real recordings' training split too (make sounds), augmented, a larger network (acoustic.RealTrainConfig); the shipped weights are trained without")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	cfg, synthetic := acoustic.TrainConfig, 1500
+	if *withReal {
+		cfg, synthetic = acoustic.RealTrainConfig, 2000
+	}
+	if *perClass == 0 {
+		*perClass = synthetic
 	}
 	if *perClass < 10 || (*heldOut != 0 && *heldOut < 10) {
 		return errors.New("--per-class: at least 10; --held-out: 0 or at least 10")
@@ -47,7 +55,7 @@ func trainAudio(args []string) error {
 	began := time.Now()
 	windows, labels := synthWindows(*perClass, *seed, "training")
 	note := fmt.Sprintf("avfusion train audio --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip), network seed %d",
-		*perClass, *seed, *perClass, acoustic.TrainConfig.Seed)
+		*perClass, *seed, *perClass, cfg.Seed)
 	if *withReal {
 		dir, err := corpus.Dir()
 		if err != nil {
@@ -59,10 +67,10 @@ func trainAudio(args []string) error {
 		}
 		windows, labels = append(windows, recorded...), append(labels, recordedLabels...)
 		note = fmt.Sprintf("avfusion train audio --real --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip) and %d of the real recordings' training split (corpus.TrainingWindows: %d sirens and horns each from the real ones, as many synthesised, over real background), network seed %d",
-			*perClass, *seed, *perClass, len(recorded), corpus.MixesPerClass, acoustic.TrainConfig.Seed)
+			*perClass, *seed, *perClass, len(recorded), corpus.MixesPerClass, cfg.Seed)
 	}
 	fmt.Fprintf(os.Stderr, "training on %d windows...\n", len(windows))
-	net, err := acoustic.Train(windows, labels, acoustic.TrainConfig, note)
+	net, err := acoustic.Train(windows, labels, cfg, note)
 	if err != nil {
 		return err
 	}
