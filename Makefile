@@ -67,7 +67,7 @@ $(SOUNDS)/.unpacked: perception/acoustic/corpus/corpus.go
 	if [ -n "$$want" ]; then apt-get download $$want 2>/dev/null || { $(SUDO) apt-get update -qq && apt-get download $$want; } || exit 1; fi; \
 	for d in *.deb; do n=$${d%%_*}; rm -rf ../$$n; mkdir -p ../$$n; \
 		dpkg-deb --fsys-tarfile $$d > ../$$n.tar && \
-		tar -tf ../$$n.tar | grep -E '\.(wav|mp3)$$|/opensfx\.cat$$|/copyright$$|/all/noises/.*\.ogg$$' | tar -x -C ../$$n -f ../$$n.tar -T - && \
+		tar -tf ../$$n.tar | grep -E '\.(wav|mp3)$$|/opensfx\.cat$$|/copyright$$|/all/noises/.*\.ogg$$|/emergency/firetruck\.ogg$$' | tar -x -C ../$$n -f ../$$n.tar -T - && \
 		rm ../$$n.tar || exit 1; done; \
 	touch $(SOUNDS)/.unpacked && echo "sounds: $$(ls *.deb | wc -l) packages unpacked into $(SOUNDS)"
 

@@ -69,6 +69,7 @@ func (r Recording) inContainer() bool { return r.Path == openttd }
 // Packages are the Debian packages the sound comes from, with the
 // versions the shipped weights were trained on.
 var Packages = []string{
+	"heroes-sound-effects=1.0-6",
 	"lincity-ng-data=2.9~git20150314-5",
 	"micropolis-data=0.0.20071228-10",
 	"moon-lander-data=1:1.0-9",
@@ -80,6 +81,7 @@ var Packages = []string{
 	"sumo-tools=1.15.0+dfsg-1+deb12u1",
 	"trophy-data=2.0.3-2",
 	"triplea=1.9.0.0.7062-2",
+	"tuxpaint-stamps-default=2022.06.04-1",
 }
 
 // Where the packages keep their sound.
@@ -89,6 +91,7 @@ const (
 	openttd   = "usr/share/games/openttd/baseset/opensfx/opensfx.cat"
 	tripleaSn = "usr/share/games/triplea/assets/sounds/"
 	micro     = "usr/share/games/micropolis/res/sounds/"
+	heroes    = "usr/share/games/heroes/sfx/"
 )
 
 // labelled are the sirens and horns, each group's split chosen by hand
@@ -119,7 +122,7 @@ var labelled = []Recording{
 	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn5.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
 	{Package: "scorched3d-data", Path: scorched + "apoc/data/wav/misc/carhorn6.wav", Class: acoustic.Horn, Group: "scorched3d-data/carhorn", Title: "car horn"},
 
-	// Micropolis (SimCity): the external check. Its police.wav is a
+	// The external check. Micropolis (SimCity): its police.wav is a
 	// voice saying "police" (pitch 100-400 Hz and a closing sibilant),
 	// background; its heavy traffic, background.
 	{Package: "micropolis-data", Path: micro + "siren.wav", Class: acoustic.Siren, Split: External, Title: "siren winding down over an engine"},
@@ -127,6 +130,10 @@ var labelled = []Recording{
 	{Package: "micropolis-data", Path: micro + "honkhonk-high.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
 	{Package: "micropolis-data", Path: micro + "honkhonk-med.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
 	{Package: "micropolis-data", Path: micro + "honkhonk-low.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
+	// Tux Paint's fire-engine stamp (the package's only sound taken) and
+	// the Heroes game's klaxon, its other effects background.
+	{Package: "tuxpaint-stamps-default", Path: "usr/share/tuxpaint/stamps/vehicles/emergency/firetruck.ogg", Class: acoustic.Siren, Split: External, Title: "fire engine wail, winding down"},
+	{Package: "heroes-sound-effects", Path: heroes + "claxon.wav", Class: acoustic.Horn, Split: External, Title: "two-tone klaxon"},
 }
 
 // unlabelled are sound files in the background directories that are not
@@ -151,11 +158,12 @@ var backgroundDirs = []struct{ pkg, dir string }{
 	{"moon-lander-data", "usr/share/games/moon-lander/sounds/"},
 	{"qabcs-data", "usr/share/qabcs/abcs/all/noises/"},
 	{"micropolis-data", micro},
+	{"heroes-sound-effects", heroes},
 }
 
 // externalPackages are the packages whose every recording is in the
 // External split.
-var externalPackages = []string{"micropolis-data"}
+var externalPackages = []string{"micropolis-data", "heroes-sound-effects", "tuxpaint-stamps-default"}
 
 // Entries of opensfx.cat left out: empty ones, and toy horns (a bike
 // horn, a squeaky one) that are neither a road horn nor background.
