@@ -248,11 +248,12 @@ func evaluateAudio(args []string) error {
 	split := fs.String("split", "test", "which recordings: test (never trained on), external (another package, never trained on nor used to choose the model) or train")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	weights := fs.String("weights", "", "a network `avfusion train audio --out` wrote (default: the shipped one)")
+	clip := fs.Duration("clip", 0, "hear each recording only by its loudest stretch this long (0.3s: is a 0.3 s horn a horn?); 0: whole recordings")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || (*split != "test" && *split != "train" && *split != "external") {
-		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--weights FILE] [--json]")
+	if fs.NArg() > 0 || (*split != "test" && *split != "train" && *split != "external") || *clip < 0 {
+		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--weights FILE] [--clip 0.3s] [--json]")
 	}
 	dir, err := corpus.Dir()
 	if err != nil {
@@ -272,7 +273,7 @@ func evaluateAudio(args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := corpus.Evaluate(cls, dir, recs)
+	rep, err := corpus.Evaluate(cls, dir, recs, int(clip.Seconds()*acoustic.SampleRate))
 	if err != nil {
 		return err
 	}

@@ -500,7 +500,8 @@ func TestRadarLimits(t *testing.T) {
 // TestTrainAudioOnRealRecordings: `train audio --real` trains on the real
 // training split as well (its weights say so), and `audio evaluate
 // --weights` scores that network on the external split, every recording
-// of it; a missing weight file is refused naming --weights.
+// of it, and with `--clip 0.3s` each by one window; a missing weight file
+// is refused naming --weights.
 func TestTrainAudioOnRealRecordings(t *testing.T) {
 	weights := filepath.Join(t.TempDir(), "audio.json")
 	if out, err := exec.Command(sharedBinary(t), "train", "audio", "--real", "--per-class", "10", "--held-out", "0", "--out", weights).CombinedOutput(); err != nil {
@@ -547,6 +548,29 @@ func TestTrainAudioOnRealRecordings(t *testing.T) {
 	}
 	if heard != external || external < 50 {
 		t.Fatalf("%d external recordings heard, the split has %d", heard, external)
+	}
+	// Heard by their loudest 0.3 s, each recording is one window.
+	out, err = exec.Command(sharedBinary(t), "audio", "evaluate", "--split", "external", "--clip", "0.3s", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clipped struct {
+		Recordings, Windows struct {
+			Confusion [acoustic.NumClasses][acoustic.NumClasses]int
+		}
+	}
+	if err := json.Unmarshal(out, &clipped); err != nil {
+		t.Fatal(err)
+	}
+	recordings, windows := 0, 0
+	for k := range acoustic.NumClasses {
+		for j := range acoustic.NumClasses {
+			recordings += clipped.Recordings.Confusion[k][j]
+			windows += clipped.Windows.Confusion[k][j]
+		}
+	}
+	if recordings != external || windows != external {
+		t.Fatalf("clipped to 0.3 s: %d recordings in %d windows, want %d in as many", recordings, windows, external)
 	}
 	if out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--weights", "missing.json").CombinedOutput(); err == nil || !strings.Contains(string(out), "--weights") {
 		t.Fatalf("missing weights: %v, %s", err, out)

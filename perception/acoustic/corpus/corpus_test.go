@@ -141,3 +141,20 @@ func highShare(w []float64) float64 {
 	}
 	return high / all
 }
+
+// TestLoudestFindsTheBurst: the loudest stretch of a quiet recording
+// with one burst is the burst.
+func TestLoudestFindsTheBurst(t *testing.T) {
+	x := make([]float64, 10000)
+	for i := 6000; i < 6300; i++ {
+		x[i] = 1
+	}
+	got := loudest(x, 300)
+	sum := 0.0
+	for _, v := range got {
+		sum += v
+	}
+	if len(got) != 300 || sum < 270 {
+		t.Fatalf("%d samples holding %.0f of the burst's 300", len(got), sum)
+	}
+}

@@ -1,7 +1,7 @@
 package corpus
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"math/rand/v2"
 
@@ -52,7 +52,7 @@ func TrainingWindows(dir string, seed uint64) ([][]float64, []int, error) {
 		sounds[r.Class] = append(sounds[r.Class], x)
 	}
 	if len(background) == 0 || len(sounds[acoustic.Siren]) == 0 || len(sounds[acoustic.Horn]) == 0 {
-		return nil, nil, fmt.Errorf("corpus: the training split needs sirens, horns and background (make sounds)")
+		return nil, nil, errors.New("corpus: the training split needs sirens, horns and background (make sounds)")
 	}
 	rnd := rand.New(rand.NewPCG(seed, 0x6d6978))
 	for i := range 4 * MixesPerClass {
