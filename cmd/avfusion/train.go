@@ -61,7 +61,7 @@ func trainAudio(args []string) error {
 		if err != nil {
 			return err
 		}
-		recorded, recordedLabels, err := corpus.TrainingWindows(dir, *seed)
+		recorded, recordedLabels, err := corpus.TrainingWindows(dir, *seed, corpus.MixesPerClass)
 		if err != nil {
 			return err
 		}

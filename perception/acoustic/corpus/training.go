@@ -10,22 +10,22 @@ import (
 	"github.com/avfusion/avfusion/sim/audio"
 )
 
-// MixesPerClass is how many augmented siren and horn windows
-// TrainingWindows makes of each from the training split's few real ones,
-// and again from synthesised ones.
+// MixesPerClass is how many augmented siren and horn windows `train
+// audio --real` has TrainingWindows make of each from the training
+// split's few real ones, and again from synthesised ones.
 const MixesPerClass = 1500
 
 // TrainingWindows cuts every recording of the training split into
 // labelled windows as `audio classify` hears them (WindowSamples half a
 // second apart, a short recording repeated to fill one), then adds
-// MixesPerClass augmented sirens and horns: a real one's window, sped up
+// mixes augmented sirens and horns each: a real one's window, sped up
 // or slowed by up to 5 % (so its pitch too), shifted in time, echoed
-// half the time; and MixesPerClass synthesised ones (sim/audio's
+// half the time; and mixes synthesised ones (sim/audio's
 // Foreground: passing, with Doppler and echo). Each is mixed into a real
 // background window of the training split at −5 to 20 dB, band-limited
 // to 4 kHz as a cheap recording is one time in three, at a random level.
 // The same seed gives the same windows.
-func TrainingWindows(dir string, seed uint64) ([][]float64, []int, error) {
+func TrainingWindows(dir string, seed uint64, mixes int) ([][]float64, []int, error) {
 	recs, err := List(dir)
 	if err != nil {
 		return nil, nil, err
@@ -55,10 +55,10 @@ func TrainingWindows(dir string, seed uint64) ([][]float64, []int, error) {
 		return nil, nil, errors.New("corpus: the training split needs sirens, horns and background (make sounds)")
 	}
 	rnd := rand.New(rand.NewPCG(seed, 0x6d6978))
-	for i := range 4 * MixesPerClass {
+	for i := range 4 * mixes {
 		class := []int{acoustic.Siren, acoustic.Horn}[i%2]
 		w := make([]float64, acoustic.WindowSamples)
-		if i < 2*MixesPerClass {
+		if i < 2*mixes {
 			augment(w, sounds[class][rnd.IntN(len(sounds[class]))], rnd)
 		} else {
 			audio.Foreground(w, class, rnd)
