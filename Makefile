@@ -102,9 +102,10 @@ soak:
 	$(GO) test -tags soak -run 'Soak|RealTimeLatency' -count=1 -v ./sim
 
 # The shipped networks' weights are what `avfusion train audio` and
-# `avfusion train fusion` make: retrain both (one and two minutes on two cores)
+# `avfusion train fusion` make (the first from the real recordings too: make
+# sounds): retrain both (a minute and a half and two minutes on two cores)
 # and compare byte for byte.
-weights-check: build
+weights-check: build sounds
 	@tmp=$$(mktemp -d); \
 	bin/avfusion train audio --held-out 0 --out $$tmp/audio.json 2>/dev/null && \
 	cmp $$tmp/audio.json perception/acoustic/weights/audio.json && echo "weights-check: perception/acoustic/weights/audio.json is reproduced exactly" && \

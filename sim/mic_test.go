@@ -126,3 +126,28 @@ func TestSimulatedArrayHearsTheRightBearing(t *testing.T) {
 		t.Fatalf("worst bearing error %.1f°", worst)
 	}
 }
+
+// TestNoSirenNoSoundDetections: the emergency scene with its siren off
+// hears only its microphones' noise, and the acoustic detector reports
+// no siren or horn in it — the head's training scenes hear no phantom
+// sirens.
+func TestNoSirenNoSoundDetections(t *testing.T) {
+	sc, err := LoadScenario("scenarios/emergency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range sc.Actors {
+		sc.Actors[i].Siren = false
+	}
+	w := NewWorld(sc, calib.DefaultRig(), 0)
+	d, err := acoustic.NewDetector(MicArrayOf(sc.Mic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int(sc.Duration / MicWindowHop)
+	for k := range n {
+		if _, s, found := d.Detect(w.MicWindow(k), w.MicStamp(k)); found || s.Background < max(s.Siren, s.Horn) {
+			t.Fatalf("window %d of %d, no siren sounding: %+v, reported %v", k, n, s, found)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 	"github.com/avfusion/avfusion/sim/audio"
 )
 
-const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class N] [--seed 1] [--real] [--json]
+const trainUsage = `usage: avfusion train audio [--out perception/acoustic/weights/audio.json] [--per-class N] [--seed 1] [--real=false] [--json]
        avfusion train fusion [--out fusion/learned/weights/fusion.json] [--scenarios 120] [--seed 1]`
 
 func runTrain(args []string) error {
@@ -29,8 +29,8 @@ func runTrain(args []string) error {
 	return errors.New(trainUsage)
 }
 
-// trainAudio trains the acoustic classifier on synthesised sound, and
-// with --real on the real recordings' training split as well.
+// trainAudio trains the acoustic classifier on synthesised sound and the
+// real recordings' training split (--real=false: synthesised sound only).
 func trainAudio(args []string) error {
 	fs := flag.NewFlagSet("train audio", flag.ContinueOnError)
 	out := fs.String("out", "perception/acoustic/weights/audio.json", "where to write the weights")
@@ -38,7 +38,7 @@ func trainAudio(args []string) error {
 	heldOut := fs.Int("held-out", 500, "synthetic held-out windows per class, from another seed, for the report (0: no report)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic data (the network's own seed is fixed in acoustic.TrainConfig and RealTrainConfig)")
 	asJSON := fs.Bool("json", false, "print the held-out report as JSON")
-	withReal := fs.Bool("real", false, "train on the real recordings' training split too (make sounds), augmented, a larger network (acoustic.RealTrainConfig); the shipped weights are trained without")
+	withReal := fs.Bool("real", true, "train on the real recordings' training split too (make sounds), augmented, with a larger network (acoustic.RealTrainConfig), as the shipped weights are; --real=false: synthesised sound only")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func trainAudio(args []string) error {
 	}
 	began := time.Now()
 	windows, labels := synthWindows(*perClass, *seed, "training")
-	note := fmt.Sprintf("avfusion train audio --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip), network seed %d",
+	note := fmt.Sprintf("avfusion train audio --real=false --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip), network seed %d",
 		*perClass, *seed, *perClass, cfg.Seed)
 	if *withReal {
 		dir, err := corpus.Dir()
@@ -66,7 +66,7 @@ func trainAudio(args []string) error {
 			return err
 		}
 		windows, labels = append(windows, recorded...), append(labels, recordedLabels...)
-		note = fmt.Sprintf("avfusion train audio --real --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip) and %d of the real recordings' training split (corpus.TrainingWindows: %d sirens and horns each from the real ones, as many synthesised, over real background), network seed %d",
+		note = fmt.Sprintf("avfusion train audio --per-class %d --seed %d: %d synthetic one-second windows per class (sim/audio.Clip) and %d of the real recordings' training split (corpus.TrainingWindows: %d sirens and horns each from the real ones, as many synthesised, over real background), network seed %d",
 			*perClass, *seed, *perClass, len(recorded), corpus.MixesPerClass, cfg.Seed)
 	}
 	fmt.Fprintf(os.Stderr, "training on %d windows...\n", len(windows))

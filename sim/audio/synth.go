@@ -157,10 +157,11 @@ const (
 	Wind                    // gusts of low-frequency noise
 	Babble                  // several talkers: pitched, formant-shaped, syllabic
 	Beeper                  // a reversing alarm or crossing signal: short beeps
+	Hiss                    // a microphone's own noise, a fan: broadband, white to pink
 )
 
 // NumNoiseKinds is the number of background kinds.
-const NumNoiseKinds = 5
+const NumNoiseKinds = 6
 
 // Noise writes a background of the given kind into dst.
 func Noise(dst []float64, kind NoiseKind, rnd *rand.Rand) {
@@ -213,6 +214,13 @@ func Noise(dst []float64, kind NoiseKind, rnd *rand.Rand) {
 			} else {
 				dst[i] = 0
 			}
+		}
+	case Hiss:
+		tilt, low := rnd.Float64(), 0.0 // 0 white, 1 mostly low-passed
+		for i := range dst {
+			w := rnd.NormFloat64()
+			low = 0.9*low + 0.1*w
+			dst[i] = (1-tilt)*w + tilt*3*low
 		}
 	}
 	normalise(dst)
