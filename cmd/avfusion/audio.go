@@ -304,9 +304,9 @@ func audioClassifier(path string) (*acoustic.Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--weights: %w", err)
 	}
-	net, err := nn.ReadJSON(bytes.NewReader(data))
+	c, err := acoustic.ReadClassifier(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("--weights %s: %w", path, err)
 	}
-	return acoustic.NewClassifier(net)
+	return c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"io"
 
 	"github.com/avfusion/avfusion/perception/nn"
 )
@@ -63,9 +64,18 @@ func NewClassifier(net *nn.Net) (*Classifier, error) {
 
 // DefaultClassifier is the network shipped in weights/audio.json.
 func DefaultClassifier() (*Classifier, error) {
-	net, err := nn.ReadJSON(bytes.NewReader(defaultWeights))
+	c, err := ReadClassifier(bytes.NewReader(defaultWeights))
 	if err != nil {
 		return nil, fmt.Errorf("acoustic: shipped weights: %w", err)
+	}
+	return c, nil
+}
+
+// ReadClassifier reads a network `avfusion train audio` wrote.
+func ReadClassifier(r io.Reader) (*Classifier, error) {
+	net, err := nn.ReadJSON(r)
+	if err != nil {
+		return nil, err
 	}
 	return NewClassifier(net)
 }
