@@ -425,20 +425,7 @@ func TestScenarioNamesItsTIConfiguration(t *testing.T) {
 // that follow from its confusion matrix; every test siren and horn heard
 // and most backgrounds left background.
 func TestAudioEvaluateHearsTheWholeRealTestSplit(t *testing.T) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := corpus.List(dir)
-	if err != nil {
-		t.Fatalf("%v (make sounds)", err)
-	}
-	var want [acoustic.NumClasses]int
-	for _, r := range recs {
-		if r.Split == corpus.Test {
-			want[r.Class]++
-		}
-	}
+	want := splitRecordings(t, corpus.Test)
 	out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--json").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -536,25 +523,10 @@ func TestTrainAudioOnRealRecordings(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatal(err)
 	}
-	heard := 0
-	for _, row := range got.Recordings.Confusion {
-		for _, n := range row {
-			heard += n
-		}
-	}
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := corpus.List(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	heard := confusionTotal(&got.Recordings.Confusion)
 	external := 0
-	for _, r := range recs {
-		if r.Split == corpus.External {
-			external++
-		}
+	for _, n := range splitRecordings(t, corpus.External) {
+		external += n
 	}
 	if heard != external || external < 50 {
 		t.Fatalf("%d external recordings heard, the split has %d", heard, external)
@@ -572,17 +544,43 @@ func TestTrainAudioOnRealRecordings(t *testing.T) {
 	if err := json.Unmarshal(out, &clipped); err != nil {
 		t.Fatal(err)
 	}
-	recordings, windows := 0, 0
-	for k := range acoustic.NumClasses {
-		for j := range acoustic.NumClasses {
-			recordings += clipped.Recordings.Confusion[k][j]
-			windows += clipped.Windows.Confusion[k][j]
-		}
-	}
+	recordings, windows := confusionTotal(&clipped.Recordings.Confusion), confusionTotal(&clipped.Windows.Confusion)
 	if recordings != external || windows != external {
 		t.Fatalf("clipped to 0.3 s: %d recordings in %d windows, want %d in as many", recordings, windows, external)
 	}
 	if out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--weights", "missing.json").CombinedOutput(); err == nil || !strings.Contains(string(out), "--weights") {
 		t.Fatalf("missing weights: %v, %s", err, out)
 	}
+}
+
+// splitRecordings counts the real corpus's recordings of a split by
+// class (make sounds).
+func splitRecordings(t *testing.T, split corpus.Split) [acoustic.NumClasses]int {
+	t.Helper()
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := corpus.List(dir)
+	if err != nil {
+		t.Fatalf("%v (make sounds)", err)
+	}
+	var n [acoustic.NumClasses]int
+	for _, r := range recs {
+		if r.Split == split {
+			n[r.Class]++
+		}
+	}
+	return n
+}
+
+// confusionTotal is how many answers a confusion matrix counts.
+func confusionTotal(c *[acoustic.NumClasses][acoustic.NumClasses]int) int {
+	n := 0
+	for _, row := range c {
+		for _, v := range row {
+			n += v
+		}
+	}
+	return n
 }
