@@ -95,8 +95,9 @@ const (
 )
 
 // labelled are the sirens and horns, each group's split chosen by hand
-// before any training so that both splits hold several kinds; every
-// other sound file of the background directories is background.
+// before any training so that both splits hold several kinds (an
+// external package's are in the External split); every other sound file
+// of the background directories is background.
 var labelled = []Recording{
 	{Package: "lincity-ng-data", Path: lincity + "FireStation3.wav", Class: acoustic.Siren, Title: "mechanical wind-up siren"},
 	{Package: "lincity-ng-data", Path: lincity + "Health3.wav", Class: acoustic.Siren, Split: Test, Title: "hi-lo ambulance siren"},
@@ -125,15 +126,15 @@ var labelled = []Recording{
 	// The external check. Micropolis (SimCity): its police.wav is a
 	// voice saying "police" (pitch 100-400 Hz and a closing sibilant),
 	// background; its heavy traffic, background.
-	{Package: "micropolis-data", Path: micro + "siren.wav", Class: acoustic.Siren, Split: External, Title: "siren winding down over an engine"},
-	{Package: "micropolis-data", Path: micro + "honkhonk-hi.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk (μ-law)"},
-	{Package: "micropolis-data", Path: micro + "honkhonk-high.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
-	{Package: "micropolis-data", Path: micro + "honkhonk-med.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
-	{Package: "micropolis-data", Path: micro + "honkhonk-low.wav", Class: acoustic.Horn, Split: External, Group: "micropolis-data/honkhonk", Title: "double car honk"},
+	{Package: "micropolis-data", Path: micro + "siren.wav", Class: acoustic.Siren, Title: "siren winding down over an engine"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-hi.wav", Class: acoustic.Horn, Group: "micropolis-data/honkhonk", Title: "double car honk (μ-law)"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-high.wav", Class: acoustic.Horn, Group: "micropolis-data/honkhonk", Title: "double car honk"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-med.wav", Class: acoustic.Horn, Group: "micropolis-data/honkhonk", Title: "double car honk"},
+	{Package: "micropolis-data", Path: micro + "honkhonk-low.wav", Class: acoustic.Horn, Group: "micropolis-data/honkhonk", Title: "double car honk"},
 	// Tux Paint's fire-engine stamp (the package's only sound taken) and
 	// the Heroes game's klaxon, its other effects background.
-	{Package: "tuxpaint-stamps-default", Path: "usr/share/tuxpaint/stamps/vehicles/emergency/firetruck.ogg", Class: acoustic.Siren, Split: External, Title: "fire engine wail, winding down"},
-	{Package: "heroes-sound-effects", Path: heroes + "claxon.wav", Class: acoustic.Horn, Split: External, Title: "two-tone klaxon"},
+	{Package: "tuxpaint-stamps-default", Path: "usr/share/tuxpaint/stamps/vehicles/emergency/firetruck.ogg", Class: acoustic.Siren, Title: "fire engine wail, winding down"},
+	{Package: "heroes-sound-effects", Path: heroes + "claxon.wav", Class: acoustic.Horn, Title: "two-tone klaxon"},
 }
 
 // unlabelled are sound files in the background directories that are not
@@ -161,8 +162,8 @@ var backgroundDirs = []struct{ pkg, dir string }{
 	{"heroes-sound-effects", heroes},
 }
 
-// externalPackages are the packages whose every recording is in the
-// External split.
+// externalPackages are the packages whose every recording, labelled or
+// not, is in the External split.
 var externalPackages = []string{"micropolis-data", "heroes-sound-effects", "tuxpaint-stamps-default"}
 
 // Entries of opensfx.cat left out: empty ones, and toy horns (a bike
@@ -211,6 +212,9 @@ func List(dir string) ([]Recording, error) {
 	// original (the truck starting without its horn).
 	groupSplit := map[string]Split{}
 	for i := range recs {
+		if slices.Contains(externalPackages, recs[i].Package) {
+			recs[i].Split = External
+		}
 		if recs[i].Group == "" {
 			recs[i].Group = recs[i].Package + "/" + strings.TrimSuffix(filepath.Base(recs[i].Path), filepath.Ext(recs[i].Path))
 		}
