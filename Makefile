@@ -101,14 +101,17 @@ test-short:
 soak:
 	$(GO) test -tags soak -run 'Soak|RealTimeLatency' -count=1 -v ./sim
 
-# The shipped networks' weights are what `avfusion train audio` and
-# `avfusion train fusion` make (the first from the real recordings too: make
-# sounds): retrain both (a minute and a half and two minutes on two cores)
-# and compare byte for byte.
+# The shipped networks' weights are what `avfusion train audio`, `avfusion
+# train audio --model conv` and `avfusion train fusion` make (the sound
+# networks from the real recordings too: make sounds): retrain all three (a
+# minute and a half, four minutes and two minutes on two cores) and compare
+# byte for byte.
 weights-check: build sounds
 	@tmp=$$(mktemp -d); \
 	bin/avfusion train audio --held-out 0 --out $$tmp/audio.json 2>/dev/null && \
 	cmp $$tmp/audio.json perception/acoustic/weights/audio.json && echo "weights-check: perception/acoustic/weights/audio.json is reproduced exactly" && \
+	bin/avfusion train audio --model conv --held-out 0 --out $$tmp/audio_conv.json 2>/dev/null && \
+	cmp $$tmp/audio_conv.json perception/acoustic/weights/audio_conv.json && echo "weights-check: perception/acoustic/weights/audio_conv.json is reproduced exactly" && \
 	bin/avfusion train fusion --out $$tmp/fusion.json 2>/dev/null && \
 	cmp $$tmp/fusion.json fusion/learned/weights/fusion.json && echo "weights-check: fusion/learned/weights/fusion.json is reproduced exactly"; \
 	rc=$$?; rm -rf $$tmp; exit $$rc

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/perception/acoustic"
@@ -247,13 +248,13 @@ func evaluateAudio(args []string) error {
 	fs := flag.NewFlagSet("audio evaluate", flag.ContinueOnError)
 	split := fs.String("split", "test", "which recordings: test (never trained on), external (another package, never trained on nor used to choose the model) or train")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	weights := fs.String("weights", "", "a network `avfusion train audio --out` wrote (default: the shipped one)")
+	weights := fs.String("weights", "", "networks `avfusion train audio --out` wrote, comma-separated, combined as the shipped ones are (default: the shipped ones)")
 	clip := fs.Duration("clip", 0, "hear each recording only by its loudest stretch this long (0.3s: is a 0.3 s horn a horn?); 0: whole recordings")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || (*split != "test" && *split != "train" && *split != "external") || *clip < 0 {
-		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--weights FILE] [--clip 0.3s] [--json]")
+		return errors.New("usage: avfusion audio evaluate [--split test|external|train] [--weights FILE[,FILE]] [--clip 0.3s] [--json]")
 	}
 	dir, err := corpus.Dir()
 	if err != nil {
@@ -294,19 +295,23 @@ func evaluateAudio(args []string) error {
 	return nil
 }
 
-// audioClassifier is the network in the weight file path, or the shipped
-// one for an empty path.
-func audioClassifier(path string) (*acoustic.Classifier, error) {
-	if path == "" {
+// audioClassifier is the networks in the comma-separated weight files,
+// combined, or the shipped ones for an empty list.
+func audioClassifier(paths string) (*acoustic.Classifier, error) {
+	if paths == "" {
 		return acoustic.DefaultClassifier()
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--weights: %w", err)
+	var cs []*acoustic.Classifier
+	for path := range strings.SplitSeq(paths, ",") {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--weights: %w", err)
+		}
+		c, err := acoustic.ReadClassifier(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("--weights %s: %w", path, err)
+		}
+		cs = append(cs, c)
 	}
-	c, err := acoustic.ReadClassifier(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("--weights %s: %w", path, err)
-	}
-	return c, nil
+	return acoustic.Combine(cs...), nil
 }

@@ -461,13 +461,14 @@ func TestAudioEvaluateHearsTheWholeRealTestSplit(t *testing.T) {
 	if got.Split != "test" || windows < want[0]+want[1]+want[2] {
 		t.Fatalf("split %q, %d windows", got.Split, windows)
 	}
-	// What the shipped network, trained on the real training split too,
-	// does (docs/microphone.md): every test siren and horn heard, most
-	// backgrounds left background (trained on synthesised sound only it
-	// hears three of the four horns and leaves 17 of 157 backgrounds).
+	// What the shipped networks, trained on the real training split too,
+	// do (docs/microphone.md): every test siren and horn heard, 110 of 157
+	// backgrounds left background (the dense network alone 103; trained
+	// on synthesised sound only it hears three of the four horns and
+	// leaves 17 of 157 backgrounds).
 	rec := got.Recordings.Classes
-	if rec["siren"].Recall < 1 || rec["horn"].Recall < 1 || rec["background"].Recall < 0.5 {
-		t.Fatalf("test split recall: siren %.3f, horn %.3f, background %.3f; want 1, 1 and at least 0.5",
+	if rec["siren"].Recall < 1 || rec["horn"].Recall < 1 || rec["background"].Recall < 2.0/3 {
+		t.Fatalf("test split recall: siren %.3f, horn %.3f, background %.3f; want 1, 1 and at least 2/3",
 			rec["siren"].Recall, rec["horn"].Recall, rec["background"].Recall)
 	}
 }
@@ -495,10 +496,11 @@ func TestRadarLimits(t *testing.T) {
 }
 
 // TestTrainAudioOnRealRecordings: `train audio --real` trains on the real
-// training split as well (its weights say so), and `audio evaluate
-// --weights` scores that network on the external split, every recording
-// of it, and with `--clip 0.3s` each by one window; a missing weight file
-// is refused naming --weights.
+// training split as well (its weights say so), `train audio --model conv`
+// a convolutional network, and `audio evaluate --weights` scores the two
+// combined on the external split, every recording of it, and the shipped
+// ones with `--clip 0.3s` each by one window; a missing weight file is
+// refused naming --weights.
 func TestTrainAudioOnRealRecordings(t *testing.T) {
 	weights := filepath.Join(t.TempDir(), "audio.json")
 	if out, err := exec.Command(sharedBinary(t), "train", "audio", "--real", "--per-class", "10", "--held-out", "0", "--out", weights).CombinedOutput(); err != nil {
@@ -511,7 +513,16 @@ func TestTrainAudioOnRealRecordings(t *testing.T) {
 	if !strings.Contains(string(data), "corpus.TrainingWindows") {
 		t.Fatal("the weights do not say they were trained on the real recordings")
 	}
-	out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--split", "external", "--weights", weights, "--json").Output()
+	conv := filepath.Join(t.TempDir(), "conv.json")
+	if out, err := exec.Command(sharedBinary(t), "train", "audio", "--model", "conv", "--real=false", "--per-class", "10", "--held-out", "0", "--out", conv).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	} else if !strings.Contains(string(out), "epoch 15 of 15 done") {
+		t.Fatalf("no progress: %s", out)
+	}
+	if data, err := os.ReadFile(conv); err != nil || !strings.Contains(string(data), `"convs"`) {
+		t.Fatalf("not a convolutional network (%v)", err)
+	}
+	out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--split", "external", "--weights", weights+","+conv, "--json").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/avfusion/avfusion/perception/acoustic"
@@ -33,18 +34,30 @@ func runTrain(args []string) error {
 // real recordings' training split (--real=false: synthesised sound only).
 func trainAudio(args []string) error {
 	fs := flag.NewFlagSet("train audio", flag.ContinueOnError)
-	out := fs.String("out", "perception/acoustic/weights/audio.json", "where to write the weights")
+	out := fs.String("out", "perception/acoustic/weights/audio.json", "where to write the weights (perception/acoustic/weights/audio_conv.json with --model conv)")
 	perClass := fs.Int("per-class", 0, "synthetic training windows per class (default 1500, 2000 with --real)")
 	heldOut := fs.Int("held-out", 500, "synthetic held-out windows per class, from another seed, for the report (0: no report)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic data (the network's own seed is fixed in acoustic.TrainConfig and RealTrainConfig)")
 	asJSON := fs.Bool("json", false, "print the held-out report as JSON")
 	withReal := fs.Bool("real", true, "train on the real recordings' training split too (make sounds), augmented, with a larger network (acoustic.RealTrainConfig), as the shipped weights are; --real=false: synthesised sound only")
+	model := fs.String("model", "dense", "dense: a dense network on window descriptors; conv: a convolutional network on log-mel patches (acoustic.ConvShape, ConvTrainConfig)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *model != "dense" && *model != "conv" {
+		return fmt.Errorf("--model %q: want dense or conv", *model)
+	}
+	outGiven := false
+	fs.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
+	if *model == "conv" && !outGiven {
+		*out = "perception/acoustic/weights/audio_conv.json"
 	}
 	cfg, synthetic := acoustic.TrainConfig, 1500
 	if *withReal {
 		cfg, synthetic = acoustic.RealTrainConfig, 2000
+	}
+	if *model == "conv" {
+		cfg = acoustic.ConvTrainConfig
 	}
 	if *perClass == 0 {
 		*perClass = synthetic
@@ -70,12 +83,31 @@ func trainAudio(args []string) error {
 			*perClass, *seed, *perClass, len(recorded), corpus.MixesPerClass, cfg.Seed)
 	}
 	fmt.Fprintf(os.Stderr, "training on %d windows...\n", len(windows))
-	net, err := acoustic.Train(windows, labels, cfg, note)
-	if err != nil {
-		return err
-	}
-	if err := writeWeights(*out, net.WriteJSON); err != nil {
-		return err
+	cfg.Progress = func(epoch, epochs int) { fmt.Fprintf(os.Stderr, "training: epoch %d of %d done\n", epoch, epochs) }
+	var c *acoustic.Classifier
+	if *model == "conv" {
+		note = strings.Replace(note, "train audio", "train audio --model conv", 1)
+		net, err := acoustic.TrainConv(windows, labels, acoustic.ConvShape, cfg, note)
+		if err != nil {
+			return err
+		}
+		if err := writeWeights(*out, net.WriteJSON); err != nil {
+			return err
+		}
+		if c, err = acoustic.NewConvClassifier(net); err != nil {
+			return err
+		}
+	} else {
+		net, err := acoustic.Train(windows, labels, cfg, note)
+		if err != nil {
+			return err
+		}
+		if err := writeWeights(*out, net.WriteJSON); err != nil {
+			return err
+		}
+		if c, err = acoustic.NewClassifier(net); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s\n", *out, time.Since(began).Seconds())
 	if *heldOut == 0 {
@@ -83,10 +115,6 @@ func trainAudio(args []string) error {
 	}
 
 	testW, testL := synthWindows(*heldOut, *seed+1_000_003, "held-out")
-	c, err := acoustic.NewClassifier(net)
-	if err != nil {
-		return err
-	}
 	rep := evaluate(c, testW, testL)
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)

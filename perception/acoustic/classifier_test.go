@@ -1,6 +1,7 @@
 package acoustic
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -66,6 +67,47 @@ func TestHissIsBackground(t *testing.T) {
 			}
 			if got := nn.Argmax(c.Classify(p, w)); got != Background {
 				t.Errorf("noise at %g, white %v: %s (%.2f)", level, white, ClassNames[got], p)
+			}
+		}
+	}
+}
+
+// constant is a dense classifier that answers the same logits for every
+// window.
+func constant(t *testing.T, logits [NumClasses]float64) *Classifier {
+	t.Helper()
+	ones := make([]float64, DescriptorSize)
+	for i := range ones {
+		ones[i] = 1
+	}
+	net := &nn.Net{Classes: ClassNames[:], Mean: make([]float64, DescriptorSize), Std: ones,
+		Layers: []nn.Layer{{In: DescriptorSize, Out: NumClasses, W: make([]float64, DescriptorSize*NumClasses), B: logits[:]}}}
+	c, err := NewClassifier(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCombineMultipliesBeliefs: combined networks answer the normalised
+// product of their probabilities, and background where they disagree so
+// completely that nothing is left of it.
+func TestCombineMultipliesBeliefs(t *testing.T) {
+	w := make([]float64, WindowSamples)
+	p := make([]float64, NumClasses)
+	for _, tc := range []struct {
+		a, b [NumClasses]float64
+		want [NumClasses]float64
+	}{
+		{a: [NumClasses]float64{1, 0, 0}, b: [NumClasses]float64{0, 0, 0}, want: [NumClasses]float64{0.5761, 0.2119, 0.2119}},
+		{a: [NumClasses]float64{2, 0, 0}, b: [NumClasses]float64{0, 2, 0}, want: [NumClasses]float64{0.4683, 0.4683, 0.0634}},
+		{a: [NumClasses]float64{2000, 0, 0}, b: [NumClasses]float64{0, 2000, 0}, want: [NumClasses]float64{0, 0, 1}},
+	} {
+		Combine(constant(t, tc.a), constant(t, tc.b)).Classify(p, w)
+		for k := range p {
+			if math.Abs(p[k]-tc.want[k]) > 1e-4 {
+				t.Errorf("logits %v and %v: %.4f, want %.4f", tc.a, tc.b, p, tc.want)
+				break
 			}
 		}
 	}

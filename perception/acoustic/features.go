@@ -159,6 +159,27 @@ func describe(dst []float64, frames [][]float64, levels, sortBuf *[]float64) []f
 	return dst
 }
 
+// PatchSize is the length of a window's log-mel patch: Mels rows (bands)
+// of WindowFrames values (frames).
+const PatchSize = Mels * WindowFrames
+
+// patch writes a window's log-mel frames to dst as the convolutional
+// classifier sees them, one band a row, less the patch's median so that
+// loudness does not count. sortBuf is scratch, grown as needed.
+func patch(dst []float64, frames [][]float64, sortBuf *[]float64) []float64 {
+	for t, fr := range frames {
+		for m, v := range fr {
+			dst[m*WindowFrames+t] = v
+		}
+	}
+	var ref float64
+	ref, *sortBuf = median(dst, *sortBuf)
+	for i := range dst {
+		dst[i] -= ref
+	}
+	return dst
+}
+
 // median returns the median of x, sorting a copy in buf (returned for
 // reuse); x itself is not reordered.
 func median(x, buf []float64) (float64, []float64) {

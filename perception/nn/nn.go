@@ -169,19 +169,28 @@ func softmax(dst, z []float64) {
 
 // WriteJSON writes the network; the same network always gives the same
 // bytes.
-func (n *Net) WriteJSON(w io.Writer) error {
+func (n *Net) WriteJSON(w io.Writer) error { return writeJSON(w, n) }
+
+// ReadJSON reads and validates a network written by WriteJSON.
+func ReadJSON(r io.Reader) (*Net, error) { return readJSON[Net](r) }
+
+// writeJSON writes a network indented, its fields in declaration order.
+func writeJSON(w io.Writer, n any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	return enc.Encode(n)
 }
 
-// ReadJSON reads and validates a network written by WriteJSON.
-func ReadJSON(r io.Reader) (*Net, error) {
-	var n Net
+// readJSON decodes a network of type T and validates it.
+func readJSON[T any, P interface {
+	*T
+	Validate() error
+}](r io.Reader) (*T, error) {
+	var n T
 	if err := json.NewDecoder(r).Decode(&n); err != nil {
 		return nil, fmt.Errorf("nn: %w", err)
 	}
-	if err := n.Validate(); err != nil {
+	if err := P(&n).Validate(); err != nil {
 		return nil, err
 	}
 	return &n, nil

@@ -16,6 +16,8 @@ type TrainConfig struct {
 	LearningRate float64 // Adam's step size
 	L2           float64 // weight decay
 	Seed         uint64  // initial weights and shuffling
+	// Progress, if set, is called after each epoch (counted from 1).
+	Progress func(epoch, epochs int)
 }
 
 // Train fits a network to examples x (rows of equal length) labelled y
@@ -70,7 +72,8 @@ func Train(x [][]float64, y []int, classes []string, cfg TrainConfig) (*Net, err
 		order[i] = i
 	}
 	step := 0
-	for range cfg.Epochs {
+	for epoch := range cfg.Epochs {
+		cfg.progress(epoch)
 		rnd.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for b := 0; b < len(order); b += cfg.BatchSize {
 			batch := order[b:min(b+cfg.BatchSize, len(order))]
@@ -82,7 +85,15 @@ func Train(x [][]float64, y []int, classes []string, cfg TrainConfig) (*Net, err
 			t.adam(cfg.LearningRate, cfg.L2, len(batch), step)
 		}
 	}
+	cfg.progress(cfg.Epochs)
 	return n, nil
+}
+
+// progress reports that epochs before this one are done.
+func (cfg *TrainConfig) progress(epoch int) {
+	if cfg.Progress != nil && epoch > 0 {
+		cfg.Progress(epoch, cfg.Epochs)
+	}
 }
 
 // trainer holds gradients, Adam moments and activations.
@@ -140,20 +151,33 @@ func (t *trainer) backprop(x []float64, label int) {
 			t.delta[last][j]--
 		}
 	}
-	for li := last; li >= 0; li-- {
-		l := &n.Layers[li]
-		in, d := t.act[li], t.delta[li]
+	backDense(n.Layers, t.act, t.delta, t.gw, t.gb, nil)
+}
+
+// backDense adds the gradients of dense layers (ReLU between them) to
+// gw and gb, given each layer's input act[li] and output act[li+1] and
+// the gradient at the last layer's output in delta's last entry; delta
+// receives the others. If din is not nil it receives the gradient at the
+// first layer's input, zero where that input is not positive (it came
+// through a ReLU).
+func backDense(layers []Layer, act, delta, gw, gb [][]float64, din []float64) {
+	for li := len(layers) - 1; li >= 0; li-- {
+		l := &layers[li]
+		in, d := act[li], delta[li]
 		for o := range l.Out {
-			row := t.gw[li][o*l.In : (o+1)*l.In]
+			row := gw[li][o*l.In : (o+1)*l.In]
 			for i, v := range in {
 				row[i] += d[o] * v
 			}
-			t.gb[li][o] += d[o]
+			gb[li][o] += d[o]
 		}
-		if li == 0 {
+		prev := din
+		if li > 0 {
+			prev = delta[li-1]
+		}
+		if prev == nil {
 			break
 		}
-		prev := t.delta[li-1]
 		for i := range prev {
 			sum := 0.0
 			if in[i] > 0 { // ReLU
@@ -168,19 +192,30 @@ func (t *trainer) backprop(x []float64, label int) {
 
 // adam applies one Adam step with decoupled weight decay.
 func (t *trainer) adam(lr, l2 float64, batch, step int) {
-	const b1, b2, eps = 0.9, 0.999, 1e-8
-	c1, c2 := 1-math.Pow(b1, float64(step)), 1-math.Pow(b2, float64(step))
-	update := func(w, g, m, v []float64, decay float64) {
-		for i := range w {
-			gi := g[i] / float64(batch)
-			m[i] = b1*m[i] + (1-b1)*gi
-			v[i] = b2*v[i] + (1-b2)*gi*gi
-			w[i] -= lr*(m[i]/c1)/(math.Sqrt(v[i]/c2)+eps) + lr*decay*w[i]
-		}
-	}
+	c1, c2 := adamCorrections(step)
 	for li := range t.n.Layers {
 		l := &t.n.Layers[li]
-		update(l.W, t.gw[li], t.mw[li], t.vw[li], l2)
-		update(l.B, t.gb[li], t.mb[li], t.vb[li], 0)
+		adamUpdate(l.W, t.gw[li], t.mw[li], t.vw[li], lr, l2, batch, c1, c2)
+		adamUpdate(l.B, t.gb[li], t.mb[li], t.vb[li], lr, 0, batch, c1, c2)
+	}
+}
+
+// Adam's moment decay rates and its guard against division by zero.
+const adamB1, adamB2, adamEps = 0.9, 0.999, 1e-8
+
+// adamCorrections returns the bias corrections of Adam's first and
+// second moments at step (counted from 1).
+func adamCorrections(step int) (c1, c2 float64) {
+	return 1 - math.Pow(adamB1, float64(step)), 1 - math.Pow(adamB2, float64(step))
+}
+
+// adamUpdate moves weights w by one Adam step on the gradient g summed
+// over batch examples, with moments m and v, and decoupled weight decay.
+func adamUpdate(w, g, m, v []float64, lr, decay float64, batch int, c1, c2 float64) {
+	for i := range w {
+		gi := g[i] / float64(batch)
+		m[i] = adamB1*m[i] + (1-adamB1)*gi
+		v[i] = adamB2*v[i] + (1-adamB2)*gi*gi
+		w[i] -= lr*(m[i]/c1)/(math.Sqrt(v[i]/c2)+adamEps) + lr*decay*w[i]
 	}
 }
