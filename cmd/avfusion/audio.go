@@ -17,7 +17,7 @@ import (
 	"github.com/avfusion/avfusion/sensors/mic"
 )
 
-const audioUsage = "usage: avfusion audio classify FILE.{wav,ogg,mp3} [--json] [--array ARRAY.yaml] [--hop 0.5] | avfusion audio evaluate [--split test|train] [--json]"
+const audioUsage = "usage: avfusion audio classify FILE.{wav,ogg,mp3} [--json] [--array ARRAY.yaml] [--hop 0.5] | avfusion audio evaluate [--split test|external|train] [--weights FILE[,FILE]] [--clip 0.3s] [--json]"
 
 type audioWindow struct {
 	T       float64            `json:"t"`
@@ -29,6 +29,10 @@ type audioWindow struct {
 type audioSummary struct {
 	Windows int            `json:"windows"`
 	Counts  map[string]int `json:"counts"`
+	// Heard is what the file is heard as (acoustic.Hearing, as the node
+	// hears a stream): siren when the windows over SirenSeconds are
+	// siren, else horn when a window is, else background.
+	Heard string `json:"heard"`
 	// SecondsOfSound is the file's length; a clip shorter than one
 	// analysis window is repeated to fill it (Repeated), and a file with
 	// no sound at all is reported Silent, its one window background.
@@ -87,6 +91,7 @@ func runAudio(args []string) error {
 	probs := make([]float64, acoustic.NumClasses)
 	frame := make([][]float64, len(chans))
 	step := int(*hop * acoustic.SampleRate)
+	hearing, heard := acoustic.NewHearing(*hop), acoustic.Background
 	for start := 0; start+acoustic.WindowSamples <= len(mono); start += step {
 		cls.Classify(probs, mono[start:start+acoustic.WindowSamples])
 		if sum.Silent { // nothing to hear: background, surely
@@ -112,10 +117,14 @@ func runAudio(args []string) error {
 		}
 		sum.Windows++
 		sum.Counts[w.Class]++
+		if h := hearing.Hear(nn.Argmax(probs)); h != acoustic.Background && heard != acoustic.Siren {
+			heard = h
+		}
 		if err := printWindow(enc, w, probs, *asJSON); err != nil {
 			return err
 		}
 	}
+	sum.Heard = acoustic.ClassNames[heard]
 	if *asJSON {
 		return enc.Encode(sum)
 	}
@@ -126,7 +135,7 @@ func runAudio(args []string) error {
 	case sum.Repeated:
 		note = fmt.Sprintf(" (%.2f s of sound, repeated to fill one %.2f s window)", sum.SecondsOfSound, float64(acoustic.WindowSamples)/acoustic.SampleRate)
 	}
-	fmt.Printf("%d windows: %d siren, %d horn, %d background%s\n", sum.Windows, sum.Counts["siren"], sum.Counts["horn"], sum.Counts["background"], note)
+	fmt.Printf("%d windows: %d siren, %d horn, %d background%s; heard: %s\n", sum.Windows, sum.Counts["siren"], sum.Counts["horn"], sum.Counts["background"], note, sum.Heard)
 	return nil
 }
 

@@ -87,11 +87,12 @@ func TestAudioClassifyCLI(t *testing.T) {
 	var sum struct {
 		Windows int            `json:"windows"`
 		Counts  map[string]int `json:"counts"`
+		Heard   string         `json:"heard"`
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.Windows != len(lines)-1 || !reflect.DeepEqual(sum.Counts, map[string]int{"siren": counts["siren"], "horn": counts["horn"], "background": counts["background"]}) {
+	if sum.Windows != len(lines)-1 || sum.Heard != "siren" || !reflect.DeepEqual(sum.Counts, map[string]int{"siren": counts["siren"], "horn": counts["horn"], "background": counts["background"]}) {
 		t.Fatalf("summary %+v, counted %v", sum, counts)
 	}
 	if early > 0 || sirens < 3 {

@@ -112,3 +112,27 @@ func TestCombineMultipliesBeliefs(t *testing.T) {
 		}
 	}
 }
+
+// TestHearingWaitsForASirenToLast: a siren is heard only once the windows
+// over SirenSeconds are all siren (two windows half a second apart, three
+// a quarter apart, two of any hop longer), a horn at once; anything else
+// breaks the run.
+func TestHearingWaitsForASirenToLast(t *testing.T) {
+	const s, h, b = Siren, Horn, Background
+	for _, tc := range []struct {
+		hop            float64
+		classes, heard []int
+	}{
+		{0.5, []int{s, s, s, b, s}, []int{b, s, s, b, b}},
+		{0.5, []int{s, h, s, b, s, s}, []int{b, h, b, b, b, s}},
+		{0.25, []int{s, s, s, s}, []int{b, b, s, s}},
+		{2, []int{s, s}, []int{b, s}},
+	} {
+		hearing := NewHearing(tc.hop)
+		for i, c := range tc.classes {
+			if got := hearing.Hear(c); got != tc.heard[i] {
+				t.Errorf("hop %g, windows %v: window %d heard %s, want %s", tc.hop, tc.classes, i, ClassNames[got], ClassNames[tc.heard[i]])
+			}
+		}
+	}
+}

@@ -36,9 +36,10 @@ func ratio(a, b int) float64 {
 // Report is how a classifier did on recordings, as `avfusion audio
 // classify` hears them by default: every window of WindowSamples half a
 // second apart over the whole recording (a shorter one repeated to fill
-// one),
-// each answered by the most probable class; a recording is a siren when
-// any of its windows is, else a horn when any is, else background.
+// one), each answered by the most probable class; a recording is a siren
+// when a siren is heard in it (acoustic.Hearing: consecutive siren
+// windows over SirenSeconds), else a horn when any window is, else
+// background.
 type Report struct {
 	Recordings, Windows Confusion
 	// Wrong lists the recordings answered wrongly, by name, with their
@@ -62,10 +63,11 @@ func Evaluate(c *acoustic.Classifier, dir string, recs []Recording, clip int) (R
 			x = loudest(x, clip)
 		}
 		heard := [acoustic.NumClasses]bool{}
+		hearing := acoustic.NewHearing(0.5)
 		for _, w := range windows(x) {
 			got := nn.Argmax(c.Classify(probs, w))
 			rep.Windows[r.Class][got]++
-			heard[got] = true
+			heard[hearing.Hear(got)] = true
 		}
 		answer := acoustic.Background
 		switch {
