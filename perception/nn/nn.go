@@ -1,7 +1,8 @@
-// Package nn holds small dense neural networks for perception: inference
-// that allocates nothing per call, training (Adam on the cross-entropy of
-// a softmax output) with a fixed seed, and a JSON weight file whose bytes
-// depend only on the training data and configuration.
+// Package nn holds small neural networks for perception, dense (Net) and
+// convolutional on 2-D patches (ConvNet): inference that allocates
+// nothing per call, training (Adam on the cross-entropy of a softmax
+// output) with a fixed seed, and a JSON weight file whose bytes depend
+// only on the training data and configuration.
 package nn
 
 import (
