@@ -29,9 +29,9 @@ type audioWindow struct {
 type audioSummary struct {
 	Windows int            `json:"windows"`
 	Counts  map[string]int `json:"counts"`
-	// Heard is what the file is heard as (acoustic.Hearing, as the node
-	// hears a stream): siren when the windows over SirenSeconds are
-	// siren, else horn when a window is, else background.
+	// Heard is what the file is heard as (acoustic.Hearing): siren when
+	// the windows over SirenSeconds are siren, else horn when a window
+	// is, else background.
 	Heard string `json:"heard"`
 	// SecondsOfSound is the file's length; a clip shorter than one
 	// analysis window is repeated to fill it (Repeated), and a file with

@@ -5,7 +5,6 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/perception"
-	"github.com/avfusion/avfusion/perception/nn"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -14,12 +13,11 @@ import (
 // the channels for the bearing. It allocates nothing per window; it is
 // not safe for concurrent use.
 type Detector struct {
-	cls     *Classifier
-	hearing Hearing
-	doa     *DOA // nil for a single microphone
-	mono    []float64
-	frame   [][]float64
-	probs   []float64
+	cls   *Classifier
+	doa   *DOA // nil for a single microphone
+	mono  []float64
+	frame [][]float64
+	probs []float64
 }
 
 // NewDetector builds a detector for an array with the shipped classifier.
@@ -31,7 +29,7 @@ func NewDetector(array calib.MicArray) (*Detector, error) {
 	if err := array.Validate(); err != nil {
 		return nil, err
 	}
-	d := &Detector{cls: cls, hearing: NewHearing(0.5), mono: make([]float64, WindowSamples), frame: make([][]float64, len(array.Microphones)), probs: make([]float64, NumClasses)}
+	d := &Detector{cls: cls, mono: make([]float64, WindowSamples), frame: make([][]float64, len(array.Microphones)), probs: make([]float64, NumClasses)}
 	if len(array.Microphones) > 1 {
 		if d.doa, err = NewDOA(array); err != nil {
 			return nil, err
@@ -41,11 +39,10 @@ func NewDetector(array calib.MicArray) (*Detector, error) {
 }
 
 // Detect classifies a window (WindowSamples samples per channel, 16 kHz,
-// the array's channel order, each window half a second after the one
-// before) captured around stamp. It always returns the sound's class
-// belief; it returns a detection (ok) when a siren or horn is heard
-// (Hearing: a horn is the likeliest class, or a siren has been for
-// SirenSeconds) and the array gives its bearing.
+// the array's channel order) captured around stamp. It always returns
+// the sound's class belief; it returns a detection (ok) when a siren or
+// horn is the likeliest class and the array gives its bearing. (It does
+// not wait for a siren to last as Hearing does: see docs/microphone.md.)
 func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det perception.Detection, sound perception.Sound, ok bool) {
 	clear(d.mono)
 	for _, ch := range channels {
@@ -55,7 +52,7 @@ func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det percept
 	}
 	d.cls.Classify(d.probs, d.mono)
 	sound = perception.Sound{Siren: d.probs[Siren], Horn: d.probs[Horn], Background: d.probs[Background]}
-	if d.hearing.Hear(nn.Argmax(d.probs)) == Background || d.doa == nil {
+	if sound.Background >= max(sound.Siren, sound.Horn) || d.doa == nil {
 		return det, sound, false
 	}
 	for off := 0; off+FrameSize <= WindowSamples; off += Hop {
@@ -87,9 +84,8 @@ func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det percept
 // is heard at its first window: honks are short.
 const SirenSeconds = 1.5
 
-// Hearing decides what is heard from a stream of windows' classes, the
-// same way for the node, a replay, `audio classify` and the scores on
-// real recordings.
+// Hearing decides what is heard from a stream of windows' classes, for
+// `audio classify` and the scores on real recordings.
 type Hearing struct {
 	need, run int
 }
