@@ -85,29 +85,29 @@ func trainAudio(args []string) error {
 	fmt.Fprintf(os.Stderr, "training on %d windows...\n", len(windows))
 	cfg.Progress = func(epoch, epochs int) { fmt.Fprintf(os.Stderr, "training: epoch %d of %d done\n", epoch, epochs) }
 	var c *acoustic.Classifier
+	var write func(io.Writer) error
 	if *model == "conv" {
 		note = strings.Replace(note, "train audio", "train audio --model conv", 1)
 		net, err := acoustic.TrainConv(windows, labels, acoustic.ConvShape, cfg, note)
 		if err != nil {
 			return err
 		}
-		if err := writeWeights(*out, net.WriteJSON); err != nil {
-			return err
-		}
 		if c, err = acoustic.NewConvClassifier(net); err != nil {
 			return err
 		}
+		write = net.WriteJSON
 	} else {
 		net, err := acoustic.Train(windows, labels, cfg, note)
 		if err != nil {
 			return err
 		}
-		if err := writeWeights(*out, net.WriteJSON); err != nil {
-			return err
-		}
 		if c, err = acoustic.NewClassifier(net); err != nil {
 			return err
 		}
+		write = net.WriteJSON
+	}
+	if err := writeWeights(*out, write); err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %.0f s\n", *out, time.Since(began).Seconds())
 	if *heldOut == 0 {

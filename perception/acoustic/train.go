@@ -26,8 +26,8 @@ var (
 // Train fits a dense classifier network to the descriptors of labelled
 // windows (WindowSamples samples each, labels indexing ClassNames).
 func Train(windows [][]float64, labels []int, cfg nn.TrainConfig, note string) (*nn.Net, error) {
+	var levels, sortBuf []float64 // scratch, reused window to window
 	x, err := windowInputs(windows, DescriptorSize, func(dst []float64, frames [][]float64) {
-		var levels, sortBuf []float64
 		describe(dst, frames, &levels, &sortBuf)
 	})
 	if err != nil {
@@ -44,8 +44,8 @@ func Train(windows [][]float64, labels []int, cfg nn.TrainConfig, note string) (
 // TrainConv fits a convolutional classifier network to the log-mel
 // patches of labelled windows.
 func TrainConv(windows [][]float64, labels []int, shape nn.ConvShape, cfg nn.TrainConfig, note string) (*nn.ConvNet, error) {
+	var sortBuf []float64 // scratch, reused window to window
 	x, err := windowInputs(windows, PatchSize, func(dst []float64, frames [][]float64) {
-		var sortBuf []float64
 		patch(dst, frames, &sortBuf)
 	})
 	if err != nil {
