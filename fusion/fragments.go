@@ -62,7 +62,7 @@ func (t *Tracker) gatherFragments(sc *scan, dets []perception.Detection) []perce
 				continue
 			}
 			p := m.grid.piece(k, d)
-			if !inReach(ext.shares(sc, f, &p)) {
+			if ext.surelyOutside(f, &p) || !inReach(ext.shares(sc, f, &p)) {
 				continue
 			}
 			g.claims[k] = min(g.claims[k]+1, 2)
@@ -172,6 +172,21 @@ func (fp footprint) shares(sc *scan, f *kalman.Filter, p *piece) (along, across,
 	trackRateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
 	gap := sc.model.Residual(perception.RadarRangeRate, p.rate-trackRate)
 	return al / reachAlong, side / reachAcross, gap / (3*math.Sqrt(p.rateVar+trackRateVar) + slackMps)
+}
+
+// surelyOutside reports, without the square roots shares takes, that
+// piece p lies further along or across the heading from filter f's
+// position than the footprint widened by twice its position error, by
+// more than rounding: shares would put it out of reach.
+func (fp footprint) surelyOutside(f *kalman.Filter, p *piece) bool {
+	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
+	al, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
+	c, s := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
+	beyond := func(off, reach, errVar float64) bool {
+		e := math.Abs(off) - reach
+		return e > 0 && e*e > 4*errVar*(1+1e-6)
+	}
+	return beyond(al, fp.along, c*c*p.rangeVar+s*s*p.tangVar) || beyond(side, fp.across, s*s*p.rangeVar+c*c*p.tangVar)
 }
 
 // inReach reports whether a piece whose shares are along, across and

@@ -2,6 +2,7 @@ package fusion
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/avfusion/avfusion/fusion/kalman"
@@ -102,5 +103,33 @@ func TestSlowerRiderBesideACarIsNotGathered(t *testing.T) {
 	}
 	if len(out.Tracks) != 2 {
 		t.Fatalf("%d tracks, want the car and the rider: %+v", len(out.Tracks), out.Tracks)
+	}
+}
+
+// TestSurelyOutsideAgreesWithShares: a piece the cheap test puts out of
+// reach is out of reach by its shares, and the test leaves the boundary
+// to them (pieces scattered around tracks of every heading and size).
+func TestSurelyOutsideAgreesWithShares(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	sc := &scan{}
+	var f kalman.Filter
+	cut := 0
+	for k := 0; k < 20000; k++ {
+		h := 2 * math.Pi * rng.Float64()
+		fp := footprint{along: 0.5 + 8*rng.Float64(), across: 0.3 + 2*rng.Float64(), hx: math.Cos(h), hy: math.Sin(h)}
+		f.X[kalman.PX], f.X[kalman.PY] = 40*rng.Float64(), 40*rng.Float64()
+		b := 2 * math.Pi * rng.Float64()
+		p := piece{x: f.X[kalman.PX] + 20*rng.NormFloat64(), y: f.X[kalman.PY] + 20*rng.NormFloat64(),
+			ux: math.Cos(b), uy: math.Sin(b), rangeVar: rng.ExpFloat64(), tangVar: 4 * rng.ExpFloat64()}
+		along, across, _ := fp.shares(sc, &f, &p)
+		if fp.surelyOutside(&f, &p) {
+			cut++
+			if math.Abs(along) <= 1 && math.Abs(across) <= 1 {
+				t.Fatalf("piece %+v within %+v's reach (shares %.6f, %.6f) but surely outside", p, fp, along, across)
+			}
+		}
+	}
+	if cut < 10000 {
+		t.Errorf("only %d of 20000 far pieces cut without their shares", cut)
 	}
 }

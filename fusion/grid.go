@@ -170,6 +170,27 @@ func (g *spatialGrid) tabulate(t *gridTier) bool {
 	return true
 }
 
+// subset makes g hold those of from's detections that keep accepts, in
+// from's tiers and with from's slacks, so that g.within answers exactly
+// what from.within would less the detections keep refuses, in the same
+// order. It reports whether g holds any.
+func (g *spatialGrid) subset(from *spatialGrid, keep func(j int) bool) bool {
+	g.keys, g.cx, g.cy = append(g.keys[:0], from.keys...), append(g.cx[:0], from.cx...), append(g.cy[:0], from.cy...)
+	held := false
+	for k := range g.tiers {
+		t := &g.tiers[k]
+		t.order, t.slack = t.order[:0], from.tiers[k].slack
+		for _, j := range from.tiers[k].order {
+			if keep(int(j)) {
+				t.order = append(t.order, j)
+			}
+		}
+		held = held || len(t.order) > 0
+		g.tabulate(t) // else the order is sorted by cell already, as from's
+	}
+	return held
+}
+
 // within appends to dst the detections that may lie within r of (x, y)
 // given their precision: tier by tier, those in cells that a disc of
 // radius r plus the tier's slack touches, cell by cell (x, then y), by

@@ -75,6 +75,31 @@ func TestGridFindsEveryNearReturn(t *testing.T) {
 	}
 }
 
+// TestGridSubsetIsWithinFiltered: a subset grid answers a query with
+// the full grid's answer less the detections it left out, in the same
+// order, whatever the disc.
+func TestGridSubsetIsWithinFiltered(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	_, g := scatteredReturns(rng, 150, 100)
+	keep := func(j int) bool { return j%3 != 0 }
+	var sub spatialGrid
+	if !sub.subset(g, keep) {
+		t.Fatal("the subset holds nothing")
+	}
+	for _, r := range []float64{1, 10, 40, 300, 1e6} {
+		for k := 0; k < 20; k++ {
+			x, y := -100+200*rng.Float64(), -100+200*rng.Float64()
+			want := slices.DeleteFunc(g.within(nil, x, y, r), func(j int32) bool { return !keep(int(j)) })
+			if got := sub.within(nil, x, y, r); !slices.Equal(got, want) {
+				t.Fatalf("r %g at (%.1f, %.1f): %v, want %v", r, x, y, got, want)
+			}
+		}
+	}
+	if sub.subset(g, func(int) bool { return false }) {
+		t.Error("an empty subset says it holds detections")
+	}
+}
+
 // scatteredReturns makes n radar returns spread over a square of half-side
 // half around a sensor at the origin, their bearing variances over five
 // decades (so over every tier), and indexes them in a grid.

@@ -18,6 +18,9 @@ type splitScratch struct {
 	// at is each return as a piece (placeReturns).
 	at      []piece
 	returns []perception.RadarReturn
+	// splittable holds the scan's detections the split considers (see
+	// splitMerged), in the match grid's tiers.
+	splittable spatialGrid
 }
 
 // splitMerged gives each confirmed track of a clustered radar, before the
@@ -53,8 +56,15 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 	for k := range nd {
 		s.first[k], s.shared[k] = -1, false
 	}
-	t.placeReturns(sc, dets)
+	// Only clusters of two returns or more within the range where a
+	// return's place tells neighbours apart are split.
 	maxRange := splitMaxBearingErrorM / (t.params.Clustering.AzimuthStdDeg * math.Pi / 180)
+	if !s.splittable.subset(&m.grid, func(k int) bool {
+		return !(len(dets[k].Points) < 2 || dets[k].Z[perception.RadarRange] > maxRange)
+	}) {
+		return dets
+	}
+	t.placeReturns(sc, dets)
 	anyShared := false
 	for i := range t.tracks {
 		if t.tracks[i].Status != Confirmed {
@@ -62,12 +72,9 @@ func (t *Tracker) splitMerged(sc *scan, dets []perception.Detection) []perceptio
 		}
 		f := t.at(i)
 		fp := t.tracks[i].reach(f)
-		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], max(fp.along, fp.across))
+		m.near = s.splittable.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], max(fp.along, fp.across))
 		for _, k := range m.near {
 			d := &dets[k]
-			if len(d.Points) < 2 || d.Z[perception.RadarRange] > maxRange {
-				continue
-			}
 			claimed := false
 			for r := range d.Points {
 				cost, inside := claimCost(sc, f, fp, &s.at[s.base[k]+int32(r)])
