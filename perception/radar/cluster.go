@@ -139,6 +139,8 @@ type Clusterer struct {
 	azByCell           []float64 // azByCell[k] is the azimuth of point byCell[k]
 	ringFirst          []int32   // sortByCell's count of points per ring
 	found              []int32
+	// memberRange and memberAz are a cluster's rng and az, for summarise.
+	memberRange, memberAz []float64
 	// StaticSupportOnly counts points in static clusters too small to
 	// start a track.
 	StaticSupportOnly uint64
@@ -174,7 +176,8 @@ func (c *Clusterer) Detect(dst []perception.Detection, returns []perception.Rada
 		p := &pts[i]
 		az := p.Azimuth()
 		c.az[i] = az
-		expected := -(vx*math.Cos(az) + vy*math.Sin(az))
+		sin, cos := math.Sincos(az) // the same bits as Sin and Cos, at less cost
+		expected := -(vx*cos + vy*sin)
 		c.static[i] = math.Abs(c.p.dopplerGap(p.Doppler, expected)) < c.p.StaticToleranceMps
 		if c.p.MinSNRDB != 0 && p.SNR < c.p.MinSNRDB {
 			c.label[i] = noise
@@ -243,11 +246,13 @@ func (c *Clusterer) Detect(dst []perception.Detection, returns []perception.Rada
 			continue
 		}
 		first := len(returns)
+		c.memberRange, c.memberAz = c.memberRange[:0], c.memberAz[:0]
 		for _, m := range c.members {
 			p := &pts[m]
 			returns = append(returns, perception.RadarReturn{X: p.X, Y: p.Y, Doppler: p.Doppler, SNR: p.SNR})
+			c.memberRange, c.memberAz = append(c.memberRange, c.rng[m]), append(c.memberAz, c.az[m])
 		}
-		d := c.p.Summarise(stamp, returns[first:len(returns):len(returns)])
+		d := c.p.summarise(stamp, returns[first:len(returns):len(returns)], c.memberRange, c.memberAz)
 		if isStatic && len(c.members) < c.p.MinPointsStatic {
 			c.StaticSupportOnly += uint64(len(c.members))
 			d.SupportOnly = true
@@ -411,6 +416,12 @@ func (c *Clusterer) scanRing(q int, s, e int32, lo, hi float64, near func(i, j i
 // unambiguous velocity), with the centroid's uncertainty, and the
 // returns' extent. The detection keeps returns (Detection.Points).
 func (p *Params) Summarise(stamp sensors.Time, returns []perception.RadarReturn) perception.Detection {
+	return p.summarise(stamp, returns, nil, nil)
+}
+
+// summarise is Summarise given each return's ground range and azimuth
+// (math.Hypot and math.Atan2 of its position), or nil to work them out.
+func (p *Params) summarise(stamp sensors.Time, returns []perception.RadarReturn, ranges, azimuths []float64) perception.Detection {
 	var sx, sy, sd, snr float64
 	for i := range returns {
 		r := &returns[i]
@@ -436,8 +447,12 @@ func (p *Params) Summarise(stamp sensors.Time, returns []perception.RadarReturn)
 	var vr, vt, vd float64
 	for i := range returns {
 		r := &returns[i]
-		dr := math.Hypot(r.X, r.Y) - rng
-		dt := (math.Atan2(r.Y, r.X) - az) * rng
+		var dr, dt float64
+		if ranges != nil {
+			dr, dt = ranges[i]-rng, (azimuths[i]-az)*rng
+		} else {
+			dr, dt = math.Hypot(r.X, r.Y)-rng, (math.Atan2(r.Y, r.X)-az)*rng
+		}
 		vr += dr * dr
 		vt += dt * dt
 		g := p.dopplerGap(r.Doppler, dop)
