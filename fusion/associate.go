@@ -33,6 +33,19 @@ type matching struct {
 	// candidate pair and the update (the filters do not move in between).
 	proj      []kalman.Projection
 	projected []bool
+	// bounds holds what gateEdges' first tests need of each detection,
+	// side by side: a crowd's tracks test many detections they do not
+	// gate with.
+	bounds []gateBounds
+}
+
+// gateBounds is one detection's range and bearing (the components a
+// kalman.RangeGate bounds) with their variances, its gate, whether its
+// range variance is rescaled by the track's range (a camera box's:
+// cameraRangeScale) and whether it is support only.
+type gateBounds struct {
+	rng, rngVar, bearing, bearingVar, gate float64
+	rescaled, supportOnly                  bool
 }
 
 // projection returns filter f of track i projected through the scan's
@@ -91,6 +104,16 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 	m := &t.match
 	supportCost := supportOnlyCost(sc.cov, dets)
 	m.edges = m.edges[:0]
+	m.bounds = grow(m.bounds, len(dets))
+	k, b := 0, 1 // as kalman.RangeGate picks them
+	if sc.model.Kind == kalman.Camera {
+		k, b = 1, 0
+	}
+	for j := range dets {
+		d := &dets[j]
+		m.bounds[j] = gateBounds{rng: d.Z[k], rngVar: d.R[k][k], bearing: d.Z[b], bearingVar: d.R[b][b],
+			gate: t.gate[d.Dim] * (1 + 1e-9), rescaled: d.Sensor == perception.Camera, supportOnly: d.SupportOnly}
+	}
 	for i := range t.tracks {
 		f := t.at(i)
 		posVar := f.P[kalman.PX][kalman.PX] + f.P[kalman.PY][kalman.PY]
@@ -101,13 +124,18 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 		reach := 3 * math.Sqrt(posVar)
 		m.near = m.grid.within(m.near[:0], f.X[kalman.PX], f.X[kalman.PY], reach)
 		rg := f.RangeGate(&sc.model)
+		confirmed := t.tracks[i].Status == Confirmed
 		for _, j := range m.near {
-			d := &dets[j]
-			if d.SupportOnly && t.tracks[i].Status != Confirmed {
+			c := &m.bounds[j]
+			if c.supportOnly && !confirmed {
 				continue // clutter would keep a doubtful track alive
 			}
-			s := cameraRangeScale(d, f, sc.pose)
-			if gate := t.gate[d.Dim] * (1 + 1e-9); rg.Bound(d.Z[rg.K], s*s*d.R[rg.K][rg.K]) > gate || rg.BearingBound(d.Z[rg.B], d.R[rg.B][rg.B]) > gate {
+			d := &dets[j]
+			s := 1.0
+			if c.rescaled {
+				s = cameraRangeScale(d, f, sc.pose)
+			}
+			if rg.Bound(c.rng, s*s*c.rngVar) > c.gate || rg.BearingBound(c.bearing, c.bearingVar) > c.gate {
 				continue // outside the gate by its range or its bearing alone
 			}
 			z := measurementScaled(d, s)
