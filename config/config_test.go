@@ -52,6 +52,8 @@ func TestLayersAndErrorsNameTheField(t *testing.T) {
 		{"tracker.camera.fov_deg=0", "tracker.camera.fov_deg"},
 		{"rig.lens.width=0", "rig.lens.width"},
 		{"topics.tracks=a b", "topics.tracks"},
+		{"mic.siren_confirm_s=-1", "mic.siren_confirm_s"},
+		{"mic.siren_confirm_s=60", "mic.siren_confirm_s"},
 	} {
 		c := Default()
 		if err := c.Set(bad.set); err != nil {

@@ -101,7 +101,7 @@ func TestSimulatedArrayHearsTheRightBearing(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := NewWorld(sc, calib.DefaultRig(), 0)
-	d, err := acoustic.NewDetector(MicArrayOf(sc.Mic))
+	d, err := acoustic.NewDetector(MicArrayOf(sc.Mic), acoustic.NewHearing(MicWindowHop.Seconds(), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestNoSirenNoSoundDetections(t *testing.T) {
 		sc.Actors[i].Siren = false
 	}
 	w := NewWorld(sc, calib.DefaultRig(), 0)
-	d, err := acoustic.NewDetector(MicArrayOf(sc.Mic))
+	d, err := acoustic.NewDetector(MicArrayOf(sc.Mic), acoustic.NewHearing(MicWindowHop.Seconds(), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +148,36 @@ func TestNoSirenNoSoundDetections(t *testing.T) {
 	for k := range n {
 		if _, s, found := d.Detect(w.MicWindow(k), w.MicStamp(k)); found || s.Background < max(s.Siren, s.Horn) {
 			t.Fatalf("window %d of %d, no siren sounding: %+v, reported %v", k, n, s, found)
+		}
+	}
+}
+
+// TestSirenConfirmWaitsForTheSirenToLast: with mic.siren_confirm_s at
+// 1.5 s the ambulance's siren, heard in every window, is reported from
+// the second window on (two windows half a second apart span 1.52 s), at
+// 2.5 s from the fourth, at 0 from the first.
+func TestSirenConfirmWaitsForTheSirenToLast(t *testing.T) {
+	sc, err := LoadScenario("scenarios/emergency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorld(sc, calib.DefaultRig(), 0)
+	for _, tc := range []struct {
+		confirm float64
+		first   int
+	}{{0, 0}, {1.5, 1}, {2.5, 3}} {
+		d, err := acoustic.NewDetector(MicArrayOf(sc.Mic), acoustic.NewHearing(MicWindowHop.Seconds(), tc.confirm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < 8; k++ {
+			_, sound, ok := d.Detect(w.MicWindow(k), w.MicStamp(k))
+			if sound.Siren < 0.5 {
+				t.Fatalf("window %d: the siren is not the likeliest sound: %+v", k, sound)
+			}
+			if ok != (k >= tc.first) {
+				t.Errorf("siren_confirm_s %g: window %d reported %v, want reports from window %d", tc.confirm, k, ok, tc.first)
+			}
 		}
 	}
 }

@@ -668,7 +668,8 @@ func newFeed(world *World, cfg *RunConfig) (*feed, error) {
 	}
 	var err error
 	if sc.Mic != nil {
-		if f.acoustic, err = acoustic.NewDetector(MicArrayOf(sc.Mic)); err != nil {
+		hearing := acoustic.NewHearing(MicWindowHop.Seconds(), cfg.Node.Mic.SirenConfirmS)
+		if f.acoustic, err = acoustic.NewDetector(MicArrayOf(sc.Mic), hearing); err != nil {
 			return nil, fmt.Errorf("sim: microphone array: %w", err)
 		}
 	}

@@ -91,7 +91,7 @@ func runAudio(args []string) error {
 	probs := make([]float64, acoustic.NumClasses)
 	frame := make([][]float64, len(chans))
 	step := int(*hop * acoustic.SampleRate)
-	hearing, heard := acoustic.NewHearing(*hop), acoustic.Background
+	hearing, heard := acoustic.NewHearing(*hop, acoustic.SirenSeconds), acoustic.Background
 	for start := 0; start+acoustic.WindowSamples <= len(mono); start += step {
 		cls.Classify(probs, mono[start:start+acoustic.WindowSamples])
 		if sum.Silent { // nothing to hear: background, surely

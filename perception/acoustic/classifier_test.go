@@ -128,7 +128,7 @@ func TestHearingWaitsForASirenToLast(t *testing.T) {
 		{0.25, []int{s, s, s, s}, []int{b, b, s, s}},
 		{2, []int{s, s}, []int{b, s}},
 	} {
-		hearing := NewHearing(tc.hop)
+		hearing := NewHearing(tc.hop, SirenSeconds)
 		for i, c := range tc.classes {
 			if got := hearing.Hear(c); got != tc.heard[i] {
 				t.Errorf("hop %g, windows %v: window %d heard %s, want %s", tc.hop, tc.classes, i, ClassNames[got], ClassNames[tc.heard[i]])

@@ -13,15 +13,17 @@ import (
 // the channels for the bearing. It allocates nothing per window; it is
 // not safe for concurrent use.
 type Detector struct {
-	cls   *Classifier
-	doa   *DOA // nil for a single microphone
-	mono  []float64
-	frame [][]float64
-	probs []float64
+	cls     *Classifier
+	doa     *DOA // nil for a single microphone
+	hearing Hearing
+	mono    []float64
+	frame   [][]float64
+	probs   []float64
 }
 
-// NewDetector builds a detector for an array with the shipped classifier.
-func NewDetector(array calib.MicArray) (*Detector, error) {
+// NewDetector builds a detector for an array with the shipped classifier,
+// reporting what hearing hears in its windows.
+func NewDetector(array calib.MicArray, hearing Hearing) (*Detector, error) {
 	cls, err := DefaultClassifier()
 	if err != nil {
 		return nil, err
@@ -29,7 +31,7 @@ func NewDetector(array calib.MicArray) (*Detector, error) {
 	if err := array.Validate(); err != nil {
 		return nil, err
 	}
-	d := &Detector{cls: cls, mono: make([]float64, WindowSamples), frame: make([][]float64, len(array.Microphones)), probs: make([]float64, NumClasses)}
+	d := &Detector{cls: cls, hearing: hearing, mono: make([]float64, WindowSamples), frame: make([][]float64, len(array.Microphones)), probs: make([]float64, NumClasses)}
 	if len(array.Microphones) > 1 {
 		if d.doa, err = NewDOA(array); err != nil {
 			return nil, err
@@ -40,9 +42,9 @@ func NewDetector(array calib.MicArray) (*Detector, error) {
 
 // Detect classifies a window (WindowSamples samples per channel, 16 kHz,
 // the array's channel order) captured around stamp. It always returns
-// the sound's class belief; it returns a detection (ok) when a siren or
-// horn is the likeliest class and the array gives its bearing. (It does
-// not wait for a siren to last as Hearing does: see docs/microphone.md.)
+// the sound's class belief; it returns a detection (ok) when its Hearing
+// hears a siren or horn (the likeliest class, a siren once it has lasted
+// as long as the Hearing asks) and the array gives its bearing.
 func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det perception.Detection, sound perception.Sound, ok bool) {
 	clear(d.mono)
 	for _, ch := range channels {
@@ -52,7 +54,7 @@ func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det percept
 	}
 	d.cls.Classify(d.probs, d.mono)
 	sound = perception.Sound{Siren: d.probs[Siren], Horn: d.probs[Horn], Background: d.probs[Background]}
-	if sound.Background >= max(sound.Siren, sound.Horn) || d.doa == nil {
+	if d.hearing.Hear(likeliest(sound)) == Background || d.doa == nil {
 		return det, sound, false
 	}
 	for off := 0; off+FrameSize <= WindowSamples; off += Hop {
@@ -78,23 +80,37 @@ func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det percept
 	return det, sound, true
 }
 
+// likeliest is the class a window's belief names: background unless a
+// siren or a horn is likelier, else the likelier of the two (horn on a
+// tie).
+func likeliest(s perception.Sound) int {
+	switch {
+	case s.Background >= max(s.Siren, s.Horn):
+		return Background
+	case s.Siren > s.Horn:
+		return Siren
+	}
+	return Horn
+}
+
 // SirenSeconds is how long every window over a sound must be classified
-// siren before a siren is heard: a siren sounds for seconds, and a tonal
-// moment of music or a voice seldom looks like one for that long. A horn
-// is heard at its first window: honks are short.
+// siren before `audio classify` and the scores on real recordings hear a
+// siren: a siren sounds for seconds, and a tonal moment of music or a
+// voice seldom looks like one for that long. A horn is heard at its first
+// window: honks are short. The node's wait is mic.siren_confirm_s.
 const SirenSeconds = 1.5
 
-// Hearing decides what is heard from a stream of windows' classes, for
-// `audio classify` and the scores on real recordings.
+// Hearing decides what is heard from a stream of windows' classes.
 type Hearing struct {
 	need, run int
 }
 
 // NewHearing follows windows hop seconds apart: a siren is heard once as
-// many consecutive windows as span SirenSeconds are siren.
-func NewHearing(hop float64) Hearing {
+// many consecutive windows as span sirenSeconds are siren (from its first
+// window when one window spans them: 0 asks for no wait).
+func NewHearing(hop, sirenSeconds float64) Hearing {
 	window := float64(WindowSamples) / SampleRate
-	return Hearing{need: 1 + max(0, int(math.Ceil((SirenSeconds-window)/hop)))}
+	return Hearing{need: 1 + max(0, int(math.Ceil((sirenSeconds-window)/hop)))}
 }
 
 // Hear takes the next window's class and returns what is heard: Siren

@@ -25,14 +25,19 @@ type Listener struct {
 	Heard int
 }
 
-// NewListener prepares a listener for chunks at rateHz from array.
-func NewListener(array calib.MicArray, rateHz int) (*Listener, error) {
-	det, err := NewDetector(array)
+// listenerHopS is the time between a Listener's analysis windows.
+const listenerHopS = 0.5
+
+// NewListener prepares a listener for chunks at rateHz from array that
+// reports a siren once it has lasted sirenSeconds (NewHearing; 0: from
+// its first window).
+func NewListener(array calib.MicArray, rateHz int, sirenSeconds float64) (*Listener, error) {
+	det, err := NewDetector(array, NewHearing(listenerHopS, sirenSeconds))
 	if err != nil {
 		return nil, err
 	}
 	stream, err := mic.NewStream(mic.StreamConfig{Rate: rateHz, Channels: len(array.Microphones),
-		OutRate: SampleRate, Window: WindowSamples, Hop: SampleRate / 2})
+		OutRate: SampleRate, Window: WindowSamples, Hop: int(listenerHopS * SampleRate)})
 	if err != nil {
 		return nil, err
 	}

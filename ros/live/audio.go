@@ -99,7 +99,7 @@ func (s *soundInput) ensureListener() error {
 		return fmt.Errorf("no audio_info yet on %s: the sample rate of raw audio is unknown", s.n.cfg.Node.Topics.AudioInfo)
 	}
 	var err error
-	s.listener, err = acoustic.NewListener(s.array, s.rate)
+	s.listener, err = acoustic.NewListener(s.array, s.rate, s.n.cfg.Node.Mic.SirenConfirmS)
 	return err
 }
 

@@ -681,7 +681,7 @@ func (r *replayer) onAudio(m *bag.Message, t sensors.Time, topic string) error {
 			rate = r.audioRate
 		}
 		var err error
-		if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[record.MicArrayHeader], rate); err != nil {
+		if r.sound, err = newListener(r.node.Mic.Array, m.Conn.Header[record.MicArrayHeader], rate, r.node.Mic.SirenConfirmS); err != nil {
 			return err
 		}
 		if r.sound == nil {

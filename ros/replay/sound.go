@@ -9,8 +9,9 @@ import (
 
 // newListener locates the array from the configuration's geometry file
 // or, failing that, from what `avfusion sim --bag` wrote in the
-// connection header; it returns nil when neither is there.
-func newListener(arrayFile, header string, rate int) (*acoustic.Listener, error) {
+// connection header; it returns nil when neither is there. A siren is
+// reported once it has lasted sirenSeconds.
+func newListener(arrayFile, header string, rate int, sirenSeconds float64) (*acoustic.Listener, error) {
 	var array calib.MicArray
 	var err error
 	switch {
@@ -24,7 +25,7 @@ func newListener(arrayFile, header string, rate int) (*acoustic.Listener, error)
 	if err != nil {
 		return nil, fmt.Errorf("replay: microphone array: %w", err)
 	}
-	l, err := acoustic.NewListener(array, rate)
+	l, err := acoustic.NewListener(array, rate, sirenSeconds)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

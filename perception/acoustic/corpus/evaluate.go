@@ -63,7 +63,7 @@ func Evaluate(c *acoustic.Classifier, dir string, recs []Recording, clip int) (R
 			x = loudest(x, clip)
 		}
 		heard := [acoustic.NumClasses]bool{}
-		hearing := acoustic.NewHearing(windowHopS)
+		hearing := acoustic.NewHearing(windowHopS, acoustic.SirenSeconds)
 		for _, w := range windows(x) {
 			got := nn.Argmax(c.Classify(probs, w))
 			rep.Windows[r.Class][got]++
