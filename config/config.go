@@ -193,7 +193,7 @@ func Default() Config {
 		RadarPerception: radar.DefaultParams(),
 		CameraBoxStdPx:  3,
 		Camera:          CameraConfig{Latency: 30 * time.Millisecond, Detector: vision.DefaultDetectorConfig()},
-		Mic:             MicConfig{AudioType: "stamped", RateHz: 16000},
+		Mic:             MicConfig{AudioType: "stamped", RateHz: 16000, SirenConfirmS: 1.5},
 		Rig:             calib.DefaultRig(),
 		Topics: Topics{
 			Obstacles:        "obstacles",

@@ -46,6 +46,18 @@ const NumEvidence = 36
 // path would misread another.
 type Evidence [NumEvidence]float64
 
+// AsOneReturnPerHit returns ev as a clustered radar that reports each
+// object as one return would have given it (an object-list radar's
+// radar_msgs/RadarScan, a return an object): one return per radar hit,
+// no spread. Evidence without radar hits is returned as it is.
+func (ev *Evidence) AsOneReturnPerHit() Evidence {
+	out := *ev
+	if out[7] > 0 { // log(1 + radar hits)
+		out[32], out[33], out[34], out[35] = 0, 0, math.Log1p(1), 0
+	}
+	return out
+}
+
 // Head is a late-fusion rule: from a track's evidence it judges the
 // track's class distribution and the probability that its object exists.
 // The Engine calls it from one goroutine.

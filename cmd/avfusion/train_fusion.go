@@ -146,6 +146,15 @@ func sampleRun(sc *sim.Scenario, cfg *config.Config, mode sim.RadarMode, every i
 		if cycle%every == 0 {
 			*evidence = append(*evidence, ts.Evidence)
 			*labels = append(*labels, learned.Label(ok, class))
+			if mode == sim.RadarObjects && ts.Evidence[7] > 0 {
+				// The same track as an object-list radar's returns
+				// (RadarScan, one an object) show it through the
+				// clustered path: one return a hit says nothing of
+				// the class there, so the head must not read it as a
+				// walker as the emulated TI radar's clouds teach.
+				*evidence = append(*evidence, ts.Evidence.AsOneReturnPerHit())
+				*labels = append(*labels, learned.Label(ok, class))
+			}
 		}
 	}
 	run.Observe = func(sensors.Time, []sim.Truth, *fusion.Output, float64) { cycle++ }
