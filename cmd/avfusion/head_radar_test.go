@@ -42,7 +42,7 @@ func TestHeadReadsOneReturnRadarsAlike(t *testing.T) {
 		c, _ := probs.Argmax()
 		return c
 	}
-	same, real, cars, carAsIs, carOneReturn := 0, 0, 0, 0, 0
+	same, objects, cars, carAsIs, carOneReturn := 0, 0, 0, 0, 0
 	for i := range evidence {
 		ev := &evidence[i]
 		if labels[i] == learned.None || ev[7] == 0 || ev[34] != 0 {
@@ -50,7 +50,7 @@ func TestHeadReadsOneReturnRadarsAlike(t *testing.T) {
 		}
 		one := ev.AsOneReturnPerHit()
 		a, b := classOf(ev), classOf(&one)
-		real++
+		objects++
 		if a == b {
 			same++
 		}
@@ -64,11 +64,11 @@ func TestHeadReadsOneReturnRadarsAlike(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d of %d real objects' classes the same; cars seen by the camera called car %d and %d of %d", same, real, carAsIs, carOneReturn, cars)
-	if real < 1000 || cars < 300 {
-		t.Fatalf("too few samples: %d objects, %d cars", real, cars)
+	t.Logf("%d of %d real objects' classes the same; cars seen by the camera called car %d and %d of %d", same, objects, carAsIs, carOneReturn, cars)
+	if objects < 1000 || cars < 300 {
+		t.Fatalf("too few samples: %d objects, %d cars", objects, cars)
 	}
-	if float64(same) < 0.95*float64(real) || float64(carOneReturn) < 0.98*float64(carAsIs) {
+	if float64(same) < 0.95*float64(objects) || float64(carOneReturn) < 0.98*float64(carAsIs) {
 		t.Errorf("one return a hit changes the head's judgement")
 	}
 }
