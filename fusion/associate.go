@@ -105,10 +105,7 @@ func (t *Tracker) gateEdges(sc *scan, dets []perception.Detection) {
 	supportCost := supportOnlyCost(sc.cov, dets)
 	m.edges = m.edges[:0]
 	m.bounds = grow(m.bounds, len(dets))
-	k, b := 0, 1 // as kalman.RangeGate picks them
-	if sc.model.Kind == kalman.Camera {
-		k, b = 1, 0
-	}
+	k, b := sc.model.RangeBearing()
 	for j := range dets {
 		d := &dets[j]
 		m.bounds[j] = gateBounds{rng: d.Z[k], rngVar: d.R[k][k], bearing: d.Z[b], bearingVar: d.R[b][b],

@@ -160,13 +160,9 @@ func (g *spatialGrid) piece(k int32, d *perception.Detection) piece {
 // three are (inReach): a rider the car passes is not a piece of it.
 func (fp footprint) shares(sc *scan, f *kalman.Filter, p *piece) (along, across, rate float64) {
 	const slackMps = 0.3
-	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
-	al, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
-	// The piece's error along and across the heading, from its errors
-	// along and across its line of sight.
-	c, s := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
-	reachAlong := fp.along + 2*math.Sqrt(c*c*p.rangeVar+s*s*p.tangVar)
-	reachAcross := fp.across + 2*math.Sqrt(s*s*p.rangeVar+c*c*p.tangVar)
+	al, side, alVar, sideVar := fp.offset(f, p)
+	reachAlong := fp.along + 2*math.Sqrt(alVar)
+	reachAcross := fp.across + 2*math.Sqrt(sideVar)
 	ux, uy := p.ux, p.uy
 	trackRate := ux*(f.X[kalman.VX]-sc.pose.VX) + uy*(f.X[kalman.VY]-sc.pose.VY)
 	trackRateVar := ux*ux*f.P[kalman.VX][kalman.VX] + 2*ux*uy*f.P[kalman.VX][kalman.VY] + uy*uy*f.P[kalman.VY][kalman.VY]
@@ -179,14 +175,22 @@ func (fp footprint) shares(sc *scan, f *kalman.Filter, p *piece) (along, across,
 // position than the footprint widened by twice its position error, by
 // more than rounding: shares would put it out of reach.
 func (fp footprint) surelyOutside(f *kalman.Filter, p *piece) bool {
-	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
-	al, side := dx*fp.hx+dy*fp.hy, -dx*fp.hy+dy*fp.hx
-	c, s := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
+	al, side, alVar, sideVar := fp.offset(f, p)
 	beyond := func(off, reach, errVar float64) bool {
 		e := math.Abs(off) - reach
 		return e > 0 && e*e > 4*errVar*(1+1e-6)
 	}
-	return beyond(al, fp.along, c*c*p.rangeVar+s*s*p.tangVar) || beyond(side, fp.across, s*s*p.rangeVar+c*c*p.tangVar)
+	return beyond(al, fp.along, alVar) || beyond(side, fp.across, sideVar)
+}
+
+// offset returns how far piece p lies from filter f's position along and
+// across the footprint's heading, and the variances of its position
+// error in those directions (from its errors along and across its line
+// of sight).
+func (fp footprint) offset(f *kalman.Filter, p *piece) (along, across, alongVar, acrossVar float64) {
+	dx, dy := p.x-f.X[kalman.PX], p.y-f.X[kalman.PY]
+	c, s := p.ux*fp.hx+p.uy*fp.hy, p.uy*fp.hx-p.ux*fp.hy
+	return dx*fp.hx + dy*fp.hy, -dx*fp.hy + dy*fp.hx, c*c*p.rangeVar + s*s*p.tangVar, s*s*p.rangeVar + c*c*p.tangVar
 }
 
 // inReach reports whether a piece whose shares are along, across and

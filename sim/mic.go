@@ -14,7 +14,7 @@ import (
 // Microphone-array simulation constants.
 const (
 	// MicWindowHop is the time between acoustic analysis windows.
-	MicWindowHop = 500 * time.Millisecond
+	MicWindowHop = time.Duration(acoustic.WindowHopS * float64(time.Second))
 	// micLatency is the time from a window's end to its detection
 	// reaching the fusion loop.
 	micLatency = 20 * time.Millisecond

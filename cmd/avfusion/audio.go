@@ -61,7 +61,7 @@ func runAudio(args []string) error {
 	fs := flag.NewFlagSet("audio classify", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "one JSON line per window, then a summary line")
 	arrayPath := fs.String("array", "", "microphone-array geometry (calib mic format) for the bearings; default: a 10 cm left-right pair for 2 channels, a circle with neighbours 6.5 cm apart otherwise (a square for 4)")
-	hop := fs.Float64("hop", 0.5, "seconds between analysis windows")
+	hop := fs.Float64("hop", acoustic.WindowHopS, "seconds between analysis windows")
 	path, err := parseWithFile(fs, args[1:], audioUsage)
 	if err != nil {
 		return err

@@ -175,12 +175,18 @@ type RangeGate struct {
 	Bearing, BearingHPH float64
 }
 
+// RangeBearing returns the measurement components of a model's range
+// (a camera's rough one) and bearing: those a RangeGate bounds.
+func (model *Model) RangeBearing() (k, b int) {
+	if model.Kind == Camera {
+		return 1, 0
+	}
+	return 0, 1 // radar: range, then bearing
+}
+
 // RangeGate returns the filter's RangeGate for a sensor model.
 func (f *Filter) RangeGate(model *Model) RangeGate {
-	k, b := 0, 1 // radar: range, then bearing
-	if model.Kind == Camera {
-		k, b = 1, 0
-	}
+	k, b := model.RangeBearing()
 	dx, dy := f.X[PX]-model.Pose.X, f.X[PY]-model.Pose.Y
 	r2 := max(dx*dx+dy*dy, 1e-6)
 	rng := math.Sqrt(r2)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/avfusion/avfusion/calib"
 	"github.com/avfusion/avfusion/perception"
+	"github.com/avfusion/avfusion/perception/nn"
 	"github.com/avfusion/avfusion/sensors"
 )
 
@@ -54,7 +55,7 @@ func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det percept
 	}
 	d.cls.Classify(d.probs, d.mono)
 	sound = perception.Sound{Siren: d.probs[Siren], Horn: d.probs[Horn], Background: d.probs[Background]}
-	if d.hearing.Hear(likeliest(sound)) == Background || d.doa == nil {
+	if d.hearing.Hear(nn.Argmax(d.probs)) == Background || d.doa == nil {
 		return det, sound, false
 	}
 	for off := 0; off+FrameSize <= WindowSamples; off += Hop {
@@ -80,18 +81,9 @@ func (d *Detector) Detect(channels [][]float64, stamp sensors.Time) (det percept
 	return det, sound, true
 }
 
-// likeliest is the class a window's belief names: background unless a
-// siren or a horn is likelier, else the likelier of the two (horn on a
-// tie).
-func likeliest(s perception.Sound) int {
-	switch {
-	case s.Background >= max(s.Siren, s.Horn):
-		return Background
-	case s.Siren > s.Horn:
-		return Siren
-	}
-	return Horn
-}
+// WindowHopS is the time between analysis windows, s: the node's,
+// replay's and simulator's, and `audio classify`'s by default.
+const WindowHopS = 0.5
 
 // SirenSeconds is how long every window over a sound must be classified
 // siren before `audio classify` and the scores on real recordings hear a

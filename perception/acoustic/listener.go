@@ -25,19 +25,16 @@ type Listener struct {
 	Heard int
 }
 
-// listenerHopS is the time between a Listener's analysis windows.
-const listenerHopS = 0.5
-
 // NewListener prepares a listener for chunks at rateHz from array that
 // reports a siren once it has lasted sirenSeconds (NewHearing; 0: from
 // its first window).
 func NewListener(array calib.MicArray, rateHz int, sirenSeconds float64) (*Listener, error) {
-	det, err := NewDetector(array, NewHearing(listenerHopS, sirenSeconds))
+	det, err := NewDetector(array, NewHearing(WindowHopS, sirenSeconds))
 	if err != nil {
 		return nil, err
 	}
 	stream, err := mic.NewStream(mic.StreamConfig{Rate: rateHz, Channels: len(array.Microphones),
-		OutRate: SampleRate, Window: WindowSamples, Hop: int(listenerHopS * SampleRate)})
+		OutRate: SampleRate, Window: WindowSamples, Hop: int(WindowHopS * SampleRate)})
 	if err != nil {
 		return nil, err
 	}

@@ -63,7 +63,7 @@ func Evaluate(c *acoustic.Classifier, dir string, recs []Recording, clip int) (R
 			x = loudest(x, clip)
 		}
 		heard := [acoustic.NumClasses]bool{}
-		hearing := acoustic.NewHearing(windowHopS, acoustic.SirenSeconds)
+		hearing := acoustic.NewHearing(acoustic.WindowHopS, acoustic.SirenSeconds)
 		for _, w := range windows(x) {
 			got := nn.Argmax(c.Classify(probs, w))
 			rep.Windows[r.Class][got]++
@@ -84,10 +84,6 @@ func Evaluate(c *acoustic.Classifier, dir string, recs []Recording, clip int) (R
 	return rep, nil
 }
 
-// windowHopS is the time between windows, s, as `audio classify` cuts
-// them by default.
-const windowHopS = 0.5
-
 // windows cuts x as `audio classify` does.
 func windows(x []float64) [][]float64 {
 	const n = acoustic.WindowSamples
@@ -102,7 +98,7 @@ func windows(x []float64) [][]float64 {
 		return [][]float64{w}
 	}
 	var out [][]float64
-	for start := 0; start+n <= len(x); start += int(windowHopS * acoustic.SampleRate) {
+	for start := 0; start+n <= len(x); start += int(acoustic.WindowHopS * acoustic.SampleRate) {
 		out = append(out, x[start:start+n])
 	}
 	return out
