@@ -162,24 +162,17 @@ func readSound(path string) (chans [][]float64, mono []float64, err error) {
 	return chans, mono, nil
 }
 
-// fillWindow repeats a clip shorter than one analysis window until it
-// fills one (a 0.3 s horn stays a horn, as often as it fits), each
-// channel alike; longer clips are returned as they are.
+// fillWindow loops a clip shorter than one analysis window until it
+// fills one (acoustic.Loop: a 0.3 s horn stays a horn), each channel
+// alike; longer clips are returned as they are.
 func fillWindow(chans [][]float64, mono []float64) ([][]float64, []float64, bool) {
 	if len(mono) >= acoustic.WindowSamples {
 		return chans, mono, false
 	}
-	tile := func(x []float64) []float64 {
-		out := make([]float64, acoustic.WindowSamples)
-		for i := range out {
-			out[i] = x[i%len(x)]
-		}
-		return out
-	}
 	for c := range chans {
-		chans[c] = tile(chans[c])
+		chans[c] = acoustic.Loop(chans[c], acoustic.WindowSamples)
 	}
-	return chans, tile(mono), true
+	return chans, acoustic.Loop(mono, acoustic.WindowSamples), true
 }
 
 // silent reports whether a recording holds no sound: its RMS below

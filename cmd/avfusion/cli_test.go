@@ -499,8 +499,8 @@ func TestRadarLimits(t *testing.T) {
 // training split as well (its weights say so), `train audio --model conv`
 // a convolutional network, and `audio evaluate --weights` scores the two
 // combined on the external split, every recording of it, and the shipped
-// ones with `--clip 0.3s` each by one window; a missing weight file is
-// refused naming --weights.
+// ones with `--clip 0.3s` each by one window, four in five horns a horn;
+// a missing weight file is refused naming --weights.
 func TestTrainAudioOnRealRecordings(t *testing.T) {
 	weights := filepath.Join(t.TempDir(), "audio.json")
 	if out, err := exec.Command(sharedBinary(t), "train", "audio", "--real", "--per-class", "10", "--held-out", "0", "--out", weights).CombinedOutput(); err != nil {
@@ -558,6 +558,12 @@ func TestTrainAudioOnRealRecordings(t *testing.T) {
 	recordings, windows := confusionTotal(&clipped.Recordings.Confusion), confusionTotal(&clipped.Windows.Confusion)
 	if recordings != external || windows != external {
 		t.Fatalf("clipped to 0.3 s: %d recordings in %d windows, want %d in as many", recordings, windows, external)
+	}
+	// Looped without clicks (acoustic.Loop), a 0.3 s horn is a horn:
+	// repeated end to end, two of the five external horns were not.
+	horns := splitRecordings(t, corpus.External)[acoustic.Horn]
+	if h := clipped.Recordings.Confusion[acoustic.Horn][acoustic.Horn]; 5*h < 4*horns {
+		t.Fatalf("clipped to 0.3 s: %d of %d external horns heard as horns", h, horns)
 	}
 	if out, err := exec.Command(sharedBinary(t), "audio", "evaluate", "--weights", "missing.json").CombinedOutput(); err == nil || !strings.Contains(string(out), "--weights") {
 		t.Fatalf("missing weights: %v, %s", err, out)

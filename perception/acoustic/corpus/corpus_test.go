@@ -90,7 +90,7 @@ func TestTrainingWindowsAugmentRealSirensAndHorns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			recorded += len(windows(x))
+			recorded += len(windows(x, repeat))
 		}
 	}
 	const mixes = 150 // of MixesPerClass: the race detector makes each slow

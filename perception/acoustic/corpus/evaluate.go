@@ -35,9 +35,9 @@ func ratio(a, b int) float64 {
 
 // Report is how a classifier did on recordings, as `avfusion audio
 // classify` hears them by default: every window of WindowSamples half a
-// second apart over the whole recording (a shorter one repeated to fill
-// one), each answered by the most probable class; a recording is a siren
-// when a siren is heard in it (acoustic.Hearing: consecutive siren
+// second apart over the whole recording (a shorter one looped to fill
+// one, acoustic.Loop), each answered by the most probable class; a
+// recording is a siren when a siren is heard in it (acoustic.Hearing: consecutive siren
 // windows over SirenSeconds), else a horn when any window is, else
 // background.
 type Report struct {
@@ -64,7 +64,7 @@ func Evaluate(c *acoustic.Classifier, dir string, recs []Recording, clip int) (R
 		}
 		heard := [acoustic.NumClasses]bool{}
 		hearing := acoustic.NewHearing(acoustic.WindowHopS, acoustic.SirenSeconds)
-		for _, w := range windows(x) {
+		for _, w := range windows(x, acoustic.Loop) {
 			got := nn.Argmax(c.Classify(probs, w))
 			rep.Windows[r.Class][got]++
 			heard[hearing.Hear(got)] = true
@@ -84,18 +84,18 @@ func Evaluate(c *acoustic.Classifier, dir string, recs []Recording, clip int) (R
 	return rep, nil
 }
 
-// windows cuts x as `audio classify` does.
-func windows(x []float64) [][]float64 {
+// windows cuts x as `audio classify` does: windows half a second apart,
+// or, when x is shorter than one, the window fill makes of it
+// (acoustic.Loop as classify fills one; the training split's windows
+// repeat a short recording end to end, as the shipped networks were
+// trained: see TrainingWindows).
+func windows(x []float64, fill func(x []float64, n int) []float64) [][]float64 {
 	const n = acoustic.WindowSamples
 	if len(x) == 0 {
 		return nil
 	}
 	if len(x) < n {
-		w := make([]float64, n)
-		for i := range w {
-			w[i] = x[i%len(x)]
-		}
-		return [][]float64{w}
+		return [][]float64{fill(x, n)}
 	}
 	var out [][]float64
 	for start := 0; start+n <= len(x); start += int(acoustic.WindowHopS * acoustic.SampleRate) {

@@ -17,7 +17,9 @@ const MixesPerClass = 1500
 
 // TrainingWindows cuts every recording of the training split into
 // labelled windows as `audio classify` hears them (WindowSamples half a
-// second apart, a short recording repeated to fill one), then adds
+// second apart), a short recording repeated end to end to fill one
+// (classify loops it with crossfades, acoustic.Loop: the shipped networks
+// were trained before it did), then adds
 // mixes augmented sirens and horns each: a real one's window, sped up
 // or slowed by up to 5 % (so its pitch too), shifted in time, echoed
 // half the time; and mixes synthesised ones (sim/audio's
@@ -42,7 +44,7 @@ func TrainingWindows(dir string, seed uint64, mixes int) ([][]float64, []int, er
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, w := range windows(x) {
+		for _, w := range windows(x, repeat) {
 			out = append(out, w)
 			labels = append(labels, r.Class)
 			if r.Class == acoustic.Background {
@@ -110,6 +112,15 @@ func mixInto(w, bg []float64, rnd *rand.Rand) []float64 {
 	level := math.Pow(10, -2+2*rnd.Float64()) / math.Max(audio.RMS(w), 1e-12) * 0.1
 	for i := range w {
 		w[i] *= level
+	}
+	return w
+}
+
+// repeat returns n samples of x repeated end to end.
+func repeat(x []float64, n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = x[i%len(x)]
 	}
 	return w
 }
