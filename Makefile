@@ -104,7 +104,7 @@ soak:
 # The shipped networks' weights are what `avfusion train audio`, `avfusion
 # train audio --model conv` and `avfusion train fusion` make (the sound
 # networks from the real recordings too: make sounds): retrain all three (a
-# minute and a half, four minutes and two minutes on two cores) and compare
+# minute and a half, four minutes and four minutes on two cores) and compare
 # byte for byte.
 weights-check: build sounds
 	@tmp=$$(mktemp -d); \

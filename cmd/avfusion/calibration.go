@@ -66,7 +66,7 @@ func diagram(conf []float64, right []bool) reliability {
 func runEvalCalibration(args []string) error {
 	fs := flag.NewFlagSet("eval calibration", flag.ContinueOnError)
 	scenarios := fs.Int("scenarios", 40, "held-out random scenarios (sim.RandomScenario)")
-	seed := fs.Uint64("seed", 1001, "seed of the first scenario (training uses 1 to 160)")
+	seed := fs.Uint64("seed", 1001, "seed of the first scenario (training uses 1 to 200)")
 	duration := fs.Duration("duration", 15*time.Second, "length of each scenario")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {

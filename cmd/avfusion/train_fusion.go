@@ -26,7 +26,7 @@ import (
 func trainFusion(args []string) error {
 	fs := flag.NewFlagSet("train fusion", flag.ContinueOnError)
 	out := fs.String("out", "fusion/learned/weights/fusion.json", "where to write the weights")
-	scenarios := fs.Int("scenarios", 160, "random training scenarios (sim.RandomScenario)")
+	scenarios := fs.Int("scenarios", 200, "random training scenarios (sim.RandomScenario)")
 	duration := fs.Duration("duration", 15*time.Second, "length of each scenario")
 	every := fs.Int("every", 4, "sample every n-th output cycle")
 	seed := fs.Uint64("seed", 1, "seed of the first scenario; scenario i uses seed+i")
