@@ -29,7 +29,7 @@ func Loop(x []float64, n int) []float64 {
 			if start > 0 && i < fade {
 				g = float64(i) / float64(fade)
 			}
-			if i >= step && start+m < n {
+			if i >= step && start+step < n { // the next repeat starts here
 				g *= float64(m-1-i) / float64(fade)
 			}
 			out[start+i] += g * x[i]

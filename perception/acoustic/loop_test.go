@@ -52,6 +52,15 @@ func TestLoopJoinsWithoutClicks(t *testing.T) {
 	if r := rms(looped) / rms(x); r < 0.8 || r > 1.1 {
 		t.Fatalf("looped level %.2f of the clip's", r)
 	}
+	// Never louder than the clip, the window's tail included: 0.275 s
+	// repeats start 4 080 samples apart, the fifth 64 samples before the
+	// window ends, inside the fourth's fade-out.
+	short := x[:SampleRate*275/1000]
+	for i, v := range Loop(short, WindowSamples) {
+		if math.Abs(v) > 1+1e-9 {
+			t.Fatalf("0.275 s looped: sample %d is %.3f, the clip's peak 1", i, v)
+		}
+	}
 	// A clip too short to fade is repeated as it is.
 	if y := Loop([]float64{1, 2, 3}, 7); y[3] != 1 || y[6] != 1 {
 		t.Fatalf("three samples looped to seven: %v", y)

@@ -37,9 +37,9 @@ func ratio(a, b int) float64 {
 // classify` hears them by default: every window of WindowSamples half a
 // second apart over the whole recording (a shorter one looped to fill
 // one, acoustic.Loop), each answered by the most probable class; a
-// recording is a siren when a siren is heard in it (acoustic.Hearing: consecutive siren
-// windows over SirenSeconds), else a horn when any window is, else
-// background.
+// recording is a siren when a siren is heard in it (acoustic.Hearing:
+// consecutive siren windows over SirenSeconds), else a horn when any
+// window is, else background.
 type Report struct {
 	Recordings, Windows Confusion
 	// Wrong lists the recordings answered wrongly, by name, with their
