@@ -13,8 +13,13 @@ import (
 // ways and pavements, 3–120 road users (traffic, parked cars, walkers,
 // crossers, cyclists, turning cars, now and then a siren), sensors with
 // random noise, misses and clutter, sometimes a camera at night or a
-// sensor that dies. One scene in five is a fast road (see fastRoad). The
-// same seed gives the same scenario.
+// sensor that dies. One scene in five is a fast road, a rural road or a
+// motorway: the ego at 14–32 m/s, oncoming traffic as fast, and a
+// long-range radar (the shipped AWR1843 configuration) that sees
+// 100–160 m. Without them the head knew nothing faster than about 20 m/s
+// or farther than the 80 m radar's reach, and left every such track to
+// the Bayesian rule (Head.Familiar), which cannot tell a car from a
+// walker by radar alone. The same seed gives the same scenario.
 func RandomScenario(seed uint64, duration time.Duration) *Scenario {
 	rnd := rand.New(rand.NewPCG(seed, 0x7363656e))
 	u := func(lo, hi float64) float64 { return lo + (hi-lo)*rnd.Float64() }
@@ -24,8 +29,15 @@ func RandomScenario(seed uint64, duration time.Duration) *Scenario {
 		Seed:     int64(seed),
 		Ego:      EgoMotion{Speed: u(0, 14)},
 	}
-	fast := newFastRoad(seed)
-	sc.Ego.Speed = fast.egoSpeed(sc.Ego.Speed)
+	// A fast road's draws come from a stream of their own, so that the
+	// other scenes are as they were before there were fast roads.
+	fastRnd := rand.New(rand.NewPCG(seed, 0x66617374))
+	fast := fastRnd.IntN(5) == 0
+	oncoming := 1.0 // the oncoming traffic's speed, as a share of 4–14 m/s
+	if fast {
+		sc.Ego.Speed = 14 + 18*fastRnd.Float64()
+		oncoming = sc.Ego.Speed / 12
+	}
 	if rnd.IntN(5) == 0 {
 		sc.Ego.YawRate = u(-0.1, 0.1)
 	}
@@ -40,7 +52,9 @@ func RandomScenario(seed uint64, duration time.Duration) *Scenario {
 		sc.Radar = &RadarModel{RateHz: 20, FOVDeg: 120, MaxRangeM: 80, RangeStdM: u(0.1, 0.3), AzimuthStdDeg: u(1, 2.5),
 			VelocityStdMps: u(0.08, 0.2), PDetect: u(0.7, 0.95), ClutterPerFrame: math.Floor(u(0, 1) * u(0, 1) * 45),
 			Latency: 10 * time.Millisecond}
-		fast.longRange(sc.Radar)
+		if fast {
+			sc.Radar.MaxRangeM, sc.Radar.TIConfig = 100+60*fastRnd.Float64(), "awr1843_long_range.cfg"
+		}
 	}
 	if hasCamera {
 		sc.Camera = &CameraModel{RateHz: 30, FOVDeg: 90, MaxRangeM: 60, PDetect: u(0.6, 0.97), BboxStdPx: u(2, 5),
@@ -77,7 +91,7 @@ func RandomScenario(seed uint64, duration time.Duration) *Scenario {
 			if rnd.IntN(5) == 0 {
 				c = perception.Truck
 			}
-			add(c, x, 1.75+3.5*float64(rnd.IntN(2)), -u(4, 14)*fast.oncoming(sc.Ego.Speed), 0)
+			add(c, x, 1.75+3.5*float64(rnd.IntN(2)), -u(4, 14)*oncoming, 0)
 		case k < 12: // parked
 			add(perception.Car, x, sign(rnd)*u(7, 8), 0, 0)
 		case k < 16: // walking along a pavement
@@ -108,47 +122,4 @@ func sign(rnd *rand.Rand) float64 {
 		return -1
 	}
 	return 1
-}
-
-// fastRoad makes one training scene in five a fast road, a rural road or
-// a motorway: the ego at 14–32 m/s, oncoming traffic as fast, and a
-// long-range radar (the shipped AWR1843 configuration) that sees
-// 100–160 m. Without them the head knew nothing faster than about 20 m/s
-// or farther than the 80 m radar's reach, and left every such track to
-// the Bayesian rule (Head.Familiar), which cannot tell a car from a
-// walker by radar alone. Its draws come from a stream of their own, so
-// the other scenes are as they were.
-type fastRoad struct {
-	on  bool
-	rnd *rand.Rand
-}
-
-func newFastRoad(seed uint64) fastRoad {
-	rnd := rand.New(rand.NewPCG(seed, 0x66617374))
-	return fastRoad{on: rnd.IntN(5) == 0, rnd: rnd}
-}
-
-// egoSpeed is the ego's speed: slow's, or on a fast road 14–32 m/s.
-func (f fastRoad) egoSpeed(slow float64) float64 {
-	if !f.on {
-		return slow
-	}
-	return 14 + 18*f.rnd.Float64()
-}
-
-// longRange gives a fast road's radar the long-range configuration's
-// reach.
-func (f fastRoad) longRange(m *RadarModel) {
-	if f.on {
-		m.MaxRangeM, m.TIConfig = 100+60*f.rnd.Float64(), "awr1843_long_range.cfg"
-	}
-}
-
-// oncoming scales the oncoming traffic's speed (4–14 m/s) to a fast
-// road's: as fast as the ego, about.
-func (f fastRoad) oncoming(egoSpeed float64) float64 {
-	if !f.on {
-		return 1
-	}
-	return egoSpeed / 12
 }
